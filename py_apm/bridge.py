@@ -1,0 +1,101 @@
+"""The one entry point the browser shim calls: a JS member name plus plain arguments."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .errors import invalid
+from .values import JS_NULL, decode_js_json
+from .workspace import Workspace
+
+
+def _table(ws: Workspace) -> dict[str, Callable[..., Any]]:
+    return {
+        "getFocusedSession": ws.focused_session_id,
+        "getAllSessions": ws.get_all_sessions,
+        "getSession": ws.session_id_of,
+        "createSession": ws.create_session,
+        "canCreateSession": ws.can_create_session,
+        "createTab": ws.create_tab,
+        "closeTab": ws.close_tab,
+        "focusTab": ws.focus_tab,
+        "refreshTab": ws.refresh_tab,
+        "getEventPublisherTopic": ws.get_event_publisher_topic,
+        "session.isDefault": ws.session_is_default,
+        "session.getTitle": ws.session_title,
+        "session.setTitle": ws.set_session_title,
+        "session.getCanClose": ws.session_can_close,
+        "session.setCanClose": ws.set_session_can_close,
+        "session.close": ws.close_session,
+        "session.focus": ws.focus_session,
+        "session.requestFocus": ws.request_focus,
+        "session.getFocusedTab": ws.session_focused_tab,
+        "session.getTab": ws.session_tab_id,
+        "session.getAllTabs": ws.session_all_tabs,
+        "session.canCreateTab": ws.session_can_create_tab,
+        "session.updateContext": ws.update_context,
+        "session.resolveSlug": ws.resolve_slug,
+        "session.getContext": ws.session_context,
+        "session.deleteContext": ws.delete_context,
+        "session.createTab": ws.session_create_tab,
+        "session.getAllTabsForTemplate": ws.session_tabs_for_template,
+        "tab.getTitle": ws.tab_title,
+        "tab.setTitle": ws.set_tab_title,
+        "tab.getCanClose": ws.tab_can_close,
+        "tab.setCanClose": ws.set_tab_can_close,
+        "tab.close": ws.close_tab_object,
+        "tab.focus": ws.focus_tab_object,
+        "tab.refresh": ws.refresh_tab_object,
+        "ui.focusSession": lambda sid: ws.focus_session(sid, origin="ui"),
+        "ui.closeSession": lambda sid: ws.close_session(sid, origin="ui"),
+        "ui.focusTab": lambda tid: ws.focus_tab_object(tid, origin="ui"),
+        "ui.closeTab": lambda tid: ws.close_tab_object(tid, origin="ui"),
+        "pyapm.reset": lambda options=None: ws.reset(None if options is JS_NULL else options),
+        "pyapm.configure": ws.configure,
+        "pyapm.state": ws.state,
+        "pyapm.calls": ws.calls,
+        "pyapm.refreshContext": ws.refresh_context,
+        "pyapm.version": lambda: ws.version,
+    }
+
+
+# How many arguments each member reads (JS ignores extra ones and passes undefined for missing).
+ARITY = {
+    "getSession": 1, "createSession": 1, "createTab": 1, "closeTab": 1, "focusTab": 1,
+    "refreshTab": 1, "getEventPublisherTopic": 1, "session.setTitle": 2,
+    "session.setCanClose": 2, "session.getTab": 2, "session.updateContext": 2,
+    "session.resolveSlug": 2, "session.deleteContext": 2, "session.createTab": 2,
+    "session.getAllTabsForTemplate": 2, "tab.setTitle": 2, "tab.setCanClose": 2,
+    "pyapm.reset": 1, "pyapm.configure": 1, "pyapm.refreshContext": 1,
+}  # fmt: skip
+ONE_ID = ("session.", "tab.", "ui.")
+
+
+class Bridge:
+    """Dispatches `call(method, *args)` to the workspace; raises ApmError on refusal."""
+
+    def __init__(self, workspace: Workspace | None = None) -> None:
+        self.workspace = workspace or Workspace()
+        self._methods = _table(self.workspace)
+        self._arity = {
+            name: ARITY.get(name, 1 if name.startswith(ONE_ID) else 0) for name in self._methods
+        }
+
+    @property
+    def methods(self) -> list[str]:
+        return list(self._methods)
+
+    def call(self, method: str, *args: Any) -> Any:
+        """Run one member with JS argument semantics (missing → undefined, extra ignored)."""
+        function = self._methods.get(method)
+        if function is None:
+            raise invalid("py-apm bridge", f"unknown member '{method}'")
+        arity = self._arity[method]
+        if len(args) != arity:
+            args = (args + (None,) * arity)[:arity]
+        return function(*args)
+
+    def call_encoded(self, method: str, args_json: str) -> Any:
+        """`call` with the arguments in the shim's JSON encoding (Maps, opaque values marked)."""
+        return self.call(method, *decode_js_json(args_json))

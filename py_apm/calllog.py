@@ -1,0 +1,64 @@
+"""The bounded log of documented calls behind `PyApm.calls()`."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+from .values import to_plain
+
+DEFAULT_LIMIT = 10_000
+
+
+@dataclass
+class CallRecord:
+    """One call: what was asked, what came back, and whether the workspace refused it."""
+
+    seq: int
+    method: str
+    args: tuple[Any, ...]
+    origin: str = "api"
+    result: Any = None
+    error: dict[str, Any] | None = None
+    refused: bool = False
+    reason: str | None = None
+    warning: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "method": self.method,
+            "origin": self.origin,
+            "args": [to_plain(a) for a in self.args],
+            "result": to_plain(self.result),
+            "error": self.error,
+            "refused": self.refused,
+            "reason": self.reason,
+            "warning": self.warning,
+        }
+
+
+class CallLog:
+    """Keeps the newest `limit` call records."""
+
+    def __init__(self, limit: int = DEFAULT_LIMIT) -> None:
+        self._records: deque[CallRecord] = deque(maxlen=limit)
+        self._seq = 0
+
+    def start(self, method: str, args: tuple[Any, ...], origin: str = "api") -> CallRecord:
+        """Open a record for a call that is about to run."""
+        self._seq += 1
+        record = CallRecord(self._seq, method, args, origin)
+        self._records.append(record)
+        return record
+
+    def clear(self) -> None:
+        self._records.clear()
+        self._seq = 0
+
+    def to_list(self) -> list[dict[str, Any]]:
+        return [r.to_dict() for r in self._records]
+
+    def __len__(self) -> int:
+        return len(self._records)

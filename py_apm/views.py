@@ -1,0 +1,146 @@
+"""Pythonic Session, Tab and Context objects over a Workspace (what `Microsoft.Apm` hands out)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Tab:
+    """A tab object: `tab_id`, `title` and `can_close` (settable), `close`, `focus`, `refresh`."""
+
+    workspace: Workspace = field(repr=False)
+    tab_id: str
+
+    @property
+    def title(self) -> str:
+        return self.workspace.tab_title(self.tab_id)
+
+    @title.setter
+    def title(self, value: str) -> None:
+        self.workspace.set_tab_title(self.tab_id, value)
+
+    @property
+    def can_close(self) -> bool:
+        return self.workspace.tab_can_close(self.tab_id)
+
+    @can_close.setter
+    def can_close(self, value: bool) -> None:
+        self.workspace.set_tab_can_close(self.tab_id, value)
+
+    def close(self) -> None:
+        self.workspace.close_tab_object(self.tab_id)
+
+    def focus(self) -> None:
+        self.workspace.focus_tab_object(self.tab_id)
+
+    def refresh(self) -> None:
+        self.workspace.refresh_tab_object(self.tab_id)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What `session.getContext()` resolves to: context values plus each tab's parameters."""
+
+    workspace: Workspace = field(repr=False)
+    session_id: str
+    template_name: str | None
+    parameters: dict[str, str]
+    anchor_tab_id: str
+    tabs: dict[str, dict[str, Any]]
+
+    def get(self, key: str) -> str | None:
+        return self.parameters.get(key)
+
+    def set(self, key: str, value: Any) -> None:
+        """Write through to the session context (like updateContext)."""
+        self.workspace.update_context(self.session_id, {key: value})
+        self.parameters[key] = self.workspace.session_context(self.session_id)["parameters"][key]
+
+    def delete(self, key: str) -> None:
+        self.workspace.delete_context(self.session_id, key)
+        self.parameters.pop(key, None)
+
+    def get_tab_context(self, tab_id: str) -> dict[str, Any] | None:
+        """A tab's parameters; `"anchor"` means the anchor tab."""
+        return self.tabs.get(self.anchor_tab_id if tab_id == "anchor" else tab_id)
+
+    def resolve_slug(self, slug: str) -> str:
+        return self.workspace.resolve_slug(self.session_id, slug)
+
+
+@dataclass(frozen=True)
+class Session:
+    """A session object (`Microsoft.Apm.getFocusedSession()` and friends)."""
+
+    workspace: Workspace = field(repr=False)
+    session_id: str
+
+    @property
+    def is_default(self) -> bool:
+        return self.workspace.session_is_default(self.session_id)
+
+    @property
+    def title(self) -> str:
+        return self.workspace.session_title(self.session_id)
+
+    @title.setter
+    def title(self, value: str) -> None:
+        self.workspace.set_session_title(self.session_id, value)
+
+    @property
+    def can_close(self) -> bool:
+        return self.workspace.session_can_close(self.session_id)
+
+    @can_close.setter
+    def can_close(self, value: bool) -> None:
+        self.workspace.set_session_can_close(self.session_id, value)
+
+    def close(self) -> None:
+        self.workspace.close_session(self.session_id)
+
+    def focus(self) -> None:
+        self.workspace.focus_session(self.session_id)
+
+    def request_focus(self) -> None:
+        self.workspace.request_focus(self.session_id)
+
+    def get_focused_tab(self) -> Tab:
+        return Tab(self.workspace, self.workspace.session_focused_tab(self.session_id))
+
+    def get_tab(self, tab_id: str) -> Tab | None:
+        found = self.workspace.session_tab_id(self.session_id, tab_id)
+        return Tab(self.workspace, found) if found is not None else None
+
+    def get_all_tabs(self) -> list[str]:
+        return self.workspace.session_all_tabs(self.session_id)
+
+    def can_create_tab(self) -> bool:
+        return self.workspace.session_can_create_tab(self.session_id)
+
+    def update_context(self, values: Any) -> None:
+        self.workspace.update_context(self.session_id, values)
+
+    def resolve_slug(self, slug: str) -> str:
+        return self.workspace.resolve_slug(self.session_id, slug)
+
+    def get_context(self) -> Context:
+        data = self.workspace.session_context(self.session_id)
+        return Context(
+            self.workspace,
+            self.session_id,
+            data["templateName"],
+            data["parameters"],
+            data["anchorTabId"],
+            data["tabs"],
+        )
+
+    def create_tab(self, tab_input: Any) -> str:
+        return self.workspace.session_create_tab(self.session_id, tab_input)
+
+    def get_all_tabs_for_template(self, template_name: str) -> list[str]:
+        return self.workspace.session_tabs_for_template(self.session_id, template_name)
