@@ -12,7 +12,7 @@ from typing import Any
 
 from .values import js_string
 
-SLUG_PATTERN = re.compile(r"\{([A-Za-z_$][A-Za-z0-9_.$@\-]*)\}")
+SLUG_PATTERN = re.compile(r"\{([A-Za-z0-9_$][A-Za-z0-9_.$@\-]*)\}")
 
 CUSTOMER_NAME_ATTRIBUTE = "_customerid_value@OData.Community.Display.V1.FormattedValue"
 

@@ -9,7 +9,7 @@ if TYPE_CHECKING:
     from .workspace import Workspace
 
 
-@dataclass(frozen=True)
+@dataclass
 class Tab:
     """A tab object: `tab_id`, `title` and `can_close` (settable), `close`, `focus`, `refresh`."""
 
@@ -42,7 +42,7 @@ class Tab:
         self.workspace.refresh_tab_object(self.tab_id)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Context:
     """What `session.getContext()` resolves to: context values plus each tab's parameters."""
 
@@ -73,7 +73,7 @@ class Context:
         return self.workspace.resolve_slug(self.session_id, slug)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Session:
     """A session object (`Microsoft.Apm.getFocusedSession()` and friends)."""
 

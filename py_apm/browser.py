@@ -1,0 +1,120 @@
+"""Find a Chromium for Playwright and the flags py-apm launches it with."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+ENV_VAR = "PY_APM_BROWSER"
+
+#: Extra flags (Playwright already adds some of them; repeating them is harmless).
+FLAGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+)
+
+SYSTEM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+SYSTEM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+INSTALL_HINT = (
+    "No Chromium found: run `sudo apt-get install -y chromium` or `playwright install chromium`, "
+    f"or set {ENV_VAR}=/path/to/chrome"
+)
+
+# Executables inside a Playwright browser folder (chromium-<rev>/...), per platform.
+_PLAYWRIGHT_EXES = (
+    "chrome-linux64/chrome",
+    "chrome-linux/chrome",
+    "chrome-mac*/Chromium.app/Contents/MacOS/Chromium",
+    "chrome-mac*/Google Chrome for Testing.app/Contents/MacOS/Google Chrome for Testing",
+    "chrome-win*/chrome.exe",
+)
+
+
+class BrowserNotFound(RuntimeError):
+    """No usable Chromium; ``str(err)`` is one line saying what to install."""
+
+
+def _is_executable(path: str | Path) -> bool:
+    p = Path(path)
+    return p.is_file() and os.access(p, os.X_OK)
+
+
+def playwright_browsers_dir() -> Path:
+    """Where Playwright keeps its downloaded browsers (honours PLAYWRIGHT_BROWSERS_PATH)."""
+    env = os.environ.get("PLAYWRIGHT_BROWSERS_PATH")
+    if env and env != "0":
+        return Path(env).expanduser()
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "ms-playwright"
+    if sys.platform == "win32":
+        return Path(os.environ.get("LOCALAPPDATA", Path.home())) / "ms-playwright"
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "ms-playwright"
+
+
+def _revision(path: Path) -> int:
+    try:
+        return int(path.name.rsplit("-", 1)[-1])
+    except ValueError:
+        return -1
+
+
+def playwright_chromium() -> str | None:
+    """Playwright's own downloaded Chromium (newest revision), without starting Playwright."""
+    root = playwright_browsers_dir()
+    if not root.is_dir():
+        return None
+    for folder in sorted(root.glob("chromium-*"), key=_revision, reverse=True):
+        for pattern in _PLAYWRIGHT_EXES:
+            for exe in sorted(folder.glob(pattern)):
+                if _is_executable(exe):
+                    return str(exe)
+    return None
+
+
+def find_browser() -> str | None:
+    """Path of a Chromium to use, or None.
+
+    Order: ``$PY_APM_BROWSER`` (a path or a command name), Playwright's downloaded Chromium,
+    the usual system paths, then those names on ``PATH``. A ``PY_APM_BROWSER`` that points
+    nowhere raises :class:`BrowserNotFound` rather than silently using another browser.
+    """
+    env = os.environ.get(ENV_VAR, "").strip()
+    if env:
+        if _is_executable(env):
+            return str(Path(env))
+        found = shutil.which(env)
+        if found:
+            return found
+        raise BrowserNotFound(f"{ENV_VAR}={env} is not an executable file; fix or unset it")
+    exe = playwright_chromium()
+    if exe:
+        return exe
+    for path in SYSTEM_PATHS:
+        if _is_executable(path):
+            return path
+    for name in SYSTEM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def require_browser() -> str:
+    """Like :func:`find_browser` but raise :class:`BrowserNotFound` when there is none."""
+    exe = find_browser()
+    if exe is None:
+        raise BrowserNotFound(INSTALL_HINT)
+    return exe
+
+
+def launch_args(headless: bool = True) -> dict:
+    """Keyword arguments for ``playwright.chromium.launch(**launch_args())``."""
+    return {"executable_path": require_browser(), "args": list(FLAGS), "headless": headless}

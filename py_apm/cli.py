@@ -1,0 +1,138 @@
+"""``py-apm``: serve | run | bench | doctor."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import platform
+import sys
+from collections.abc import Callable, Sequence
+
+DELEGATED = {"run": "py_apm.runner", "bench": "py_apm.bench"}
+
+
+def version() -> str:
+    """The installed distribution's version (falls back to ``py_apm.__version__``)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    try:
+        return dist_version("py-apm")
+    except PackageNotFoundError:
+        mod = sys.modules.get("py_apm")
+        return str(getattr(mod, "__version__", "0.1.0"))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="py-apm", description="Offline emulator of the Dynamics 365 Microsoft.Apm API."
+    )
+    parser.add_argument("--version", action="version", version=f"py-apm {version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="serve the workspace page, shim.js and Pyodide locally")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument(
+        "--port", type=int, default=8765, help="port (default 8765; 0 = any free port)"
+    )
+    serve.add_argument("--webresources", metavar="DIR", help="serve DIR at /webresources/")
+    serve.add_argument("--config", metavar="FILE", help="serve FILE (JSON) at /config.json")
+    serve.add_argument("--open", action="store_true", help="open the page in a browser")
+    serve.add_argument("-v", "--verbose", action="store_true", help="log every request")
+
+    sub.add_parser("run", help="run a script against the emulator (see py-apm run --help)")
+    sub.add_parser("bench", help="measure call costs in a real browser")
+    sub.add_parser("doctor", help="check Python, Pyodide and the browser")
+    return parser
+
+
+def _delegate(command: str, argv: Sequence[str]) -> int:
+    module_name = DELEGATED[command]
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name:
+            raise
+        print(f"py-apm {command}: not available yet", file=sys.stderr)
+        return 2
+    entry: Callable[[list[str]], int | None] | None = getattr(module, "main", None)
+    if entry is None:
+        print(f"py-apm {command}: not available yet", file=sys.stderr)
+        return 2
+    return int(entry(list(argv)) or 0)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .server import ServerSetupError, make_server, serve_forever
+
+    try:
+        server = make_server(
+            host=args.host,
+            port=args.port,
+            webresources=args.webresources,
+            config=args.config,
+            verbose=args.verbose,
+        )
+    except ServerSetupError as exc:
+        print(f"py-apm serve: {exc}", file=sys.stderr)
+        return 1
+    return serve_forever(server, open_browser=args.open)
+
+
+def cmd_doctor() -> int:
+    """One line per check; exit 1 when something needed is missing."""
+    from .browser import BrowserNotFound, find_browser
+    from .server import pyodide_dir, pyodide_version, repo_root
+
+    ok = True
+
+    def line(name: str, good: bool, text: str) -> None:
+        nonlocal ok
+        ok = ok and good
+        print(f"{'ok ' if good else 'MISSING'} {name}: {text}")
+
+    py_ok = sys.version_info >= (3, 11)
+    line("python", py_ok, f"{platform.python_version()} ({sys.executable})")
+    root = repo_root()
+    pdir = pyodide_dir(root)
+    pver = pyodide_version(pdir)
+    where = f"{pver} in {pdir}" if pver else f"not in {pdir}: run `npm ci`"
+    line("pyodide", pver is not None, where)
+    shim = root / "shim.js"
+    line("shim.js", shim.is_file(), str(shim))
+    index = root / "web" / "index.html"
+    line("web page", index.is_file(), str(index))
+    try:
+        from importlib.metadata import version as dist_version
+
+        line("playwright", True, dist_version("playwright"))
+    except Exception:
+        line("playwright", False, "not installed: pip install playwright pytest-playwright")
+    try:
+        exe = find_browser()
+    except BrowserNotFound as exc:
+        line("browser", False, str(exc))
+    else:
+        from .browser import INSTALL_HINT
+
+        line("browser", exe is not None, exe or INSTALL_HINT)
+    return 0 if ok else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``py-apm`` console script."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list and args_list[0] in DELEGATED:
+        return _delegate(args_list[0], args_list[1:])
+    parser = _parser()
+    args = parser.parse_args(args_list)
+    if args.command == "serve":
+        return cmd_serve(args)
+    if args.command == "doctor":
+        return cmd_doctor()
+    parser.print_help()
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,332 @@
+"""pytest fixtures for testing code against py-apm in a real browser (built on pytest-playwright).
+
+Fixtures:
+
+* ``apm_server`` (session): ``py-apm serve`` on a free loopback port; ``.url`` ends with ``/``.
+* ``apm_shared_page`` (session): one context + one page at ``apm_server.url`` with
+  ``PyApm.ready`` resolved. Created once per session (per xdist worker): a new context
+  re-downloads the 9.6 MB wasm (~3 s).
+* ``apm_page`` (function): the shared page after ``PyApm.reset({restoreDefaults: true, ...})``
+  (one ``page.evaluate``). ``@pytest.mark.apm_fresh_page`` gives the test its own new context
+  and page instead. ``@pytest.mark.apm_config({...})`` adds ``PyApm.configure`` options.
+* ``apm_console`` (function): the console messages (and page errors) of ``apm_page`` during
+  this test, as :class:`ConsoleEntry` items.
+* ``apm_options`` (function): the options the reset applies; override it in a conftest.
+
+Options: ``--apm-webresources DIR`` / ini ``apm_webresources`` (served at ``/webresources/``),
+``--apm-config FILE`` / ini ``apm_config`` (served at ``/config.json``, which the page loads at
+boot, and applied at every reset), ini ``apm_ready_timeout`` (seconds, default 60).
+
+It also overrides pytest-playwright's ``browser_type_launch_args`` to use the Chromium found by
+:func:`py_apm.browser.find_browser` with py-apm's flags, and marks every test that uses a browser
+with ``@pytest.mark.browser``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import types
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+_HANDLE_KEY = pytest.StashKey["_PageHandle"]()
+_CONSOLE_KEY = pytest.StashKey[list["ConsoleEntry"]]()
+
+_READY_JS = """async (timeoutMs) => {
+  if (!window.PyApm) return {ok: false, error: "window.PyApm is missing: shim.js did not load"};
+  let timer;
+  const timeout = new Promise((resolve) => {
+    const error = `PyApm.ready not resolved after ${timeoutMs} ms`;
+    timer = setTimeout(() => resolve({ok: false, error}), timeoutMs);
+  });
+  const ready = PyApm.ready.then(
+    () => ({ok: true, bootTimeMs: PyApm.bootTimeMs ?? null}),
+    (e) => ({ok: false, error: String((e && e.message) || e)}));
+  try { return await Promise.race([ready, timeout]); } finally { clearTimeout(timer); }
+}"""
+
+_RESET_JS = """(options) => {
+  if (!window.PyApm || !PyApm.isReady) return false;
+  PyApm.reset(options);
+  return true;
+}"""
+
+
+@dataclass(frozen=True)
+class ConsoleEntry:
+    """One console message (``type`` is ``log``, ``warning``, ``error``, ... or ``pageerror``)."""
+
+    type: str
+    text: str
+
+
+@dataclass
+class ApmServerInfo:
+    """What ``apm_server`` yields."""
+
+    url: str
+    server: Any
+    webresources: Path | None = None
+    config_path: Path | None = None
+    config: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _PageHandle:
+    """A context + page running py-apm, and where its console output goes."""
+
+    context: Any
+    page: Any
+    url: str
+    ready_timeout_ms: int
+    console: list[ConsoleEntry] = field(default_factory=list)
+    boot_time_ms: float | None = None
+
+    def open_page(self) -> None:
+        page = self.context.new_page()
+        page.on("console", lambda msg: self.console.append(ConsoleEntry(msg.type, msg.text)))
+        page.on("pageerror", lambda err: self.console.append(ConsoleEntry("pageerror", str(err))))
+        self.page = page
+        self.load()
+
+    def load(self) -> None:
+        started = time.perf_counter()
+        self.page.goto(self.url)
+        result = self.page.evaluate(_READY_JS, self.ready_timeout_ms)
+        if not result.get("ok"):
+            errors = [e.text for e in self.console if e.type in ("error", "pageerror")][-5:]
+            detail = f" (console: {' | '.join(errors)})" if errors else ""
+            pytest.fail(f"py-apm page did not become ready: {result.get('error')}{detail}", False)
+        self.boot_time_ms = result.get("bootTimeMs") or (time.perf_counter() - started) * 1000
+
+    def reset(self, options: dict[str, Any]) -> None:
+        """Reset the workspace; reload (or reopen) the page if a test broke it."""
+        for other in list(self.context.pages):
+            if other is not self.page:
+                other.close()
+        if self.page is None or self.page.is_closed():
+            self.open_page()
+        elif self.page.url != self.url:
+            self.load()
+        try:
+            done = self.page.evaluate(_RESET_JS, options)
+        except Exception:  # page crashed or mid-navigation; a real error repeats below
+            done = False
+        if not done:
+            if self.page.is_closed():
+                self.open_page()
+            else:
+                self.load()
+            self.page.evaluate(_RESET_JS, options)
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def _resolve_path(config: pytest.Config, cli: str | None, ini_name: str) -> Path | None:
+    if cli:
+        return Path(cli).expanduser().resolve()
+    value = str(config.getini(ini_name) or "").strip()
+    if not value:
+        return None
+    base = config.inipath.parent if config.inipath else config.rootpath
+    return (base / value).expanduser().resolve()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("py-apm", "py-apm (Microsoft.Apm emulator)")
+    group.addoption(
+        "--apm-webresources",
+        metavar="DIR",
+        default=None,
+        help="directory served at /webresources/ for apm_page",
+    )
+    group.addoption(
+        "--apm-config",
+        metavar="FILE",
+        default=None,
+        help="JSON PyApm.configure options for apm_page (served at /config.json)",
+    )
+    parser.addini("apm_webresources", "directory served at /webresources/", default="")
+    parser.addini("apm_config", "JSON file of PyApm.configure options", default="")
+    parser.addini("apm_ready_timeout", "seconds to wait for PyApm.ready", default="60")
+
+
+def _playwright_overrides() -> types.ModuleType:
+    """A plugin registered in ``pytest_configure`` so it comes after pytest-playwright and wins."""
+    module = types.ModuleType("py_apm.playwright_overrides")
+
+    @pytest.fixture(scope="session")
+    def browser_type_launch_args(
+        browser_type_launch_args: dict[str, Any], browser_name: str | None
+    ) -> dict[str, Any]:
+        """pytest-playwright's launch options plus py-apm's Chromium and flags."""
+        from .browser import FLAGS, INSTALL_HINT, BrowserNotFound, find_browser
+
+        if (browser_name or "chromium") != "chromium" or browser_type_launch_args.get("channel"):
+            return browser_type_launch_args
+        if browser_type_launch_args.get("executable_path"):
+            exe = browser_type_launch_args["executable_path"]
+        else:
+            try:
+                exe = find_browser()
+            except BrowserNotFound as exc:
+                pytest.fail(str(exc), pytrace=False)
+            if exe is None:
+                pytest.fail(INSTALL_HINT, pytrace=False)
+        args = list(dict.fromkeys([*browser_type_launch_args.get("args", []), *FLAGS]))
+        return {**browser_type_launch_args, "executable_path": exe, "args": args}
+
+    module.browser_type_launch_args = browser_type_launch_args  # type: ignore[attr-defined]
+    return module
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "apm_fresh_page: give this test its own new browser context and page"
+    )
+    config.addinivalue_line(
+        "markers", "apm_config(options): PyApm.configure options applied at apm_page's reset"
+    )
+    config.addinivalue_line("markers", "browser: needs Chromium (launched through Playwright)")
+    if config.pluginmanager.has_plugin("playwright") and not config.pluginmanager.has_plugin(
+        "py_apm.playwright_overrides"
+    ):
+        config.pluginmanager.register(_playwright_overrides(), "py_apm.playwright_overrides")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        if "browser" in names and item.get_closest_marker("browser") is None:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def apm_server(
+    pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ApmServerInfo]:
+    """py-apm's server on a free loopback port, for the whole session."""
+    from .server import ServerSetupError, serve
+
+    webresources = _resolve_path(
+        pytestconfig, pytestconfig.getoption("--apm-webresources"), "apm_webresources"
+    )
+    config_path = _resolve_path(pytestconfig, pytestconfig.getoption("--apm-config"), "apm_config")
+    options: dict[str, Any] = {}
+    try:
+        if config_path is not None:
+            loaded = json.loads(config_path.read_text("utf-8"))
+            if not isinstance(loaded, dict):
+                raise ServerSetupError(f"--apm-config {config_path}: must hold a JSON object")
+            options = loaded
+            served_config = config_path
+        else:
+            # The workspace page asks for /config.json at boot; serve an empty one so the
+            # page boots whether or not the shim tolerates a 404 there.
+            served_config = tmp_path_factory.mktemp("py_apm") / "config.json"
+            served_config.write_text("{}\n", "utf-8")
+        server, url = serve(webresources=webresources, config=served_config)
+    except (OSError, ValueError, ServerSetupError) as exc:
+        pytest.fail(f"py-apm server: {exc}", pytrace=False)
+    try:
+        yield ApmServerInfo(
+            url=url,
+            server=server,
+            webresources=webresources,
+            config_path=config_path,
+            config=options,
+        )
+    finally:
+        server.stop()
+
+
+def _ready_timeout_ms(config: pytest.Config) -> int:
+    try:
+        return int(float(config.getini("apm_ready_timeout")) * 1000)
+    except ValueError:
+        return 60_000
+
+
+def _new_handle(
+    browser: Any, context_args: dict[str, Any], server: ApmServerInfo, config: pytest.Config
+) -> _PageHandle:
+    context = browser.new_context(**{**context_args, "base_url": server.url})
+    handle = _PageHandle(
+        context=context, page=None, url=server.url, ready_timeout_ms=_ready_timeout_ms(config)
+    )
+    try:
+        handle.open_page()
+    except BaseException:
+        context.close()
+        raise
+    return handle
+
+
+@pytest.fixture(scope="session")
+def _apm_shared_handle(
+    browser: Any,
+    browser_context_args: dict[str, Any],
+    apm_server: ApmServerInfo,
+    pytestconfig: pytest.Config,
+) -> Iterator[_PageHandle]:
+    handle = _new_handle(browser, browser_context_args, apm_server, pytestconfig)
+    try:
+        yield handle
+    finally:
+        handle.close()
+
+
+@pytest.fixture(scope="session")
+def apm_shared_page(_apm_shared_handle: _PageHandle) -> Any:
+    """The session's page at ``/`` with ``PyApm.ready`` resolved (no reset; prefer apm_page)."""
+    return _apm_shared_handle.page
+
+
+@pytest.fixture
+def apm_options(request: pytest.FixtureRequest, apm_server: ApmServerInfo) -> dict[str, Any]:
+    """Options of the per-test reset: defaults, then --apm-config, then ``apm_config`` marks."""
+    options: dict[str, Any] = {"restoreDefaults": True, **apm_server.config}
+    for mark in reversed(list(request.node.iter_markers("apm_config"))):
+        for arg in mark.args:
+            options.update(arg)
+        options.update(mark.kwargs)
+    return options
+
+
+@pytest.fixture
+def apm_page(
+    request: pytest.FixtureRequest,
+    apm_server: ApmServerInfo,
+    apm_options: dict[str, Any],
+    browser: Any,
+    browser_context_args: dict[str, Any],
+) -> Iterator[Any]:
+    """A ready py-apm page with a fresh workspace (the shared page unless apm_fresh_page)."""
+    console: list[ConsoleEntry] = []
+    request.node.stash[_CONSOLE_KEY] = console
+    if request.node.get_closest_marker("apm_fresh_page"):
+        handle = _new_handle(browser, browser_context_args, apm_server, request.config)
+        handle.console = console
+        try:
+            handle.page.evaluate(_RESET_JS, apm_options)
+            yield handle.page
+        finally:
+            handle.close()
+        return
+    handle = request.getfixturevalue("_apm_shared_handle")
+    handle.console = console
+    handle.reset(apm_options)
+    console.clear()
+    yield handle.page
+
+
+@pytest.fixture
+def apm_console(request: pytest.FixtureRequest, apm_page: Any) -> list[ConsoleEntry]:
+    """Console messages and page errors of ``apm_page`` during this test."""
+    return request.node.stash[_CONSOLE_KEY]

@@ -1,0 +1,442 @@
+"""``py-apm serve``: the static server behind the shim (loopback only, no traversal, no listing).
+
+Routes::
+
+    /                   web/index.html (the workspace page)
+    /web/...            web/            (/web/ -> web/index.html)
+    /shim.js            <root>/shim.js
+    /pyodide/...        the Pyodide runtime (node_modules/pyodide)
+    /py_apm.zip         the browser half of py_apm, zipped in memory (bundle.py)
+    /webresources/...   --webresources DIR (also under /web/webresources/), else 404
+    /config.json        --config FILE, else 404
+    /favicon.ico        204
+    /<name>             web/<name> (so a page served at / finds its relative assets)
+
+Anything else, any path that tries to leave its root, and directories are 404.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import mimetypes
+import os
+import shutil
+import socket
+import sys
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from email.utils import formatdate
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .bundle import get_bundle
+
+ROOT_ENV = "PY_APM_ROOT"
+PYODIDE_ENV = "PY_APM_PYODIDE_DIR"
+
+MIME_TYPES = {
+    ".wasm": "application/wasm",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".map": "application/json",
+    ".zip": "application/zip",
+    ".html": "text/html; charset=utf-8",
+    ".htm": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+    ".ico": "image/x-icon",
+    ".txt": "text/plain; charset=utf-8",
+    ".ts": "text/plain; charset=utf-8",
+    ".woff2": "font/woff2",
+}
+
+#: Pyodide files never change for a given install (the version is pinned in package-lock.json).
+CACHE_LONG = "public, max-age=604800"
+#: py_apm.zip may be cached by anyone but is revalidated (cheap 304) so code edits show at once.
+CACHE_BUNDLE = "public, max-age=0, must-revalidate"
+CACHE_NONE = "no-cache"
+
+
+class ServerSetupError(RuntimeError):
+    """The server cannot start; ``str(err)`` says what to do."""
+
+
+class PyodideNotFound(ServerSetupError):
+    """node_modules/pyodide (or $PY_APM_PYODIDE_DIR) is missing."""
+
+
+def repo_root() -> Path:
+    """The directory holding ``shim.js`` and ``web/`` ($PY_APM_ROOT overrides)."""
+    env = os.environ.get(ROOT_ENV)
+    if env:
+        return Path(env).expanduser().resolve()
+    return Path(__file__).resolve().parent.parent
+
+
+def pyodide_dir(root: Path | None = None) -> Path:
+    """The Pyodide runtime directory ($PY_APM_PYODIDE_DIR, else <root>/node_modules/pyodide)."""
+    env = os.environ.get(PYODIDE_ENV)
+    if env:
+        return Path(env).expanduser().resolve()
+    return (root or repo_root()) / "node_modules" / "pyodide"
+
+
+def pyodide_version(directory: Path) -> str | None:
+    """The version in the Pyodide dir's package.json, or None when it is not installed."""
+    if not (directory / "pyodide.asm.wasm").is_file():
+        return None
+    try:
+        return str(json.loads((directory / "package.json").read_text("utf-8"))["version"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return "unknown"
+
+
+def check_pyodide(directory: Path) -> str:
+    """Return the Pyodide version or raise :class:`PyodideNotFound` saying to run ``npm ci``."""
+    version = pyodide_version(directory)
+    if version is None:
+        raise PyodideNotFound(
+            f"Pyodide not found in {directory}: run `npm ci` in {repo_root()} "
+            f"(or set {PYODIDE_ENV})"
+        )
+    return version
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the handler serves."""
+
+    root: Path
+    web: Path
+    pyodide: Path
+    webresources: Path | None = None
+    config: Path | None = None
+    verbose: bool = False
+
+
+@dataclass(frozen=True)
+class _Body:
+    """A resolved response: a file or in-memory bytes."""
+
+    content_type: str
+    cache: str
+    etag: str
+    path: Path | None = None
+    data: bytes | None = None
+    size: int = 0
+    mtime: float | None = None
+    cors: bool = False
+
+
+def _content_type(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in MIME_TYPES:
+        return MIME_TYPES[suffix]
+    guessed, _ = mimetypes.guess_type(path.name)
+    return guessed or "application/octet-stream"
+
+
+def clean_segments(raw_path: str) -> list[str] | None:
+    """Split a request path into safe, decoded segments; None when it is not acceptable.
+
+    Rejects backslashes, NUL, control characters, ``.``/``..`` and empty segments (``//`` or an
+    absolute path smuggled in), drive letters and anything still percent-encoded after one
+    decoding (double encoding). A trailing slash gives a last segment of ``""``.
+    """
+    path = urlsplit(raw_path).path
+    if not path.startswith("/"):
+        return None
+    try:
+        decoded = unquote(path, errors="strict")
+    except UnicodeDecodeError:
+        return None
+    if any(ch in decoded for ch in ("\\", "%", ":")) or any(ord(ch) < 32 for ch in decoded):
+        return None
+    segments = decoded.split("/")[1:]
+    for i, seg in enumerate(segments):
+        if seg in (".", ".."):
+            return None
+        if seg == "" and i != len(segments) - 1:
+            return None
+    return segments
+
+
+def safe_file(root: Path | None, segments: Iterable[str]) -> Path | None:
+    """``root/segments`` if it is a regular file whose real path stays inside ``root``."""
+    if root is None:
+        return None
+    parts = list(segments)
+    if not parts or any(p in ("", ".", "..") for p in parts):
+        return None
+    try:
+        real_root = root.resolve(strict=True)
+        candidate = real_root.joinpath(*parts).resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    if not candidate.is_relative_to(real_root) or not candidate.is_file():
+        return None
+    return candidate
+
+
+def _file_body(path: Path | None, cache: str, cors: bool = False) -> _Body | None:
+    if path is None:
+        return None
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    tag = hashlib.sha1(f"{path}:{st.st_size}:{st.st_mtime_ns}".encode()).hexdigest()[:24]
+    return _Body(
+        content_type=_content_type(path),
+        cache=cache,
+        etag=f'"{tag}"',
+        path=path,
+        size=st.st_size,
+        mtime=st.st_mtime,
+        cors=cors,
+    )
+
+
+def resolve(settings: Settings, raw_path: str) -> _Body | int | None:
+    """Map a request path to a body, a bare status code (204), or None (404)."""
+    segs = clean_segments(raw_path)
+    if segs is None:
+        return None
+    if segs == [""] or segs in (["web"], ["web", ""]):
+        return _file_body(safe_file(settings.web, ["index.html"]), CACHE_NONE)
+    head, rest = segs[0], segs[1:]
+    if segs == ["favicon.ico"]:
+        found = safe_file(settings.web, ["favicon.ico"])
+        return _file_body(found, CACHE_NONE) if found else int(HTTPStatus.NO_CONTENT)
+    if segs == ["shim.js"]:
+        return _file_body(safe_file(settings.root, ["shim.js"]), CACHE_NONE, cors=True)
+    if segs == ["config.json"]:
+        if settings.config is None or not settings.config.is_file():
+            return None
+        return _file_body(settings.config.resolve(), CACHE_NONE, cors=True)
+    if segs == ["py_apm.zip"]:
+        bundle = get_bundle()
+        return _Body(
+            content_type="application/zip",
+            cache=CACHE_BUNDLE,
+            etag=bundle.etag,
+            data=bundle.data,
+            size=len(bundle.data),
+            cors=True,
+        )
+    if head == "pyodide":
+        return _file_body(safe_file(settings.pyodide, rest), CACHE_LONG, cors=True)
+    if head == "webresources":
+        return _file_body(safe_file(settings.webresources, rest), CACHE_NONE)
+    if head == "web":
+        if rest and rest[0] == "webresources":
+            return _file_body(safe_file(settings.webresources, rest[1:]), CACHE_NONE)
+        return _file_body(safe_file(settings.web, rest), CACHE_NONE)
+    if len(segs) == 1:
+        return _file_body(safe_file(settings.web, segs), CACHE_NONE)
+    return None
+
+
+def _etag_matches(header: str | None, etag: str) -> bool:
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    bare = etag.removeprefix("W/")
+    return any(t.strip().removeprefix("W/") == bare for t in header.split(","))
+
+
+class ApmRequestHandler(BaseHTTPRequestHandler):
+    """GET/HEAD of the routes above; everything else 404/405."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "py-apm"
+    sys_version = ""
+    server: ApmServer
+
+    def do_GET(self) -> None:
+        self._handle(send_body=True)
+
+    def do_HEAD(self) -> None:
+        self._handle(send_body=False)
+
+    def do_OPTIONS(self) -> None:
+        self.send_response(HTTPStatus.NO_CONTENT)
+        self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
+        self.send_header("Access-Control-Allow-Headers", "*")
+        self.send_header("Access-Control-Allow-Private-Network", "true")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _handle(self, send_body: bool) -> None:
+        try:
+            body = resolve(self.server.settings, self.path)
+            if body is None:
+                self._status(HTTPStatus.NOT_FOUND, send_body)
+            elif isinstance(body, int):
+                self._status(HTTPStatus(body), send_body)
+            else:
+                self._send(body, send_body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+        except Exception as exc:  # a bug here must not kill the server
+            print(f"py-apm serve: error on {self.path!r}: {exc!r}", file=sys.stderr)
+            try:
+                self._status(HTTPStatus.INTERNAL_SERVER_ERROR, send_body)
+            except OSError:
+                self.close_connection = True
+
+    def _status(self, status: HTTPStatus, send_body: bool) -> None:
+        text = (
+            b"" if status == HTTPStatus.NO_CONTENT else f"{status.value} {status.phrase}\n".encode()
+        )
+        self.send_response(status)
+        if text:
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(text)))
+        self.send_header("Cache-Control", CACHE_NONE)
+        self.end_headers()
+        if send_body and text:
+            self.wfile.write(text)
+
+    def _send(self, body: _Body, send_body: bool) -> None:
+        not_modified = _etag_matches(self.headers.get("If-None-Match"), body.etag)
+        self.send_response(HTTPStatus.NOT_MODIFIED if not_modified else HTTPStatus.OK)
+        self.send_header("ETag", body.etag)
+        self.send_header("Cache-Control", body.cache)
+        self.send_header("X-Content-Type-Options", "nosniff")
+        if body.cors:
+            self.send_header("Access-Control-Allow-Origin", "*")
+            self.send_header("Cross-Origin-Resource-Policy", "cross-origin")
+        if body.mtime is not None:
+            self.send_header("Last-Modified", formatdate(body.mtime, usegmt=True))
+        if not_modified:
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self.send_header("Content-Type", body.content_type)
+        self.send_header("Content-Length", str(body.size))
+        self.end_headers()
+        if not send_body:
+            return
+        if body.data is not None:
+            self.wfile.write(body.data)
+        elif body.path is not None:
+            with body.path.open("rb") as fh:
+                shutil.copyfileobj(fh, self.wfile, 256 * 1024)
+
+    def log_message(self, format: str, *args: object) -> None:
+        if self.server.settings.verbose:
+            super().log_message(format, *args)
+
+
+class ApmServer(ThreadingHTTPServer):
+    """The HTTP server; ``.url`` is its base URL (ends with ``/``)."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+    settings: Settings
+    _thread: threading.Thread | None = None
+
+    def __init__(self, address: tuple[str, int], settings: Settings) -> None:
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        self.settings = settings
+        super().__init__(address, ApmRequestHandler)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        if host in ("0.0.0.0", "::", ""):
+            host = "127.0.0.1"
+        if ":" in str(host):
+            host = f"[{host}]"
+        return f"http://{host}:{port}/"
+
+    @property
+    def script_tag(self) -> str:
+        return f'<script src="{self.url}shim.js"></script>'
+
+    def start(self) -> ApmServer:
+        """Serve in a daemon thread."""
+        self._thread = threading.Thread(
+            target=self.serve_forever, args=(0.05,), name="py-apm-serve", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the socket."""
+        if self._thread is not None:
+            self.shutdown()
+            self._thread.join(timeout=5)
+            self._thread = None
+        self.server_close()
+
+
+def make_server(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    webresources: str | os.PathLike[str] | None = None,
+    config: str | os.PathLike[str] | None = None,
+    verbose: bool = False,
+) -> ApmServer:
+    """Create (not start) a server; raise :class:`ServerSetupError` with a clear message."""
+    root = repo_root()
+    pyo = pyodide_dir(root)
+    check_pyodide(pyo)
+    wr = Path(webresources).expanduser().resolve() if webresources is not None else None
+    if wr is not None and not wr.is_dir():
+        raise ServerSetupError(f"--webresources {webresources}: not a directory")
+    cfg = Path(config).expanduser().resolve() if config is not None else None
+    if cfg is not None:
+        if not cfg.is_file():
+            raise ServerSetupError(f"--config {config}: no such file")
+        try:
+            json.loads(cfg.read_text("utf-8"))
+        except ValueError as exc:
+            raise ServerSetupError(f"--config {config}: not valid JSON ({exc})") from None
+    settings = Settings(
+        root=root, web=root / "web", pyodide=pyo, webresources=wr, config=cfg, verbose=verbose
+    )
+    try:
+        return ApmServer((host, port), settings)
+    except OSError as exc:
+        raise ServerSetupError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    webresources: str | os.PathLike[str] | None = None,
+    config: str | os.PathLike[str] | None = None,
+    verbose: bool = False,
+) -> tuple[ApmServer, str]:
+    """Start a server in a daemon thread; return ``(server, url)``. Stop with ``server.stop()``."""
+    server = make_server(host, port, webresources, config, verbose).start()
+    return server, server.url
+
+
+def serve_forever(server: ApmServer, open_browser: bool = False) -> int:
+    """The CLI's blocking mode: print the URL (first line) and the script tag, serve until ^C."""
+    print(server.url, flush=True)
+    print(f"Paste into your page: {server.script_tag}", flush=True)
+    print("Press Ctrl+C to stop.", flush=True)
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(server.url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0

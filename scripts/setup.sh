@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Idempotent setup: Chromium (apt, when root and none is found), Pyodide (npm ci), .venv with
+# py-apm installed editable with its dev extras. Re-running is cheap: each step is skipped when
+# its inputs (package-lock.json, pyproject.toml) have not changed.
+# Env: PY_APM_PYTHON (interpreter for .venv), PY_APM_BROWSER (a Chromium to use, skips apt).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+stamp_of() { cat "$@" 2>/dev/null | sha256sum | cut -d' ' -f1; }
+
+# --- 1. a Chromium for Playwright -------------------------------------------------------------
+have_browser() {
+  if [ -n "${PY_APM_BROWSER:-}" ] && [ -x "${PY_APM_BROWSER}" ]; then return 0; fi
+  local name
+  for name in chromium chromium-browser google-chrome google-chrome-stable; do
+    command -v "$name" >/dev/null 2>&1 && return 0
+  done
+  local cache="${PLAYWRIGHT_BROWSERS_PATH:-${XDG_CACHE_HOME:-$HOME/.cache}/ms-playwright}"
+  compgen -G "$cache/chromium-*/chrome-linux*/chrome" >/dev/null 2>&1 && return 0
+  return 1
+}
+
+if have_browser; then
+  :
+elif [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  say "installing chromium with apt-get"
+  apt-get update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+else
+  say "WARNING: no Chromium found; browser tests will fail. Run \`sudo apt-get install -y chromium\`" \
+      "or \`.venv/bin/playwright install chromium\`, or set PY_APM_BROWSER"
+fi
+
+# --- 2. Pyodide from npm (node_modules/pyodide) -----------------------------------------------
+# Skipped when the installed pyodide already has the version pinned in package-lock.json (npm ci
+# would delete and re-create node_modules, under the feet of a running server).
+pinned_pyodide() {
+  python3 -c 'import json,sys; print(json.load(open("package-lock.json"))["packages"]["node_modules/pyodide"]["version"])' 2>/dev/null
+}
+installed_pyodide() {
+  python3 -c 'import json; print(json.load(open("node_modules/pyodide/package.json"))["version"])' 2>/dev/null
+}
+if [ -f node_modules/pyodide/pyodide.asm.wasm ] && [ -n "$(pinned_pyodide)" ] \
+   && [ "$(pinned_pyodide)" = "$(installed_pyodide)" ]; then
+  :
+else
+  command -v npm >/dev/null 2>&1 || { say "npm not found: install Node.js (>= 18) and npm"; exit 1; }
+  say "npm ci"
+  npm ci --no-audit --no-fund
+fi
+
+# --- 3. .venv with py-apm[dev] --------------------------------------------------------------------
+pick_python() {
+  local cand
+  for cand in "${PY_APM_PYTHON:-}" python3.13 python3.12 python3.11 python3; do
+    [ -n "$cand" ] || continue
+    command -v "$cand" >/dev/null 2>&1 || continue
+    if "$cand" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null; then
+      echo "$cand"; return 0
+    fi
+  done
+  return 1
+}
+
+if [ ! -x .venv/bin/python ]; then
+  py="$(pick_python)" || { say "Python >= 3.11 not found (set PY_APM_PYTHON)"; exit 1; }
+  say "creating .venv with $py"
+  "$py" -m venv .venv
+fi
+venv_stamp=".venv/.py-apm-setup-stamp"
+want="$(stamp_of pyproject.toml)"
+if [ "$(cat "$venv_stamp" 2>/dev/null)" != "$want" ] || ! .venv/bin/python -c 'import py_apm.cli' 2>/dev/null; then
+  say "pip install -e '.[dev]'"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+  echo "$want" > "$venv_stamp"
+fi

@@ -1,0 +1,639 @@
+/*
+ * py-apm shim: an offline emulator of the Dynamics 365 `Microsoft.Apm` JavaScript API.
+ *
+ *   <script src="/shim.js"></script>
+ *   <script>PyApm.ready.then(() => Microsoft.Apm.getFocusedSession().title);</script>
+ *
+ * Installs `window.Microsoft.Apm` and `window.PyApm` at once, boots Pyodide from a local copy
+ * (never a CDN), installs the `py_apm` package from `py_apm.zip` and forwards every call to it.
+ * Script tag attributes (all optional, relative to the page):
+ *   data-pyodide  Pyodide base URL      (default: <dir of shim.js>/pyodide/)
+ *   data-package  zipped py_apm URL     (default: <dir of shim.js>/py_apm.zip)
+ *   data-config   JSON passed to PyApm.configure before PyApm.ready resolves
+ *   data-config-optional   (no value) a data-config answering 404 means "no configuration"
+ * Contract with Python: docs/design.md sections 2-3; behaviour rules: decisions.md.
+ */
+(function () {
+  "use strict";
+
+  const win = window;
+  if (win.PyApm && win.PyApm.__pyApmShim) return; // loaded twice in one window: keep the first
+
+  // ---- Frames (decision 21): a same-origin frame binds to the top window's emulator. -------
+  let top = null;
+  try {
+    if (win.top && win.top !== win && win.top.PyApm && win.top.PyApm.__pyApmShim) top = win.top;
+  } catch (_) {
+    top = null; // cross-origin top: reading it throws; boot our own emulator
+  }
+  if (top) {
+    win.Microsoft = top.Microsoft;
+    win.PyApm = top.PyApm;
+    return;
+  }
+
+  const script = document.currentScript ||
+    document.querySelector('script[src$="shim.js"], script[src*="shim.js?"]');
+  const shimURL = (script && script.src) || document.baseURI;
+  const attr = (name) => (script && script.getAttribute(name)) || null;
+  const resolve = (value, fallback) => new URL(value || fallback, value ? document.baseURI : shimURL).href;
+  const settings = {
+    pyodideURL: withSlash(resolve(attr("data-pyodide"), "pyodide/")),
+    packageURL: resolve(attr("data-package"), "py_apm.zip"),
+    configURL: attr("data-config") ? resolve(attr("data-config")) : null,
+    configOptional: !!(script && script.hasAttribute("data-config-optional")),
+  };
+
+  function withSlash(url) {
+    return url.endsWith("/") ? url : url + "/";
+  }
+
+  // ---- State --------------------------------------------------------------------------------
+  const ERR = "$pyapmError";
+  let callFn = null; // the two long-lived proxies: entry.call / entry.call_encoded
+  let encodedFn = null;
+  let optionsFn = null; // entry.options (read after reset)
+  let PyProxyClass = null;
+  let bootError = null;
+  let legacy = false; // effective `legacyPromises`
+  let pending = []; // listener payloads waiting to be dispatched after the current call
+  const listeners = new Set();
+  const channels = new Map();
+  const sessionCache = new Map();
+  const tabCache = new Map();
+
+  // ---- Errors -------------------------------------------------------------------------------
+  function apmError(code, message) {
+    const e = new Error(message);
+    e.errorCode = code;
+    return e;
+  }
+
+  function notReady(label) {
+    if (bootError) {
+      return apmError(412, `${label}: py-apm failed to start (${bootError.message}); see PyApm.ready`);
+    }
+    return apmError(412, `${label}: py-apm is still loading; await PyApm.ready before calling it`);
+  }
+
+  function internalError(method, e) {
+    if (win.PyApm && win.PyApm.debug) console.error("[py-apm] internal error in", method, e);
+    if (e && typeof e.errorCode === "number" && !(e.type && e.name === "PythonError")) return e;
+    let text = "";
+    try {
+      // PythonError: the traceback's last line ("Type: message"); other errors: the first line.
+      const lines = String((e && e.message) || e).trim().split("\n").filter((l) => l.trim());
+      text = (e && e.type ? lines[lines.length - 1] : lines[0] || "").trim().slice(0, 300);
+      if (e && e.type && !text.startsWith(e.type)) text = `${e.type}: ${text}`;
+      else if (!(e && e.type) && e && e.name && !text.startsWith(e.name)) text = `${e.name}: ${text}`;
+    } catch (_) {
+      text = "unknown error";
+    }
+    return apmError(500, `py-apm internal error in ${method}: ${text}`);
+  }
+
+  // ---- Argument encoding (design.md section 2) ----------------------------------------------
+  function isPrimitive(v) {
+    const t = typeof v;
+    return t === "string" || t === "boolean" || t === "undefined" || v === null ||
+      (t === "number" && Number.isFinite(v));
+  }
+
+  function replacer(_key, value) {
+    switch (typeof value) {
+      case "function":
+        return { "$pyapm:js": "function" };
+      case "symbol":
+        return { "$pyapm:js": "symbol" };
+      case "bigint":
+        return { "$pyapm:js": "bigint" };
+      case "number":
+        if (Number.isNaN(value)) return { "$pyapm:js": "NaN" };
+        if (value === Infinity) return { "$pyapm:js": "Infinity" };
+        if (value === -Infinity) return { "$pyapm:js": "-Infinity" };
+        return value;
+      case "object":
+        // toString tag, not instanceof: Maps from a frame's realm count too.
+        if (value !== null && Object.prototype.toString.call(value) === "[object Map]") {
+          return { "$pyapm:map": Array.from(value.entries()) };
+        }
+        return value;
+      default:
+        return value;
+    }
+  }
+
+  function encodeArgs(args) {
+    try {
+      return JSON.stringify(args, replacer);
+    } catch (_) {
+      const parts = args.map((a) => {
+        try {
+          return JSON.stringify([a], replacer).slice(1, -1) || "null";
+        } catch (_e) {
+          return '{"$pyapm:js":"unserializable"}';
+        }
+      });
+      return "[" + parts.join(",") + "]";
+    }
+  }
+
+  // ---- The one way into Python --------------------------------------------------------------
+  // label: what the user called (for 412 messages); method: bridge method; args: an array.
+  function invoke(label, method, args) {
+    if (callFn === null) throw notReady(label);
+    let r;
+    try {
+      let simple = true;
+      for (let i = 0; i < args.length; i++) {
+        if (!isPrimitive(args[i])) {
+          simple = false;
+          break;
+        }
+      }
+      if (simple) {
+        switch (args.length) {
+          case 0: r = callFn(method); break;
+          case 1: r = callFn(method, args[0]); break;
+          case 2: r = callFn(method, args[0], args[1]); break;
+          default: r = callFn(method, ...args);
+        }
+      } else {
+        r = encodedFn(method, encodeArgs(args));
+      }
+    } catch (e) {
+      flush();
+      throw internalError(method, e);
+    }
+    if (pending.length) flush();
+    return unwrap(method, r);
+  }
+
+  // Hot paths: no array, no JSON.
+  function invoke1(label, method, a) {
+    if (callFn === null) throw notReady(label);
+    if (!isPrimitive(a)) return invoke(label, method, [a]);
+    let r;
+    try {
+      r = callFn(method, a);
+    } catch (e) {
+      flush();
+      throw internalError(method, e);
+    }
+    if (pending.length) flush();
+    return unwrap(method, r);
+  }
+
+  function unwrap(method, r) {
+    if (r !== null && typeof r === "object") {
+      if (r[ERR] === true) throw apmError(r.errorCode, r.message);
+      if (PyProxyClass !== null && r instanceof PyProxyClass) {
+        try { r.destroy(); } catch (_) { /* already gone */ }
+        throw apmError(500, `py-apm internal error in ${method}: a Python object leaked into JS`);
+      }
+    }
+    return r;
+  }
+
+  // ---- Change payloads: events, warnings, page listeners -------------------------------------
+  function onPayload(payload) {
+    pending.push(payload); // called by Python inside a call: dispatch once the call returned
+  }
+
+  function channel(topic) {
+    let ch = channels.get(topic);
+    if (!ch) {
+      ch = new BroadcastChannel(topic);
+      channels.set(topic, ch);
+    }
+    return ch;
+  }
+
+  function report(e) {
+    if (typeof win.reportError === "function") win.reportError(e);
+    else setTimeout(() => { throw e; });
+  }
+
+  function flush() {
+    while (pending.length) {
+      const batch = pending;
+      pending = [];
+      for (const p of batch) dispatch(p);
+    }
+  }
+
+  function dispatch(p) {
+    for (const ev of p.events || []) {
+      try {
+        channel(ev.topic).postMessage(ev.data);
+      } catch (e) {
+        report(e);
+      }
+    }
+    for (const w of p.warnings || []) console.warn(`[py-apm] ${w}`);
+    for (const fn of Array.from(listeners)) {
+      try {
+        fn(p);
+      } catch (e) {
+        report(e);
+      }
+    }
+    try {
+      win.dispatchEvent(new CustomEvent("pyapm:change", { detail: p }));
+    } catch (e) {
+      report(e);
+    }
+  }
+
+  // ---- Promise helpers (getContext, legacy promise mode) --------------------------------------
+  function promised(fn) {
+    try {
+      return Promise.resolve(fn());
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  // sync normally; a Promise in legacy promise mode (decisions 2 and 25)
+  function maybeLegacy(fn) {
+    if (!legacy || callFn === null) return fn();
+    return promised(fn);
+  }
+
+  // ---- Session, tab and context objects (decision 3) ------------------------------------------
+  function method(fn) {
+    return { value: fn, writable: true, configurable: true, enumerable: false };
+  }
+
+  function sessionObject(id) {
+    if (typeof id !== "string") return null;
+    let s = sessionCache.get(id);
+    if (s) return s;
+    s = {};
+    const n = (m) => `session.${m}`;
+    Object.defineProperties(s, {
+      sessionId: { value: id, enumerable: true, configurable: true },
+      title: {
+        get: () => invoke1("session.title", "session.getTitle", id),
+        set: (v) => { invoke("session.title", "session.setTitle", [id, v]); },
+        enumerable: true,
+        configurable: true,
+      },
+      isDefault: {
+        get: () => invoke1("session.isDefault", "session.isDefault", id),
+        enumerable: true,
+        configurable: true,
+      },
+      canClose: {
+        get: () => invoke1("session.canClose", "session.getCanClose", id),
+        set: (v) => { invoke("session.canClose", "session.setCanClose", [id, v]); },
+        enumerable: true,
+        configurable: true,
+      },
+      close: method(function close() {
+        invoke1(n("close"), "session.close", id);
+      }),
+      focus: method(function focus() {
+        invoke1(n("focus"), "session.focus", id);
+      }),
+      requestFocus: method(function requestFocus() {
+        invoke1(n("requestFocus"), "session.requestFocus", id);
+      }),
+      getFocusedTab: method(function getFocusedTab() {
+        return tabObject(invoke1(n("getFocusedTab"), "session.getFocusedTab", id));
+      }),
+      getTab: method(function getTab(...args) {
+        return tabObject(invoke(n("getTab"), "session.getTab", [id, ...args]));
+      }),
+      getAllTabs: method(function getAllTabs() {
+        return invoke1(n("getAllTabs"), "session.getAllTabs", id);
+      }),
+      canCreateTab: method(function canCreateTab() {
+        return invoke1(n("canCreateTab"), "session.canCreateTab", id);
+      }),
+      updateContext: method(function updateContext(...args) {
+        invoke(n("updateContext"), "session.updateContext", [id, ...args]);
+      }),
+      resolveSlug: method(function resolveSlug(...args) {
+        return invoke(n("resolveSlug"), "session.resolveSlug", [id, ...args]);
+      }),
+      getContext: method(function getContext() {
+        if (callFn === null) throw notReady(n("getContext"));
+        return promised(() => contextObject(id, invoke1(n("getContext"), "session.getContext", id)));
+      }),
+      createTab: method(function createTab(...args) {
+        if (callFn === null) throw notReady(n("createTab"));
+        return maybeLegacy(() => invoke(n("createTab"), "session.createTab", [id, ...args]));
+      }),
+      getAllTabsForTemplate: method(function getAllTabsForTemplate(...args) {
+        if (callFn === null) throw notReady(n("getAllTabsForTemplate"));
+        return promised(() => invoke(n("getAllTabsForTemplate"), "session.getAllTabsForTemplate", [id, ...args]));
+      }),
+    });
+    sessionCache.set(id, s);
+    return s;
+  }
+
+  function tabObject(id) {
+    if (typeof id !== "string") return null;
+    let t = tabCache.get(id);
+    if (t) return t;
+    t = {};
+    Object.defineProperties(t, {
+      tabId: { value: id, enumerable: true, configurable: true },
+      title: {
+        get: () => invoke1("tab.title", "tab.getTitle", id),
+        set: (v) => { invoke("tab.title", "tab.setTitle", [id, v]); },
+        enumerable: true,
+        configurable: true,
+      },
+      canClose: {
+        get: () => invoke1("tab.canClose", "tab.getCanClose", id),
+        set: (v) => { invoke("tab.canClose", "tab.setCanClose", [id, v]); },
+        enumerable: true,
+        configurable: true,
+      },
+      close: method(function close() {
+        if (callFn === null) throw notReady("tab.close");
+        return maybeLegacy(() => { invoke1("tab.close", "tab.close", id); });
+      }),
+      focus: method(function focus() {
+        if (callFn === null) throw notReady("tab.focus");
+        return maybeLegacy(() => { invoke1("tab.focus", "tab.focus", id); });
+      }),
+      refresh: method(function refresh() {
+        if (callFn === null) throw notReady("tab.refresh");
+        return maybeLegacy(() => { invoke1("tab.refresh", "tab.refresh", id); });
+      }),
+    });
+    tabCache.set(id, t);
+    return t;
+  }
+
+  function parseData(value) {
+    if (typeof value !== "string") return value;
+    const s = value.trim();
+    if (!(s.startsWith("{") || s.startsWith("["))) return value;
+    try {
+      return JSON.parse(s);
+    } catch (_) {
+      return value;
+    }
+  }
+
+  // The resolved value of session.getContext() (decisions 4 and 23).
+  function contextObject(sid, raw) {
+    let data = raw || {};
+    const params = Object.assign({}, data.parameters || {});
+    const reload = () => {
+      data = invoke1("context", "session.getContext", sid) || {};
+      for (const k of Object.keys(params)) delete params[k];
+      Object.assign(params, data.parameters || {});
+    };
+    const ctx = {};
+    Object.defineProperties(ctx, {
+      templateName: { get: () => (data.templateName === undefined ? null : data.templateName), enumerable: true },
+      parameters: { get: () => params, enumerable: true },
+      get: method(function get(key) {
+        return Object.prototype.hasOwnProperty.call(params, key) ? params[key] : undefined;
+      }),
+      has: method(function has(key) {
+        return Object.prototype.hasOwnProperty.call(params, key);
+      }),
+      set: method(function set(key, value) {
+        invoke("context.set", "session.updateContext", [sid, { [key]: value }]);
+        reload();
+        return ctx;
+      }),
+      delete: method(function del(key) {
+        const had = Object.prototype.hasOwnProperty.call(params, key);
+        invoke("context.delete", "session.deleteContext", [sid, key]);
+        reload();
+        return had;
+      }),
+      getTabContext: method(function getTabContext(tabIdOrAnchor) {
+        const tid = tabIdOrAnchor === "anchor" ? data.anchorTabId : tabIdOrAnchor;
+        const tabs = data.tabs || {};
+        if (typeof tid !== "string" || !Object.prototype.hasOwnProperty.call(tabs, tid)) return null;
+        const copy = Object.assign({}, tabs[tid]);
+        if ("data" in copy) copy.data = parseData(copy.data);
+        return copy;
+      }),
+      resolveSlug: method(function resolveSlug(...args) {
+        return promised(() => invoke("context.resolveSlug", "session.resolveSlug", [sid, ...args]));
+      }),
+    });
+    return ctx;
+  }
+
+  // ---- Microsoft.Apm ------------------------------------------------------------------------
+  const A = (m) => `Microsoft.Apm.${m}`;
+  const Apm = {
+    getFocusedSession() {
+      return sessionObject(invoke(A("getFocusedSession"), "getFocusedSession", []));
+    },
+    getAllSessions() {
+      return invoke(A("getAllSessions"), "getAllSessions", []);
+    },
+    getSession(...args) {
+      return sessionObject(invoke(A("getSession"), "getSession", args));
+    },
+    createSession(...args) {
+      return invoke(A("createSession"), "createSession", args);
+    },
+    canCreateSession() {
+      return invoke(A("canCreateSession"), "canCreateSession", []);
+    },
+    createTab(...args) {
+      if (callFn === null) throw notReady(A("createTab"));
+      return maybeLegacy(() => invoke(A("createTab"), "createTab", args));
+    },
+    closeTab(...args) {
+      if (callFn === null) throw notReady(A("closeTab"));
+      return maybeLegacy(() => { invoke(A("closeTab"), "closeTab", args); });
+    },
+    focusTab(...args) {
+      if (callFn === null) throw notReady(A("focusTab"));
+      return maybeLegacy(() => { invoke(A("focusTab"), "focusTab", args); });
+    },
+    refreshTab(...args) {
+      if (callFn === null) throw notReady(A("refreshTab"));
+      return maybeLegacy(() => { invoke(A("refreshTab"), "refreshTab", args); });
+    },
+    getEventPublisherTopic(...args) {
+      return invoke(A("getEventPublisherTopic"), "getEventPublisherTopic", args);
+    },
+  };
+
+  // ---- window.PyApm (design.md section 3) ---------------------------------------------------
+  function learnOptions(opts) {
+    if (opts && typeof opts === "object" && typeof opts.legacyPromises === "boolean") {
+      legacy = opts.legacyPromises;
+      return true;
+    }
+    return false;
+  }
+
+  function readOptions() {
+    if (optionsFn === null) return;
+    try {
+      learnOptions(optionsFn());
+    } catch (_) { /* keep the last known mode */ }
+  }
+
+  let readyResolve, readyReject;
+  const ready = new Promise((res, rej) => {
+    readyResolve = res;
+    readyReject = rej;
+  });
+
+  const P = (m) => `PyApm.${m}`;
+  const PyApm = {
+    ready,
+    isReady: false,
+    bootTimeMs: null,
+    bootPhases: {}, // ms since navigation start: start, runtime, unpacked, imported, ready
+    version: null,
+    reset(...args) {
+      const r = invoke(P("reset"), "pyapm.reset", args);
+      sessionCache.clear();
+      tabCache.clear();
+      if (!learnOptions(r)) readOptions();
+      return undefined;
+    },
+    configure(...args) {
+      const r = invoke(P("configure"), "pyapm.configure", args);
+      if (!learnOptions(r)) readOptions();
+      return r;
+    },
+    state() {
+      return invoke(P("state"), "pyapm.state", []);
+    },
+    calls() {
+      return invoke(P("calls"), "pyapm.calls", []);
+    },
+    refreshContext(...args) {
+      invoke(P("refreshContext"), "pyapm.refreshContext", args);
+    },
+    onChange(listener) {
+      if (typeof listener !== "function") {
+        throw apmError(400, "PyApm.onChange: listener must be a function");
+      }
+      listeners.add(listener);
+      return () => { listeners.delete(listener); };
+    },
+    ui: {
+      focusSession(...args) { invoke(P("ui.focusSession"), "ui.focusSession", args); },
+      closeSession(...args) { invoke(P("ui.closeSession"), "ui.closeSession", args); },
+      focusTab(...args) { invoke(P("ui.focusTab"), "ui.focusTab", args); },
+      closeTab(...args) { invoke(P("ui.closeTab"), "ui.closeTab", args); },
+    },
+    settings: Object.freeze(Object.assign({}, settings)),
+  };
+  Object.defineProperty(PyApm, "__pyApmShim", { value: true });
+  // Test hook: is `value` a Pyodide proxy? (results handed to user code never should be)
+  Object.defineProperty(PyApm, "__isPyProxy", {
+    value: (value) => PyProxyClass !== null && value instanceof PyProxyClass,
+  });
+
+  win.Microsoft = win.Microsoft || {};
+  win.Microsoft.Apm = Apm;
+  win.PyApm = PyApm;
+
+  // ---- Boot ---------------------------------------------------------------------------------
+  // Everything that loads Python lives here (a memory snapshot will slot in later).
+  async function fetchBytes(url, what) {
+    const r = await fetch(url);
+    if (!r.ok) throw new Error(`cannot load ${what} from ${url}: HTTP ${r.status}`);
+    return r.arrayBuffer();
+  }
+
+  async function fetchJSON(url, what, optional) {
+    const r = await fetch(url);
+    if (optional && r.status === 404) return null;
+    if (!r.ok) throw new Error(`cannot load ${what} from ${url}: HTTP ${r.status}`);
+    try {
+      return await r.json();
+    } catch (e) {
+      throw new Error(`${what} at ${url} is not valid JSON: ${e.message}`);
+    }
+  }
+
+  async function loadRuntime(indexURL) {
+    let mod;
+    try {
+      mod = await import(indexURL + "pyodide.mjs");
+    } catch (e) {
+      throw new Error(`cannot load Pyodide from ${indexURL}: ${e.message}`);
+    }
+    let sitePackages = null;
+    const pyodide = await mod.loadPyodide({
+      indexURL,
+      fsInit: (_FS, info) => { sitePackages = info.sitePackages; },
+    });
+    return { pyodide, sitePackages };
+  }
+
+  async function boot(cfg) {
+    const phases = PyApm.bootPhases;
+    const mark = (name) => { phases[name] = Math.round(performance.now()); };
+    mark("start");
+    const zip = fetchBytes(cfg.packageURL, "the py_apm package");
+    const config = cfg.configURL ? fetchJSON(cfg.configURL, "the data-config file", cfg.configOptional) : null;
+    zip.catch(() => {});
+    if (config) config.catch(() => {});
+
+    const { pyodide, sitePackages } = await loadRuntime(cfg.pyodideURL);
+    mark("runtime");
+    const extractDir = sitePackages ||
+      pyodide.runPython("import sysconfig; sysconfig.get_paths()['purelib']");
+    pyodide.unpackArchive(await zip, "zip", { extractDir });
+    mark("unpacked");
+    let entry;
+    try {
+      entry = pyodide.pyimport("py_apm.pyodide_entry");
+    } catch (e) {
+      throw new Error(`cannot import py_apm from ${cfg.packageURL}: ${internalError("boot", e).message}`);
+    }
+    // Attribute proxies are borrowed from the module proxy: copy the ones we keep, then drop it.
+    const take = (name) => {
+      const borrowed = entry[name];
+      const own = borrowed.copy();
+      borrowed.destroy();
+      return own;
+    };
+    const setListener = entry.set_listener;
+    setListener(onPayload);
+    setListener.destroy();
+    const fns = { call: take("call"), encoded: take("call_encoded"), options: take("options") };
+    entry.destroy();
+    mark("imported");
+    const configData = config ? await config : null; // null: none, or optional and 404
+    // From here on everything is synchronous: nothing can call in before isReady is set.
+    PyProxyClass = pyodide.ffi.PyProxy;
+    callFn = fns.call;
+    encodedFn = fns.encoded;
+    optionsFn = fns.options;
+    PyApm.version = invoke(P("version"), "pyapm.version", []);
+    readOptions();
+    if (configData !== null) PyApm.configure(configData);
+    mark("ready");
+    PyApm.bootTimeMs = phases.ready;
+    PyApm.isReady = true;
+  }
+
+  boot(settings).then(
+    () => readyResolve(PyApm),
+    (e) => {
+      callFn = null;
+      encodedFn = null;
+      optionsFn = null;
+      const cause = e instanceof Error && !e.type ? e : internalError("boot", e);
+      bootError = cause;
+      const err = apmError(typeof cause.errorCode === "number" ? cause.errorCode : 500,
+        `py-apm failed to start: ${cause.message}`);
+      console.error(err.message);
+      readyReject(err);
+    },
+  );
+})();

@@ -1,0 +1,45 @@
+"""One behaviour suite, two backends: the native Python model and Microsoft.Apm in Chromium."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from py_apm import Workspace
+from py_apm.client import BrowserWorkspace
+
+
+class NativeWorkspace(Workspace):
+    """The model as-is, plus the event collector the browser backend has."""
+
+    def take_events(self) -> list[dict[str, Any]]:
+        return [{"name": e["name"], "data": e["data"]} for e in self.drain_outbox()["events"]]
+
+
+@pytest.fixture(params=["native", pytest.param("browser", marks=pytest.mark.browser)])
+def apm(request: pytest.FixtureRequest) -> Any:
+    """A fresh workspace (Home only, default options) on either backend."""
+    if request.param == "native":
+        return NativeWorkspace()
+    page = request.getfixturevalue("apm_page")
+    workspace = BrowserWorkspace(page)
+    workspace.reset({"restoreDefaults": True})
+    return workspace
+
+
+CASE = "case_entity_session_default_template"
+
+
+def case_input(entity_id: str = "11bb11bb-cc22-dd33-ee44-55ff55ff55ff", **extra: Any) -> dict[str, Any]:
+    """A SessionInput for the built-in case template."""
+    context = {"parametersStr": f'[["entityName", "incident"], ["entityId", "{entity_id}"]]'}
+    return {"templateName": CASE, "sessionContext": context, **extra}
+
+
+def tab_input(data: str | None = None, **extra: Any) -> dict[str, Any]:
+    """An AppTabInput for the built-in Knowledge Search web resource tab."""
+    result: dict[str, Any] = {"templateName": "msdyn_omnichannel_kbsearch", **extra}
+    if data is not None:
+        result["appContext"] = {"data": data}
+    return result

@@ -1,0 +1,159 @@
+"""Fixtures for the workspace page tests: a server, one shared page per module, reset per test.
+
+With the real stack (``shim.js`` + ``py_apm.server``) the page runs Pyodide; otherwise (or with
+``PY_APM_PAGE_FAKE=1``) ``/shim.js`` is served from ``fake_pyapm.js``, a JS stand-in that honours
+the ``window.PyApm`` contract, so the page can be developed and tested without Python in the page.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import os
+import threading
+from collections.abc import Iterator
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+WEB = REPO / "web"
+SAMPLES = WEB / "webresources-sample"
+SCREENSHOTS = REPO / "test-results" / "screenshots"
+CONFIG = HERE / "page_config.json"
+
+#: Tab templates of page_config.json: ``pyapm_hello`` (the sample web resource) and
+#: ``pyapm_site`` (a third-party website, answered by a route in the tests).
+_TEMPLATES = json.loads(CONFIG.read_text("utf-8"))["tabTemplates"]
+HELLO_TEMPLATE, SITE_TEMPLATE = _TEMPLATES
+
+
+def use_fake() -> bool:
+    """True when the page tests run against ``fake_pyapm.js`` instead of the real shim."""
+    if os.environ.get("PY_APM_PAGE_FAKE"):
+        return True
+    if not (REPO / "shim.js").is_file():
+        return True
+    try:
+        import py_apm.server  # noqa: F401
+    except ImportError:
+        return True
+    return False
+
+
+class _FakeHandler(BaseHTTPRequestHandler):
+    """Static files of ``web/``; ``/shim.js`` = the fake; ``/webresources/*`` = the samples."""
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        """Keep test output quiet."""
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._serve(send_body=True)
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._serve(send_body=False)
+
+    def _serve(self, send_body: bool) -> None:
+        path = unquote(urlsplit(self.path).path)
+        if path == "/":
+            target: Path | None = WEB / "index.html"
+        elif path == "/config.json":
+            target = CONFIG
+        elif path == "/shim.js":
+            target = HERE / "fake_pyapm.js"
+        elif path.startswith("/webresources/"):
+            target = self._inside(SAMPLES, path[len("/webresources/") :])
+        else:
+            target = self._inside(WEB, path.lstrip("/"))
+        if target is None or not target.is_file():
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return
+        body = target.read_bytes()
+        ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if send_body:
+            self.wfile.write(body)
+
+    @staticmethod
+    def _inside(root: Path, rel: str) -> Path | None:
+        candidate = (root / rel).resolve()
+        return candidate if candidate.is_relative_to(root.resolve()) else None
+
+
+@pytest.fixture(scope="session")
+def page_server() -> Iterator[str]:
+    """Base URL of a server for the page (real ``py_apm.server`` or the fake one)."""
+    if use_fake():
+        httpd = ThreadingHTTPServer(("127.0.0.1", 0), _FakeHandler)
+        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+        finally:
+            httpd.shutdown()
+            httpd.server_close()
+        return
+    from py_apm.server import serve
+
+    server, url = serve("127.0.0.1", port=0, webresources=SAMPLES, config=CONFIG)
+    try:
+        yield url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def shared_page(browser: Any, page_server: str) -> Iterator[Any]:
+    """One page per module at ``/`` with PyApm ready and the workspace rendered."""
+    context = browser.new_context(viewport={"width": 1366, "height": 800})
+    page = context.new_page()
+    page.goto(page_server)
+    page.wait_for_function("window.PyApm && window.PyApm.isReady", timeout=60_000)
+    page.wait_for_selector('[data-testid="workspace"][data-status="ready"]')
+    if use_fake():  # the real page loads the same templates from /config.json (data-config)
+        page.evaluate("(t) => PyApm.configure({tabTemplates: t})", [HELLO_TEMPLATE, SITE_TEMPLATE])
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def ws(shared_page: Any) -> Any:
+    """The shared page, reset to Home only, with no notice showing."""
+    page = shared_page
+    page.evaluate(
+        """() => {
+            PyApm.reset();
+            PyApmWorkspace.hideNotices();
+            PyApmWorkspace.noticeTimeoutMs = 6000;
+            PyApmWorkspace.render();
+        }"""
+    )
+    page.wait_for_function(
+        "document.querySelectorAll('[data-testid=session-list] [data-testid=session]').length === 1"
+    )
+    return page
+
+
+def _screenshot(page: Any, name: str) -> Path:
+    """Save a PNG of the page under ``test-results/screenshots/`` (not committed)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.mouse.move(1300, 780)  # no hover effect in the picture
+    page.wait_for_timeout(250)  # let CSS transitions settle
+    page.screenshot(path=str(path))
+    return path
+
+
+@pytest.fixture
+def screenshot() -> Any:
+    """``screenshot(page, name)`` saves ``test-results/screenshots/<name>.png``."""
+    return _screenshot

@@ -1,0 +1,101 @@
+"""`py-apm run` (py_apm/runner.py), run as a subprocess: its own Playwright, a real browser."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+# shared/doc_examples/createSession__1.js (an implicit global: needs sloppy-mode script semantics)
+DOC_EXAMPLE = (
+    "x=new Map();\n"
+    'x.set("parametersStr", \'[["entityName", "incident"], '
+    '["entityId", "11bb11bb-cc22-dd33-ee44-55ff55ff55ff"]]\');\n'
+    'Microsoft.Apm.createSession({templateName: "case_entity_session_default_template", '
+    "sessionContext: x});\n"
+    'console.log("all:", JSON.stringify(Microsoft.Apm.getAllSessions()));\n'
+)
+
+pytestmark = pytest.mark.skipif(
+    not (REPO / "shim.js").is_file(), reason="py-apm run needs the real shim.js"
+)
+
+
+def run(tmp_path: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m py_apm.runner`` on ``script`` (written to a file)."""
+    path = tmp_path / "script.js"
+    path.write_text(script, encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, "-m", "py_apm.runner", str(path), *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=REPO,
+    )
+
+
+def test_table_output_and_sloppy_globals(tmp_path: Path) -> None:
+    """A doc example with an implicit global runs; the table shows sessions, tabs and focus."""
+    shot = tmp_path / "shot.png"
+    proc = run(tmp_path, DOC_EXAMPLE, "--screenshot", str(shot))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = proc.stdout
+    assert '[log] all: ["session-id-0","session-id-1"]' in out
+    assert "Workspace: 2 sessions, focused session-id-1" in out
+    assert "* session-id-1" in out
+    assert "case_entity_session_default_template" in out
+    assert "* tab-id-1" in out and "entityrecord" in out and "anchor" in out
+    assert shot.is_file() and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_thrown_error_gives_exit_code_and_message(tmp_path: Path) -> None:
+    """An Error the API throws is printed with its errorCode and the line; exit code 1."""
+    script = 'Microsoft.Apm.getFocusedSession();\nMicrosoft.Apm.focusTab("tab-id-99");\n'
+    proc = run(tmp_path, script)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "script.js (line 2) threw an error: Error:" in proc.stdout
+    assert "tab-id-99" in proc.stdout and "[errorCode 404]" in proc.stdout
+
+
+def test_json_output_with_config_webresources_and_syntax_error(tmp_path: Path) -> None:
+    """--json gives PyApm.state() + console + error; a SyntaxError is caught the same way."""
+    script = 'Microsoft.Apm.createTab({templateName: "pyapm_hello"});\nconsole.warn("done");\n'
+    proc = run(
+        tmp_path,
+        script,
+        "--json",
+        "--config",
+        str(HERE / "page_config.json"),
+        "--webresources",
+        str(REPO / "web" / "webresources-sample"),
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["error"] is None and data["errors"] == []
+    assert {"type": "warn", "text": "done"} in data["console"]
+    home = data["sessions"][0]
+    assert [t["pageType"] for t in home["tabs"]] == ["dashboard", "webresource"]
+    assert home["tabs"][1]["url"].startswith("webresources/sample_hello.html")
+
+    bad = run(tmp_path, "var a = ;\n", "--json")
+    assert bad.returncode == 1
+    error = json.loads(bad.stdout)["error"]
+    assert error["name"] == "SyntaxError" and error["line"] == 1
+
+
+def test_missing_script_is_a_usage_error(tmp_path: Path) -> None:
+    """A script that does not exist: exit code 2 and a one-line message, no browser."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "py_apm.runner", str(tmp_path / "nope.js")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+    )
+    assert proc.returncode == 2
+    assert "cannot read" in proc.stderr

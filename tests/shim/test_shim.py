@@ -1,0 +1,429 @@
+"""Browser smoke tests of shim.js: boot, calls, argument encoding, errors, events, frames.
+
+One Chromium page per module (booting Pyodide costs seconds); `PyApm.reset()` between tests.
+The files are served by a tiny local HTTP server (no network): `/shim.js`, `/pyodide/*` from
+node_modules, `/py_apm.zip` built from `py_apm/`, and the test pages under `/tests/shim/pages/`.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+PYODIDE_DIR = ROOT / "node_modules" / "pyodide"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def build_zip() -> bytes:
+    """The `py_apm` package as the shim installs it (the same bundle `py-apm serve` sends)."""
+    from py_apm.bundle import build_package_zip
+
+    return build_package_zip()
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    extensions_map = {
+        **SimpleHTTPRequestHandler.extensions_map,
+        ".wasm": "application/wasm",
+        ".mjs": "text/javascript",
+        ".js": "text/javascript",
+        ".json": "application/json",
+        ".zip": "application/zip",
+    }
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
+        pass
+
+    def translate_path(self, path: str) -> str:
+        path = path.split("?", 1)[0].split("#", 1)[0]
+        if path == "/shim.js":
+            return str(ROOT / "shim.js")
+        if path.startswith("/pyodide/"):
+            return str(PYODIDE_DIR / Path(path[len("/pyodide/") :]).name)
+        if path.startswith("/tests/shim/pages/"):
+            return str(HERE / "pages" / Path(path[len("/tests/shim/pages/") :]).name)
+        return str(HERE / "pages" / "missing")
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server API
+        if self.path.split("?", 1)[0] == "/py_apm.zip":
+            data = build_zip()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/zip")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
+        super().do_GET()
+
+
+def serve() -> tuple[ThreadingHTTPServer, int]:
+    """Start the test server on a free loopback port."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, server.server_address[1]
+
+
+@pytest.fixture(scope="module")
+def port() -> Iterator[int]:
+    server, port = serve()
+    yield port
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def shim_browser(browser: Any) -> Any:
+    """pytest-playwright's browser, launched with py-apm's Chromium and flags by the plugin."""
+    return browser
+
+
+@pytest.fixture(scope="module")
+def base(port: int) -> str:
+    return f"http://127.0.0.1:{port}/tests/shim/pages/"
+
+
+@pytest.fixture(scope="module")
+def shim_page(shim_browser: Any, base: str) -> Iterator[Any]:
+    context = shim_browser.new_context()
+    pg = context.new_page()
+    pg.console_messages: list[str] = []  # type: ignore[misc]
+    pg.on("console", lambda m: pg.console_messages.append(f"{m.type}: {m.text}"))
+    pg.goto(base + "index.html")
+    pg.evaluate("PyApm.ready.then(() => true)")
+    yield pg
+    context.close()
+
+
+@pytest.fixture(autouse=True)
+def _reset(request: pytest.FixtureRequest) -> None:
+    if "shim_page" in request.fixturenames:
+        request.getfixturevalue("shim_page").evaluate("PyApm.reset()")
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def test_boot(shim_page: Any) -> None:
+    info = shim_page.evaluate(
+        "({isReady: PyApm.isReady, boot: PyApm.bootTimeMs, version: PyApm.version,"
+        " ready: PyApm.ready instanceof Promise, early: window.earlyError})"
+    )
+    assert info["isReady"] is True and info["ready"] is True
+    assert isinstance(info["boot"], (int, float)) and info["boot"] > 0
+    assert isinstance(info["version"], str) and info["version"]
+    early = info["early"]
+    assert early["isError"] and early["name"] == "Error" and early["errorCode"] == 412
+    assert "PyApm.ready" in early["message"]
+
+
+def test_no_cdn_requests(shim_browser: Any, base: str, port: int) -> None:
+    context = shim_browser.new_context()
+    pg = context.new_page()
+    urls: list[str] = []
+    pg.on("request", lambda r: urls.append(r.url))
+    pg.goto(base + "index.html")
+    pg.evaluate("PyApm.ready.then(() => true)")
+    context.close()
+    assert urls and all(u.startswith(f"http://127.0.0.1:{port}/") for u in urls), urls
+
+
+def test_focused_session(shim_page: Any) -> None:
+    r = shim_page.evaluate(
+        """() => {
+        const s = Microsoft.Apm.getFocusedSession();
+        return {id: s.sessionId, keys: Object.keys(s), json: JSON.parse(JSON.stringify(s)),
+                plain: s instanceof Object, same: s === Microsoft.Apm.getFocusedSession(),
+                title: s.title, isDefault: s.isDefault};
+    }"""
+    )
+    assert r["id"] == "session-id-0"
+    assert r["keys"] == ["sessionId", "title", "isDefault", "canClose"]
+    assert r["json"]["sessionId"] == "session-id-0" and r["json"]["isDefault"] is True
+    assert r["plain"] and r["same"] and r["isDefault"] is True
+    assert isinstance(r["title"], str)
+
+
+def test_python_error_is_js_error(shim_page: Any) -> None:
+    r = shim_page.evaluate(
+        """() => {
+        try { Microsoft.Apm.getSession(5); return null; }
+        catch (e) { return {ctor: e.constructor.name, isError: e instanceof Error,
+                            code: e.errorCode, message: e.message,
+                            proto: Object.getPrototypeOf(e) === Error.prototype}; }
+    }"""
+    )
+    assert r is not None, "getSession(5) should throw"
+    assert r["ctor"] == "Error" and r["ctor"] != "PythonError"
+    assert r["isError"] and r["proto"]
+    assert r["code"] == 400
+    assert "getSession" in r["message"] and "Traceback" not in r["message"]
+
+
+def test_unknown_session_is_null(shim_page: Any) -> None:
+    assert shim_page.evaluate("Microsoft.Apm.getSession('session-id-99')") is None
+
+
+def test_results_are_plain(shim_page: Any) -> None:
+    r = shim_page.evaluate(
+        """() => {
+        const bad = [];
+        const check = (v, path) => {
+            if (PyApm.__isPyProxy(v)) { bad.push(path + ': PyProxy'); return; }
+            if (v === null || typeof v !== 'object') {
+                if (typeof v === 'function') bad.push(path + ': function');
+                return;
+            }
+            const proto = Object.getPrototypeOf(v);
+            if (proto !== Object.prototype && proto !== Array.prototype)
+                bad.push(path + ': ' + proto);
+            for (const k of Object.keys(v)) check(v[k], path + '.' + k);
+        };
+        const sid = Microsoft.Apm.createSession({templateName: 'msdyn_chat_session',
+            sessionContext: {customerName: 'Contoso'}});
+        check(sid, 'createSession');
+        check(Microsoft.Apm.getAllSessions(), 'getAllSessions');
+        check(Microsoft.Apm.getFocusedSession(), 'getFocusedSession');
+        check(PyApm.state(), 'state');
+        check(PyApm.calls(), 'calls');
+        check(Microsoft.Apm.getEventPublisherTopic('ON_SESSION_CLOSED'), 'topic');
+        check(Microsoft.Apm.canCreateSession(), 'canCreateSession');
+        return {bad, sid, state: PyApm.state()};
+    }"""
+    )
+    assert r["bad"] == []
+    assert r["sid"] == "session-id-1"
+    assert isinstance(r["state"], dict) and r["state"]["sessions"]
+
+
+def test_state_keeps_null(shim_page: Any) -> None:
+    # None must arrive as JS null (to_js would make it undefined and JSON would drop the key)
+    keys = shim_page.evaluate("Object.keys(PyApm.state().sessions[0])")
+    assert "templateName" in keys
+
+
+@pytest.mark.parametrize(
+    "context_js",
+    [
+        "new Map([['customerName', 'Contoso']])",
+        "({customerName: 'Contoso'})",
+        "JSON.stringify({customerName: 'Contoso'})",
+    ],
+    ids=["map", "object", "json-string"],
+)
+def test_create_session_inputs(shim_page: Any, context_js: str) -> None:
+    r = shim_page.evaluate(
+        f"""() => {{
+        const id = Microsoft.Apm.createSession({{templateName: 'msdyn_chat_session',
+                                                 sessionContext: {context_js}}});
+        return {{id, all: Microsoft.Apm.getAllSessions()}};
+    }}"""
+    )
+    assert r["id"] == "session-id-1"
+    assert r["all"] == ["session-id-0", "session-id-1"]
+
+
+def test_unencodable_arguments(shim_page: Any) -> None:
+    r = shim_page.evaluate(
+        """() => {
+        const cyclic = {templateName: 'msdyn_chat_session'}; cyclic.self = cyclic;
+        const out = [];
+        for (const arg of [cyclic, () => 1, NaN, 10n, Symbol('x')]) {
+            try { Microsoft.Apm.createSession(arg); out.push(null); }
+            catch (e) {
+                out.push({code: e.errorCode, isError: e instanceof Error, msg: e.message});
+            }
+        }
+        return out;
+    }"""
+    )
+    for item in r:
+        assert item is not None and item["isError"] and item["code"] == 400, r
+
+
+def test_getcontext_shape(shim_page: Any) -> None:
+    r = shim_page.evaluate(
+        """async () => {
+        const ctx = await Microsoft.Apm.getFocusedSession().getContext();
+        return {keys: Object.keys(ctx), get: typeof ctx.get, set: typeof ctx.set,
+                del: typeof ctx.delete, tab: typeof ctx.getTabContext,
+                slug: ctx.resolveSlug('{x}') instanceof Promise, params: ctx.parameters};
+    }"""
+    )
+    assert r["keys"] == ["templateName", "parameters"]
+    assert r["get"] == r["set"] == r["del"] == r["tab"] == "function"
+    assert r["slug"] is True and isinstance(r["params"], dict)
+
+
+def test_getcontext_values(shim_page: Any) -> None:
+    r = shim_page.evaluate(
+        """async () => {
+        const id = Microsoft.Apm.createSession({templateName: 'case_entity_session_default_template',
+            sessionContext: {parametersStr: JSON.stringify([["entityName", "incident"],
+                ["entityId", "abc"], ["data", JSON.stringify({a: 1})]])}});
+        const s = Microsoft.Apm.getSession(id);
+        s.updateContext({customerName: 'Contoso'});
+        const ctx = await s.getContext();
+        const first = ctx.get('customerName');
+        ctx.set('n', 5);
+        const afterSet = ctx.get('n');
+        const deleted = ctx.delete('n');
+        const anchor = ctx.getTabContext('anchor');
+        return {first, afterSet, deleted, gone: ctx.get('n'), params: ctx.parameters,
+                template: ctx.templateName, anchor, slug: await ctx.resolveSlug('{customerName}')};
+    }"""
+    )
+    assert r["first"] == "Contoso" and r["afterSet"] == "5" and r["deleted"] is True
+    assert "gone" not in r or r["gone"] is None
+    assert r["params"] == {"customerName": "Contoso"}
+    assert r["template"] == "case_entity_session_default_template"
+    assert r["anchor"]["entityName"] == "incident" and r["anchor"]["data"] == {"a": 1}
+    assert r["slug"] == "Contoso"
+
+
+def test_session_closed_event(shim_page: Any) -> None:
+    r = shim_page.evaluate(
+        """async () => {
+        const topic = Microsoft.Apm.getEventPublisherTopic('ON_SESSION_CLOSED');
+        const sub = new BroadcastChannel(topic);
+        const got = new Promise((res) => { sub.onmessage = (e) => res(e.data); });
+        const changes = [];
+        const off = PyApm.onChange((p) => changes.push(p));
+        const winEvents = [];
+        const onWin = (e) => winEvents.push(e.detail);
+        window.addEventListener('pyapm:change', onWin);
+        const id = Microsoft.Apm.createSession({templateName: 'msdyn_chat_session',
+                                                sessionContext: {customerName: 'A'}});
+        Microsoft.Apm.getSession(id).close();
+        const timeout = new Promise((r) => setTimeout(() => r('timeout'), 3000));
+        const data = await Promise.race([got, timeout]);
+        off(); window.removeEventListener('pyapm:change', onWin); sub.close();
+        return {id, data, changes: changes.length, win: winEvents.length,
+                names: changes.flatMap((p) => p.events.map((e) => e.name))};
+    }"""
+    )
+    assert r["data"] == {"sessionId": r["id"]}
+    assert r["changes"] >= 2 and r["win"] == r["changes"]
+    assert "ON_SESSION_CLOSED" in r["names"]
+
+
+def test_closed_session_object_errors(shim_page: Any) -> None:
+    r = shim_page.evaluate(
+        """() => {
+        const id = Microsoft.Apm.createSession({templateName: 'msdyn_chat_session',
+                                                sessionContext: {customerName: 'A'}});
+        const s = Microsoft.Apm.getSession(id);
+        s.close();
+        try { return {title: s.title}; }
+        catch (e) { return {code: e.errorCode, isError: e instanceof Error}; }
+    }"""
+    )
+    assert r == {"code": 404, "isError": True}
+
+
+def test_home_close_warns(shim_page: Any) -> None:
+    before = len(shim_page.console_messages)
+    shim_page.evaluate("Microsoft.Apm.getFocusedSession().close()")
+    warnings = [m for m in shim_page.console_messages[before:] if m.startswith("warning:")]
+    assert warnings, shim_page.console_messages[before:]
+
+
+def test_legacy_promises(shim_page: Any) -> None:
+    r = shim_page.evaluate(
+        """async () => {
+        const eff = PyApm.configure({legacyPromises: true});
+        const p = Microsoft.Apm.focusTab('tab-id-77');
+        const isPromise = p instanceof Promise;
+        let rejected = null;
+        try { await p; } catch (e) { rejected = {code: e.errorCode, msg: e.message}; }
+        PyApm.configure({legacyPromises: false});
+        let sync = null;
+        try { sync = Microsoft.Apm.focusTab('tab-id-77'); }
+        catch (e) { sync = 'threw ' + e.errorCode; }
+        return {eff: eff.legacyPromises, isPromise, rejected, sync};
+    }"""
+    )
+    assert r["eff"] is True and r["isPromise"] is True
+    assert r["rejected"] is not None and isinstance(r["rejected"]["code"], int)
+    assert isinstance(r["sync"], str) and r["sync"].startswith("threw ")
+
+
+def test_data_config(shim_browser: Any, base: str) -> None:
+    context = shim_browser.new_context()
+    pg = context.new_page()
+    pg.goto(base + "config.html")
+    r = pg.evaluate(
+        """async () => { await PyApm.ready;
+        return Microsoft.Apm.focusTab('tab-id-77') instanceof Promise; }"""
+    )
+    context.close()
+    assert r is True
+
+
+def test_optional_data_config_may_be_missing(shim_browser: Any, base: str) -> None:
+    context = shim_browser.new_context()
+    pg = context.new_page()
+    pg.goto(base + "config_optional.html")
+    r = pg.evaluate("PyApm.ready.then(() => Microsoft.Apm.getFocusedSession().sessionId)")
+    context.close()
+    assert r == "session-id-0"
+
+
+def test_frame_binds_to_top(shim_browser: Any, base: str) -> None:
+    context = shim_browser.new_context()
+    pg = context.new_page()
+    urls: list[str] = []
+    pg.on("request", lambda r: urls.append(r.url))
+    pg.goto(base + "with_frame.html")
+    pg.evaluate("PyApm.ready.then(() => true)")
+    frame = pg.frame_locator("#f")
+    frame.locator("body").wait_for()
+    child = pg.frames[1]
+    r = child.evaluate(
+        """async () => {
+        await PyApm.ready;
+        return {same: window.Microsoft === window.top.Microsoft
+                      && window.PyApm === window.top.PyApm,
+                id: Microsoft.Apm.getFocusedSession().sessionId,
+                parent: window.parent.Microsoft.Apm === Microsoft.Apm};
+    }"""
+    )
+    context.close()
+    assert r == {"same": True, "id": "session-id-0", "parent": True}
+    assert sum(u.endswith("pyodide.asm.wasm") for u in urls) == 1  # one runtime only
+
+
+def test_cross_origin_frame_boots_its_own(shim_browser: Any, port: int) -> None:
+    context = shim_browser.new_context()
+    pg = context.new_page()
+    pg.goto(f"http://localhost:{port}/tests/shim/pages/index.html")
+    pg.evaluate(
+        f"""() => new Promise((res) => {{
+        const f = document.createElement('iframe');
+        f.src = 'http://127.0.0.1:{port}/tests/shim/pages/frame.html';
+        f.onload = res; document.body.appendChild(f); }})"""
+    )
+    child = pg.frames[1]
+    r = child.evaluate("PyApm.ready.then(() => Microsoft.Apm.getFocusedSession().sessionId)")
+    context.close()
+    assert r == "session-id-0"

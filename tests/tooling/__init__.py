@@ -1,0 +1,1 @@
+"""Tests of the tooling: server, bundle, browser finder, CLI, pytest plugin."""

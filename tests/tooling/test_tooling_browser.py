@@ -1,0 +1,73 @@
+"""py_apm.browser: where Chromium is looked for, and the one-line error when it is not."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from py_apm import browser
+from py_apm.browser import FLAGS, BrowserNotFound, find_browser, launch_args, require_browser
+
+
+def _exe(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("#!/bin/sh\n")
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return path
+
+
+@pytest.fixture
+def nothing(monkeypatch, tmp_path):
+    """No browser anywhere: no env, empty Playwright cache, no system paths, nothing on PATH."""
+    monkeypatch.delenv("PY_APM_BROWSER", raising=False)
+    monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path / "ms-playwright"))
+    monkeypatch.setattr(browser, "SYSTEM_PATHS", ())
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    return tmp_path
+
+
+def test_env_path_wins(nothing, monkeypatch):
+    exe = _exe(nothing / "my" / "chrome")
+    _exe(nothing / "ms-playwright" / "chromium-1200" / "chrome-linux" / "chrome")
+    monkeypatch.setenv("PY_APM_BROWSER", str(exe))
+    assert find_browser() == str(exe)
+    args = launch_args()
+    assert args["executable_path"] == str(exe)
+    assert args["args"] == list(FLAGS) and "--disable-quic" in args["args"]
+    assert args["headless"] is True
+
+
+def test_env_pointing_nowhere_is_an_error(nothing, monkeypatch):
+    monkeypatch.setenv("PY_APM_BROWSER", str(nothing / "missing"))
+    with pytest.raises(BrowserNotFound, match="PY_APM_BROWSER"):
+        find_browser()
+
+
+def test_playwright_download_newest_revision(nothing):
+    _exe(nothing / "ms-playwright" / "chromium-1100" / "chrome-linux" / "chrome")
+    newest = _exe(nothing / "ms-playwright" / "chromium-1200" / "chrome-linux64" / "chrome")
+    assert find_browser() == str(newest)
+
+
+def test_system_path_then_path_lookup(nothing, monkeypatch):
+    system = _exe(nothing / "usr-bin" / "chromium")
+    monkeypatch.setattr(browser, "SYSTEM_PATHS", (str(nothing / "absent"), str(system)))
+    assert find_browser() == str(system)
+    monkeypatch.setattr(browser, "SYSTEM_PATHS", ())
+    on_path = _exe(nothing / "empty-bin" / "chromium-browser")
+    assert find_browser() == str(on_path)
+
+
+def test_nothing_found_one_line(nothing):
+    assert find_browser() is None
+    with pytest.raises(BrowserNotFound) as err:
+        require_browser()
+    text = str(err.value)
+    assert "\n" not in text
+    assert "sudo apt-get install -y chromium" in text
+    assert "playwright install chromium" in text
+    assert "PY_APM_BROWSER" in text
+    with pytest.raises(BrowserNotFound):
+        launch_args()

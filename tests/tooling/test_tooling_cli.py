@@ -1,0 +1,59 @@
+"""py_apm.cli: --version, doctor, delegation to modules that may not exist yet."""
+
+from __future__ import annotations
+
+import pytest
+
+from py_apm import cli
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.startswith("py-apm ")
+
+
+def test_no_command_prints_help(capsys):
+    assert cli.main([]) == 2
+    assert "serve" in capsys.readouterr().out
+
+
+def test_doctor_ok(fake_root, monkeypatch, tmp_path, capsys):
+    exe = tmp_path / "chrome"
+    exe.write_text("#!/bin/sh\n")
+    exe.chmod(0o755)
+    monkeypatch.setenv("PY_APM_BROWSER", str(exe))
+    (fake_root.root / "web").mkdir(exist_ok=True)
+    assert cli.main(["doctor"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    names = [line.split(":", 1)[0].split()[-1] for line in lines]
+    assert names == ["python", "pyodide", "shim.js", "page", "playwright", "browser"]
+    assert "314.0.7" in lines[1] and str(exe) in lines[-1]
+
+
+def test_doctor_missing(fake_root, monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("PY_APM_PYODIDE_DIR", str(tmp_path / "nowhere"))
+    monkeypatch.setenv("PY_APM_BROWSER", str(tmp_path / "no-chrome"))
+    assert cli.main(["doctor"]) == 1
+    out = capsys.readouterr().out
+    assert "MISSING pyodide" in out and "npm ci" in out
+    assert "MISSING browser" in out
+
+
+def test_delegate_missing_module(monkeypatch, capsys):
+    monkeypatch.setitem(cli.DELEGATED, "run", "py_apm._no_such_runner")
+    assert cli.main(["run", "x.js"]) == 2
+    assert "not available yet" in capsys.readouterr().err
+
+
+def test_delegate_passes_argv(monkeypatch):
+    import types
+
+    seen = {}
+    fake = types.ModuleType("py_apm._fake_bench")
+    fake.main = lambda argv: seen.setdefault("argv", argv) and 0  # type: ignore[attr-defined]
+    monkeypatch.setitem(__import__("sys").modules, "py_apm._fake_bench", fake)
+    monkeypatch.setitem(cli.DELEGATED, "bench", "py_apm._fake_bench")
+    assert cli.main(["bench", "--n", "5", "--json"]) == 0
+    assert seen["argv"] == ["--n", "5", "--json"]
