@@ -341,6 +341,8 @@ class ApmServer(ThreadingHTTPServer):
     """The HTTP server; ``.url`` is its base URL (ends with ``/``)."""
 
     daemon_threads = True
+    #: listen backlog: a burst of test connections must queue, not time out (default is 5)
+    request_queue_size = 512
     allow_reuse_address = True
     settings: Settings
     _thread: threading.Thread | None = None

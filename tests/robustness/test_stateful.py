@@ -15,6 +15,7 @@ from py_apm import ApmError, Workspace
 from py_apm.invariants import IdHistory, check_state
 from py_apm.slugs import SLUG_PATTERN
 
+# CI runs a fixed (derandomized) set; PY_APM_STATEFUL_RANDOM=1 explores new sequences.
 EXAMPLES = int(os.environ.get("PY_APM_STATEFUL_EXAMPLES", "150"))
 TEMPLATES = ["case_entity_session_default_template", "msdyn_chat_session", "new_unknown"]
 TAB_TEMPLATES = ["msdyn_omnichannel_kbsearch", "msdyn_entityrecord", "new_unknown_tab"]
@@ -119,7 +120,7 @@ class WorkspaceMachine(RuleBasedStateMachine):
             slug = "{" + key + "}"
             if SLUG_PATTERN.fullmatch(slug):
                 assert self.ws.resolve_slug(sid, slug) == value
-            else:
+            elif "{" not in key and "}" not in key:
                 assert self.ws.resolve_slug(sid, slug) == slug
 
     @rule(junk=JUNK, member=st.sampled_from([
@@ -147,6 +148,9 @@ class WorkspaceMachine(RuleBasedStateMachine):
 
 
 WorkspaceMachine.TestCase.settings = settings(
-    max_examples=EXAMPLES, stateful_step_count=40, deadline=None
+    max_examples=EXAMPLES,
+    stateful_step_count=40,
+    deadline=None,
+    derandomize=not os.environ.get("PY_APM_STATEFUL_RANDOM"),
 )
 TestWorkspaceMachine = WorkspaceMachine.TestCase
