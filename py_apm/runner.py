@@ -147,6 +147,27 @@ def run_script(
     boot_timeout_s: float = BOOT_TIMEOUT_S,
 ) -> RunResult:
     """Serve the workspace, open it in headless Chromium, run ``source`` and collect the result."""
+    return run_scripts(
+        [(name, source)],
+        screenshot=screenshot,
+        config=config,
+        webresources=webresources,
+        settle_ms=settle_ms,
+        boot_timeout_s=boot_timeout_s,
+    )[0]
+
+
+def run_scripts(
+    scripts: Sequence[tuple[str, str]],
+    *,
+    screenshot: str | None = None,
+    config: str | None = None,
+    webresources: str | None = None,
+    settle_ms: int = SETTLE_MS,
+    boot_timeout_s: float = BOOT_TIMEOUT_S,
+) -> list[RunResult]:
+    """Run each ``(name, source)`` on a fresh workspace (the page reloaded between scripts, so
+    each gets its own global scope) in one browser; the screenshot is of the last one."""
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
@@ -163,6 +184,7 @@ def run_script(
         raise RunnerError(str(exc)) from exc
     console: list[dict[str, str]] = []
     capturing = False
+    results: list[RunResult] = []
 
     def on_console(msg: Any) -> None:
         if capturing:
@@ -172,6 +194,19 @@ def run_script(
             if text.startswith("Failed to load resource") and where:
                 text = f"{text}: {where}"
             console.append({"type": kind, "text": text})
+
+    def open_workspace(page: Any, first: bool) -> None:
+        if first:
+            page.goto(url)
+        else:
+            page.reload()
+        try:
+            page.wait_for_function(_HAS_PYAPM_JS, timeout=10_000)
+            boot_error = page.evaluate(_READY_JS, int(boot_timeout_s * 1000))
+        except PlaywrightError as exc:
+            raise RunnerError(f"the workspace page did not load py-apm: {exc.message}") from exc
+        if boot_error:
+            raise RunnerError(f"py-apm did not start: {boot_error}")
 
     try:
         with sync_playwright() as pw:
@@ -188,31 +223,26 @@ def run_script(
                     # The page asks for /config.json (data-config-optional); without --config
                     # answer with no options rather than a 404.
                     page.route("**/config.json", lambda route: route.fulfill(json={}))
-                page.goto(url)
-                try:
-                    page.wait_for_function(_HAS_PYAPM_JS, timeout=10_000)
-                    boot_error = page.evaluate(_READY_JS, int(boot_timeout_s * 1000))
-                except PlaywrightError as exc:
-                    raise RunnerError(
-                        f"the workspace page did not load py-apm: {exc.message}"
-                    ) from exc
-                if boot_error:
-                    raise RunnerError(f"py-apm did not start: {boot_error}")
-                capturing = True
-                page.evaluate(_RUN_JS, [source, name])
-                page.wait_for_timeout(settle_ms)
-                collected = page.evaluate(_COLLECT_JS)
-                shot = None
-                if screenshot:
-                    page.wait_for_timeout(100)
-                    page.screenshot(path=screenshot)
-                    shot = screenshot
-                capturing = False
+                for index, (name, source) in enumerate(scripts):
+                    open_workspace(page, index == 0)
+                    console = []
+                    capturing = True
+                    page.evaluate(_RUN_JS, [source, name])
+                    page.wait_for_timeout(settle_ms)
+                    collected = page.evaluate(_COLLECT_JS)
+                    shot = None
+                    if screenshot and index == len(scripts) - 1:
+                        page.wait_for_timeout(100)
+                        page.screenshot(path=screenshot)
+                        shot = screenshot
+                    capturing = False
+                    errors = collected["errors"]
+                    results.append(RunResult(collected["state"], console, errors, shot))
             finally:
                 browser.close()
     finally:
         _stop_server(server)
-    return RunResult(collected["state"], console, collected["errors"], shot)
+    return results
 
 
 # ---------------------------------------------------------------------------- text output
@@ -320,7 +350,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run a Microsoft.Apm script (a classic script) in the emulated workspace "
         "and print the console output and the resulting sessions and tabs.",
     )
-    parser.add_argument("script", help="the JavaScript file to run ('-' reads standard input)")
+    parser.add_argument(
+        "script",
+        nargs="+",
+        help="JavaScript file(s) to run, each on a fresh workspace ('-' reads standard input)",
+    )
     parser.add_argument("--screenshot", metavar="PNG", help="save a screenshot of the workspace")
     parser.add_argument(
         "--config", metavar="JSON", help="templates / options file (PyApm.configure)"
@@ -347,18 +381,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``py-apm run``; returns the exit code (1 when the script threw)."""
+    """Entry point of ``py-apm run``; returns the exit code (1 when a script threw)."""
     args = build_parser().parse_args(list(argv) if argv is not None else None)
-    if args.script == "-":
-        source, name = sys.stdin.read(), "stdin.js"
-    else:
-        path = Path(args.script)
+    scripts: list[tuple[str, str]] = []
+    for script in args.script:
+        if script == "-":
+            scripts.append(("stdin.js", sys.stdin.read()))
+            continue
+        path = Path(script)
         try:
-            source = path.read_text(encoding="utf-8")
+            scripts.append((path.name, path.read_text(encoding="utf-8")))
         except OSError as exc:
-            print(f"py-apm run: cannot read {args.script}: {exc.strerror or exc}", file=sys.stderr)
+            print(f"py-apm run: cannot read {script}: {exc.strerror or exc}", file=sys.stderr)
             return EXIT_USAGE
-        name = path.name
     for flag, value, want_dir in (
         ("--config", args.config, False),
         ("--webresources", args.webresources, True),
@@ -370,9 +405,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"py-apm run: {flag} {value}: no such {kind}", file=sys.stderr)
                 return EXIT_USAGE
     try:
-        result = run_script(
-            source,
-            name=name,
+        results = run_scripts(
+            scripts,
             screenshot=args.screenshot,
             config=args.config,
             webresources=args.webresources,
@@ -382,11 +416,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RunnerError as exc:
         print(f"py-apm run: {exc}", file=sys.stderr)
         return EXIT_BOOT
+    several = len(results) > 1
     if args.json:
-        print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        data = [{"script": n, **r.to_json()} for (n, _), r in zip(scripts, results, strict=True)]
+        print(json.dumps(data if several else data[0], indent=2, ensure_ascii=False))
     else:
-        print_result(result, name, sys.stdout)
-    return EXIT_SCRIPT_ERROR if result.errors else EXIT_OK
+        for (name, _), result in zip(scripts, results, strict=True):
+            if several:
+                print(f"=== {name}")
+            print_result(result, name, sys.stdout)
+            if several:
+                print()
+    return EXIT_SCRIPT_ERROR if any(r.errors for r in results) else EXIT_OK
 
 
 if __name__ == "__main__":
