@@ -1,0 +1,427 @@
+"""``py-apm bench``: measure boot time, reset cost and per-call costs in a real Chromium.
+
+One run prints a table with every figure, its ratio to a baseline where one makes sense, and
+the issue-7 target beside it (MET / NOT MET). Needs Playwright and a Chromium
+(:func:`py_apm.browser.launch_args`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, CDPSession, Page
+
+BARE_HTML = """<!doctype html>
+<html><head><meta charset="utf-8"><title>bare pyodide</title><link rel="icon" href="data:,">
+</head><body>
+<script type="module">
+import { loadPyodide } from "/pyodide/pyodide.mjs";
+window.pyodide = await loadPyodide({ indexURL: "/pyodide/" });
+window.__bareReady = performance.now();
+</script>
+</body></html>
+"""
+
+CASE_SESSION = (
+    '{templateName: "case_entity_session_default_template", '
+    'sessionContext: {parametersStr: \'[["entityName","incident"],["entityId","x"]]\'}}'
+)
+KB_TAB = '{templateName: "msdyn_omnichannel_kbsearch"}'
+
+#: Runs ``body`` ``n`` times and returns µs per iteration (``setup`` runs once before).
+LOOP_JS = """(n) => {{
+  {setup}
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {{ {body} }}
+  return (performance.now() - t0) * 1000 / n;
+}}"""
+
+CYCLES_JS = f"""([total, block]) => {{
+  PyApm.reset();
+  Microsoft.Apm.createSession({CASE_SESSION});
+  const times = [];
+  let t0 = performance.now();
+  for (let i = 1; i <= total; i++) {{
+    Microsoft.Apm.closeTab(Microsoft.Apm.createTab({KB_TAB}));
+    if (i % block === 0) {{ const t = performance.now(); times.push(t - t0); t0 = t; }}
+  }}
+  return times;
+}}"""
+
+MB = 1024 * 1024
+
+#: Init script: remember every exported ``WebAssembly.Memory`` (Pyodide keeps its own private).
+WASM_HOOK_JS = """(() => {
+  const seen = (window.__benchWasm = []);
+  const keep = (r) => {
+    const inst = r && (r.instance || r);
+    const exp = inst && inst.exports;
+    if (exp) for (const v of Object.values(exp)) if (v instanceof WebAssembly.Memory) seen.push(v);
+    return r;
+  };
+  const wrap = (name) => {
+    const orig = WebAssembly[name];
+    if (orig) WebAssembly[name] = function (...a) { return orig.apply(this, a).then(keep); };
+  };
+  wrap("instantiate");
+  wrap("instantiateStreaming");
+})();"""
+
+
+@dataclass
+class Row:
+    """One line of the result table."""
+
+    name: str
+    value: str
+    ratio: str = ""
+    target: str = ""
+    met: bool | None = None
+
+
+@dataclass
+class Report:
+    """Collected rows plus notes printed under the table."""
+
+    rows: list[Row] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(
+        self,
+        name: str,
+        value: str,
+        ratio: str = "",
+        target: str = "",
+        met: bool | None = None,
+    ) -> None:
+        """Append one row."""
+        self.rows.append(Row(name, value, ratio, target, met))
+
+    def render(self) -> str:
+        """The table as plain text."""
+        head = ("measure", "value", "ratio", "target", "status")
+        body = [
+            (
+                r.name,
+                r.value,
+                r.ratio,
+                r.target,
+                "" if r.met is None else ("MET" if r.met else "NOT MET"),
+            )
+            for r in self.rows
+        ]
+        widths = [max(len(str(c)) for c in col) for col in zip(head, *body, strict=False)]
+        fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+        lines = [fmt.format(*head).rstrip(), fmt.format(*("-" * w for w in widths))]
+        lines += [fmt.format(*row).rstrip() for row in body]
+        lines += [f"note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+def progress(step: str) -> None:
+    """One progress line on stderr (the table goes to stdout)."""
+    print(f"[bench] {step}", file=sys.stderr, flush=True)
+
+
+def median(values: list[float]) -> float:
+    """Median of a non-empty list."""
+    return float(statistics.median(values))
+
+
+def _loop(page: Page, body: str, n: int, setup: str = "") -> float:
+    """µs per iteration of ``body`` run ``n`` times inside one ``page.evaluate``."""
+    return float(page.evaluate(LOOP_JS.format(setup=setup, body=body), n))
+
+
+def _ready_pyapm(page: Page) -> float:
+    """Wait for ``PyApm.ready``; ms from navigation start to ready."""
+    page.wait_for_function("window.PyApm !== undefined")
+    page.evaluate("PyApm.ready.then(() => undefined)")
+    return float(page.evaluate("PyApm.bootTimeMs"))
+
+
+def _ready_bare(page: Page) -> float:
+    """Wait for the bare page's ``loadPyodide``; ms from navigation start to ready."""
+    page.wait_for_function("window.__bareReady !== undefined", timeout=60_000)
+    return float(page.evaluate("window.__bareReady"))
+
+
+def measure_ready(
+    browser: Browser,
+    url: str,
+    ready: Callable[[Page], float],
+    repeats: int,
+    after: Callable[[Page], None] | None = None,
+) -> tuple[float, float]:
+    """Median (fresh-context, reload) ready times in ms; ``after`` then gets the reloaded page."""
+    fresh: list[float] = []
+    for _ in range(repeats):
+        ctx = browser.new_context()
+        try:
+            page = ctx.new_page()
+            page.goto(url)
+            fresh.append(ready(page))
+        finally:
+            ctx.close()
+    reload: list[float] = []
+    ctx = browser.new_context()
+    try:
+        page = ctx.new_page()
+        page.goto(url)
+        ready(page)
+        for _ in range(repeats):
+            page.reload()
+            reload.append(ready(page))
+        if after is not None:
+            after(page)
+    finally:
+        ctx.close()
+    return median(fresh), median(reload)
+
+
+def _cdp_heap(cdp: CDPSession) -> float:
+    """``JSHeapUsedSize`` from CDP ``Performance.getMetrics``, in bytes."""
+    metrics = cdp.send("Performance.getMetrics")["metrics"]
+    return float(next(m["value"] for m in metrics if m["name"] == "JSHeapUsedSize"))
+
+
+def _wasm_bytes(page: Page) -> float | None:
+    """Total size of the wasm memories caught by :data:`WASM_HOOK_JS` (None if none)."""
+    value = page.evaluate(
+        "(window.__benchWasm || []).reduce((s, m) => s + m.buffer.byteLength, 0) || null"
+    )
+    return None if value is None else float(value)
+
+
+def _memory(page: Page, cdp: CDPSession) -> dict[str, float | None]:
+    """JS heap (performance.memory), CDP heap and wasm memory after a forced GC."""
+    cdp.send("HeapProfiler.collectGarbage")
+    return {
+        "js": float(page.evaluate("performance.memory.usedJSHeapSize")),
+        "cdp": _cdp_heap(cdp),
+        "wasm": _wasm_bytes(page),
+    }
+
+
+def _status(value: float, limit: float) -> bool:
+    return value <= limit
+
+
+def run(repeats: int, calls: int, cycles: int, block: int) -> Report:
+    """Do every measurement and return the report."""
+    from playwright.sync_api import sync_playwright
+
+    from .browser import launch_args
+    from .server import serve
+
+    rep = Report()
+    with tempfile.TemporaryDirectory(prefix="py-apm-bench-") as tmp:
+        Path(tmp, "bare.html").write_text(BARE_HTML, encoding="utf-8")
+        server, url = serve(webresources=tmp)
+        base = url.rstrip("/")
+        try:
+            with sync_playwright() as pw:
+                args = launch_args()
+                args["args"] = [*args["args"], "--enable-precise-memory-info"]
+                browser = pw.chromium.launch(**args)
+                try:
+                    _bench(browser, base, rep, repeats, calls, cycles, block)
+                finally:
+                    browser.close()
+        finally:
+            server.stop()
+    return rep
+
+
+def _calls(
+    page: Page, got: dict[str, Any], repeats: int, calls: int, cycles: int, block: int
+) -> None:
+    """(b)-(d) on a ready py-apm page; results go into ``got``."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Performance.enable")
+    progress("reset cost")
+    got["reset_us"] = _loop(page, "PyApm.reset();", 1000)
+    rtt: list[float] = []
+    for _ in range(max(20, repeats * 10)):
+        t0 = time.perf_counter()
+        page.evaluate("PyApm.reset()")
+        rtt.append((time.perf_counter() - t0) * 1000)
+    got["reset_rtt"] = median(rtt)
+
+    progress("per-call costs")
+    page.evaluate("PyApm.reset()")
+    got["pure_js"] = _loop(
+        page, "acc = g(acc, i);", calls, "let acc = 0; const g = (a, b) => (a + b) | 0;"
+    )
+    page.evaluate(f"Microsoft.Apm.createSession({CASE_SESSION})")
+    got["title"] = _loop(page, "Microsoft.Apm.getFocusedSession().title;", calls)
+    got["pair"] = _loop(page, f"Microsoft.Apm.closeTab(Microsoft.Apm.createTab({KB_TAB}));", calls)
+    got["all_s"] = _loop(page, "Microsoft.Apm.getAllSessions();", calls)
+
+    progress("createTab/closeTab cycles")
+    got["before"] = _memory(page, cdp)
+    got["blocks"] = [float(t) for t in page.evaluate(CYCLES_JS, [cycles, block])]
+    got["after"] = _memory(page, cdp)
+    cdp.detach()
+
+
+def _bench(
+    browser: Browser, base: str, rep: Report, repeats: int, calls: int, cycles: int, block: int
+) -> None:
+    """The measurements proper (a)-(e)."""
+    got: dict[str, Any] = {}
+
+    def bare_after(page: Page) -> None:
+        progress("raw PyProxy baseline")
+        got["raw"] = _loop(
+            page, "f();", calls, 'const f = window.pyodide.runPython("lambda: None");'
+        )
+
+    def apm_after(page: Page) -> None:
+        page.context.add_init_script(WASM_HOOK_JS)
+        page.reload()
+        _ready_pyapm(page)
+        _calls(page, got, repeats, calls, cycles, block)
+
+    progress("page ready times (bare)")
+    bare_fresh, bare_reload = measure_ready(
+        browser, base + "/webresources/bare.html", _ready_bare, repeats, bare_after
+    )
+    progress("page ready times (py-apm)")
+    apm_fresh, apm_reload = measure_ready(browser, base + "/", _ready_pyapm, repeats, apm_after)
+    raw: float = got["raw"]
+    reset_us, reset_rtt = got["reset_us"], got["reset_rtt"]
+    pure_js, title, pair, all_s = got["pure_js"], got["title"], got["pair"], got["all_s"]
+    before, blocks, after = got["before"], got["blocks"], got["after"]
+
+    rep.add("ready, bare loadPyodide, fresh context", f"{bare_fresh:.0f} ms")
+    rep.add("ready, bare loadPyodide, reload", f"{bare_reload:.0f} ms")
+    rep.add(
+        "ready, py-apm, fresh context",
+        f"{apm_fresh:.0f} ms",
+        f"{apm_fresh / bare_fresh:.2f}x bare",
+        "<= 0.35x bare",
+        _status(apm_fresh / bare_fresh, 0.35),
+    )
+    rep.add(
+        "ready, py-apm, reload",
+        f"{apm_reload:.0f} ms",
+        f"{apm_reload / bare_reload:.2f}x bare",
+        "<= 700 ms",
+        _status(apm_reload, 700.0),
+    )
+    rep.notes.append(f"ready = ms from navigation start, median of {repeats}")
+    rep.notes.append("raw PyProxy measured in the bare page (PyApm exposes no pyodide handle)")
+
+    rep.add(
+        "PyApm.reset(), JS loop",
+        f"{reset_us:.1f} us/call",
+        "",
+        "<= 2 ms",
+        _status(reset_us / 1000, 2.0),
+    )
+    rep.add(
+        "PyApm.reset(), page.evaluate round trip",
+        f"{reset_rtt:.2f} ms",
+        "",
+        "<= 20 ms (per-test overhead)",
+        _status(reset_rtt, 20.0),
+    )
+    rep.add("raw PyProxy call (bare page)", f"{raw:.3f} us/call", "1.00x raw")
+    rep.add("pure-JS function call", f"{pure_js:.3f} us/call", f"{pure_js / raw:.2f}x raw")
+    rep.add(
+        "getFocusedSession().title",
+        f"{title:.2f} us/call",
+        f"{title / raw:.1f}x raw",
+        "<= 10x raw PyProxy",
+        _status(title / raw, 10.0),
+    )
+    rep.add(
+        "createTab + closeTab",
+        f"{pair:.2f} us/pair",
+        f"{pair / raw:.1f}x raw",
+        "<= 100 us",
+        _status(pair, 100.0),
+    )
+    rep.add("getAllSessions()", f"{all_s:.2f} us/call", f"{all_s / raw:.1f}x raw")
+    rep.notes.append(f"per-call = {calls:,} calls in one evaluate (performance.now)")
+
+    first, last = blocks[0], blocks[-1]
+    growth = last / first if first > 0 else float("inf")
+    rep.add(f"{cycles:,} cycles: first {block:,}", f"{first:.1f} ms")
+    rep.add(
+        f"{cycles:,} cycles: last {block:,}",
+        f"{last:.1f} ms",
+        f"{growth:.2f}x first",
+        "<= 1.2x first",
+        _status(growth, 1.2),
+    )
+    js_d = (after["js"] or 0) - (before["js"] or 0)
+    cdp_d = (after["cdp"] or 0) - (before["cdp"] or 0)
+    rep.add(
+        "JS heap (performance.memory)",
+        f"{(before['js'] or 0) / MB:.1f} -> {(after['js'] or 0) / MB:.1f} MB",
+        f"{js_d / MB:+.2f} MB",
+        "growth <= 5 MB",
+        _status(js_d / MB, 5.0),
+    )
+    rep.add(
+        "JS heap (CDP JSHeapUsedSize)",
+        f"{(before['cdp'] or 0) / MB:.1f} -> {(after['cdp'] or 0) / MB:.1f} MB",
+        f"{cdp_d / MB:+.2f} MB",
+        "growth <= 5 MB",
+        _status(cdp_d / MB, 5.0),
+    )
+    if before["wasm"] is not None and after["wasm"] is not None:
+        w_d = after["wasm"] - before["wasm"]
+        rep.add(
+            "wasm memory (WebAssembly.Memory)",
+            f"{before['wasm'] / MB:.1f} -> {after['wasm'] / MB:.1f} MB",
+            f"{w_d / MB:+.2f} MB",
+            "growth <= 5 MB",
+            _status(w_d / MB, 5.0),
+        )
+    else:
+        rep.add("wasm memory", "n/a (not reachable)")
+    rep.notes.append("memory measured after a forced GC (HeapProfiler.collectGarbage)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="py-apm bench", description="Measure py-apm boot and call costs in Chromium."
+    )
+    parser.add_argument("--quick", action="store_true", help="fewer repeats (2) for a fast run")
+    parser.add_argument(
+        "--repeats", type=int, default=None, help="page loads per ready figure (default 5)"
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """CLI entry point; prints the table and returns 0 (1 if the browser is unavailable)."""
+    args = _parser().parse_args(argv)
+    repeats = args.repeats if args.repeats is not None else (2 if args.quick else 5)
+    calls = 10_000
+    cycles, block = 10_000, 1_000
+    t0 = time.perf_counter()
+    try:
+        rep = run(max(1, repeats), calls, cycles, block)
+    except Exception as exc:  # noqa: BLE001 - report any setup failure as one line
+        print(f"py-apm bench: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    print(rep.render())
+    print(f"total bench time: {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
