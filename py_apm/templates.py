@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from .errors import bad_config
@@ -90,45 +92,24 @@ class SessionTemplate:
     builtin: bool = False
 
 
-BUILTIN_TAB_TEMPLATES: tuple[TabTemplate, ...] = (
-    TabTemplate("msdyn_entityrecord", "", "entityrecord", {}, "Entity record", True),
-    TabTemplate(
-        "msdyn_omnichannel_kbsearch",
-        "Knowledge Search",
-        "webresource",
-        {"webresourceName": "msdyn_kbsearchpagehost.html"},
-        "Knowledge Search",
-        True,
-    ),
-    TabTemplate(
-        "msdyn_activeconversation",
-        "Conversation",
-        "entityrecord",
-        {"entityName": "msdyn_ocliveworkitem", "entityId": "{LiveWorkItemId}"},
-        "Active Conversation",
-        True,
-    ),
-)
+BUILTIN_FILE = Path(__file__).with_name("builtin_templates.json")
 
-BUILTIN_SESSION_TEMPLATES: tuple[SessionTemplate, ...] = (
-    SessionTemplate(
-        "case_entity_session_default_template",
-        "{anchor.title}",
-        "entity",
-        entity="incident",
-        name="Case entity session - default template",
-        builtin=True,
-    ),
-    SessionTemplate(
-        "msdyn_chat_session",
-        "{customerName}",
-        "generic",
-        anchor_tab="msdyn_activeconversation",
-        name="Chat session - default",
-        builtin=True,
-    ),
-)
 
+def _load_builtins() -> tuple[tuple[SessionTemplate, ...], tuple[TabTemplate, ...]]:
+    """The out-of-box templates, from `builtin_templates.json` (same format as a configuration)."""
+    data = json.loads(BUILTIN_FILE.read_text(encoding="utf-8"))
+    tabs = tuple(
+        replace(parse_tab_template(item, f"builtin tabTemplates[{i}]"), builtin=True)
+        for i, item in enumerate(data["tabTemplates"])
+    )
+    sessions = tuple(
+        replace(parse_session_template(item, f"builtin sessionTemplates[{i}]"), builtin=True)
+        for i, item in enumerate(data["sessionTemplates"])
+    )
+    return sessions, tabs
+
+
+_BUILTINS: TemplateSet | None = None
 ENTITY_ANCHOR_TEMPLATE = "msdyn_entityrecord"
 
 
@@ -141,10 +122,13 @@ class TemplateSet:
 
     @staticmethod
     def builtin() -> TemplateSet:
-        return TemplateSet(
-            {t.unique_name: t for t in BUILTIN_SESSION_TEMPLATES},
-            {t.unique_name: t for t in BUILTIN_TAB_TEMPLATES},
-        )
+        global _BUILTINS
+        if _BUILTINS is None:
+            sessions, tabs = _load_builtins()
+            _BUILTINS = TemplateSet(
+                {t.unique_name: t for t in sessions}, {t.unique_name: t for t in tabs}
+            )
+        return _BUILTINS
 
     def with_config(
         self, session_items: Any | None = None, tab_items: Any | None = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from py_apm import ApmError
@@ -148,3 +150,83 @@ def test_call_log_records_calls_results_and_errors(apm):
     assert log[0]["result"] == sid and log[0]["error"] is None
     assert log[1]["error"] == {"errorCode": 400, "message": "getSession: sessionId must be a string, got number"}
     assert log[0]["args"][0]["templateName"] == CASE
+
+
+PAGE_TYPES = {
+    "tabTemplates": [
+        {"uniqueName": "new_dash", "pageType": "Dashboard", "parameters": {"dashboardId": "d-1"}},
+        {"uniqueName": "new_list", "pageType": "Entity list", "parameters": {"entityName": "incident", "viewId": "v-1"}},
+        {"uniqueName": "new_search2", "pageType": "Search", "parameters": {"searchText": "{anchor.title}", "searchType": "0"}},
+        {"uniqueName": "new_custom", "pageType": "Custom page",
+         "parameters": {"name": "new_page", "entityName": "{anchor.entityName}", "recordId": "{caseId}"}},
+        {"uniqueName": "new_control", "pageType": "Control", "parameters": {"controlName": "new_ctl", "anything": "x"}},
+    ],
+    "records": RECORDS,
+}
+
+
+@pytest.mark.parametrize(
+    ("template", "page_type", "title", "parameters"),
+    [
+        ("new_dash", "dashboard", "Dashboard", {"dashboardId": "d-1"}),
+        ("new_list", "entitylist", "incident", {"entityName": "incident", "viewId": "v-1"}),
+        ("new_search2", "search", "Search", {"searchText": "Printer on fire", "searchType": "0"}),
+        ("new_custom", "custom", "new_page",
+         {"name": "new_page", "entityName": "incident", "recordId": "11bb11bb-cc22-dd33-ee44-55ff55ff55ff"}),
+        ("new_control", "control", "new_ctl", {"controlName": "new_ctl", "anything": "x"}),
+    ],
+)
+def test_each_page_type_with_its_parameters(apm, template, page_type, title, parameters):
+    apm.configure(PAGE_TYPES)
+    apm.create_session(case_input())
+    tid = apm.create_tab({"templateName": template})
+    tab = apm.state()["sessions"][1]["tabs"][1]
+    assert (tab["tabId"], tab["pageType"], tab["title"], tab["parameters"]) == (tid, page_type, title, parameters)
+
+
+@pytest.mark.parametrize(
+    ("app_context", "message"),
+    [
+        ({"templateName": "new_dash", "appContext": {"dashboardId": " "}}, "(Dashboard) needs parameter 'dashboardId'"),
+        ({"templateName": "new_search2", "appContext": {"searchText": ""}}, "(Search) needs parameter 'searchText'"),
+        ({"templateName": "msdyn_entityrecord"}, "(Entity record) needs parameter 'entityName'"),
+    ],
+)
+def test_required_parameters_per_page_type(apm, app_context, message):
+    apm.configure(PAGE_TYPES)
+    with pytest.raises(ApmError) as error:
+        apm.create_tab(app_context)
+    assert error.value.code == 400 and message in error.value.message
+
+
+def test_odata_annotation_and_entity_slugs(apm):
+    apm.configure({"records": RECORDS})
+    apm.create_session(case_input())
+    session = apm.get_focused_session()
+    annotated = "{anchor._customerid_value@OData.Community.Display.V1.FormattedValue}"
+    assert session.resolve_slug(annotated) == "Contoso Ltd"
+    assert session.resolve_slug("{anchor.entityName}:{anchor.incidentid}") == (
+        "incident:11bb11bb-cc22-dd33-ee44-55ff55ff55ff"
+    )
+    assert session.resolve_slug("{customerName} / {caseTitle} / {caseId}") == (
+        "Contoso Ltd / Printer on fire / 11bb11bb-cc22-dd33-ee44-55ff55ff55ff"
+    )
+    assert session.resolve_slug('{"subject":"{anchor.ticketnumber}"}') == '{"subject":"CAS-01003-P3B7G1"}'
+
+
+def test_booleans_and_numbers_in_records_resolve_as_text(apm):
+    apm.configure({"records": {"incident": {"11bb11bb-cc22-dd33-ee44-55ff55ff55ff": {
+        "title": "T", "isescalated": True, "prioritycode": 2, "score": 2.5, "empty": None}}}})
+    apm.create_session(case_input())
+    session = apm.get_focused_session()
+    assert session.resolve_slug("{anchor.isescalated},{anchor.prioritycode},{anchor.score},{anchor.empty}") == (
+        "true,2,2.5,"
+    )
+
+
+def test_builtin_templates_come_from_the_configuration_format():
+    from py_apm.templates import BUILTIN_FILE, TemplateSet
+
+    data = json.loads(BUILTIN_FILE.read_text())
+    assert [t["uniqueName"] for t in data["sessionTemplates"]] == TemplateSet.builtin().session_names()
+    assert [t["uniqueName"] for t in data["tabTemplates"]] == TemplateSet.builtin().tab_names()
