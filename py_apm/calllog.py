@@ -53,6 +53,11 @@ class CallLog:
         self._records.append(record)
         return record
 
+    def set_limit(self, limit: int) -> None:
+        """Keep at most `limit` records from now on (newest kept; numbering goes on)."""
+        if limit != self._records.maxlen:
+            self._records = deque(self._records, maxlen=limit)
+
     def clear(self) -> None:
         self._records.clear()
         self._seq = 0

@@ -761,10 +761,7 @@ class Workspace:
         if isinstance(options, str):
             options = as_object(options, "configure", "options")
         new_options = apply_options(self.options, options)
-        if new_options.call_log_limit != self.options.call_log_limit:
-            old = self._log
-            self._log = CallLog(new_options.call_log_limit)
-            self._log._seq = old._seq
+        self._log.set_limit(new_options.call_log_limit)
         self.options = new_options
         self._touch()
         return new_options.describe()
