@@ -11,6 +11,9 @@
  *   data-package  zipped py_apm URL     (default: <dir of shim.js>/py_apm.zip)
  *   data-config   JSON passed to PyApm.configure before PyApm.ready resolves
  *   data-config-optional   (no value) a data-config answering 404 means "no configuration"
+ *   data-snapshot Pyodide memory snapshot URL, or "off" (default: <dir of shim.js>/py_apm.snapshot
+ *                 unless data-package is set). Booting from it is ~4x faster; when it is missing
+ *                 (404) or built for another Pyodide, the shim boots normally.
  * Contract with Python: docs/design.md sections 2-3; behaviour rules: decisions.md.
  */
 (function () {
@@ -42,7 +45,13 @@
     packageURL: resolve(attr("data-package"), "py_apm.zip"),
     configURL: attr("data-config") ? resolve(attr("data-config")) : null,
     configOptional: !!(script && script.hasAttribute("data-config-optional")),
+    snapshotURL: snapshotSetting(attr("data-snapshot"), attr("data-package")),
   };
+
+  function snapshotSetting(value, packageAttr) {
+    if (value === null) return packageAttr ? null : resolve(null, "py_apm.snapshot");
+    return ["", "off", "none", "false"].includes(value.trim().toLowerCase()) ? null : resolve(value);
+  }
 
   function withSlash(url) {
     return url.endsWith("/") ? url : url + "/";
@@ -493,6 +502,7 @@
     isReady: false,
     bootTimeMs: null,
     bootPhases: {}, // ms since navigation start: start, runtime, unpacked, imported, ready
+    bootedFromSnapshot: null, // true: booted from the memory snapshot (data-snapshot)
     version: null,
     reset(...args) {
       const r = invoke(P("reset"), "pyapm.reset", args);
@@ -541,7 +551,7 @@
   win.PyApm = PyApm;
 
   // ---- Boot ---------------------------------------------------------------------------------
-  // Everything that loads Python lives here (a memory snapshot will slot in later).
+  // Everything that loads Python lives here.
   async function fetchBytes(url, what) {
     const r = await fetch(url);
     if (!r.ok) throw new Error(`cannot load ${what} from ${url}: HTTP ${r.status}`);
@@ -559,42 +569,81 @@
     }
   }
 
-  async function loadRuntime(indexURL) {
+  // Resolves to the snapshot response, or null when there is none (404, network error, "off").
+  function fetchSnapshot(url) {
+    if (!url) return Promise.resolve(null);
+    return fetch(url).then(
+      (r) => {
+        if (r.ok) return r;
+        if (r.status !== 404) console.warn(`py-apm: snapshot ${url}: HTTP ${r.status}; booting without it`);
+        return null;
+      },
+      () => null,
+    );
+  }
+
+  async function loadRuntime(indexURL, snapshot) {
     let mod;
     try {
       mod = await import(indexURL + "pyodide.mjs");
     } catch (e) {
       throw new Error(`cannot load Pyodide from ${indexURL}: ${e.message}`);
     }
+    const response = await snapshot;
+    if (response) {
+      try {
+        const pyodide = await mod.loadPyodide({ indexURL, _loadSnapshot: response.arrayBuffer() });
+        return { pyodide, sitePackages: null, fromSnapshot: true };
+      } catch (e) {
+        // Built for another Pyodide (build id mismatch) or damaged: a normal boot still works.
+        console.warn(`py-apm: cannot boot from the snapshot ${response.url} (${String(e.message).split("\n")[0]}); ` +
+          "booting without it. Run `py-apm snapshot` to rebuild it.");
+      }
+    }
     let sitePackages = null;
     const pyodide = await mod.loadPyodide({
       indexURL,
       fsInit: (_FS, info) => { sitePackages = info.sitePackages; },
     });
-    return { pyodide, sitePackages };
+    return { pyodide, sitePackages, fromSnapshot: false };
+  }
+
+  function importEntry(pyodide, cfg) {
+    try {
+      return pyodide.pyimport("py_apm.pyodide_entry");
+    } catch (e) {
+      throw new Error(`cannot import py_apm from ${cfg.packageURL}: ${internalError("boot", e).message}`);
+    }
   }
 
   async function boot(cfg) {
     const phases = PyApm.bootPhases;
     const mark = (name) => { phases[name] = Math.round(performance.now()); };
     mark("start");
-    const zip = fetchBytes(cfg.packageURL, "the py_apm package");
+    const snapshot = fetchSnapshot(cfg.snapshotURL);
+    // With a snapshot py_apm is already imported: the zip is fetched only when there is none.
+    let zip = null;
+    const fetchZip = () => {
+      if (zip === null) {
+        zip = fetchBytes(cfg.packageURL, "the py_apm package");
+        zip.catch(() => {});
+      }
+      return zip;
+    };
+    snapshot.then((r) => { if (!r) fetchZip(); });
     const config = cfg.configURL ? fetchJSON(cfg.configURL, "the data-config file", cfg.configOptional) : null;
-    zip.catch(() => {});
     if (config) config.catch(() => {});
 
-    const { pyodide, sitePackages } = await loadRuntime(cfg.pyodideURL);
+    const { pyodide, sitePackages, fromSnapshot } = await loadRuntime(cfg.pyodideURL, snapshot);
+    PyApm.bootedFromSnapshot = fromSnapshot;
     mark("runtime");
-    const extractDir = sitePackages ||
-      pyodide.runPython("import sysconfig; sysconfig.get_paths()['purelib']");
-    pyodide.unpackArchive(await zip, "zip", { extractDir });
-    mark("unpacked");
-    let entry;
-    try {
-      entry = pyodide.pyimport("py_apm.pyodide_entry");
-    } catch (e) {
-      throw new Error(`cannot import py_apm from ${cfg.packageURL}: ${internalError("boot", e).message}`);
+    if (!fromSnapshot) {
+      const extractDir = sitePackages ||
+        pyodide.runPython("import sysconfig; sysconfig.get_paths()['purelib']");
+      pyodide.unpackArchive(await fetchZip(), "zip", { extractDir });
     }
+    mark("unpacked");
+    const entry = importEntry(pyodide, cfg);
     // Attribute proxies are borrowed from the module proxy: copy the ones we keep, then drop it.
     const take = (name) => {
       const borrowed = entry[name];

@@ -31,6 +31,12 @@ window.__bareReady = performance.now();
 </body></html>
 """
 
+#: The shim without its memory snapshot (the fallback boot), for comparison.
+NO_SNAPSHOT_HTML = """<!doctype html>
+<html><head><meta charset="utf-8"><title>py-apm, no snapshot</title><link rel="icon" href="data:,">
+</head><body><script src="/shim.js" data-snapshot="off"></script></body></html>
+"""
+
 CASE_SESSION = (
     '{templateName: "case_entity_session_default_template", '
     'sessionContext: {parametersStr: \'[["entityName","incident"],["entityId","x"]]\'}}'
@@ -222,10 +228,19 @@ def run(repeats: int, calls: int, cycles: int, block: int) -> Report:
 
     from .browser import launch_args
     from .server import serve
+    from .snapshot import ensure
 
     rep = Report()
+    progress("memory snapshot (built when missing)")
+    snap = ensure(quiet=False)
+    rep.notes.append(
+        f"snapshot: {snap.path.name} ({snap.path.stat().st_size / 1e6:.1f} MB)"
+        if snap is not None
+        else "snapshot: NONE (could not be built; py-apm rows boot without it)"
+    )
     with tempfile.TemporaryDirectory(prefix="py-apm-bench-") as tmp:
         Path(tmp, "bare.html").write_text(BARE_HTML, encoding="utf-8")
+        Path(tmp, "nosnap.html").write_text(NO_SNAPSHOT_HTML, encoding="utf-8")
         server, url = serve(webresources=tmp)
         base = url.rstrip("/")
         try:
@@ -298,6 +313,10 @@ def _bench(
     )
     progress("page ready times (py-apm)")
     apm_fresh, apm_reload = measure_ready(browser, base + "/", _ready_pyapm, repeats, apm_after)
+    progress("page ready times (py-apm without snapshot)")
+    plain_fresh, plain_reload = measure_ready(
+        browser, base + "/webresources/nosnap.html", _ready_pyapm, repeats
+    )
     raw: float = got["raw"]
     reset_us, reset_rtt = got["reset_us"], got["reset_rtt"]
     pure_js, title, pair, all_s = got["pure_js"], got["title"], got["pair"], got["all_s"]
@@ -318,6 +337,16 @@ def _bench(
         f"{apm_reload / bare_reload:.2f}x bare",
         "<= 700 ms",
         _status(apm_reload, 700.0),
+    )
+    rep.add(
+        "ready, py-apm without snapshot, fresh",
+        f"{plain_fresh:.0f} ms",
+        f"{plain_fresh / bare_fresh:.2f}x bare",
+    )
+    rep.add(
+        "ready, py-apm without snapshot, reload",
+        f"{plain_reload:.0f} ms",
+        f"{plain_reload / bare_reload:.2f}x bare",
     )
     rep.notes.append(f"ready = ms from navigation start, median of {repeats}")
     rep.notes.append("raw PyProxy measured in the bare page (PyApm exposes no pyodide handle)")

@@ -28,6 +28,7 @@ HOST_ONLY = frozenset(
         "runner.py",
         "client.py",
         "bench.py",
+        "snapshot.py",
         "__main__.py",
     }
 )

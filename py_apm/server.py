@@ -7,6 +7,7 @@ Routes::
     /shim.js            <root>/shim.js
     /pyodide/...        the Pyodide runtime (node_modules/pyodide)
     /py_apm.zip         the browser half of py_apm, zipped in memory (bundle.py)
+    /py_apm.snapshot    the memory snapshot for this Pyodide + bundle (snapshot.py), else 404
     /webresources/...   --webresources DIR (also under /web/webresources/), else 404
     /config.json        --config FILE, else 404
     /favicon.ico        204
@@ -26,7 +27,7 @@ import socket
 import sys
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.utils import formatdate
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -34,6 +35,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .bundle import get_bundle
+from .snapshot import current as current_snapshot
 
 ROOT_ENV = "PY_APM_ROOT"
 PYODIDE_ENV = "PY_APM_PYODIDE_DIR"
@@ -230,6 +232,10 @@ def resolve(settings: Settings, raw_path: str) -> _Body | int | None:
             size=len(bundle.data),
             cors=True,
         )
+    if segs == ["py_apm.snapshot"]:
+        snap = current_snapshot(settings.root, settings.pyodide)
+        body = _file_body(snap.path if snap.exists else None, CACHE_BUNDLE, cors=True)
+        return None if body is None else replace(body, etag=f'"{snap.key}"')
     if head == "pyodide":
         return _file_body(safe_file(settings.pyodide, rest), CACHE_LONG, cors=True)
     if head == "webresources":

@@ -28,8 +28,10 @@ def test_doctor_ok(fake_root, monkeypatch, tmp_path, capsys):
     assert cli.main(["doctor"]) == 0
     lines = capsys.readouterr().out.splitlines()
     names = [line.split(":", 1)[0].split()[-1] for line in lines]
-    assert names == ["python", "pyodide", "shim.js", "page", "playwright", "browser"]
+    assert names == ["python", "pyodide", "shim.js", "page", "snapshot", "playwright", "browser"]
     assert "314.0.7" in lines[1] and str(exe) in lines[-1]
+    # the snapshot is optional: reported, but its absence does not fail the doctor
+    assert lines[4].startswith("note") and "py-apm snapshot" in lines[4]
 
 
 def test_doctor_missing(fake_root, monkeypatch, tmp_path, capsys):
