@@ -63,11 +63,20 @@
   let encodedFn = null;
   let optionsFn = null; // entry.options (read after reset)
   let PyProxyClass = null;
+  let runtime = null; // the pyodide handle: only for the live-proxy count (PyApm.__proxyTracing)
   let bootError = null;
   let legacy = false; // effective `legacyPromises`
   let pending = []; // listener payloads waiting to be dispatched after the current call
   const listeners = new Set();
+  const CODE = Object.create(null); // bridge member name -> code (numbers cross cheaper)
+  // Bumped by every change payload. Every change of the workspace sends one (revision or output),
+  // so a property read (title, canClose, isDefault: unlogged, side-effect free) answered in the
+  // same epoch is still true and is served without crossing into Python again.
+  let epoch = 0;
   const channels = new Map();
+  // Topics handed out by getEventPublisherTopic: only those can have subscribers (a topic is
+  // unique to this workspace), so events on the others are not posted (postMessage is costly).
+  const topics = new Set();
   const sessionCache = new Map();
   const tabCache = new Map();
 
@@ -132,7 +141,39 @@
     }
   }
 
+  // True when plain JSON.stringify gives what the replacer would: only plain objects and arrays
+  // (of this realm, shallow) holding strings, booleans, finite numbers and null. Skipping the
+  // replacer (a JS call per value) is the fast path for the usual object arguments.
+  function isPlainData(v, depth) {
+    if (v === null) return true;
+    switch (typeof v) {
+      case "string":
+      case "boolean":
+        return true;
+      case "number":
+        return Number.isFinite(v);
+      case "object": {
+        if (depth > 3) return false;
+        if (Array.isArray(v)) {
+          for (let i = 0; i < v.length; i++) if (!isPlainData(v[i], depth + 1)) return false;
+          return true;
+        }
+        const proto = Object.getPrototypeOf(v);
+        if (proto !== Object.prototype && proto !== null) return false;
+        const keys = Object.keys(v);
+        for (let i = 0; i < keys.length; i++) {
+          const x = v[keys[i]];
+          if (x !== undefined && !isPlainData(x, depth + 1)) return false;
+        }
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
   function encodeArgs(args) {
+    if (isPlainData(args, 0)) return JSON.stringify(args);
     try {
       return JSON.stringify(args, replacer);
     } catch (_) {
@@ -160,15 +201,16 @@
           break;
         }
       }
+      const code = CODE[method];
       if (simple) {
         switch (args.length) {
-          case 0: r = callFn(method); break;
-          case 1: r = callFn(method, args[0]); break;
-          case 2: r = callFn(method, args[0], args[1]); break;
-          default: r = callFn(method, ...args);
+          case 0: r = callFn(code); break;
+          case 1: r = callFn(code, args[0]); break;
+          case 2: r = callFn(code, args[0], args[1]); break;
+          default: r = callFn(code, ...args);
         }
       } else {
-        r = encodedFn(method, encodeArgs(args));
+        r = encodedFn(code, encodeArgs(args));
       }
     } catch (e) {
       flush();
@@ -184,7 +226,7 @@
     if (!isPrimitive(a)) return invoke(label, method, [a]);
     let r;
     try {
-      r = callFn(method, a);
+      r = callFn(CODE[method], a);
     } catch (e) {
       flush();
       throw internalError(method, e);
@@ -205,8 +247,44 @@
   }
 
   // ---- Change payloads: events, warnings, page listeners -------------------------------------
-  function onPayload(payload) {
-    pending.push(payload); // called by Python inside a call: dispatch once the call returned
+  // Called by Python inside a call; dispatched once the call returned. The payload comes flat
+  // (py_apm/pyodide_entry.py payload_items): revision, reset, then tagged items.
+  function onPayload(revision, reset, ...items) {
+    epoch++;
+    pending.push({ revision, reset, items });
+  }
+
+  // A getter for an unlogged property read, cached until the next change payload.
+  function cachedGetter(label, method, id) {
+    let at = -1;
+    let value;
+    return () => {
+      if (at === epoch) return value;
+      const v = invoke1(label, method, id);
+      value = v;
+      at = epoch;
+      return v;
+    };
+  }
+
+  function decodePayload({ revision, reset, items }) {
+    const p = { revision, reset, events: [], notices: [], warnings: [] };
+    for (let i = 0; i < items.length;) {
+      const kind = items[i++];
+      if (kind === "e") {
+        const name = items[i++], topic = items[i++], n = items[i++];
+        const data = {};
+        for (let k = 0; k < n; k++, i += 2) data[items[i]] = items[i + 1] === undefined ? null : items[i + 1];
+        p.events.push({ name, topic, data });
+      } else if (kind === "n") {
+        p.notices.push(items[i++]);
+      } else if (kind === "w") {
+        p.warnings.push(items[i++]);
+      } else {
+        break; // unknown item: a shim/package mismatch; drop the rest rather than misread it
+      }
+    }
+    return p;
   }
 
   function channel(topic) {
@@ -227,12 +305,13 @@
     while (pending.length) {
       const batch = pending;
       pending = [];
-      for (const p of batch) dispatch(p);
+      for (const raw of batch) dispatch(decodePayload(raw));
     }
   }
 
   function dispatch(p) {
     for (const ev of p.events || []) {
+      if (!topics.has(ev.topic)) continue;
       try {
         channel(ev.topic).postMessage(ev.data);
       } catch (e) {
@@ -240,7 +319,7 @@
       }
     }
     for (const w of p.warnings || []) console.warn(`[py-apm] ${w}`);
-    for (const fn of Array.from(listeners)) {
+    for (const fn of listeners.size ? Array.from(listeners) : []) {
       try {
         fn(p);
       } catch (e) {
@@ -283,18 +362,18 @@
     Object.defineProperties(s, {
       sessionId: { value: id, enumerable: true, configurable: true },
       title: {
-        get: () => invoke1("session.title", "session.getTitle", id),
+        get: cachedGetter("session.title", "session.getTitle", id),
         set: (v) => { invoke("session.title", "session.setTitle", [id, v]); },
         enumerable: true,
         configurable: true,
       },
       isDefault: {
-        get: () => invoke1("session.isDefault", "session.isDefault", id),
+        get: cachedGetter("session.isDefault", "session.isDefault", id),
         enumerable: true,
         configurable: true,
       },
       canClose: {
-        get: () => invoke1("session.canClose", "session.getCanClose", id),
+        get: cachedGetter("session.canClose", "session.getCanClose", id),
         set: (v) => { invoke("session.canClose", "session.setCanClose", [id, v]); },
         enumerable: true,
         configurable: true,
@@ -351,13 +430,13 @@
     Object.defineProperties(t, {
       tabId: { value: id, enumerable: true, configurable: true },
       title: {
-        get: () => invoke1("tab.title", "tab.getTitle", id),
+        get: cachedGetter("tab.title", "tab.getTitle", id),
         set: (v) => { invoke("tab.title", "tab.setTitle", [id, v]); },
         enumerable: true,
         configurable: true,
       },
       canClose: {
-        get: () => invoke1("tab.canClose", "tab.getCanClose", id),
+        get: cachedGetter("tab.canClose", "tab.getCanClose", id),
         set: (v) => { invoke("tab.canClose", "tab.setCanClose", [id, v]); },
         enumerable: true,
         configurable: true,
@@ -470,7 +549,9 @@
       return maybeLegacy(() => { invoke(A("refreshTab"), "refreshTab", args); });
     },
     getEventPublisherTopic(...args) {
-      return invoke(A("getEventPublisherTopic"), "getEventPublisherTopic", args);
+      const topic = invoke(A("getEventPublisherTopic"), "getEventPublisherTopic", args);
+      topics.add(topic);
+      return topic;
     },
   };
 
@@ -544,6 +625,20 @@
   // Test hook: is `value` a Pyodide proxy? (results handed to user code never should be)
   Object.defineProperty(PyApm, "__isPyProxy", {
     value: (value) => PyProxyClass !== null && value instanceof PyProxyClass,
+  });
+
+  // Test hook: count live PyProxies (Pyodide's own allocation tracing) to prove calls leak none.
+  function traced() {
+    if (runtime === null) throw apmError(412, "PyApm.__proxyTracing: py-apm is not ready");
+    return runtime._module;
+  }
+  Object.defineProperty(PyApm, "__proxyTracing", {
+    value: Object.freeze({
+      start() { traced().enable_pyproxy_allocation_tracing(); traced().pyproxy_alloc_map.clear(); },
+      stop() { traced().disable_pyproxy_allocation_tracing(); traced().pyproxy_alloc_map.clear(); },
+      live() { return traced().pyproxy_alloc_map.size; }, // proxies made since start() and alive
+      probe() { traced(); return runtime.globals.get("dict"); }, // a new proxy, for self-tests
+    }),
   });
 
   win.Microsoft = win.Microsoft || {};
@@ -655,11 +750,15 @@
     setListener(onPayload);
     setListener.destroy();
     const fns = { call: take("call"), encoded: take("call_encoded"), options: take("options") };
+    const methods = entry.methods;
+    methods().forEach((name, code) => { CODE[name] = code; });
+    methods.destroy();
     entry.destroy();
     mark("imported");
     const configData = config ? await config : null; // null: none, or optional and 404
     // From here on everything is synchronous: nothing can call in before isReady is set.
     PyProxyClass = pyodide.ffi.PyProxy;
+    runtime = pyodide;
     callFn = fns.call;
     encodedFn = fns.encoded;
     optionsFn = fns.options;

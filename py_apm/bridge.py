@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from .errors import invalid
@@ -72,30 +73,74 @@ ARITY = {
 ONE_ID = ("session.", "tab.", "ui.")
 
 
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One bridge member: its name (e.g. ``session.getTitle``), its code, what it runs and how
+    many arguments it reads."""
+
+    name: str
+    code: int
+    function: Callable[..., Any]
+    arity: int
+
+
 class Bridge:
-    """Dispatches `call(method, *args)` to the workspace; raises ApmError on refusal."""
+    """Dispatches `call(method, *args)` to the workspace; raises ApmError on refusal.
+
+    A member is named by its name or by its code (its index in `methods`); the shim uses codes,
+    which cross from JS to Python cheaper than strings.
+    """
 
     def __init__(self, workspace: Workspace | None = None) -> None:
         self.workspace = workspace or Workspace()
-        self._methods = _table(self.workspace)
-        self._arity = {
-            name: ARITY.get(name, 1 if name.startswith(ONE_ID) else 0) for name in self._methods
-        }
+        self.members: tuple[Member, ...] = tuple(
+            Member(name, code, function, ARITY.get(name, 1 if name.startswith(ONE_ID) else 0))
+            for code, (name, function) in enumerate(_table(self.workspace).items())
+        )
+        #: name or code -> Member
+        self.by_key: dict[str | int, Member] = {m.name: m for m in self.members}
+        self.by_key.update((m.code, m) for m in self.members)
 
     @property
     def methods(self) -> list[str]:
-        return list(self._methods)
+        """Member names, in code order."""
+        return [m.name for m in self.members]
 
-    def call(self, method: str, *args: Any) -> Any:
+    def member(self, key: Any) -> Member:
+        """The member named (or numbered) `key`; ApmError 400 when there is none."""
+        try:
+            found = self.by_key.get(key)
+        except TypeError:  # unhashable
+            found = None
+        if found is None:
+            raise invalid("py-apm bridge", f"unknown member {key!r}")
+        return found
+
+    def call(self, method: str | int, *args: Any) -> Any:
         """Run one member with JS argument semantics (missing → undefined, extra ignored)."""
-        function = self._methods.get(method)
-        if function is None:
-            raise invalid("py-apm bridge", f"unknown member '{method}'")
-        arity = self._arity[method]
+        member = self.member(method)
+        arity = member.arity
         if len(args) != arity:
             args = (args + (None,) * arity)[:arity]
-        return function(*args)
+        return member.function(*args)
 
-    def call_encoded(self, method: str, args_json: str) -> Any:
+    def call_encoded(self, method: str | int, args_json: str) -> Any:
         """`call` with the arguments in the shim's JSON encoding (Maps, opaque values marked)."""
         return self.call(method, *decode_js_json(args_json))
+
+
+def payload_items(events: list[Any], notices: list[str], warnings: list[str]) -> list[Any]:
+    """The outbox as a flat list of primitives the shim decodes (`decodePayload` in shim.js):
+    ``"e", name, topic, n, key1, value1, ... keyN, valueN`` per event (values are strings or
+    None), ``"n", text`` per notice and ``"w", text`` per warning."""
+    items: list[Any] = []
+    for event in events:
+        data = event.data
+        items += ("e", event.name, event.topic, len(data))
+        for key, value in data.items():
+            items += (key, value if value is None or isinstance(value, str) else str(value))
+    for text in notices:
+        items += ("n", text)
+    for text in warnings:
+        items += ("w", text)
+    return items

@@ -11,7 +11,7 @@ from .values import to_plain
 DEFAULT_LIMIT = 10_000
 
 
-@dataclass
+@dataclass(slots=True)
 class CallRecord:
     """One call: what was asked, what came back, and whether the workspace refused it."""
 
@@ -39,11 +39,20 @@ class CallRecord:
         }
 
 
+#: A call that cannot fail, kept cheaply: (seq, method, args, result); see `CallLog.note`.
+ReadRecord = tuple[int, str, tuple[Any, ...], Any]
+
+
+def _read_dict(record: ReadRecord) -> dict[str, Any]:
+    seq, method, args, result = record
+    return CallRecord(seq, method, args, result=result).to_dict()
+
+
 class CallLog:
     """Keeps the newest `limit` call records."""
 
     def __init__(self, limit: int = DEFAULT_LIMIT) -> None:
-        self._records: deque[CallRecord] = deque(maxlen=limit)
+        self._records: deque[CallRecord | ReadRecord] = deque(maxlen=limit)
         self._seq = 0
 
     def start(self, method: str, args: tuple[Any, ...], origin: str = "api") -> CallRecord:
@@ -52,6 +61,11 @@ class CallLog:
         record = CallRecord(self._seq, method, args, origin)
         self._records.append(record)
         return record
+
+    def note(self, method: str, args: tuple[Any, ...], result: Any) -> None:
+        """Record a call that cannot fail or warn (a getter): a tuple, expanded by `to_list`."""
+        self._seq += 1
+        self._records.append((self._seq, method, args, result))
 
     def set_limit(self, limit: int) -> None:
         """Keep at most `limit` records from now on (newest kept; numbering goes on)."""
@@ -63,7 +77,7 @@ class CallLog:
         self._seq = 0
 
     def to_list(self) -> list[dict[str, Any]]:
-        return [r.to_dict() for r in self._records]
+        return [r.to_dict() if isinstance(r, CallRecord) else _read_dict(r) for r in self._records]
 
     def __len__(self) -> int:
         return len(self._records)

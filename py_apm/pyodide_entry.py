@@ -3,7 +3,7 @@
 One `Workspace` and its `Bridge` live here. Every call returns a JS primitive, a plain JS
 Array/Object (never a proxy), or the error marker `{"$pyapmError": true, errorCode, message}`.
 After a call that changed the workspace or produced output, the listener set by the shim gets
-one payload `{revision, reset, events, notices, warnings}`.
+one payload `{revision, reset, events, notices, warnings}`, passed flat (`payload_items`).
 """
 
 from __future__ import annotations
@@ -15,38 +15,73 @@ from typing import Any
 import js
 from pyodide.ffi import JsProxy, jsnull, to_js
 
-from .bridge import Bridge
+from .bridge import Bridge, payload_items
 from .errors import INTERNAL, ApmError
 from .values import JS_NULL, JsMap, JsOpaque, decode_js_json
 from .workspace import Workspace
 
 ERROR_MARKER = "$pyapmError"
-#: Calls after which the page is always told (the revision may not move on a reset).
-_ALWAYS_NOTIFY = frozenset({"pyapm.reset", "pyapm.configure"})
 _PRIMITIVES = frozenset({str, bool, int, float})
 
 _workspace = Workspace()
 _bridge = Bridge(_workspace)
+_by_key = _bridge.by_key
+#: Codes of the calls after which the page is always told (the revision may not move on a reset).
+_ALWAYS_NOTIFY = frozenset(_bridge.member(name).code for name in ("pyapm.reset", "pyapm.configure"))
 _listener: Callable[[Any], Any] | None = None
 _last_revision: int = _workspace.revision
 
 
-def call(method: str, *args: Any) -> Any:
-    """Run one bridge call whose arguments are JS primitives (`jsnull` becomes `JS_NULL`)."""
+def call(key: str | int, *args: Any) -> Any:
+    """Run one bridge member (a code or a name) whose arguments are JS primitives (`jsnull`
+    becomes `JS_NULL`). The hot path: one dict lookup, then the workspace."""
+    member = _by_key.get(key)
+    if member is None:
+        return _unknown(key)
     for arg in args:
         if arg is jsnull:
             args = tuple(JS_NULL if a is jsnull else a for a in args)
             break
-    return _run(method, args)
+    arity = member.arity
+    if len(args) != arity:
+        args = (args + (None,) * arity)[:arity]
+    try:
+        result = member.function(*args)
+        if result is not None and result.__class__ not in _PRIMITIVES:
+            result = _to_js(result)
+    except ApmError as exc:
+        result = _error(exc.code, exc.message)
+    except Exception as exc:  # noqa: BLE001 - never let a traceback reach user code
+        result = _internal(member.name, exc)
+    ws = _workspace
+    if ws.revision != _last_revision or ws.output_pending or member.code in _ALWAYS_NOTIFY:
+        _notify(reset=member.name == "pyapm.reset")
+    return result
 
 
-def call_encoded(method: str, args_json: str) -> Any:
-    """Run one bridge call whose arguments came as the shim's marker-JSON array."""
+def call_encoded(key: str | int, args_json: str) -> Any:
+    """`call` with the arguments as the shim's marker-JSON array."""
+    member = _by_key.get(key)
+    if member is None:
+        return _unknown(key)
     try:
         args = decode_js_json(args_json)
     except Exception as exc:  # noqa: BLE001 - the shim sent something broken: report, don't raise
-        return _internal(method, exc)
-    return _run(method, tuple(args))
+        return _internal(member.name, exc)
+    return call(key, *args)
+
+
+def methods() -> Any:
+    """The member names as a JS Array; a member's code is its index."""
+    return to_js(_bridge.methods, create_pyproxies=False)
+
+
+def _unknown(key: Any) -> Any:
+    try:
+        _bridge.member(key)
+    except ApmError as exc:
+        return _error(exc.code, exc.message)
+    return _error(INTERNAL, f"py-apm bridge: member {key!r} not found")
 
 
 def set_listener(fn: Callable[[Any], Any] | None) -> None:
@@ -62,39 +97,18 @@ def options() -> Any:
     return _to_js(describe()) if callable(describe) else None
 
 
-def _run(method: str, args: tuple[Any, ...]) -> Any:
-    try:
-        result = _bridge.call(method, *args)
-        if result is not None and result.__class__ not in _PRIMITIVES:
-            result = _to_js(result)
-    except ApmError as exc:
-        result = _error(exc.code, exc.message)
-    except Exception as exc:  # noqa: BLE001 - never let a traceback reach user code
-        result = _internal(method, exc)
-    ws = _workspace
-    if ws.revision != _last_revision or ws.has_output() or method in _ALWAYS_NOTIFY:
-        _notify(reset=method == "pyapm.reset")
-    return result
-
-
 def _notify(reset: bool = False) -> None:
-    """Send one payload (revision, drained outbox) to the listener."""
+    """Send one payload (revision, drained outbox) to the listener, flat: JS strings and
+    numbers cross far cheaper than one JSON text (see `payload_items`)."""
     global _last_revision
     ws = _workspace
     revision = ws.revision
     _last_revision = revision
-    outbox = ws.drain_outbox()
+    events, notices, warnings = ws.take_output()
     if _listener is None:
         return
-    payload = {
-        "revision": revision,
-        "reset": reset,
-        "events": outbox.get("events") or [],
-        "notices": outbox.get("notices") or [],
-        "warnings": outbox.get("warnings") or [],
-    }
     try:
-        _listener(_to_js(payload))
+        _listener(revision, reset, *payload_items(events, notices, warnings))
     except Exception:  # noqa: BLE001, S110 - the shim's listener must not break a call
         pass
 
@@ -116,7 +130,18 @@ def _to_js(value: Any) -> Any:
     text = json.dumps(
         value, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_plain
     )
-    return js.JSON.parse(text)
+    return _json_parse()(text)
+
+
+_JSON_PARSE: list[Any] = []
+
+
+def _json_parse() -> Any:
+    """JS ``JSON.parse``, looked up once (not at import: the memory snapshot is taken after the
+    import and must not hold JS objects)."""
+    if not _JSON_PARSE:
+        _JSON_PARSE.append(js.JSON.parse)
+    return _JSON_PARSE[0]
 
 
 def _plain(value: Any) -> Any:

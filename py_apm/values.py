@@ -158,7 +158,8 @@ def _decode_marker(obj: dict[str, Any]) -> Any:
 
 def decode_js_json(text: str) -> list[Any]:
     """Decode the shim's JSON-encoded argument list (with Map and opaque-value markers)."""
-    args = json.loads(text, object_hook=_decode_marker)
+    # The hook costs a Python call per object: only pay it when the shim marked something.
+    args = json.loads(text, object_hook=_decode_marker) if "$pyapm:" in text else json.loads(text)
     if not isinstance(args, list):
         raise ValueError("encoded arguments must be a JSON array")
     return args

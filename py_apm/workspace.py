@@ -7,6 +7,7 @@ the browser shim by their JS names.
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 from collections import deque
@@ -60,6 +61,13 @@ from .templates import (
 
 T = TypeVar("T")
 
+
+@functools.lru_cache(maxsize=256)
+def _quote_path(name: str) -> str:
+    """A web resource name as a URL path (names repeat: cached)."""
+    return quote(name, safe="/")
+
+
 HOME_NOT_CLOSABLE = "The Home session cannot be closed."
 HOME_TITLE_FIXED = "The title of the Home session cannot be changed."
 ANCHOR_NOT_CLOSABLE = "The anchor tab of a session cannot be closed."
@@ -73,6 +81,8 @@ class Workspace:
         self.workspace_id = workspace_id or secrets.token_hex(4)
         self.options = Options()
         self.revision = 0
+        #: True while events, notices or warnings wait in the outbox (a cheap check per call)
+        self.output_pending = False
         self._events: deque[Event] = deque(maxlen=OUTBOX_LIMIT)
         self._notices: deque[str] = deque(maxlen=OUTBOX_LIMIT)
         self._warnings: deque[str] = deque(maxlen=OUTBOX_LIMIT)
@@ -96,31 +106,39 @@ class Workspace:
 
     def _emit(self, name: str, data: dict[str, Any]) -> None:
         self._events.append(Event(name, topic_for(self.workspace_id, name), data))
+        self.output_pending = True
 
     def _warn(self, record: CallRecord, text: str) -> None:
         record.warning = text
         self._warnings.append(text)
+        self.output_pending = True
 
     def _refuse(self, record: CallRecord, reason: str) -> None:
         record.refused = True
         record.reason = reason
         self._warn(record, f"{record.method}: refused: {reason}")
 
-    def has_output(self) -> bool:
-        """True when events, notices or warnings wait to be drained."""
-        return bool(self._events or self._notices or self._warnings)
+    def _notice(self, text: str) -> None:
+        self._notices.append(text)
+        self.output_pending = True
 
-    def drain_outbox(self) -> dict[str, list[Any]]:
-        """Take the events, notices and warnings produced since the last drain."""
-        out = {
-            "events": [e.to_dict() for e in self._events],
-            "notices": list(self._notices),
-            "warnings": list(self._warnings),
-        }
+    def has_output(self) -> bool:
+        """True when events, notices or warnings wait to be drained (also `output_pending`)."""
+        return self.output_pending
+
+    def take_output(self) -> tuple[list[Event], list[str], list[str]]:
+        """Events, notices and warnings waiting to be drained, oldest first; clears them."""
+        out = (list(self._events), list(self._notices), list(self._warnings))
         self._events.clear()
         self._notices.clear()
         self._warnings.clear()
+        self.output_pending = False
         return out
+
+    def drain_outbox(self) -> dict[str, list[Any]]:
+        """Events (as dicts), notices and warnings waiting to be drained; clears them."""
+        events, notices, warnings = self.take_output()
+        return {"events": [e.to_dict() for e in events], "notices": notices, "warnings": warnings}
 
     def _logged(
         self,
@@ -287,7 +305,7 @@ class Workspace:
             )
             url = parameters["url"] + parameters.get("data", "")
         elif page_type == "webresource":
-            url = "webresources/" + quote(parameters["webresourceName"].strip(), safe="/")
+            url = "webresources/" + _quote_path(parameters["webresourceName"].strip())
             if parameters.get("data"):
                 url += "?data=" + quote(parameters["data"], safe="")
         title = resolve(template.title, tab_scope.lookup) if template else template_name.strip()
@@ -325,13 +343,15 @@ class Workspace:
     # ------------------------------------------------------------------ Microsoft.Apm
     def focused_session_id(self) -> str:
         """`getFocusedSession` (the id of the focused session)."""
-        record = self._log.start("getFocusedSession", ())
-        record.result = self._focused_id
-        return self._focused_id
+        focused = self._focused_id
+        self._log.note("getFocusedSession", (), focused)
+        return focused
 
     def get_all_sessions(self) -> list[str]:
         """`getAllSessions`: Home first, then creation order."""
-        return self._logged("getAllSessions", (), lambda r: list(self._sessions))
+        ids = list(self._sessions)
+        self._log.note("getAllSessions", (), ids)
+        return ids
 
     def session_id_of(self, session_id: Any) -> str | None:
         """`getSession(sessionId)`: the id when open, else None (JS null)."""
@@ -344,7 +364,9 @@ class Workspace:
 
     def can_create_session(self) -> bool:
         """`canCreateSession`: fewer than 10 sessions including Home."""
-        return self._logged("canCreateSession", (), lambda r: len(self._sessions) < MAX_SESSIONS)
+        can = len(self._sessions) < MAX_SESSIONS
+        self._log.note("canCreateSession", (), can)
+        return can
 
     def create_session(self, session_input: Any) -> str:
         """`createSession(SessionInput)`: the new session's id."""
@@ -356,7 +378,7 @@ class Workspace:
         method = "createSession"
         given = parse_session_input(raw, method)
         if len(self._sessions) >= MAX_SESSIONS:
-            self._notices.append(MAX_SESSIONS_MESSAGE)
+            self._notice(MAX_SESSIONS_MESSAGE)
             raise ApmError(LIMIT_REACHED, MAX_SESSIONS_MESSAGE)
         template: SessionTemplate | None = self._lookup_template(
             self.options.templates.sessions, given.template_name, "session", method, record
@@ -442,7 +464,7 @@ class Workspace:
         given = parse_tab_input(raw, method)
         session = self._sessions[session_id]
         if len(session.tabs) >= MAX_TABS:
-            self._notices.append(MAX_TABS_MESSAGE)
+            self._notice(MAX_TABS_MESSAGE)
             raise ApmError(LIMIT_REACHED, MAX_TABS_MESSAGE)
         template: TabTemplate | None = self._lookup_template(
             self.options.templates.tabs, given.template_name, "tab", method, record
@@ -751,9 +773,7 @@ class Workspace:
         self.options = new_options
         self._clear()
         self._log = CallLog(new_options.call_log_limit)
-        self._events.clear()
-        self._notices.clear()
-        self._warnings.clear()
+        self.take_output()
         self._touch()
 
     def configure(self, options: Any) -> dict[str, Any]:

@@ -138,7 +138,14 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
 def _run(page: Any, group: str) -> dict[str, Any]:
     members, setters = GROUPS[group]
     started = time.perf_counter()
-    summary = page.evaluate(RUNNER_JS, {"group": group, "members": members, "setters": setters})
+    page.evaluate("PyApm.__proxyTracing.start()")
+    try:
+        summary = page.evaluate(
+            RUNNER_JS, {"group": group, "members": members, "setters": setters}
+        )
+        summary["live_proxies"] = page.evaluate("PyApm.__proxyTracing.live()")
+    finally:
+        page.evaluate("PyApm.__proxyTracing.stop()")
     elapsed = time.perf_counter() - started
     print(
         f"\n{group}: {summary['calls']} calls, {summary['threw']} threw {summary['codes']}, "
@@ -154,6 +161,7 @@ def test_hostile_values(apm_page: Any, group: str) -> None:
     summary = _run(apm_page, group)
     failures = summary["failures"]
     assert not failures, f"{len(failures)} bad calls:\n" + "\n".join(failures[:40])
+    assert summary["live_proxies"] == 0, "hostile calls left PyProxies alive"
 
 
 def test_every_documented_member_is_covered(apm_page: Any) -> None:

@@ -1,6 +1,7 @@
 """Long run in one page: many mixed Microsoft.Apm calls in chunks inside `evaluate`, with
-per-chunk time and JS heap measured. Asserts generously: the last chunk is at most 3x slower
-than the first and the heap grows by at most 50 MB. Run with ``-s`` to see the figures.
+per-chunk time, JS heap and live PyProxies (Pyodide's allocation tracing, via
+``PyApm.__proxyTracing``) measured. Asserts: no PyProxy alive after any chunk, the last chunk at
+most 3x slower than the first, the heap grows by at most 50 MB. Run with ``-s`` for the figures.
 
 ``PY_APM_LONG_RUN_CALLS`` (default 20,000; 100,000 for the full run).
 """
@@ -88,10 +89,15 @@ def test_long_run(apm_page: Any) -> None:
     per_chunk = max(1, CALLS // CHUNKS)
     page.evaluate(CHUNK_JS, {"calls": min(500, per_chunk), "seed": 7})  # warm-up (JIT, caches)
     heap_start = _heap(page, cdp)
-    debug = page.evaluate("() => PyApm.debug ? Object.keys(PyApm.debug) : null")
+    page.evaluate("PyApm.__proxyTracing.start()")
     results = []
-    for i in range(CHUNKS):
-        results.append(page.evaluate(CHUNK_JS, {"calls": per_chunk, "seed": 12345 + i}))
+    live: list[int] = []
+    try:
+        for i in range(CHUNKS):
+            results.append(page.evaluate(CHUNK_JS, {"calls": per_chunk, "seed": 12345 + i}))
+            live.append(page.evaluate("PyApm.__proxyTracing.live()"))
+    finally:
+        page.evaluate("PyApm.__proxyTracing.stop()")
     heap_end = _heap(page, cdp)
     if cdp is not None:
         cdp.detach()
@@ -102,11 +108,32 @@ def test_long_run(apm_page: Any) -> None:
         f"{sum(times) / 1000:.1f} s total, {sum(times) * 1000 / (per_chunk * CHUNKS):.0f} us/call; "
         f"{total_errors} refused calls; heap start {heap_start} end {heap_end}"
         + (f" (+{(heap_end - heap_start) / 2**20:.1f} MB)" if heap_start and heap_end else "")
-        + f"; PyApm.debug: {debug or 'absent (live PyProxy count not measured)'}"
+        + f"; live PyProxies after each chunk {live}"
     )
     assert sum(r["proxies"] for r in results) == 0, "a call returned a PyProxy"
+    assert live == [0] * CHUNKS, f"PyProxies left alive by the calls: {live}"
     first, last = results[0]["ms"], results[-1]["ms"]
     assert last <= MAX_SLOWDOWN * max(first, 50), f"slowdown: first chunk {first} ms, last {last} ms"
     if heap_start is not None and heap_end is not None:
         growth = heap_end - heap_start
         assert growth <= MAX_HEAP_GROWTH, f"JS heap grew by {growth / 2**20:.1f} MB"
+
+
+def test_proxy_counter_sees_a_leak(apm_page: Any) -> None:
+    """The live-proxy count above can fail: a proxy made on purpose is counted until destroyed."""
+    counts = apm_page.evaluate(
+        """() => {
+          const t = PyApm.__proxyTracing;
+          t.start();
+          try {
+            const before = t.live();
+            const leaked = t.probe();
+            const during = t.live();
+            leaked.destroy();
+            return [before, during, t.live()];
+          } finally {
+            t.stop();
+          }
+        }"""
+    )
+    assert counts == [0, 1, 0]

@@ -328,6 +328,88 @@ def test_closed_session_object_errors(shim_page: Any) -> None:
     assert r == {"code": 404, "isError": True}
 
 
+def test_property_reads_never_go_stale(shim_page: Any) -> None:
+    """Reads are answered from a cache until the next change: every way of changing a value
+    (setter on the same id, template, click, close, reset) must show at the next read."""
+    r = shim_page.evaluate(
+        """() => {
+        const out = {};
+        const grab = (f) => { try { return f(); } catch (e) { return 'E' + e.errorCode; } };
+        const id = Microsoft.Apm.createSession({templateName: 'msdyn_chat_session',
+                                                sessionContext: {customerName: 'A'}});
+        const s = Microsoft.Apm.getSession(id);
+        const t = s.getFocusedTab();
+        out.first = [s.title, s.title, s.canClose, s.isDefault, t.title, t.canClose];
+        s.title = 'Renamed';
+        t.title = 'Tab renamed';
+        Microsoft.Apm.getSession(id).canClose = false;
+        out.afterSet = [s.title, s.canClose, t.title];
+        const tid = Microsoft.Apm.createTab({templateName: 'msdyn_omnichannel_kbsearch'});
+        const kb = s.getTab(tid);
+        out.kb = [kb.title, kb.canClose];
+        kb.canClose = true;
+        out.kbSet = kb.canClose;
+        PyApm.ui.closeTab(tid);
+        out.kbClosed = grab(() => kb.title);
+        Microsoft.Apm.getFocusedSession().canClose = true;
+        PyApm.ui.closeSession(id);
+        out.closed = [grab(() => s.title), grab(() => s.canClose), grab(() => t.title)];
+        const home = Microsoft.Apm.getSession('session-id-0');
+        out.home = [home.title, home.isDefault];
+        const id2 = Microsoft.Apm.createSession({templateName: 'msdyn_chat_session',
+                                                 sessionContext: {customerName: 'B'}});
+        const s2 = Microsoft.Apm.getSession(id2);
+        out.s2 = s2.title;
+        PyApm.reset();
+        out.afterReset = grab(() => s2.title);
+        for (const name of ['C', 'D']) {
+          Microsoft.Apm.createSession({templateName: 'msdyn_chat_session',
+                                       sessionContext: {customerName: name}});
+        }
+        out.reused = [id2, Microsoft.Apm.getSession(id2).title, grab(() => s2.title)];
+        return out;
+    }"""
+    )
+    assert r["first"] == ["A", "A", True, False, "Conversation", False]
+    assert r["afterSet"] == ["Renamed", False, "Tab renamed"]
+    assert r["kb"] == ["Knowledge Search", True] and r["kbSet"] is True
+    assert r["kbClosed"] == "E404"
+    assert r["closed"] == ["E404", "E404", "E404"]
+    assert r["home"] == ["Home", True]
+    assert r["s2"] == "B" and r["afterReset"] == "E404"
+    # the old object of a reused id reads the new session (ids restart after reset)
+    assert r["reused"] == ["session-id-2", "D", "D"]
+
+
+def test_events_posted_once_their_topic_is_handed_out(shim_page: Any) -> None:
+    """Nothing can listen on a topic nobody asked for (it is unique to the workspace): posting
+    starts with getEventPublisherTopic; onChange listeners get every event regardless."""
+    r = shim_page.evaluate(
+        """async () => {
+        const posted = [];
+        const orig = BroadcastChannel.prototype.postMessage;
+        BroadcastChannel.prototype.postMessage = function (d) { posted.push(this.name); return orig.call(this, d); };
+        const seen = [];
+        const off = PyApm.onChange((p) => seen.push(...p.events.map((e) => e.name)));
+        try {
+          const open = () => Microsoft.Apm.createSession({templateName: 'msdyn_chat_session',
+                                                          sessionContext: {customerName: 'A'}});
+          open();
+          const before = posted.length;
+          const topic = Microsoft.Apm.getEventPublisherTopic('ON_SESSION_SWITCH');
+          open();
+          return {before, after: posted, topic, seen};
+        } finally {
+          off();
+          BroadcastChannel.prototype.postMessage = orig;
+        }
+    }"""
+    )
+    assert r["before"] == 0
+    assert r["after"] == [r["topic"]]  # only the handed-out topic, once
+    assert r["seen"].count("ON_SESSION_SWITCH") == 2 and r["seen"].count("ON_TAB_SWITCH") == 2
+
+
 def test_home_close_warns(shim_page: Any) -> None:
     before = len(shim_page.console_messages)
     shim_page.evaluate("Microsoft.Apm.getFocusedSession().close()")
