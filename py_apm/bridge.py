@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import invalid
+from .errors import ApmError, invalid
 from .values import JS_NULL, decode_js_json
 from .workspace import Workspace
 
@@ -73,6 +73,17 @@ ARITY = {
 ONE_ID = ("session.", "tab.", "ui.")
 
 
+def unknown_member(key: Any) -> ApmError:
+    """The error for a member name or code the bridge does not have."""
+    return invalid("py-apm bridge", f"unknown member {key!r}")
+
+
+def js_arguments(args: tuple[Any, ...], arity: int) -> tuple[Any, ...]:
+    """`args` as a JS function with `arity` parameters sees them: missing ones are undefined
+    (None), extra ones are ignored."""
+    return (args + (None,) * arity)[:arity]
+
+
 @dataclass(frozen=True, slots=True)
 class Member:
     """One bridge member: its name (e.g. ``session.getTitle``), its code, what it runs and how
@@ -113,15 +124,14 @@ class Bridge:
         except TypeError:  # unhashable
             found = None
         if found is None:
-            raise invalid("py-apm bridge", f"unknown member {key!r}")
+            raise unknown_member(key)
         return found
 
     def call(self, method: str | int, *args: Any) -> Any:
         """Run one member with JS argument semantics (missing → undefined, extra ignored)."""
         member = self.member(method)
-        arity = member.arity
-        if len(args) != arity:
-            args = (args + (None,) * arity)[:arity]
+        if len(args) != member.arity:
+            args = js_arguments(args, member.arity)
         return member.function(*args)
 
     def call_encoded(self, method: str | int, args_json: str) -> Any:

@@ -15,7 +15,7 @@ from typing import Any
 import js
 from pyodide.ffi import JsProxy, jsnull, to_js
 
-from .bridge import Bridge, payload_items
+from .bridge import Bridge, js_arguments, payload_items, unknown_member
 from .errors import INTERNAL, ApmError
 from .values import JS_NULL, JsMap, JsOpaque, decode_js_json
 from .workspace import Workspace
@@ -35,16 +35,15 @@ _last_revision: int = _workspace.revision
 def call(key: str | int, *args: Any) -> Any:
     """Run one bridge member (a code or a name) whose arguments are JS primitives (`jsnull`
     becomes `JS_NULL`). The hot path: one dict lookup, then the workspace."""
-    member = _by_key.get(key)
+    member = _by_key.get(key)  # the shim sends codes (ints) only: always hashable
     if member is None:
         return _unknown(key)
     for arg in args:
         if arg is jsnull:
             args = tuple(JS_NULL if a is jsnull else a for a in args)
             break
-    arity = member.arity
-    if len(args) != arity:
-        args = (args + (None,) * arity)[:arity]
+    if len(args) != member.arity:
+        args = js_arguments(args, member.arity)
     try:
         result = member.function(*args)
         if result is not None and result.__class__ not in _PRIMITIVES:
@@ -77,11 +76,8 @@ def methods() -> Any:
 
 
 def _unknown(key: Any) -> Any:
-    try:
-        _bridge.member(key)
-    except ApmError as exc:
-        return _error(exc.code, exc.message)
-    return _error(INTERNAL, f"py-apm bridge: member {key!r} not found")
+    error = unknown_member(key)
+    return _error(error.code, error.message)
 
 
 def set_listener(fn: Callable[[Any], Any] | None) -> None:

@@ -122,10 +122,6 @@ class Workspace:
         self._notices.append(text)
         self.output_pending = True
 
-    def has_output(self) -> bool:
-        """True when events, notices or warnings wait to be drained (also `output_pending`)."""
-        return self.output_pending
-
     def take_output(self) -> tuple[list[Event], list[str], list[str]]:
         """Events, notices and warnings waiting to be drained, oldest first; clears them."""
         out = (list(self._events), list(self._notices), list(self._warnings))
