@@ -26,8 +26,8 @@ if have_browser; then
   :
 elif [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   say "installing chromium with apt-get"
-  apt-get update
-  DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+  apt-get update >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y chromium >&2
 else
   say "WARNING: no Chromium found; browser tests will fail. Run \`sudo apt-get install -y chromium\`" \
       "or \`.venv/bin/playwright install chromium\`, or set PY_APM_BROWSER"
@@ -48,7 +48,7 @@ if [ -f node_modules/pyodide/pyodide.asm.wasm ] && [ -n "$(pinned_pyodide)" ] \
 else
   command -v npm >/dev/null 2>&1 || { say "npm not found: install Node.js (>= 18) and npm"; exit 1; }
   say "npm ci"
-  npm ci --no-audit --no-fund
+  npm ci --no-audit --no-fund >&2  # stdout stays for the commands that print a URL
 fi
 
 # --- 3. .venv with py-apm[dev] --------------------------------------------------------------------
@@ -73,7 +73,7 @@ venv_stamp=".venv/.py-apm-setup-stamp"
 want="$(stamp_of pyproject.toml)"
 if [ "$(cat "$venv_stamp" 2>/dev/null)" != "$want" ] || ! .venv/bin/python -c 'import py_apm.cli' 2>/dev/null; then
   say "pip install -e '.[dev]'"
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' >&2
   echo "$want" > "$venv_stamp"
 fi
 
