@@ -7,9 +7,9 @@ key made of both (:func:`snapshot_key`): the server serves ``/py_apm.snapshot`` 
 file for the current key exists, and the shim boots normally otherwise.
 
 Snapshots are built in Chromium (the same engine that loads them) and kept in
-``<root>/build/snapshot/`` (``$PY_APM_SNAPSHOT_DIR`` overrides). They are build output: never
-committed, rebuilt by ``scripts/setup.sh``, by ``py-apm snapshot`` and, when missing, by the
-pytest plugin and ``py-apm serve``.
+``<root>/build/snapshot/`` (see :func:`snapshot_dir`; ``$PY_APM_SNAPSHOT_DIR`` overrides).
+They are build output: never committed, rebuilt by ``scripts/setup.sh``, by ``py-apm snapshot``
+and, when missing, by the pytest plugin and ``py-apm serve``.
 """
 
 from __future__ import annotations
@@ -91,9 +91,15 @@ def pyodide_build_id(pyodide: Path) -> str:
 
 
 def snapshot_dir(root: Path) -> Path:
-    """``$PY_APM_SNAPSHOT_DIR`` or ``<root>/build/snapshot``."""
+    """``$PY_APM_SNAPSHOT_DIR``, else ``<root>/build/snapshot`` when ``root`` is writable (a
+    checkout), else ``$XDG_CACHE_HOME/py-apm/snapshot`` (an installed, read-only package)."""
     env = os.environ.get(SNAPSHOT_DIR_ENV)
-    return Path(env).expanduser().resolve() if env else root / "build" / "snapshot"
+    if env:
+        return Path(env).expanduser().resolve()
+    if os.access(root, os.W_OK):
+        return root / "build" / "snapshot"
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "py-apm" / "snapshot"
 
 
 def snapshot_key(build_id: str, bundle_etag: str) -> str:

@@ -64,6 +64,18 @@ def test_check_command(fake_root, snap_dir, capsys):
     assert capsys.readouterr().out.strip() == f"up to date: {info.path}"
 
 
+def test_snapshot_dir_choice(tmp_path, monkeypatch):
+    monkeypatch.delenv(snapshot.SNAPSHOT_DIR_ENV, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    assert snapshot.snapshot_dir(checkout) == checkout / "build" / "snapshot"
+    monkeypatch.setattr(snapshot.os, "access", lambda path, mode: False)  # a read-only install
+    assert snapshot.snapshot_dir(checkout) == tmp_path / "cache" / "py-apm" / "snapshot"
+    monkeypatch.setenv(snapshot.SNAPSHOT_DIR_ENV, str(tmp_path / "mine"))
+    assert snapshot.snapshot_dir(checkout) == tmp_path / "mine"
+
+
 def test_prune_keeps_only_the_current(tmp_path):
     keep = tmp_path / "py_apm-new.snapshot"
     for name in ("py_apm-old.snapshot", "py_apm-new.snapshot", "other.bin"):
