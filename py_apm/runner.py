@@ -173,11 +173,13 @@ def run_scripts(
 
     from py_apm.browser import BrowserNotFound, launch_args
     from py_apm.server import ServerSetupError, serve
+    from py_apm.snapshot import ensure
 
     try:
         launch = launch_args()
     except BrowserNotFound as exc:
         raise RunnerError(str(exc)) from exc
+    ensure()  # once per Pyodide + py_apm version: every later page boots ~4x faster
     try:
         server, url = serve("127.0.0.1", port=0, webresources=webresources, config=config)
     except ServerSetupError as exc:
