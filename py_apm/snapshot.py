@@ -9,7 +9,7 @@ file for the current key exists, and the shim boots normally otherwise.
 Snapshots are built in Chromium (the same engine that loads them) and kept in
 ``<root>/build/snapshot/`` (see :func:`snapshot_dir`; ``$PY_APM_SNAPSHOT_DIR`` overrides).
 They are build output: never committed, rebuilt by ``scripts/setup.sh``, by ``py-apm snapshot``
-and, when missing, by the pytest plugin and ``py-apm serve``.
+and, when missing, by the pytest plugin, ``py-apm run`` and ``py-apm serve``.
 """
 
 from __future__ import annotations
