@@ -353,6 +353,13 @@
     return { value: fn, writable: true, configurable: true, enumerable: false };
   }
 
+  // An enumerable property of a session/tab object: a cached read, and a write when settable.
+  function property(label, getMethod, setMethod, id) {
+    const d = { get: cachedGetter(label, getMethod, id), enumerable: true, configurable: true };
+    if (setMethod) d.set = (v) => { invoke(label, setMethod, [id, v]); };
+    return d;
+  }
+
   function sessionObject(id) {
     if (typeof id !== "string") return null;
     let s = sessionCache.get(id);
@@ -361,23 +368,9 @@
     const n = (m) => `session.${m}`;
     Object.defineProperties(s, {
       sessionId: { value: id, enumerable: true, configurable: true },
-      title: {
-        get: cachedGetter("session.title", "session.getTitle", id),
-        set: (v) => { invoke("session.title", "session.setTitle", [id, v]); },
-        enumerable: true,
-        configurable: true,
-      },
-      isDefault: {
-        get: cachedGetter("session.isDefault", "session.isDefault", id),
-        enumerable: true,
-        configurable: true,
-      },
-      canClose: {
-        get: cachedGetter("session.canClose", "session.getCanClose", id),
-        set: (v) => { invoke("session.canClose", "session.setCanClose", [id, v]); },
-        enumerable: true,
-        configurable: true,
-      },
+      title: property("session.title", "session.getTitle", "session.setTitle", id),
+      isDefault: property("session.isDefault", "session.isDefault", null, id),
+      canClose: property("session.canClose", "session.getCanClose", "session.setCanClose", id),
       close: method(function close() {
         invoke1(n("close"), "session.close", id);
       }),
@@ -429,18 +422,8 @@
     t = {};
     Object.defineProperties(t, {
       tabId: { value: id, enumerable: true, configurable: true },
-      title: {
-        get: cachedGetter("tab.title", "tab.getTitle", id),
-        set: (v) => { invoke("tab.title", "tab.setTitle", [id, v]); },
-        enumerable: true,
-        configurable: true,
-      },
-      canClose: {
-        get: cachedGetter("tab.canClose", "tab.getCanClose", id),
-        set: (v) => { invoke("tab.canClose", "tab.setCanClose", [id, v]); },
-        enumerable: true,
-        configurable: true,
-      },
+      title: property("tab.title", "tab.getTitle", "tab.setTitle", id),
+      canClose: property("tab.canClose", "tab.getCanClose", "tab.setCanClose", id),
       close: method(function close() {
         if (callFn === null) throw notReady("tab.close");
         return maybeLegacy(() => { invoke1("tab.close", "tab.close", id); });
