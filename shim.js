@@ -248,7 +248,7 @@
 
   // ---- Change payloads: events, warnings, page listeners -------------------------------------
   // Called by Python inside a call; dispatched once the call returned. The payload comes flat
-  // (py_apm/pyodide_entry.py payload_items): revision, reset, then tagged items.
+  // (py_apm/bridge/entry.py payload_items): revision, reset, then tagged items.
   function onPayload(revision, reset, ...items) {
     epoch++;
     pending.push({ revision, reset, items });
@@ -688,7 +688,7 @@
 
   function importEntry(pyodide, cfg) {
     try {
-      return pyodide.pyimport("py_apm.pyodide_entry");
+      return pyodide.pyimport("py_apm.bridge.entry");
     } catch (e) {
       throw new Error(`cannot import py_apm from ${cfg.packageURL}: ${internalError("boot", e).message}`);
     }

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
-from .errors import ApmError  # noqa: E402
-from .values import JS_NULL, JsMap, JsOpaque  # noqa: E402
-from .views import Context, Session, Tab  # noqa: E402
-from .workspace import Workspace  # noqa: E402
+from .model.errors import ApmError
+from .model.values import JS_NULL, JsMap, JsOpaque
+from .model.version import __version__
+from .model.views import Context, Session, Tab
+from .model.workspace import Workspace
 
 __all__ = [
     "JS_NULL",

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import ApmError
-from .values import JsMap
+from .model.errors import ApmError
+from .model.values import JsMap
 
 HELPER_JS = r"""
 () => {

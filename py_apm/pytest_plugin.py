@@ -18,8 +18,8 @@ Options: ``--apm-webresources DIR`` / ini ``apm_webresources`` (served at ``/web
 boot, and applied at every reset), ini ``apm_ready_timeout`` (seconds, default 60).
 
 It also overrides pytest-playwright's ``browser_type_launch_args`` to use the Chromium found by
-:func:`py_apm.browser.find_browser` with py-apm's flags, and marks every test that uses a browser
-with ``@pytest.mark.browser``.
+:func:`py_apm.host.chromium.find_browser` with py-apm's flags, and marks every test that uses
+a browser with ``@pytest.mark.browser``.
 """
 
 from __future__ import annotations
@@ -166,7 +166,7 @@ def _playwright_overrides() -> types.ModuleType:
         browser_type_launch_args: dict[str, Any], browser_name: str | None
     ) -> dict[str, Any]:
         """pytest-playwright's launch options plus py-apm's Chromium and flags."""
-        from .browser import FLAGS, INSTALL_HINT, BrowserNotFound, find_browser
+        from .host.chromium import FLAGS, INSTALL_HINT, BrowserNotFound, find_browser
 
         if (browser_name or "chromium") != "chromium" or browser_type_launch_args.get("channel"):
             return browser_type_launch_args
@@ -212,8 +212,8 @@ def apm_server(
     pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ApmServerInfo]:
     """py-apm's server on a free loopback port, for the whole session."""
-    from .server import ServerSetupError, serve
-    from .snapshot import ensure as ensure_snapshot
+    from .host.server import ServerSetupError, serve
+    from .host.snapshot import ensure as ensure_snapshot
 
     webresources = _resolve_path(
         pytestconfig, pytestconfig.getoption("--apm-webresources"), "apm_webresources"

@@ -71,7 +71,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 venv_stamp=".venv/.py-apm-setup-stamp"
 want="$(stamp_of pyproject.toml)"
-if [ "$(cat "$venv_stamp" 2>/dev/null)" != "$want" ] || ! .venv/bin/python -c 'import py_apm.cli' 2>/dev/null; then
+if [ "$(cat "$venv_stamp" 2>/dev/null)" != "$want" ] || ! .venv/bin/python -c 'import py_apm.host.cli' 2>/dev/null; then
   say "pip install -e '.[dev]'"
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' >&2
   echo "$want" > "$venv_stamp"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from py_apm import ApmError, Workspace
-from py_apm.bridge import Bridge, payload_items
-from py_apm.events import ON_TAB_SWITCH, Event
+from py_apm.bridge.wire import Bridge, payload_items
+from py_apm.model.events import ON_TAB_SWITCH, Event
 
 
 def test_members_by_name_and_code() -> None:

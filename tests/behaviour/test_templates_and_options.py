@@ -225,7 +225,7 @@ def test_booleans_and_numbers_in_records_resolve_as_text(apm):
 
 
 def test_builtin_templates_come_from_the_configuration_format():
-    from py_apm.templates import BUILTIN_FILE, TemplateSet
+    from py_apm.model.templates import BUILTIN_FILE, TemplateSet
 
     data = json.loads(BUILTIN_FILE.read_text())
     assert [t["uniqueName"] for t in data["sessionTemplates"]] == TemplateSet.builtin().session_names()

@@ -27,7 +27,7 @@ NEW_HOME_TAB = {"createTab__1.js", "createTab__2.js", "createTab__3.js", "create
 
 
 def test_py_apm_run_on_every_doc_example() -> None:
-    command = [sys.executable, "-m", "py_apm.cli", "run", *map(str, EXAMPLES), "--json", "--wait", "50"]
+    command = [sys.executable, "-m", "py_apm.host.cli", "run", *map(str, EXAMPLES), "--json", "--wait", "50"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=600)
     results = {r["script"]: r for r in json.loads(done.stdout)}
     assert sorted(results) == sorted(p.name for p in EXAMPLES)

@@ -1,6 +1,6 @@
 """Fixtures for the workspace page tests: a server, one shared page per module, reset per test.
 
-With the real stack (``shim.js`` + ``py_apm.server``) the page runs Pyodide; otherwise (or with
+With the real stack (``shim.js`` + ``py_apm.host.server``) the page runs Pyodide; otherwise (or with
 ``PY_APM_PAGE_FAKE=1``) ``/shim.js`` is served from ``fake_pyapm.js``, a JS stand-in that honours
 the ``window.PyApm`` contract, so the page can be developed and tested without Python in the page.
 """
@@ -40,7 +40,7 @@ def use_fake() -> bool:
     if not (REPO / "shim.js").is_file():
         return True
     try:
-        import py_apm.server  # noqa: F401
+        import py_apm.host.server  # noqa: F401
     except ImportError:
         return True
     return False
@@ -91,7 +91,7 @@ class _FakeHandler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="session")
 def page_server() -> Iterator[str]:
-    """Base URL of a server for the page (real ``py_apm.server`` or the fake one)."""
+    """Base URL of a server for the page (real ``py_apm.host.server`` or the fake one)."""
     if use_fake():
         httpd = ThreadingHTTPServer(("127.0.0.1", 0), _FakeHandler)
         thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -102,7 +102,7 @@ def page_server() -> Iterator[str]:
             httpd.shutdown()
             httpd.server_close()
         return
-    from py_apm.server import serve
+    from py_apm.host.server import serve
 
     server, url = serve("127.0.0.1", port=0, webresources=SAMPLES, config=CONFIG)
     try:

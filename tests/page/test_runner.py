@@ -27,11 +27,11 @@ pytestmark = pytest.mark.skipif(
 
 
 def run(tmp_path: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m py_apm.runner`` on ``script`` (written to a file)."""
+    """Run ``python -m py_apm.host.runner`` on ``script`` (written to a file)."""
     path = tmp_path / "script.js"
     path.write_text(script, encoding="utf-8")
     return subprocess.run(
-        [sys.executable, "-m", "py_apm.runner", str(path), *args],
+        [sys.executable, "-m", "py_apm.host.runner", str(path), *args],
         capture_output=True,
         text=True,
         timeout=180,
@@ -91,7 +91,7 @@ def test_json_output_with_config_webresources_and_syntax_error(tmp_path: Path) -
 def test_missing_script_is_a_usage_error(tmp_path: Path) -> None:
     """A script that does not exist: exit code 2 and a one-line message, no browser."""
     proc = subprocess.run(
-        [sys.executable, "-m", "py_apm.runner", str(tmp_path / "nope.js")],
+        [sys.executable, "-m", "py_apm.host.runner", str(tmp_path / "nope.js")],
         capture_output=True,
         text=True,
         timeout=60,

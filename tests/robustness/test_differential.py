@@ -18,8 +18,8 @@ import pytest
 
 from py_apm import ApmError, Workspace
 from py_apm.client import BrowserContext, BrowserSession, BrowserTab, BrowserWorkspace
-from py_apm.invariants import check_state
-from py_apm.views import Context, Session, Tab
+from py_apm.model.invariants import check_state
+from py_apm.model.views import Context, Session, Tab
 
 SEQUENCES = int(os.environ.get("PY_APM_DIFF_SEQUENCES", "20"))
 STEPS = int(os.environ.get("PY_APM_DIFF_STEPS", "30"))

@@ -1,6 +1,6 @@
 """The static server survives malformed requests and a burst of concurrent connections.
 
-Runs against ``py_apm.server.serve(port=0)`` with raw sockets (no browser). Path traversal
+Runs against ``py_apm.host.server.serve(port=0)`` with raw sockets (no browser). Path traversal
 through ordinary URLs is covered by tests/tooling; here only the raw request-line forms.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from py_apm.server import serve
+from py_apm.host.server import serve
 
 TIMEOUT = 20.0
 CONCURRENT = 200

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from py_apm import ApmError, Workspace
-from py_apm.invariants import IdHistory, check_state
-from py_apm.slugs import SLUG_PATTERN
+from py_apm.model.invariants import IdHistory, check_state
+from py_apm.model.slugs import SLUG_PATTERN
 
 # CI runs a fixed (derandomized) set; PY_APM_STATEFUL_RANDOM=1 explores new sequences.
 EXAMPLES = int(os.environ.get("PY_APM_STATEFUL_EXAMPLES", "150"))

@@ -24,7 +24,7 @@ PYODIDE_DIR = ROOT / "node_modules" / "pyodide"
 
 def build_zip() -> bytes:
     """The `py_apm` package as the shim installs it (the same bundle `py-apm serve` sends)."""
-    from py_apm.bundle import build_package_zip
+    from py_apm.host.bundle import build_package_zip
 
     return build_package_zip()
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from py_apm.server import ApmServer, serve
+from py_apm.host.server import ApmServer, serve
 
 
 @dataclass

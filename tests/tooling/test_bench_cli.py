@@ -1,4 +1,4 @@
-"""``py_apm.bench`` imports under CPython and its ``--help`` exits 0 (no browser needed)."""
+"""``py_apm.host.bench`` imports under CPython and its ``--help`` exits 0 (no browser needed)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 
 def test_bench_imports_and_help(capsys: pytest.CaptureFixture[str]) -> None:
-    bench = importlib.import_module("py_apm.bench")
+    bench = importlib.import_module("py_apm.host.bench")
     with pytest.raises(SystemExit) as exc:
         bench.main(["--help"])
     assert exc.value.code == 0

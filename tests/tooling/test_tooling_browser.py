@@ -1,4 +1,4 @@
-"""py_apm.browser: where Chromium is looked for, and the one-line error when it is not."""
+"""py_apm.host.chromium: where Chromium is looked for, and the one-line error when it is not."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from py_apm import browser
-from py_apm.browser import FLAGS, BrowserNotFound, find_browser, launch_args, require_browser
+from py_apm.host import chromium as browser
+from py_apm.host.chromium import FLAGS, BrowserNotFound, find_browser, launch_args, require_browser
 
 
 def _exe(path: Path) -> Path:

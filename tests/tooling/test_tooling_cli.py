@@ -1,10 +1,10 @@
-"""py_apm.cli: --version, doctor, delegation to modules that may not exist yet."""
+"""py_apm.host.cli: --version, doctor, delegation to modules that may not exist yet."""
 
 from __future__ import annotations
 
 import pytest
 
-from py_apm import cli
+from py_apm.host import cli
 
 
 def test_version(capsys):

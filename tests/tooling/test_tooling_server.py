@@ -1,4 +1,4 @@
-"""py_apm.server: routes, MIME types, traversal, caching, the CLI's serve command."""
+"""py_apm.host.server: routes, MIME types, traversal, caching, the CLI's serve command."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from py_apm.bundle import build_package_zip
-from py_apm.server import (
+from py_apm.host.bundle import build_package_zip
+from py_apm.host.server import (
     CACHE_LONG,
     PyodideNotFound,
     ServerSetupError,
@@ -243,7 +243,7 @@ def _cli_env() -> dict[str, str]:
 
 def test_cli_serve_port_0_prints_url(fake_root, http):
     proc = subprocess.Popen(
-        [sys.executable, "-m", "py_apm.cli", "serve", "--port", "0", "--no-snapshot"],
+        [sys.executable, "-m", "py_apm.host.cli", "serve", "--port", "0", "--no-snapshot"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -270,7 +270,7 @@ def test_cli_serve_builds_a_missing_snapshot(tmp_path, http):
     env.pop("PY_APM_PYODIDE_DIR", None)
     env["PY_APM_SNAPSHOT_DIR"] = str(tmp_path / "snap")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "py_apm.cli", "serve", "--port", "0"],
+        [sys.executable, "-m", "py_apm.host.cli", "serve", "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -298,7 +298,7 @@ def test_cli_serve_without_pyodide_fails_clearly(fake_root, tmp_path):
     env = _cli_env()
     env["PY_APM_PYODIDE_DIR"] = str(tmp_path / "nowhere")
     proc = subprocess.run(
-        [sys.executable, "-m", "py_apm.cli", "serve", "--port", "0"],
+        [sys.executable, "-m", "py_apm.host.cli", "serve", "--port", "0"],
         capture_output=True,
         text=True,
         env=env,

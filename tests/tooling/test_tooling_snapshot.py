@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from py_apm import snapshot
-from py_apm.bundle import get_bundle
-from py_apm.server import serve
+from py_apm.host import snapshot
+from py_apm.host.bundle import get_bundle
+from py_apm.host.server import serve
 
 BUILD_ID = "ab" * 32
 

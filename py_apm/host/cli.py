@@ -8,7 +8,11 @@ import platform
 import sys
 from collections.abc import Callable, Sequence
 
-DELEGATED = {"run": "py_apm.runner", "bench": "py_apm.bench", "snapshot": "py_apm.snapshot"}
+DELEGATED = {
+    "run": "py_apm.host.runner",
+    "bench": "py_apm.host.bench",
+    "snapshot": "py_apm.host.snapshot",
+}
 
 
 def version() -> str:
@@ -109,7 +113,7 @@ def _build_snapshot_in_background() -> None:
 
 def cmd_doctor() -> int:
     """One line per check; exit 1 when something needed is missing."""
-    from .browser import BrowserNotFound, find_browser
+    from .chromium import BrowserNotFound, find_browser
     from .server import pyodide_dir, pyodide_version, repo_root
 
     ok = True
@@ -150,7 +154,7 @@ def cmd_doctor() -> int:
     except BrowserNotFound as exc:
         line("browser", False, str(exc))
     else:
-        from .browser import INSTALL_HINT
+        from .chromium import INSTALL_HINT
 
         line("browser", exe is not None, exe or INSTALL_HINT)
     return 0 if ok else 1

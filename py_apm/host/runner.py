@@ -126,7 +126,7 @@ class RunResult:
 
 
 def _stop_server(server: Any) -> None:
-    """Stop whatever ``py_apm.server.serve`` returned."""
+    """Stop whatever ``py_apm.host.server.serve`` returned."""
     for name in ("shutdown", "server_close", "close", "stop"):
         fn = getattr(server, name, None)
         if callable(fn):
@@ -171,9 +171,9 @@ def run_scripts(
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
-    from py_apm.browser import BrowserNotFound, launch_args
-    from py_apm.server import ServerSetupError, serve
-    from py_apm.snapshot import ensure
+    from py_apm.host.chromium import BrowserNotFound, launch_args
+    from py_apm.host.server import ServerSetupError, serve
+    from py_apm.host.snapshot import ensure
 
     try:
         launch = launch_args()

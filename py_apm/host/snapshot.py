@@ -49,7 +49,7 @@ async ({pyodideURL, packageURL}) => {
 import importlib, pkgutil, py_apm
 for info in pkgutil.walk_packages(py_apm.__path__, "py_apm."):
     importlib.import_module(info.name)
-from py_apm.templates import TemplateSet
+from py_apm.model.templates import TemplateSet
 TemplateSet.builtin()
 del importlib, pkgutil, py_apm, info, TemplateSet
 `);
@@ -144,7 +144,7 @@ def build(root: Path | None = None, *, force: bool = False, quiet: bool = False)
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
-    from .browser import launch_args
+    from .chromium import launch_args
     from .server import pyodide_dir, repo_root, serve
 
     root = root or repo_root()
@@ -210,7 +210,7 @@ def main(argv: list[str]) -> int:
     """``py-apm snapshot [--force] [--check]``."""
     import argparse
 
-    from .browser import BrowserNotFound
+    from .chromium import BrowserNotFound
     from .server import ServerSetupError, pyodide_dir, repo_root
 
     parser = argparse.ArgumentParser(

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import ApmError, invalid
-from .values import JS_NULL, decode_js_json
-from .workspace import Workspace
+from ..model.errors import ApmError, invalid
+from ..model.values import JS_NULL, decode_js_json
+from ..model.workspace import Workspace
 
 
 def _table(ws: Workspace) -> dict[str, Callable[..., Any]]:

@@ -15,10 +15,10 @@ from typing import Any
 import js
 from pyodide.ffi import JsProxy, jsnull, to_js
 
-from .bridge import Bridge, js_arguments, payload_items, unknown_member
-from .errors import INTERNAL, ApmError
-from .values import JS_NULL, JsMap, JsOpaque, decode_js_json
-from .workspace import Workspace
+from ..model.errors import INTERNAL, ApmError
+from ..model.values import JS_NULL, JsMap, JsOpaque, decode_js_json
+from ..model.workspace import Workspace
+from .wire import Bridge, js_arguments, payload_items, unknown_member
 
 ERROR_MARKER = "$pyapmError"
 _PRIMITIVES = frozenset({str, bool, int, float})

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import HOME_SESSION_ID, HOME_TAB_ID, MAX_SESSIONS, MAX_TABS
+from .state import HOME_SESSION_ID, HOME_TAB_ID, MAX_SESSIONS, MAX_TABS
 
 SESSION_ID = re.compile(r"^session-id-(\d+)$")
 TAB_ID = re.compile(r"^tab-id-(\d+)$")

@@ -1,9 +1,10 @@
 """Pack the browser half of ``py_apm`` into a zip the shim unpacks into Pyodide.
 
-The zip holds every ``.py`` (and ``.json`` data) file of the package except the modules that
-need the host (server, CLI, pytest plugin, Playwright helpers). Paths inside are
-``py_apm/<relative path>``. The bytes are deterministic (sorted names, fixed timestamps and
-permissions) and cached until a file is added, removed or modified.
+The zip is an allow-list: ``py_apm/__init__.py`` and the ``model/`` and ``bridge/`` packages
+(``.py`` and ``.json`` data files). Nothing under ``host/`` (or any other module) can end up
+inside Pyodide. Paths inside are ``py_apm/<relative path>``. The bytes are deterministic
+(sorted names, fixed timestamps and permissions) and cached until a file is added, removed or
+modified.
 """
 
 from __future__ import annotations
@@ -15,23 +16,11 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
-#: Top-level modules that only make sense on the host (CPython + Playwright).
-HOST_ONLY = frozenset(
-    {
-        "server.py",
-        "cli.py",
-        "pytest_plugin.py",
-        "browser.py",
-        "bundle.py",
-        "runner.py",
-        "client.py",
-        "bench.py",
-        "snapshot.py",
-        "__main__.py",
-    }
-)
+#: What runs inside Pyodide: these top-level files and everything in these packages.
+BROWSER_FILES = frozenset({"__init__.py"})
+BROWSER_PACKAGES = frozenset({"model", "bridge"})
 SUFFIXES = (".py", ".json")
 _FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -58,7 +47,10 @@ def bundle_files(package_dir: Path = PACKAGE_DIR) -> list[tuple[str, Path]]:
             continue
         if path.suffix not in SUFFIXES or not path.is_file():
             continue
-        if len(rel.parts) == 1 and rel.name in HOST_ONLY:
+        if len(rel.parts) == 1:
+            if rel.name not in BROWSER_FILES:
+                continue
+        elif rel.parts[0] not in BROWSER_PACKAGES:
             continue
         out.append((f"{package_dir.name}/{rel.as_posix()}", path))
     out.sort()

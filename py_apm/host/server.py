@@ -78,7 +78,7 @@ def repo_root() -> Path:
     env = os.environ.get(ROOT_ENV)
     if env:
         return Path(env).expanduser().resolve()
-    return Path(__file__).resolve().parent.parent
+    return Path(__file__).resolve().parents[2]
 
 
 def pyodide_dir(root: Path | None = None) -> Path:

@@ -2,7 +2,7 @@
 
 One run prints a table with every figure, its ratio to a baseline where one makes sense, and
 the issue-7 target beside it (MET / NOT MET). Needs Playwright and a Chromium
-(:func:`py_apm.browser.launch_args`).
+(:func:`py_apm.host.chromium.launch_args`).
 """
 
 from __future__ import annotations
@@ -287,7 +287,7 @@ def run(repeats: int, calls: int, cycles: int, block: int) -> Report:
     """Do every measurement and return the report."""
     from playwright.sync_api import sync_playwright
 
-    from .browser import launch_args
+    from .chromium import launch_args
     from .server import serve
     from .snapshot import ensure
 

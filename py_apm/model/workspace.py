@@ -15,7 +15,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from . import __version__
 from .calllog import CallLog, CallRecord
 from .errors import (
     INTERNAL,
@@ -42,15 +41,15 @@ from .inputs import (
     require_bool,
     require_string,
 )
-from .model import (
+from .options import Options, apply_options
+from .slugs import SlugScope, resolve
+from .state import (
     MAX_SESSIONS,
     MAX_TABS,
     SessionState,
     TabState,
     home_session,
 )
-from .options import Options, apply_options
-from .slugs import SlugScope, resolve
 from .templates import (
     ENTITY_ANCHOR_TEMPLATE,
     PAGE_TYPES,
@@ -58,6 +57,7 @@ from .templates import (
     TabTemplate,
     check_url,
 )
+from .version import __version__
 
 T = TypeVar("T")
 

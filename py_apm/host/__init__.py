@@ -1,0 +1,1 @@
+"""CPython-only tooling: server, CLI, runner, bench, snapshot, browser finding. Never bundled."""
