@@ -65,7 +65,9 @@
   let PyProxyClass = null;
   let runtime = null; // the pyodide handle: only for the live-proxy count (PyApm.__proxyTracing)
   let bootError = null;
-  let legacy = false; // effective `legacyPromises`
+  // The return contract (decisions 1 and 2): "runtime" (actions return Promises) or
+  // "documented" (every member synchronous). Learnt from configure/reset results.
+  let returns = "runtime";
   let pending = []; // listener payloads waiting to be dispatched after the current call
   const listeners = new Set();
   const CODE = Object.create(null); // bridge member name -> code (numbers cross cheaper)
@@ -117,6 +119,36 @@
       (t === "number" && Number.isFinite(v));
   }
 
+  function isThenable(v) {
+    return v !== null && (typeof v === "object" || typeof v === "function") && typeof v.then === "function";
+  }
+
+  // The names of a member's user-visible parameters (a session/tab member's first argument is
+  // its own id, given by the shim), for the message about a Promise passed as one of them.
+  const PARAMS = {
+    getSession: ["sessionId"], createSession: ["SessionInput"], createTab: ["AppTabInput"],
+    closeTab: ["tabId"], focusTab: ["tabId"], refreshTab: ["tabId"],
+    getEventPublisherTopic: ["eventName"], "session.getTab": [null, "tabId"],
+    "session.updateContext": [null, "input"], "session.resolveSlug": [null, "input"],
+    "session.createTab": [null, "AppTabInput"], "session.getAllTabsForTemplate": [null, "templateName"],
+    "session.setTitle": [null, "title"], "session.setCanClose": [null, "canClose"],
+    "tab.setTitle": [null, "title"], "tab.setCanClose": [null, "canClose"],
+  };
+  const PRODUCER = { tabId: "createTab(...)", sessionId: "createSession(...)" };
+
+  // Decision 1: `focusTab(createTab(...))` is a 400 that says what to await, not a puzzling
+  // "must be a string, got object".
+  function promiseArgument(label, method, args) {
+    for (let i = 0; i < args.length; i++) {
+      if (!isThenable(args[i])) continue;
+      const name = (PARAMS[method] && PARAMS[method][i]) || `argument ${i + 1}`;
+      const producer = PRODUCER[name];
+      const hint = producer ? `await ${producer} first (it resolves with the id)` : "await it first";
+      return apmError(400, `${label}: ${name} is a Promise; ${hint}`);
+    }
+    return null;
+  }
+
   function replacer(_key, value) {
     switch (typeof value) {
       case "function":
@@ -131,6 +163,7 @@
         if (value === -Infinity) return { "$pyapm:js": "-Infinity" };
         return value;
       case "object":
+        if (isThenable(value)) return { "$pyapm:js": "Promise" };
         // toString tag, not instanceof: Maps from a frame's realm count too.
         if (value !== null && Object.prototype.toString.call(value) === "[object Map]") {
           return { "$pyapm:map": Array.from(value.entries()) };
@@ -210,6 +243,8 @@
           default: r = callFn(code, ...args);
         }
       } else {
+        const promise = promiseArgument(label, method, args);
+        if (promise) throw promise;
         r = encodedFn(code, encodeArgs(args));
       }
     } catch (e) {
@@ -333,7 +368,9 @@
     }
   }
 
-  // ---- Promise helpers (getContext, legacy promise mode) --------------------------------------
+  // ---- Return contracts (decisions 1, 2, 25) -------------------------------------------------
+  // The change is applied synchronously by `run` in every contract; only the way the result
+  // (or the failure) reaches the caller differs.
   function promised(fn) {
     try {
       return Promise.resolve(fn());
@@ -342,10 +379,22 @@
     }
   }
 
-  // sync normally; a Promise in legacy promise mode (decisions 2 and 25)
-  function maybeLegacy(fn) {
-    if (!legacy || callFn === null) return fn();
-    return promised(fn);
+  const toUndefined = () => undefined;
+
+  // An action of Microsoft.Apm or its session/tab objects: under the runtime contract a Promise
+  // of `runtimeValue(result)` that rejects on failure; under `returns: "documented"` the
+  // synchronous `documentedValue(result)`, failures thrown. Before ready: 412, thrown.
+  function action(label, run, runtimeValue, documentedValue) {
+    if (callFn === null) throw notReady(label);
+    if (returns === "documented") return documentedValue(run());
+    return promised(() => runtimeValue(run()));
+  }
+
+  // Always a Promise (getContext, getAllTabsForTemplate, every action of the AppRuntime and Xrm
+  // faces, whose typings say so), whatever the contract.
+  function always(label, run) {
+    if (callFn === null) throw notReady(label);
+    return promised(run);
   }
 
   // ---- Session, tab and context objects (decision 3) ------------------------------------------
@@ -372,10 +421,10 @@
       isDefault: property("session.isDefault", "session.isDefault", null, id),
       canClose: property("session.canClose", "session.getCanClose", "session.setCanClose", id),
       close: method(function close() {
-        invoke1(n("close"), "session.close", id);
+        return action(n("close"), () => invoke1(n("close"), "session.close", id), Boolean, toUndefined);
       }),
       focus: method(function focus() {
-        invoke1(n("focus"), "session.focus", id);
+        return action(n("focus"), () => invoke1(n("focus"), "session.focus", id), toUndefined, toUndefined);
       }),
       requestFocus: method(function requestFocus() {
         invoke1(n("requestFocus"), "session.requestFocus", id);
@@ -393,22 +442,22 @@
         return invoke1(n("canCreateTab"), "session.canCreateTab", id);
       }),
       updateContext: method(function updateContext(...args) {
-        invoke(n("updateContext"), "session.updateContext", [id, ...args]);
+        return action(n("updateContext"), () => invoke(n("updateContext"), "session.updateContext", [id, ...args]),
+          (data) => contextObject(id, data), toUndefined);
       }),
       resolveSlug: method(function resolveSlug(...args) {
         return invoke(n("resolveSlug"), "session.resolveSlug", [id, ...args]);
       }),
       getContext: method(function getContext() {
-        if (callFn === null) throw notReady(n("getContext"));
-        return promised(() => contextObject(id, invoke1(n("getContext"), "session.getContext", id)));
+        return always(n("getContext"), () => contextObject(id, invoke1(n("getContext"), "session.getContext", id)));
       }),
       createTab: method(function createTab(...args) {
-        if (callFn === null) throw notReady(n("createTab"));
-        return maybeLegacy(() => invoke(n("createTab"), "session.createTab", [id, ...args]));
+        const run = () => invoke(n("createTab"), "session.createTab", [id, ...args]);
+        return action(n("createTab"), run, String, String);
       }),
       getAllTabsForTemplate: method(function getAllTabsForTemplate(...args) {
-        if (callFn === null) throw notReady(n("getAllTabsForTemplate"));
-        return promised(() => invoke(n("getAllTabsForTemplate"), "session.getAllTabsForTemplate", [id, ...args]));
+        return always(n("getAllTabsForTemplate"),
+          () => invoke(n("getAllTabsForTemplate"), "session.getAllTabsForTemplate", [id, ...args]));
       }),
     });
     sessionCache.set(id, s);
@@ -425,16 +474,13 @@
       title: property("tab.title", "tab.getTitle", "tab.setTitle", id),
       canClose: property("tab.canClose", "tab.getCanClose", "tab.setCanClose", id),
       close: method(function close() {
-        if (callFn === null) throw notReady("tab.close");
-        return maybeLegacy(() => { invoke1("tab.close", "tab.close", id); });
+        return action("tab.close", () => invoke1("tab.close", "tab.close", id), Boolean, toUndefined);
       }),
       focus: method(function focus() {
-        if (callFn === null) throw notReady("tab.focus");
-        return maybeLegacy(() => { invoke1("tab.focus", "tab.focus", id); });
+        return action("tab.focus", () => invoke1("tab.focus", "tab.focus", id), toUndefined, toUndefined);
       }),
       refresh: method(function refresh() {
-        if (callFn === null) throw notReady("tab.refresh");
-        return maybeLegacy(() => { invoke1("tab.refresh", "tab.refresh", id); });
+        return action("tab.refresh", () => invoke1("tab.refresh", "tab.refresh", id), toUndefined, toUndefined);
       }),
     });
     tabCache.set(id, t);
@@ -472,8 +518,9 @@
         return Object.prototype.hasOwnProperty.call(params, key);
       }),
       set: method(function set(key, value) {
-        invoke("context.set", "session.updateContext", [sid, { [key]: value }]);
-        reload();
+        data = invoke("context.set", "session.updateContext", [sid, { [key]: value }]) || {};
+        for (const k of Object.keys(params)) delete params[k];
+        Object.assign(params, data.parameters || {});
         return ctx;
       }),
       delete: method(function del(key) {
@@ -510,26 +557,22 @@
       return sessionObject(invoke(A("getSession"), "getSession", args));
     },
     createSession(...args) {
-      return invoke(A("createSession"), "createSession", args);
+      return action(A("createSession"), () => invoke(A("createSession"), "createSession", args), String, String);
     },
     canCreateSession() {
       return invoke(A("canCreateSession"), "canCreateSession", []);
     },
     createTab(...args) {
-      if (callFn === null) throw notReady(A("createTab"));
-      return maybeLegacy(() => invoke(A("createTab"), "createTab", args));
+      return action(A("createTab"), () => invoke(A("createTab"), "createTab", args), String, String);
     },
     closeTab(...args) {
-      if (callFn === null) throw notReady(A("closeTab"));
-      return maybeLegacy(() => { invoke(A("closeTab"), "closeTab", args); });
+      return action(A("closeTab"), () => invoke(A("closeTab"), "closeTab", args), Boolean, toUndefined);
     },
     focusTab(...args) {
-      if (callFn === null) throw notReady(A("focusTab"));
-      return maybeLegacy(() => { invoke(A("focusTab"), "focusTab", args); });
+      return action(A("focusTab"), () => invoke(A("focusTab"), "focusTab", args), toUndefined, toUndefined);
     },
     refreshTab(...args) {
-      if (callFn === null) throw notReady(A("refreshTab"));
-      return maybeLegacy(() => { invoke(A("refreshTab"), "refreshTab", args); });
+      return action(A("refreshTab"), () => invoke(A("refreshTab"), "refreshTab", args), toUndefined, toUndefined);
     },
     getEventPublisherTopic(...args) {
       const topic = invoke(A("getEventPublisherTopic"), "getEventPublisherTopic", args);
@@ -540,8 +583,8 @@
 
   // ---- window.PyApm (design.md section 3) ---------------------------------------------------
   function learnOptions(opts) {
-    if (opts && typeof opts === "object" && typeof opts.legacyPromises === "boolean") {
-      legacy = opts.legacyPromises;
+    if (opts && typeof opts === "object" && (opts.returns === "runtime" || opts.returns === "documented")) {
+      returns = opts.returns;
       return true;
     }
     return false;

@@ -110,8 +110,8 @@ class BrowserTab(_Handle):
         lambda self: self._get("canClose"), lambda self, v: self._set("canClose", v)
     )
 
-    def close(self) -> None:
-        self._call("close")
+    def close(self) -> bool:
+        return self._call("close")
 
     def focus(self) -> None:
         self._call("focus")
@@ -160,8 +160,8 @@ class BrowserSession(_Handle):
         lambda self: self._get("canClose"), lambda self, v: self._set("canClose", v)
     )
 
-    def close(self) -> None:
-        self._call("close")
+    def close(self) -> bool:
+        return self._call("close")
 
     def focus(self) -> None:
         self._call("focus")
@@ -181,8 +181,8 @@ class BrowserSession(_Handle):
     def can_create_tab(self) -> bool:
         return self._call("canCreateTab")
 
-    def update_context(self, values: Any) -> None:
-        self._call("updateContext", values)
+    def update_context(self, values: Any) -> BrowserContext:
+        return self._call("updateContext", values)
 
     def resolve_slug(self, slug: Any) -> str:
         return self._call("resolveSlug", slug)
@@ -254,8 +254,8 @@ class BrowserWorkspace:
     def create_tab(self, tab_input: Any) -> str:
         return self._apm("createTab", tab_input)
 
-    def close_tab(self, tab_id: Any) -> None:
-        self._apm("closeTab", tab_id)
+    def close_tab(self, tab_id: Any) -> bool:
+        return self._apm("closeTab", tab_id)
 
     def focus_tab(self, tab_id: Any) -> None:
         self._apm("focusTab", tab_id)

@@ -483,22 +483,24 @@ class Workspace:
         self._touch()
         return tab_id
 
-    def close_tab(self, tab_id: Any) -> None:
-        """`closeTab(tabId)`: close a tab of the focused session (anchor tabs are refused)."""
-        self._logged(
+    def close_tab(self, tab_id: Any) -> bool:
+        """`closeTab(tabId)`: close a tab of the focused session (anchor tabs are refused);
+        True when it closed, False when it was refused."""
+        return self._logged(
             "closeTab",
             (tab_id,),
             lambda r: self._close_tab_checked(self._focused_tab_of_session(tab_id, "closeTab"), r),
         )
 
-    def _close_tab_checked(self, tab: TabState, record: CallRecord, ui: bool = False) -> None:
+    def _close_tab_checked(self, tab: TabState, record: CallRecord, ui: bool = False) -> bool:
         if tab.is_anchor:
             self._refuse(record, ANCHOR_NOT_CLOSABLE)
-            return
+            return False
         if ui and not tab.can_close:
             self._refuse(record, "the tab's close button is hidden (canClose is false)")
-            return
+            return False
         self._close_tab(tab)
+        return True
 
     def focus_tab(self, tab_id: Any) -> None:
         """`focusTab(tabId)`: focus a tab of the focused session."""
@@ -570,20 +572,23 @@ class Workspace:
 
         self._logged("session.canClose", (session_id, value), body)
 
-    def close_session(self, session_id: Any, origin: str = "api") -> None:
-        """`session.close`: Home is refused; `canClose = false` does not stop the API."""
+    def close_session(self, session_id: Any, origin: str = "api") -> bool:
+        """`session.close`: Home is refused; `canClose = false` does not stop the API.
+        True when it closed, False when it was refused."""
         method = "ui.closeSession" if origin == "ui" else "session.close"
 
-        def body(record: CallRecord) -> None:
+        def body(record: CallRecord) -> bool:
             session = self._session(session_id, method)
             if session.is_default:
                 self._refuse(record, HOME_NOT_CLOSABLE)
-            elif origin == "ui" and not session.can_close:
+                return False
+            if origin == "ui" and not session.can_close:
                 self._refuse(record, "the session's close button is hidden (canClose is false)")
-            else:
-                self._close_session(session)
+                return False
+            self._close_session(session)
+            return True
 
-        self._logged(method, (session_id,), body, origin)
+        return self._logged(method, (session_id,), body, origin)
 
     def focus_session(self, session_id: Any, origin: str = "api") -> None:
         """`session.focus`."""
@@ -637,18 +642,20 @@ class Workspace:
             lambda r: len(self._session(session_id, "session.canCreateTab").tabs) < MAX_TABS,
         )
 
-    def update_context(self, session_id: Any, values: Any) -> None:
-        """`session.updateContext(input)`: merge values into the session context."""
+    def update_context(self, session_id: Any, values: Any) -> dict[str, Any]:
+        """`session.updateContext(input)`: merge values into the session context; returns the
+        context data `getContext` gives (the runtime resolves updateContext with it)."""
 
-        def body(record: CallRecord) -> None:
+        def body(record: CallRecord) -> dict[str, Any]:
             session = self._session(session_id, "session.updateContext")
             if values is None:
                 raise invalid("session.updateContext", "input is required, got undefined")
             update = context_values(values, "session.updateContext", "input")
             session.context.update(update)
             self._touch()
+            return context_data(session)
 
-        self._logged("session.updateContext", (session_id, values), body)
+        return self._logged("session.updateContext", (session_id, values), body)
 
     def delete_context(self, session_id: Any, key: Any) -> None:
         """`context.delete(key)` of getContext's object."""
@@ -675,14 +682,7 @@ class Workspace:
         """`session.getContext()` data: context values, template name, each tab's parameters."""
 
         def body(record: CallRecord) -> dict[str, Any]:
-            session = self._session(session_id, "session.getContext")
-            return {
-                "sessionId": session.session_id,
-                "templateName": session.template_name,
-                "parameters": dict(session.context),
-                "anchorTabId": session.anchor.tab_id,
-                "tabs": {t.tab_id: tab_context(t) for t in session.tabs.values()},
-            }
+            return context_data(self._session(session_id, "session.getContext"))
 
         return self._logged("session.getContext", (session_id,), body)
 
@@ -735,10 +735,11 @@ class Workspace:
 
         self._logged("tab.canClose", (tab_id, value), body)
 
-    def close_tab_object(self, tab_id: Any, origin: str = "api") -> None:
-        """`tab.close`: close this tab wherever it is (anchor tabs are refused)."""
+    def close_tab_object(self, tab_id: Any, origin: str = "api") -> bool:
+        """`tab.close`: close this tab wherever it is (anchor tabs are refused); True when it
+        closed, False when it was refused."""
         method = "ui.closeTab" if origin == "ui" else "tab.close"
-        self._logged(
+        return self._logged(
             method,
             (tab_id,),
             lambda r: self._close_tab_checked(self._tab(tab_id, method), r, origin == "ui"),
@@ -819,6 +820,17 @@ class Workspace:
 
         found = self.session_id_of(session_id)
         return Session(self, found) if found is not None else None
+
+
+def context_data(session: SessionState) -> dict[str, Any]:
+    """What `getContext` resolves from: context values, template name, each tab's parameters."""
+    return {
+        "sessionId": session.session_id,
+        "templateName": session.template_name,
+        "parameters": dict(session.context),
+        "anchorTabId": session.anchor.tab_id,
+        "tabs": {t.tab_id: tab_context(t) for t in session.tabs.values()},
+    }
 
 
 def tab_context(tab: TabState) -> dict[str, Any]:
