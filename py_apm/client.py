@@ -50,7 +50,7 @@ HELPER_JS = r"""
     name: e && e.constructor && e.constructor.name, text: String(e)}});
   const events = [];
   window.__apmTest = {
-    events, handles,
+    events, handles, revive,
     listen() {
       for (const name of ["ON_SESSION_SWITCH", "ON_SESSION_CLOSED", "ON_TAB_SWITCH"]) {
         const ch = new BroadcastChannel(Microsoft.Apm.getEventPublisherTopic(name));
@@ -265,6 +265,26 @@ class BrowserWorkspace:
 
     def get_event_publisher_topic(self, event_name: Any) -> str:
         return self._apm("getEventPublisherTopic", event_name)
+
+    # Xrm.App.sessions: the model's create_page_session / create_page_tab, through that face
+    def create_page_session(self, session_input: Any) -> str:
+        return self._xrm("Xrm.App.sessions.createSession(a)", session_input)
+
+    def create_page_tab(self, session_id: str, tab_input: Any) -> str:
+        return self._xrm(
+            "Xrm.App.sessions.getSession(sid).tabs.createTab(a)", tab_input, session_id
+        )
+
+    def _xrm(self, expression: str, value: Any, session_id: str | None = None) -> Any:
+        reply = self.page.evaluate(
+            f"""async ([sid, a]) => {{ a = __apmTest.revive(a);
+            try {{ return {{ok: await {expression}}}; }}
+            catch (e) {{ return {{error: {{message: e.message, errorCode: e.errorCode}}}}; }} }}""",
+            [session_id, _encode(value)],
+        )
+        if "error" in reply:
+            raise ApmError(reply["error"]["errorCode"], reply["error"]["message"])
+        return reply.get("ok")
 
     # PyApm (test control)
     def _pyapm(self, expression: str, arg: Any = None) -> Any:

@@ -41,6 +41,8 @@ def _table(ws: Workspace) -> dict[str, Callable[..., Any]]:
         "session.deleteContext": ws.delete_context,
         "session.createTab": ws.session_create_tab,
         "session.getAllTabsForTemplate": ws.session_tabs_for_template,
+        "xrm.createSession": ws.create_page_session,
+        "session.createPageTab": ws.create_page_tab,
         "tab.getTitle": ws.tab_title,
         "tab.setTitle": ws.set_tab_title,
         "tab.getCanClose": ws.tab_can_close,
@@ -67,7 +69,8 @@ ARITY = {
     "refreshTab": 1, "getEventPublisherTopic": 1, "session.setTitle": 2,
     "session.setCanClose": 2, "session.getTab": 2, "session.updateContext": 2,
     "session.resolveSlug": 2, "session.deleteContext": 2, "session.createTab": 2,
-    "session.getAllTabsForTemplate": 2, "tab.setTitle": 2, "tab.setCanClose": 2,
+    "session.getAllTabsForTemplate": 2, "session.createPageTab": 2, "xrm.createSession": 1,
+    "tab.setTitle": 2, "tab.setCanClose": 2,
     "pyapm.reset": 1, "pyapm.configure": 1, "pyapm.refreshContext": 1,
 }  # fmt: skip
 ONE_ID = ("session.", "tab.", "ui.")

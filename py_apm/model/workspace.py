@@ -30,6 +30,9 @@ from .events import (
     ON_SESSION_CLOSED,
     ON_SESSION_SWITCH,
     ON_TAB_SWITCH,
+    SESSION_CREATED,
+    TAB_CLOSED,
+    TAB_CREATED,
     Event,
     topic_for,
 )
@@ -42,6 +45,7 @@ from .inputs import (
     require_string,
 )
 from .options import Options, apply_options
+from .page_sessions import PageSessions
 from .slugs import SlugScope, resolve
 from .state import (
     MAX_SESSIONS,
@@ -74,8 +78,9 @@ ANCHOR_NOT_CLOSABLE = "The anchor tab of a session cannot be closed."
 OUTBOX_LIMIT = 1000
 
 
-class Workspace:
-    """An emulated Customer Service workspace (the state behind `Microsoft.Apm`)."""
+class Workspace(PageSessions):
+    """An emulated Customer Service workspace (the state behind `Microsoft.Apm`, and behind
+    `Microsoft.AppRuntime.Sessions` and `Xrm.App.sessions`)."""
 
     def __init__(self, options: Any = None, *, workspace_id: str | None = None) -> None:
         self.workspace_id = workspace_id or secrets.token_hex(4)
@@ -235,6 +240,7 @@ class Workspace:
         )
         session.remove_tab(tab.tab_id)
         del self._tabs[tab.tab_id]
+        self._emit(TAB_CLOSED, {"sessionId": session.session_id, "tabId": tab.tab_id})
         if was_visible:
             self._focus(session.session_id, previous=(session.session_id, tab.tab_id))
         self._touch()
@@ -443,6 +449,7 @@ class Workspace:
         self._next_tab = next_tab
         self._sessions[session_id] = session
         self._tabs.update(session.tabs)
+        self._emit(SESSION_CREATED, {"sessionId": session_id})
         if given.is_focused:
             self._focus(session_id)
         self._touch()
@@ -478,6 +485,7 @@ class Workspace:
         self._next_tab += 1
         session.tabs[tab_id] = tab
         self._tabs[tab_id] = tab
+        self._emit(TAB_CREATED, {"sessionId": session_id, "tabId": tab_id})
         if given.is_focused:
             self._focus(session_id, tab_id)
         self._touch()
