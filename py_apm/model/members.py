@@ -23,7 +23,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: How a member is logged in `PyApm.calls()`:
 #: "call" - a full record (errors, refusals, warnings); the method takes the record after `self`;
-#: "note" - a cheap record of a call that cannot fail or warn (the result is kept);
+#: "note" - a cheap record of a read without arguments that cannot fail or warn;
 #: "none" - not logged (property reads, test control); the method is registered unwrapped.
 LogMode = Literal["call", "note", "none"]
 
@@ -73,6 +73,8 @@ def member(
             expected,
             expected.partition("_")[0],
         )
+        if log == "note" and spec.arity:
+            raise TypeError(f"member {name!r}: a noted member takes no arguments")
         _DECLARED[name] = spec
         if log == "none":
             return fn
@@ -103,9 +105,10 @@ def _logged(fn: Callable[..., Any], label: str, origin: str) -> Callable[..., An
 
 
 def _noted(fn: Callable[..., Any], label: str) -> Callable[..., Any]:
-    def noted(self: Any, *args: Any) -> Any:
-        result = fn(self, *args)
-        self._log.note(label, args, result)
+    # Noted members are reads without arguments (the hottest calls): no argument packing.
+    def noted(self: Any) -> Any:
+        result = fn(self)
+        self._log.note(label, (), result)
         return result
 
     return noted
