@@ -1047,7 +1047,7 @@
     }),
     canCreateSession: method(function canCreateSession() { return invoke(X("canCreateSession"), "canCreateSession", []); }),
     createSession: method(function createSession(input) {
-      return always(X("createSession"), () => invoke(X("createSession"), "xrm.createSession", [input]));
+      return always(X("createSession"), () => invoke(X("createSession"), "createPageSession", [input]));
     }),
     getAll: method(function getAll() {
       const ids = invoke(X("getAll"), "getAllSessions", []);
