@@ -499,3 +499,19 @@ def test_cross_origin_frame_boots_its_own(shim_browser: Any, port: int) -> None:
     r = child.evaluate("PyApm.ready.then(() => Microsoft.Apm.getFocusedSession().sessionId)")
     context.close()
     assert r == "session-id-0"
+
+
+def test_an_existing_xrm_and_microsoft_are_extended_not_replaced(shim_browser: Any, base: str) -> None:
+    context = shim_browser.new_context()
+    pg = context.new_page()
+    pg.goto(base + "xrm_mock.html")
+    r = pg.evaluate(
+        """async () => { await PyApm.ready;
+        const sid = await Xrm.App.sessions.createSession({pageInput: {pageType: "search"}});
+        return {mock: Xrm.Page.marker, utility: Xrm.Utility.getGlobalContext(),
+                dynamics: Microsoft.Dynamics.marker, sid,
+                faces: [typeof Microsoft.Apm.createSession, typeof Microsoft.AppRuntime.Sessions.create]}; }"""
+    )
+    context.close()
+    assert r == {"mock": "xrm-mock", "utility": "mocked", "dynamics": "kept", "sid": "session-id-1",
+                 "faces": ["function", "function"]}
