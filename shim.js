@@ -4,8 +4,13 @@
  *   <script src="/shim.js"></script>
  *   <script>PyApm.ready.then(() => Microsoft.Apm.getFocusedSession().title);</script>
  *
- * Installs `window.Microsoft.Apm` and `window.PyApm` at once, boots Pyodide from a local copy
- * (never a CDN), installs the `py_apm` package from `py_apm.zip` and forwards every call to it.
+ * Installs `window.Microsoft.Apm`, `window.Microsoft.AppRuntime` (the runtime behind it),
+ * `window.Xrm.App.sessions` (extending an `Xrm` already there) and `window.PyApm` at once, boots
+ * Pyodide from a local copy (never a CDN), installs the `py_apm` package from `py_apm.zip` and
+ * forwards every call to it: three faces, one workspace.
+ * Sections: frames, state, errors, arguments, the way into Python, change payloads, return
+ * contracts, Microsoft.Apm objects, the AppRuntime and Xrm faces (with handler events),
+ * window.PyApm, boot.
  * Script tag attributes (all optional, relative to the page):
  *   data-pyodide  Pyodide base URL      (default: <dir of shim.js>/pyodide/)
  *   data-package  zipped py_apm URL     (default: <dir of shim.js>/py_apm.zip)
