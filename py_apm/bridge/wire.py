@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..model import launcher
 from ..model.errors import ApmError, invalid
 from ..model.values import JS_NULL, decode_js_json
 from ..model.workspace import Workspace
@@ -58,6 +59,15 @@ def _table(ws: Workspace) -> dict[str, Callable[..., Any]]:
         "pyapm.calls": ws.calls,
         "pyapm.refreshContext": ws.refresh_context,
         "pyapm.version": lambda: ws.version,
+        "ui.createSession": lambda value: launcher.create_session(ws, value),
+        "ui.createTab": lambda value: launcher.create_tab(ws, value),
+        "ui.openWebResource": lambda name, data=None: launcher.open_webresource(ws, name, data),
+        "ui.setRecord": lambda e, i, a: launcher.set_record(ws, e, i, a),
+        "ui.refreshContext": lambda sid: launcher.refresh_context(ws, sid),
+        "pyapm.timeline": ws.timeline,
+        "pyapm.clearTimeline": ws.clear_timeline,
+        "pyapm.setCaller": ws.set_caller,
+        "pyapm.catalog": lambda: launcher.catalog(ws),
     }
 
 
@@ -69,6 +79,7 @@ ARITY = {
     "session.resolveSlug": 2, "session.deleteContext": 2, "session.createTab": 2,
     "session.getAllTabsForTemplate": 2, "tab.setTitle": 2, "tab.setCanClose": 2,
     "pyapm.reset": 1, "pyapm.configure": 1, "pyapm.refreshContext": 1,
+    "ui.openWebResource": 2, "ui.setRecord": 3, "pyapm.setCaller": 1,
 }  # fmt: skip
 ONE_ID = ("session.", "tab.", "ui.")
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import quote
 
+from . import warnings as w
 from .calllog import CallLog, CallRecord
 from .errors import (
     INTERNAL,
@@ -57,6 +58,8 @@ from .templates import (
     TabTemplate,
     check_url,
 )
+from .timeline import History
+from .timeline import build as build_timeline
 from .version import __version__
 
 T = TypeVar("T")
@@ -87,6 +90,7 @@ class Workspace:
         self._notices: deque[str] = deque(maxlen=OUTBOX_LIMIT)
         self._warnings: deque[str] = deque(maxlen=OUTBOX_LIMIT)
         self._log = CallLog(self.options.call_log_limit)
+        self._history = History()
         self._clear()
         if options is not None:
             self.configure(options)
@@ -100,26 +104,35 @@ class Workspace:
         self._session_mru = [home.session_id]
         self._next_session = 1
         self._next_tab = 1
+        #: closed session/tab id -> (what it was, its session), for APM-W003 and the timeline
+        self._closed: dict[str, tuple[str, str]] = {}
+        self._history.clear(0)
 
     def _touch(self) -> None:
         self.revision += 1
 
     def _emit(self, name: str, data: dict[str, Any]) -> None:
-        self._events.append(Event(name, topic_for(self.workspace_id, name), data))
+        event = Event(name, topic_for(self.workspace_id, name), data)
+        self._events.append(event)
+        self._history.event(self._log.seq, event)
         self.output_pending = True
 
-    def _warn(self, record: CallRecord, text: str) -> None:
+    def _warn(self, record: CallRecord, text: str, code: str) -> None:
         record.warning = text
-        self._warnings.append(text)
+        if record.warnings is None:
+            record.warnings = []
+        record.warnings.append({"code": code, "message": text})
+        self._warnings.append(f"{code} {text}")
         self.output_pending = True
 
     def _refuse(self, record: CallRecord, reason: str) -> None:
         record.refused = True
         record.reason = reason
-        self._warn(record, f"{record.method}: refused: {reason}")
+        self._warn(record, f"{record.method}: refused: {reason}", w.REFUSED)
 
     def _notice(self, text: str) -> None:
         self._notices.append(text)
+        self._history.notice(self._log.seq, text)
         self.output_pending = True
 
     def take_output(self) -> tuple[list[Event], list[str], list[str]]:
@@ -144,15 +157,21 @@ class Workspace:
         origin: str = "api",
     ) -> T:
         record = self._log.start(method, args, origin)
+        if record.frame is not None:
+            w.check_frame(self, record)
         try:
             result = body(record)
         except ApmError as error:
             record.error = error.to_dict()
+            if error.code == 404 and self._closed:
+                w.check_closed_ids(self, record, args)
             raise
         except Exception as error:  # a bug: logged, then reported by the bridge
             record.error = {"errorCode": INTERNAL, "message": f"{type(error).__name__}: {error}"}
             raise
         record.result = result
+        if result is None and self._closed and method in ("getSession", "session.getTab"):
+            w.check_closed_ids(self, record, args[-1:])
         return result
 
     def _session(self, session_id: Any, method: str) -> SessionState:
@@ -221,6 +240,10 @@ class Workspace:
         del self._sessions[session.session_id]
         for tab_id in session.tabs:
             self._tabs.pop(tab_id, None)
+            what = f"tab of the closed session '{session.session_id}'"
+            self._remember_closed(tab_id, what, session.session_id)
+        what = f"closed session ('{session.title}')"
+        self._remember_closed(session.session_id, what, session.session_id)
         if session.session_id in self._session_mru:
             self._session_mru.remove(session.session_id)
         self._emit(ON_SESSION_CLOSED, {"sessionId": session.session_id})
@@ -235,9 +258,34 @@ class Workspace:
         )
         session.remove_tab(tab.tab_id)
         del self._tabs[tab.tab_id]
+        what = f"closed tab ('{tab.title}') of '{session.session_id}'"
+        self._remember_closed(tab.tab_id, what, session.session_id)
         if was_visible:
             self._focus(session.session_id, previous=(session.session_id, tab.tab_id))
         self._touch()
+
+    def _remember_closed(self, identifier: str, what: str, session_id: str) -> None:
+        if len(self._closed) >= w.CLOSED_LIMIT:
+            del self._closed[next(iter(self._closed))]
+        self._closed[identifier] = (what, session_id)
+
+    def closed_description(self, identifier: str) -> str | None:
+        """What a closed id was ("closed tab ('Search') of 'session-id-1'"), else None."""
+        if identifier in self._sessions or identifier in self._tabs:
+            return None
+        if identifier in self._closed:
+            return self._closed[identifier][0]
+        if w.was_issued(identifier, self._next_session, self._next_tab):
+            return "closed " + identifier.split("-")[0]
+        return None
+
+    def session_of_tab(self, tab_id: str) -> str | None:
+        """The session an open (or closed) tab is (was) in."""
+        tab = self._tabs.get(tab_id)
+        if tab is not None:
+            return tab.session_id
+        closed = self._closed.get(tab_id)
+        return closed[1] if closed else None
 
     # ------------------------------------------------------------------ templates and slugs
     def _scope(self, session: SessionState, extra: dict[str, str] | None = None) -> SlugScope:
@@ -253,6 +301,7 @@ class Workspace:
             self._warn(
                 record,
                 f"{method}: templateName '{name}' has surrounding spaces; used '{name.strip()}'",
+                w.TEMPLATE_SPACES,
             )
         if template is None:
             if self.options.strict_templates:
@@ -261,6 +310,7 @@ class Workspace:
                 record,
                 f"{method}: unknown {kind} template '{name}'; opened a generic {kind} "
                 "titled with the template name",
+                w.UNKNOWN_TEMPLATE,
             )
         return template
 
@@ -273,6 +323,8 @@ class Workspace:
         template_name: str,
         scope: SlugScope,
         given: dict[str, str],
+        record: CallRecord | None = None,
+        where: str = "appContext",
     ) -> TabState:
         """A tab from a template (or none), its parameters resolved; raises before any change."""
         page_type = template.page_type if template else _infer_page_type(given)
@@ -305,8 +357,15 @@ class Workspace:
             if parameters.get("data"):
                 url += "?data=" + quote(parameters["data"], safe="")
         title = resolve(template.title, tab_scope.lookup) if template else template_name.strip()
+        if record is not None:
+            w.check_tab(self, record, method, template, page_type, given, tab_scope.lookup, where)
         if not title:
             title = self._default_tab_title(page_type, parameters)
+            entity_id = parameters.get("entityId", "").strip()
+            if record is not None and page_type == "entityrecord" and entity_id:
+                if self.options.find_record(parameters["entityName"], entity_id) is None:
+                    entity = parameters["entityName"]
+                    w.check_missing_record(self, record, method, entity, entity_id, title)
         return TabState(
             tab_id,
             session_id,
@@ -324,7 +383,9 @@ class Workspace:
             for attribute in ("title", "name", "fullname", "subject", "ticketnumber"):
                 if record.get(attribute):
                     return str(record[attribute])
-            return f"New {entity}" if not parameters.get("entityId", "").strip() else entity
+            # Not in the record store: the real app would show the record's name; "New Case"
+            # reads as the form title (a warning says to add the record).
+            return f"New {w.entity_display(entity)}"
         defaults = {
             "dashboard": "Dashboard",
             "entitylist": parameters.get("entityName", ""),
@@ -340,6 +401,8 @@ class Workspace:
     def focused_session_id(self) -> str:
         """`getFocusedSession` (the id of the focused session)."""
         focused = self._focused_id
+        if self._log.caller is not None:  # from a frame: a full record, checked for APM-W002
+            return self._logged("getFocusedSession", (), lambda r: self._focused_id)
         self._log.note("getFocusedSession", (), focused)
         return focused
 
@@ -410,6 +473,8 @@ class Workspace:
             anchor_name,
             context_scope,
             anchor_given,
+            record,
+            "sessionContext parametersStr",
         )
         anchor.can_close = False
         anchor.is_anchor = True
@@ -429,12 +494,16 @@ class Workspace:
         if template is None:
             session.title = given.template_name.strip()
         else:
+            w.check_slugs(
+                self, record, method, template.title, scope.lookup,
+                f"session template '{template.unique_name}' title",
+            )  # fmt: skip
             session.title = resolve(template.title, scope.lookup) or anchor.title or template.name
             if template.apply_title_to_anchor:
                 anchor.title = session.title
         for name in additional:
             tab = self._build_tab(
-                method, new_tab_id(), session_id, tabs_table[name], name, scope, {}
+                method, new_tab_id(), session_id, tabs_table[name], name, scope, {}, record
             )
             tab.can_close = False
             session.tabs[tab.tab_id] = tab
@@ -456,24 +525,29 @@ class Workspace:
             lambda r: self._create_tab(self._focused_id, tab_input, "createTab", r),
         )
 
-    def _create_tab(self, session_id: str, raw: Any, method: str, record: CallRecord) -> str:
+    def _create_tab(
+        self, session_id: str, raw: Any, method: str, record: CallRecord, template: bool = True
+    ) -> str:
         given = parse_tab_input(raw, method)
         session = self._sessions[session_id]
         if len(session.tabs) >= MAX_TABS:
             self._notice(MAX_TABS_MESSAGE)
             raise ApmError(LIMIT_REACHED, MAX_TABS_MESSAGE)
-        template: TabTemplate | None = self._lookup_template(
-            self.options.templates.tabs, given.template_name, "tab", method, record
-        )
+        found: TabTemplate | None = None
+        if template:
+            found = self._lookup_template(
+                self.options.templates.tabs, given.template_name, "tab", method, record
+            )
         tab_id = f"tab-id-{self._next_tab}"
         tab = self._build_tab(
             method,
             tab_id,
             session_id,
-            template,
+            found,
             given.template_name,
             self._scope(session),
             given.app_context,
+            record,
         )
         self._next_tab += 1
         session.tabs[tab_id] = tab
@@ -531,7 +605,9 @@ class Workspace:
                     "getEventPublisherTopic",
                     f"unknown event name '{name}' (known: {', '.join(EVENT_NAMES)})",
                 )
-            return topic_for(self.workspace_id, name)
+            topic = topic_for(self.workspace_id, name)
+            self._history.topics.add(topic)
+            return topic
 
         return self._logged("getEventPublisherTopic", (event_name,), body)
 
@@ -667,7 +743,9 @@ class Workspace:
         def body(record: CallRecord) -> str:
             session = self._session(session_id, "session.resolveSlug")
             text = require_string(slug, "session.resolveSlug", "input")
-            return resolve(text, self._scope(session).lookup)
+            lookup = self._scope(session).lookup
+            w.check_slugs(self, record, "session.resolveSlug", text, lookup, "the input")
+            return resolve(text, lookup)
 
         return self._logged("session.resolveSlug", (session_id, slug), body)
 
@@ -803,6 +881,18 @@ class Workspace:
     def calls(self) -> list[dict[str, Any]]:
         """The call log, oldest first."""
         return self._log.to_list()
+
+    def timeline(self) -> list[dict[str, Any]]:
+        """Calls, refusals, warnings, events, focus changes and notices, oldest first."""
+        return build_timeline(self._log.to_list(), self._history, self.session_of_tab)
+
+    def clear_timeline(self) -> None:
+        """Hide what happened so far from `timeline()` (`calls()` keeps it)."""
+        self._history.clear(self._log.seq)
+
+    def set_caller(self, tab_id: Any) -> None:
+        """The tab whose frame makes the next calls (None: the page itself); set by the shim."""
+        self._log.caller = tab_id if isinstance(tab_id, str) and tab_id else None
 
     @property
     def version(self) -> str:
