@@ -30,7 +30,10 @@
     top = null; // cross-origin top: reading it throws; boot our own emulator
   }
   if (top) {
-    win.Microsoft = top.Microsoft;
+    // A frame hosted by a workspace tab gets a Microsoft object that tags its calls with that
+    // tab (the timeline's "frame" and warning APM-W002); any other frame shares the top's.
+    const tabId = top.PyApm.__hostTab ? top.PyApm.__hostTab(win) : null;
+    win.Microsoft = tabId ? top.PyApm.__forFrame(tabId) : top.Microsoft;
     win.PyApm = top.PyApm;
     return;
   }
@@ -79,6 +82,7 @@
   const topics = new Set();
   const sessionCache = new Map();
   const tabCache = new Map();
+  const warned = new Set();
 
   // ---- Errors -------------------------------------------------------------------------------
   function apmError(code, message) {
@@ -91,7 +95,10 @@
     if (bootError) {
       return apmError(412, `${label}: py-apm failed to start (${bootError.message}); see PyApm.ready`);
     }
-    return apmError(412, `${label}: py-apm is still loading; await PyApm.ready before calling it`);
+    return apmError(412, `${label}: py-apm is still loading; await PyApm.ready before calling it. ` +
+      "Code that calls Microsoft.Apm while the page loads runs unchanged as a web-resource tab " +
+      "of a ready workspace: `py-apm serve --open page.html`, or in pytest the " +
+      "apm_open_webresource fixture");
   }
 
   function internalError(method, e) {
@@ -318,7 +325,11 @@
         report(e);
       }
     }
-    for (const w of p.warnings || []) console.warn(`[py-apm] ${w}`);
+    for (const w of p.warnings || []) {
+      if (warned.has(w)) continue; // each warning once on the console (until reset)
+      warned.add(w);
+      console.warn(`[py-apm] ${w}`);
+    }
     for (const fn of listeners.size ? Array.from(listeners) : []) {
       try {
         fn(p);
@@ -572,6 +583,7 @@
       const r = invoke(P("reset"), "pyapm.reset", args);
       sessionCache.clear();
       tabCache.clear();
+      warned.clear();
       if (!learnOptions(r)) readOptions();
       return undefined;
     },
@@ -589,6 +601,15 @@
     refreshContext(...args) {
       invoke(P("refreshContext"), "pyapm.refreshContext", args);
     },
+    timeline() {
+      return invoke(P("timeline"), "pyapm.timeline", []);
+    },
+    clearTimeline() {
+      invoke(P("clearTimeline"), "pyapm.clearTimeline", []);
+    },
+    catalog() {
+      return invoke(P("catalog"), "pyapm.catalog", []);
+    },
     onChange(listener) {
       if (typeof listener !== "function") {
         throw apmError(400, "PyApm.onChange: listener must be a function");
@@ -601,6 +622,11 @@
       closeSession(...args) { invoke(P("ui.closeSession"), "ui.closeSession", args); },
       focusTab(...args) { invoke(P("ui.focusTab"), "ui.focusTab", args); },
       closeTab(...args) { invoke(P("ui.closeTab"), "ui.closeTab", args); },
+      createSession(...args) { return invoke(P("ui.createSession"), "ui.createSession", args); },
+      createTab(...args) { return invoke(P("ui.createTab"), "ui.createTab", args); },
+      openWebResource(...args) { return invoke(P("ui.openWebResource"), "ui.openWebResource", args); },
+      setRecord(...args) { invoke(P("ui.setRecord"), "ui.setRecord", args); },
+      refreshContext(...args) { invoke(P("ui.refreshContext"), "ui.refreshContext", args); },
     },
     settings: Object.freeze(Object.assign({}, settings)),
   };
@@ -623,6 +649,75 @@
       probe() { traced(); return runtime.globals.get("dict"); }, // a new proxy, for self-tests
     }),
   });
+
+  // ---- Frames of workspace tabs (the timeline's "frame", warning APM-W002) ---------------
+  // A frame's calls run with the model's caller set to the tab hosting the frame: two extra
+  // crossings per call from a frame only; calls of the page itself are untouched.
+  let caller = null;
+  const frameObjects = new Map(); // tabId -> {Microsoft, proxies: WeakMap}
+
+  function setCaller(tabId) {
+    caller = tabId;
+    try { callFn(CODE["pyapm.setCaller"], tabId); } catch (_) { /* the call itself reports */ }
+  }
+
+  function asCaller(tabId, run) {
+    if (callFn === null || caller === tabId) return run();
+    const outer = caller;
+    setCaller(tabId);
+    try {
+      return run();
+    } finally {
+      setCaller(outer);
+    }
+  }
+
+  // Session, tab and context objects (and Promises of them) handed to a frame, wrapped so that
+  // their methods and setters are tagged too.
+  function forFrameValue(tabId, value) {
+    if (value === null || (typeof value !== "object" && typeof value !== "function")) return value;
+    if (value instanceof Promise) return value.then((v) => forFrameValue(tabId, v));
+    if (typeof value === "function" || Array.isArray(value)) return value;
+    const proxies = frameObjects.get(tabId).proxies;
+    let proxy = proxies.get(value);
+    if (!proxy) {
+      proxy = new Proxy(value, {
+        get(target, key) {
+          const v = Reflect.get(target, key);
+          if (typeof v !== "function") return v;
+          return function (...args) { return forFrameValue(tabId, asCaller(tabId, () => v.apply(target, args))); };
+        },
+        set(target, key, v) { return asCaller(tabId, () => Reflect.set(target, key, v)); },
+      });
+      proxies.set(value, proxy);
+    }
+    return proxy;
+  }
+
+  function forFrame(tabId) {
+    let entry = frameObjects.get(tabId);
+    if (!entry) {
+      entry = { Microsoft: null, proxies: new WeakMap() };
+      frameObjects.set(tabId, entry);
+      entry.Microsoft = Object.assign({}, win.Microsoft, { Apm: forFrameValue(tabId, Apm) });
+    }
+    return entry.Microsoft;
+  }
+
+  // The tab whose iframe (data-tab-id, set by the workspace page) hosts `frameWin`, else null.
+  function hostTab(frameWin) {
+    try {
+      let w = frameWin;
+      while (w.parent && w.parent !== win && w.parent !== w) w = w.parent;
+      const el = w.parent === win ? w.frameElement : null;
+      const id = el && el.getAttribute("data-tab-id");
+      return id || null;
+    } catch (_) {
+      return null;
+    }
+  }
+  Object.defineProperty(PyApm, "__forFrame", { value: forFrame });
+  Object.defineProperty(PyApm, "__hostTab", { value: hostTab });
 
   win.Microsoft = win.Microsoft || {};
   win.Microsoft.Apm = Apm;

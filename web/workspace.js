@@ -40,6 +40,8 @@
   const statusEl = document.querySelector('[data-testid="status"]');
   const loadingEl = document.querySelector('[data-testid="loading"]');
   const errorEl = document.querySelector('[data-testid="boot-error"]');
+  const moreBtn = document.querySelector('[data-testid="tab-overflow"]');
+  const moreMenu = document.querySelector('[data-testid="overflow-menu"]');
 
   /** Per-tab content panes, kept alive across renders (iframes keep running). */
   const panes = new Map(); // tabId -> {el, key, url, refreshCount, frame}
@@ -49,6 +51,9 @@
   let lastRevision = -1;
   let noticeTimer = null;
   let renderCount = 0;
+  let noticeShownAt = -1; // renderCount when the notice bar was last filled
+  let lastFocusedSessionId = null;
+  const renderHooks = []; // (state) => void, run after each render (timeline, launcher)
 
   // ---------------------------------------------------------------- helpers
   function h(tag, attrs, ...children) {
@@ -281,32 +286,58 @@
     }
   }
 
-  /** A web resource that does not exist gets a clear card over its (kept) iframe. */
-  async function checkWebResource(pane, frame, parameters) {
-    const url = frame.getAttribute("src");
-    let status = 0;
+  /**
+   * Load a tab's URL into its iframe only once it answers: a missing web resource or an
+   * unreachable site gets a card instead of the server's "404" text or the browser's error page.
+   * 0: loadable; > 0: the HTTP status; -1: no answer (network error, blocked, offline).
+   */
+  async function probe(url, pageType) {
     try {
-      const r = await fetch(url, { method: "HEAD", cache: "no-store" });
-      status = r.ok ? 0 : r.status;
+      if (pageType === "webresource") {
+        const r = await fetch(url, { method: "HEAD", cache: "no-store" });
+        return r.ok ? 0 : r.status;
+      }
+      // Cross-origin: an opaque answer is all we can see, and it is enough (it did answer).
+      await fetch(url, { mode: "no-cors", cache: "no-store", credentials: "omit" });
+      return 0;
     } catch (_e) {
-      status = -1;
+      return -1;
     }
-    if (frame.getAttribute("src") !== url || !pane.isConnected) return;
-    let card = pane.querySelector('[data-testid="webresource-missing"]');
-    if (!status) { if (card) card.remove(); return; }
-    const name = (parameters && parameters.webresourceName) || url;
-    if (!card) {
-      card = h("div", { class: "missing-card", "data-testid": "webresource-missing" });
-      pane.append(card);
+  }
+
+  async function loadFrame(pane, entry, url, t) {
+    const status = await probe(url, t.pageType);
+    if (entry.url !== url || !pane.isConnected || !entry.frame) return;
+    const card = pane.querySelector('[data-testid="webresource-missing"], [data-testid="site-unreachable"]');
+    if (!status) {
+      if (card) card.remove();
+      entry.frame.hidden = false;
+      if (entry.frame.getAttribute("src") === url) reloadFrame(entry);
+      else entry.frame.setAttribute("src", url);
+      return;
     }
-    card.replaceChildren(
-      icon("webresource", "icon card-icon"),
-      h("div", null,
+    entry.frame.hidden = true;
+    entry.frame.removeAttribute("src");
+    const fresh = h("div", { class: "missing-card" });
+    if (card) card.replaceWith(fresh);
+    else pane.append(fresh);
+    if (t.pageType === "webresource") {
+      const name = (t.parameters && t.parameters.webresourceName) || url;
+      fresh.dataset.testid = "webresource-missing";
+      fresh.append(icon("webresource", "icon card-icon"), h("div", null,
         h("h2", { class: "card-title", text: "Web resource not found" }),
         h("p", { class: "card-note" }, "The web resource ", h("code", { text: asText(name) }),
           status > 0 ? " answered HTTP " + status + "." : " could not be loaded."),
         h("p", { class: "card-note" }, "Serve a folder that holds it: ",
           h("code", { text: "py-apm serve --webresources DIR" }), ".")));
+    } else {
+      fresh.dataset.testid = "site-unreachable";
+      fresh.append(icon("thirdpartywebsite", "icon card-icon"), h("div", null,
+        h("h2", { class: "card-title", text: "This site can't be reached" }),
+        h("p", { class: "card-note" }, "The third-party website ", h("code", { text: url }),
+          status > 0 ? " answered HTTP " + status + "." : " did not answer (offline, blocked or no such host)."),
+        h("p", { class: "card-note", text: "In Dynamics 365 the site would load here. Refresh the tab to try again." })));
+    }
   }
 
   function syncPane(s, t, visible) {
@@ -334,16 +365,13 @@
         entry.frame = createFrame(t);
         el.replaceChildren(entry.frame);
         entry.sig = null;
-        if (t.pageType === "webresource") {
-          const frame = entry.frame;
-          frame.addEventListener("load", () => checkWebResource(el, frame, t.parameters));
-        }
       }
       if (entry.url !== url) {
         entry.url = url;
-        entry.frame.setAttribute("src", url);
+        loadFrame(el, entry, url, t);
       } else if ((t.refreshCount || 0) > entry.refreshCount) {
-        reloadFrame(entry);
+        if (entry.frame.hidden || !entry.frame.getAttribute("src")) loadFrame(el, entry, url, t);
+        else reloadFrame(entry);
       }
       entry.frame.title = asText(t.title);
     } else {
@@ -391,6 +419,70 @@
     }
   }
 
+  // ---------------------------------------------------------------- tab overflow
+  // As in the real app: tabs that do not fit go to an overflow menu; the focused tab always
+  // stays in the strip.
+  function fitTabs(session) {
+    const items = Array.from(tabStrip.children);
+    for (const item of items) item.hidden = false;
+    const focusedId = session ? session.focusedTabId : null;
+    if (tabStrip.scrollWidth <= tabStrip.clientWidth + 1) {
+      moreBtn.hidden = true;
+      closeMoreMenu();
+      return;
+    }
+    moreBtn.hidden = false;
+    const style = getComputedStyle(tabStrip);
+    const gap = parseFloat(style.columnGap) || 0;
+    const room = tabStrip.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const widths = items.map((item) => item.getBoundingClientRect().width + gap);
+    const focusedIndex = Math.max(0, items.findIndex((item) => item.dataset.tabId === focusedId));
+    let used = widths[focusedIndex];
+    const shown = new Set([focusedIndex]);
+    for (let i = 0; i < items.length; i++) {
+      if (i === focusedIndex) continue;
+      if (used + widths[i] > room) break;
+      shown.add(i);
+      used += widths[i];
+    }
+    const hiddenTabs = [];
+    items.forEach((item, i) => {
+      item.hidden = !shown.has(i);
+      if (item.hidden) hiddenTabs.push(item);
+    });
+    moreBtn.textContent = "⋯ " + hiddenTabs.length + " more";
+    moreBtn.setAttribute("aria-label", hiddenTabs.length + " more tabs");
+    moreMenu.replaceChildren(...hiddenTabs.map((item) => h("button", {
+      type: "button", role: "menuitem", class: "overflow-item", "data-testid": "overflow-item",
+      "data-tab-id": item.dataset.tabId, text: item.querySelector(".tab-title").textContent,
+    })));
+    if (!hiddenTabs.length) {
+      moreBtn.hidden = true;
+      closeMoreMenu();
+    }
+  }
+
+  function closeMoreMenu() {
+    moreMenu.hidden = true;
+    moreBtn.setAttribute("aria-expanded", "false");
+  }
+
+  moreBtn.addEventListener("click", (ev) => {
+    ev.stopPropagation();
+    moreMenu.hidden = !moreMenu.hidden;
+    moreBtn.setAttribute("aria-expanded", String(!moreMenu.hidden));
+  });
+  moreMenu.addEventListener("click", (ev) => {
+    const item = ev.target.closest('[data-testid="overflow-item"]');
+    if (!item || !api) return;
+    closeMoreMenu();
+    act(api.ui.focusTab, item.dataset.tabId);
+  });
+  document.addEventListener("click", (ev) => {
+    if (!moreMenu.hidden && !ev.target.closest('[data-testid="overflow-menu"]')) closeMoreMenu();
+  });
+  window.addEventListener("resize", () => scheduleRender());
+
   // ---------------------------------------------------------------- notices
   function showNotices(messages, kind) {
     const list = messages.map(asText).filter(Boolean);
@@ -404,6 +496,7 @@
     }
     noticeBar.dataset.kind = kind || "warning";
     noticeBar.hidden = false;
+    noticeShownAt = renderCount;
     clearTimeout(noticeTimer);
     const ms = Number(settings.noticeTimeoutMs);
     if (ms > 0) noticeTimer = setTimeout(hideNotices, ms);
@@ -429,10 +522,20 @@
     const sessions = Array.isArray(state.sessions) ? state.sessions : [];
     state.sessions = sessions;
     const focused = sessions.find((s) => s.sessionId === state.focusedSessionId) || sessions[0] || null;
+    // A notice (e.g. a limit reached in one session) does not follow the user to another
+    // session; one shown since the last render belongs to this very change and stays.
+    const focusedId = focused ? focused.sessionId : null;
+    if (lastFocusedSessionId !== null && focusedId !== lastFocusedSessionId &&
+        !noticeBar.hidden && noticeShownAt < renderCount) hideNotices();
+    lastFocusedSessionId = focusedId;
     renderSessions(state);
     renderTabs(focused);
     renderPanes(state, focused);
+    fitTabs(focused);
     renderCount += 1;
+    for (const hook of renderHooks) {
+      try { hook(state); } catch (e) { console.error(e); }
+    }
     root.dataset.revision = String(state.revision);
     root.dataset.focusedSessionId = focused ? focused.sessionId : "";
     root.dataset.focusedTabId = focused ? focused.focusedTabId : "";
@@ -539,9 +642,18 @@
     loadingEl.hidden = true;
     root.dataset.status = "ready";
     render();
+    openRequestedPage();
     if (typeof api.bootTimeMs === "number") {
       statusEl.dataset.bootTimeMs = String(api.bootTimeMs);
     }
+  }
+
+  /** `/?open=page.html[&data=...]` (py-apm serve --open): that page as a web-resource tab. */
+  function openRequestedPage() {
+    const query = new URLSearchParams(location.search);
+    const name = query.get("open");
+    if (!name) return;
+    act((n) => api.ui.openWebResource(n, query.has("data") ? query.get("data") : undefined), name);
   }
 
   // A small hook for tests and tooling (never part of Microsoft.Apm).
@@ -551,6 +663,12 @@
     hideNotices,
     showNotice: (msg, kind) => showNotices([msg], kind),
     get renderCount() { return renderCount; },
+    // for the page's other scripts (timeline.js, launcher.js)
+    h,
+    asText,
+    act,
+    onRender: (hook) => renderHooks.push(hook),
+    get api() { return api; },
   };
   window.PyApmWorkspace = settings;
 
