@@ -175,6 +175,9 @@ def test_warning_codes_through_the_shim_and_once_on_the_console(dev: Any) -> Non
         "titled with the template name"
     ]
     assert any(m.startswith("[py-apm] APM-W003 focusTab: ") for m in messages)
+    open_timeline(dev)
+    codes = timeline_rows(dev).evaluate_all("els => els.map(e => e.dataset.code).filter(Boolean)")
+    assert codes == ["APM-W001", "APM-W004", "APM-W005", "APM-W005", "APM-W003"]
 
 
 def test_frames_are_tagged_and_a_background_frame_is_warned(dev: Any) -> None:
