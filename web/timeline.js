@@ -46,6 +46,7 @@
     if (row.code) li.dataset.code = row.code;
     if (row.posted !== null && row.posted !== undefined) li.dataset.posted = String(row.posted);
     if (row.frame) li.title = "Called from the frame of " + row.frame + " (session " + (row.frameSession || "?") + ")";
+    if (row.topic) li.title = "BroadcastChannel topic: " + row.topic;
     return li;
   }
 
