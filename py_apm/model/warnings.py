@@ -15,7 +15,10 @@ from .templates import PAGE_TYPES, TabTemplate
 
 if TYPE_CHECKING:
     from .calllog import CallRecord
-    from .workspace import Workspace
+    from .core import WorkspaceCore as Workspace
+
+#: `warn(text, code)` adds a warning to the call being made (building is pure: it is handed one)
+Warn = Callable[[str, str], None]
 
 #: code -> short name (the names are stable too; the README lists both)
 CODES: dict[str, str] = {
@@ -80,8 +83,7 @@ def unused_keys(
 
 
 def check_tab(
-    ws: Workspace,
-    record: CallRecord,
+    warn: Warn,
     method: str,
     template: TabTemplate | None,
     page_type: str,
@@ -94,8 +96,7 @@ def check_tab(
     if unused and template is not None:
         names = ", ".join(f"'{k}'" for k in unused)
         takes = ", ".join(PAGE_TYPES[page_type].parameters)
-        ws._warn(
-            record,
+        warn(
             f"{method}: {where} key(s) {names} not used by tab template "
             f"'{template.unique_name}' ({PAGE_TYPES[page_type].display} takes: {takes}); "
             "the real workspace drops them silently",
@@ -107,33 +108,24 @@ def check_tab(
         ]
         for label, text in texts:
             where_text = f"tab template '{template.unique_name}' {label}"
-            check_slugs(ws, record, method, text, lookup, where_text)
+            check_slugs(warn, method, text, lookup, where_text)
 
 
 def check_slugs(
-    ws: Workspace,
-    record: CallRecord,
-    method: str,
-    text: str,
-    lookup: Callable[[str], str | None],
-    where: str,
+    warn: Warn, method: str, text: str, lookup: Callable[[str], str | None], where: str
 ) -> None:
     """APM-W004 for each slug of `text` that resolves to ""."""
     for name in empty_slugs(text, lookup):
-        ws._warn(
-            record,
+        warn(
             f'{method}: slug {{{name}}} in {where} resolved to "" '
             "(not in the session context, the anchor's parameters or its record)",
             EMPTY_SLUG,
         )
 
 
-def check_missing_record(
-    ws: Workspace, record: CallRecord, method: str, entity: str, entity_id: str, title: str
-) -> None:
+def check_missing_record(warn: Warn, method: str, entity: str, entity_id: str, title: str) -> None:
     """APM-W008: an entity record the record store does not hold, titled from the entity."""
-    ws._warn(
-        record,
+    warn(
         f"{method}: record {entity} '{entity_id}' is not in the record store, so it is titled "
         f"'{title}'; add it to the configuration: "
         f'"records": {{"{entity}": {{"{entity_id}": {{"title": "..."}}}}}}',

@@ -190,7 +190,7 @@ def test_timeline_refusal_error_notice_ui() -> None:
     ws.get_focused_session().close()
     with pytest.raises(ApmError):
         ws.focus_tab("tab-id-9")
-    ws.focus_session("session-id-0", origin="ui")
+    ws.ui_focus_session("session-id-0")
     for _ in range(9):
         ws.create_tab(tab_input())
     with pytest.raises(ApmError):
