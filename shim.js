@@ -601,11 +601,16 @@
     refreshContext(...args) {
       invoke(P("refreshContext"), "pyapm.refreshContext", args);
     },
-    timeline() {
-      return invoke(P("timeline"), "pyapm.timeline", []);
+    timeline(...args) {
+      return invoke(P("timeline"), "pyapm.timeline", args);
     },
     clearTimeline() {
       invoke(P("clearTimeline"), "pyapm.clearTimeline", []);
+      try {
+        win.dispatchEvent(new CustomEvent("pyapm:timelineclear")); // the page's panel starts over
+      } catch (e) {
+        report(e);
+      }
     },
     catalog() {
       return invoke(P("catalog"), "pyapm.catalog", []);

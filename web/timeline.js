@@ -9,6 +9,7 @@
   const { h } = W;
   const KINDS = ["call", "ui", "error", "refusal", "warning", "event", "focus", "notice"];
   const MAX_ROWS = 1000; // the newest rows shown; the export has them all
+  const CACHE_MAX = 30000;
 
   const panel = document.querySelector('[data-testid="timeline"]');
   const toggle = document.querySelector('[data-testid="timeline-toggle"]');
@@ -18,6 +19,11 @@
   const countEl = document.querySelector('[data-testid="timeline-count"]');
   const hiddenKinds = new Set();
   let queued = false;
+  // Rows already read: a call's rows are complete once it returned, so only later ones are
+  // asked for (PyApm.timeline(seq)); a reset or a clear starts over.
+  let cache = [];
+  let lastSeq = 0;
+  let known = false;
 
   for (const kind of KINDS) {
     kindsEl.append(h("button", { type: "button", "aria-pressed": "true", "data-kind": kind,
@@ -26,7 +32,21 @@
 
   function rows() {
     const api = W.api;
-    return api && typeof api.timeline === "function" ? api.timeline() : [];
+    if (!api || typeof api.timeline !== "function") return cache;
+    const fresh = known ? api.timeline(lastSeq) : api.timeline();
+    known = true;
+    if (fresh.length) {
+      for (const row of fresh) cache.push(row);
+      lastSeq = fresh[fresh.length - 1].seq;
+      if (cache.length > CACHE_MAX) cache = cache.slice(-CACHE_MAX);
+    }
+    return cache;
+  }
+
+  function forget() {
+    cache = [];
+    lastSeq = 0;
+    known = false;
   }
 
   function matches(row, session) {
@@ -102,7 +122,7 @@
   }
 
   function exportJSON() {
-    const text = JSON.stringify(rows(), null, 2);
+    const text = JSON.stringify(W.api ? W.api.timeline() : [], null, 2);
     const url = URL.createObjectURL(new Blob([text], { type: "application/json" }));
     const a = h("a", { href: url, download: "py-apm-timeline.json" });
     document.body.append(a);
@@ -114,7 +134,8 @@
   toggle.addEventListener("click", () => setOpen(panel.hidden));
   document.querySelector('[data-testid="timeline-close"]').addEventListener("click", () => setOpen(false));
   document.querySelector('[data-testid="timeline-clear"]').addEventListener("click", () => {
-    if (W.api) W.api.clearTimeline();
+    if (W.api) W.api.clearTimeline(); // pyapm:timelineclear: forget()
+    forget();
     render();
   });
   document.querySelector('[data-testid="timeline-export"]').addEventListener("click", exportJSON);
@@ -132,7 +153,11 @@
   // getter, a refused call) still reach PyApm.onChange when they produce output. Reads that
   // produce nothing show at the next change or when the panel opens.
   W.onRender(schedule);
-  window.addEventListener("pyapm:change", schedule);
+  window.addEventListener("pyapm:timelineclear", () => { forget(); schedule(); });
+  window.addEventListener("pyapm:change", (ev) => {
+    if (ev.detail && ev.detail.reset) forget();
+    schedule();
+  });
 
   W.timeline = { open: () => setOpen(true), close: () => setOpen(false), render };
 })();

@@ -92,8 +92,19 @@ class CallLog:
         self._records.clear()
         self._seq = 0
 
-    def to_list(self) -> list[dict[str, Any]]:
-        return [r.to_dict() if isinstance(r, CallRecord) else _read_dict(r) for r in self._records]
+    def to_list(self, since: int = 0) -> list[dict[str, Any]]:
+        """The records, oldest first; only those numbered above `since` when it is given (read
+        from the newest end, so asking for the last few is cheap)."""
+        if since <= 0:
+            records: Any = self._records
+        else:
+            records = []
+            for r in reversed(self._records):
+                if (r.seq if isinstance(r, CallRecord) else r[0]) <= since:
+                    break
+                records.append(r)
+            records.reverse()
+        return [r.to_dict() if isinstance(r, CallRecord) else _read_dict(r) for r in records]
 
     def __len__(self) -> int:
         return len(self._records)

@@ -68,9 +68,14 @@ class ControlMembers(WorkspaceCore):
         return __version__
 
     @member("pyapm.timeline", log="none")
-    def pyapm_timeline(self) -> list[dict[str, Any]]:
-        """Calls, refusals, warnings, events, focus changes and notices, oldest first."""
-        return build_timeline(self._log.to_list(), self._history, self.session_of_tab)
+    def pyapm_timeline(self, since: Any = None) -> list[dict[str, Any]]:
+        """Calls, refusals, warnings, events, focus changes and notices, oldest first; with
+        `since` (a `seq`), only the rows of later calls (the page's panel asks for those)."""
+        after = since if isinstance(since, int) and not isinstance(since, bool) else 0
+        if isinstance(since, float) and since.is_integer():
+            after = int(since)
+        calls = self._log.to_list(max(after, self._history.start))
+        return build_timeline(calls, self._history, self.session_of_tab, after)
 
     @member("pyapm.clearTimeline", log="none")
     def pyapm_clear_timeline(self) -> None:

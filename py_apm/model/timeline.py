@@ -140,12 +140,23 @@ def history_rows(seq: int, kind: str, value: Any) -> list[dict[str, Any]]:
 
 
 def build(
-    calls: list[dict[str, Any]], history: History, session_of_tab: Callable[[str], str | None]
+    calls: list[dict[str, Any]],
+    history: History,
+    session_of_tab: Callable[[str], str | None],
+    since: int = 0,
 ) -> list[dict[str, Any]]:
-    """All rows after the last clear, oldest first (a call's effects follow the call)."""
+    """The rows of calls numbered above `since` (and the last clear), oldest first; a call's
+    effects follow the call. A call's rows are complete once it returned, so a reader can ask
+    for the new ones only."""
+    since = max(since, history.start)
     parts: list[tuple[int, int, list[dict[str, Any]]]] = [
-        (c["seq"], 0, call_rows(c, session_of_tab)) for c in calls if c["seq"] > history.start
+        (c["seq"], 0, call_rows(c, session_of_tab)) for c in calls if c["seq"] > since
     ]
-    parts += [(seq, 1, history_rows(seq, kind, value)) for seq, kind, value in history.entries]
+    effects = []
+    for seq, kind, value in reversed(history.entries):
+        if seq <= since:
+            break
+        effects.append((seq, 1, history_rows(seq, kind, value)))
+    parts += reversed(effects)
     parts.sort(key=lambda part: part[:2])  # stable: effects keep their order
     return [row for _, _, rows in parts for row in rows]

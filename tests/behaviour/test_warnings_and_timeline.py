@@ -202,6 +202,19 @@ def test_timeline_refusal_error_notice_ui() -> None:
     assert "Maximum tabs reached" in rows(ws, kind="notice")[0]["message"]
 
 
+def test_timeline_since_gives_the_rows_of_later_calls() -> None:
+    ws = Workspace()
+    ws.create_session(case_input())
+    rows = ws.timeline()
+    last = rows[-1]["seq"]
+    ws.create_tab(tab_input())
+    later = ws.timeline(last)
+    assert [r["kind"] for r in later] == ["call", "event", "focus"]
+    assert ws.timeline() == rows + later and ws.timeline(ws.timeline()[-1]["seq"]) == []
+    assert Bridge(ws).call("pyapm.timeline", float(last)) == later  # JS numbers
+    assert Bridge(ws).call("pyapm.timeline", None) == rows + later
+
+
 def test_clear_timeline_keeps_calls() -> None:
     ws = Workspace()
     ws.create_session(case_input())

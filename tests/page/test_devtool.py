@@ -92,6 +92,12 @@ def test_timeline_is_hidden_by_default_and_shows_calls_events_focus(dev: Any) ->
     assert dev.evaluate("PyApm.timeline().length") == 7
     open_tab(dev, "msdyn_omnichannel_kbsearch")  # the open panel follows new rows
     expect(rows.filter(has_text="createTab(")).to_have_count(1)
+    dev.evaluate("PyApm.clearTimeline()")  # cleared from outside the panel
+    expect(rows).to_have_count(0)
+    open_tab(dev, "msdyn_omnichannel_kbsearch")
+    expect(rows.first).to_contain_text("createTab(")
+    dev.evaluate("PyApm.reset()")
+    expect(rows).to_have_count(0)
 
 
 def test_timeline_text_is_text(dev: Any) -> None:
