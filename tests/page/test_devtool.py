@@ -316,6 +316,10 @@ def test_launcher_error_is_shown_and_changes_nothing(dev: Any) -> None:
 
 
 def test_ten_tabs_at_1024_keep_the_focused_tab_visible(dev: Any, screenshot: Any) -> None:
+    names = ["Contoso", "Fabrikam", "Northwind", "Adventure Works", "Tailspin", "Litware",
+             "Proseware", "Wingtip", "Woodgrove"]  # fmt: skip
+    accounts = {f"a-{i}": {"name": name} for i, name in enumerate(names)}
+    dev.evaluate("(r) => PyApm.configure({records: r})", {"account": accounts})
     dev.set_viewport_size({"width": 1024, "height": 768})
     try:
         create_case(dev)
