@@ -17,7 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
-from .errors import INTERNAL, ApmError
+from . import warnings as w
+from .errors import INTERNAL, NOT_FOUND, ApmError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -90,15 +91,21 @@ def member(
 def _logged(fn: Callable[..., Any], label: str, origin: str) -> Callable[..., Any]:
     def logged(self: Any, *args: Any) -> Any:
         record = self._log.start(label, args, origin)
+        if record.frame is not None:
+            w.check_frame(self, record)
         try:
             result = fn(self, record, *args)
         except ApmError as error:
             record.error = error.to_dict()
+            if error.code == NOT_FOUND and self._closed:
+                w.check_closed_ids(self, record, args)
             raise
         except Exception as error:  # a bug: logged, then reported by the bridge
             record.error = {"errorCode": INTERNAL, "message": f"{type(error).__name__}: {error}"}
             raise
         record.result = result
+        if result is None and self._closed and label in ("getSession", "session.getTab"):
+            w.check_closed_ids(self, record, args[-1:])  # null for an id that was closed
         return result
 
     return logged
@@ -108,6 +115,11 @@ def _noted(fn: Callable[..., Any], label: str) -> Callable[..., Any]:
     # Noted members are reads without arguments (the hottest calls): no argument packing.
     def noted(self: Any) -> Any:
         result = fn(self)
+        if self._log.caller is not None:  # from a tab's frame: a full record, checked
+            record = self._log.start(label, ())
+            record.result = result
+            w.check_frame(self, record)
+            return result
         self._log.note(label, (), result)
         return result
 

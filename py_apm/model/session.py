@@ -15,6 +15,7 @@ from .inputs import context_values, require_bool, require_string
 from .members import member
 from .slugs import resolve
 from .state import MAX_TABS, SessionState, TabState
+from .warnings import check_slugs
 
 
 class SessionMembers(WorkspaceCore):
@@ -107,7 +108,9 @@ class SessionMembers(WorkspaceCore):
         """Text with every `{slug}` substituted ("" if unresolved)."""
         session = self._session(session_id, record.method)
         text = require_string(slug, record.method, "input")
-        return resolve(text, self._scope(session).lookup)
+        lookup = self._scope(session).lookup
+        check_slugs(self._warner(record), record.method, text, lookup, "the input")
+        return resolve(text, lookup)
 
     @member("session.getContext")
     def session_get_context(self, record: CallRecord, session_id: Any) -> dict[str, Any]:
