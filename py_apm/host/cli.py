@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 DELEGATED = {
     "run": "py_apm.host.runner",
     "bench": "py_apm.host.bench",
-    "snapshot": "py_apm.host.snapshot",
+    "snapshot": "py_apm.host.snapshot_build",
 }
 
 
@@ -97,7 +97,8 @@ def _build_snapshot_in_background() -> None:
     import threading
 
     from .server import pyodide_dir, repo_root
-    from .snapshot import current, ensure
+    from .snapshot import current
+    from .snapshot_build import ensure
 
     root = repo_root()
     if current(root, pyodide_dir(root)).exists:

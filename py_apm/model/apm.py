@@ -7,7 +7,7 @@ from typing import Any
 from .build import build_session
 from .calllog import CallRecord
 from .core import WorkspaceCore
-from .errors import LIMIT_REACHED, MAX_SESSIONS_MESSAGE, ApmError, invalid
+from .errors import MAX_SESSIONS_MESSAGE, invalid
 from .events import EVENT_NAMES, topic_for
 from .inputs import parse_session_input, require_string
 from .members import member
@@ -40,9 +40,7 @@ class ApmMembers(WorkspaceCore):
         """A session from a SessionInput; its id."""
         method = record.method
         given = parse_session_input(session_input, method)
-        if len(self._sessions) >= MAX_SESSIONS:
-            self._notice(MAX_SESSIONS_MESSAGE)
-            raise ApmError(LIMIT_REACHED, MAX_SESSIONS_MESSAGE)
+        self._check_limit(len(self._sessions) < MAX_SESSIONS, MAX_SESSIONS_MESSAGE)
         template: SessionTemplate | None = self._lookup_template(
             self.options.templates.sessions, given.template_name, "session", record
         )

@@ -72,12 +72,5 @@ class CallLog:
         if limit != self._records.maxlen:
             self._records = deque(self._records, maxlen=limit)
 
-    def clear(self) -> None:
-        self._records.clear()
-        self._seq = 0
-
     def to_list(self) -> list[dict[str, Any]]:
         return [r.to_dict() if isinstance(r, CallRecord) else _read_dict(r) for r in self._records]
-
-    def __len__(self) -> int:
-        return len(self._records)

@@ -14,7 +14,7 @@ from .build import build_tab
 from .calllog import CallLog, CallRecord
 from .errors import LIMIT_REACHED, MAX_TABS_MESSAGE, ApmError, not_found
 from .events import ON_SESSION_CLOSED, ON_SESSION_SWITCH, ON_TAB_SWITCH, Event, topic_for
-from .inputs import parse_tab_input, require_string
+from .inputs import parse_tab_input, require_bool, require_string
 from .options import Options
 from .slugs import SlugScope
 from .state import MAX_TABS, SessionState, TabState, home_session
@@ -92,17 +92,11 @@ class WorkspaceCore:
     # ------------------------------------------------------------------ lookups
     def _session(self, session_id: Any, method: str) -> SessionState:
         session = self._sessions.get(session_id) if isinstance(session_id, str) else None
-        if session is None:
-            require_string(session_id, method, "sessionId")
-            raise not_found(method, f"session '{session_id}' is not open")
-        return session
+        return session or _not_open(session_id, method, "session")
 
     def _tab(self, tab_id: Any, method: str) -> TabState:
         tab = self._tabs.get(tab_id) if isinstance(tab_id, str) else None
-        if tab is None:
-            require_string(tab_id, method, "tabId")
-            raise not_found(method, f"tab '{tab_id}' is not open")
-        return tab
+        return tab or _not_open(tab_id, method, "tab")
 
     def _focused_tab_of_session(self, tab_id: Any, method: str) -> TabState:
         """A tab of the focused session (closeTab/focusTab/refreshTab act there only)."""
@@ -144,14 +138,18 @@ class WorkspaceCore:
         return template
 
     # ------------------------------------------------------------------ create
+    def _check_limit(self, room: bool, message: str) -> None:
+        """The documented limit error (and its notice in the page) when there is no room."""
+        if not room:
+            self._notice(message)
+            raise ApmError(LIMIT_REACHED, message)
+
     def _create_tab(self, record: CallRecord, session_id: str, raw: Any) -> str:
         """A tab from an AppTabInput in that session (createTab, session.createTab); its id."""
         method = record.method
         given = parse_tab_input(raw, method)
         session = self._sessions[session_id]
-        if len(session.tabs) >= MAX_TABS:
-            self._notice(MAX_TABS_MESSAGE)
-            raise ApmError(LIMIT_REACHED, MAX_TABS_MESSAGE)
+        self._check_limit(len(session.tabs) < MAX_TABS, MAX_TABS_MESSAGE)
         template: TabTemplate | None = self._lookup_template(
             self.options.templates.tabs, given.template_name, "tab", record
         )
@@ -252,6 +250,24 @@ class WorkspaceCore:
             return
         self._close_tab(tab)
 
+    def _set_can_close(
+        self, record: CallRecord, target: SessionState | TabState, value: Any, fixed: str | None
+    ) -> None:
+        """`canClose = value` on a session or tab; refused (with reason `fixed`) when it asks a
+        never-closable one (Home, an anchor tab) to become closable."""
+        flag = require_bool(value, record.method, "canClose")
+        if fixed is not None and flag:
+            self._refuse(record, fixed)
+            return
+        target.can_close = flag
+        self._touch()
+
     def _refresh(self, tab: TabState) -> None:
         tab.refresh_count += 1
         self._touch()
+
+
+def _not_open(key: Any, method: str, kind: str) -> Any:
+    """Raise the error for an id that names no open session/tab (400 when it is no string)."""
+    require_string(key, method, f"{kind}Id")
+    raise not_found(method, f"{kind} '{key}' is not open")

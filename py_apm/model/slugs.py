@@ -63,8 +63,3 @@ def resolve(text: str, lookup: Callable[[str], str | None]) -> str:
     if "{" not in text:
         return text
     return SLUG_PATTERN.sub(lambda m: lookup(m.group(1)) or "", text)
-
-
-def slug_names(text: str) -> list[str]:
-    """The slug names used in `text`."""
-    return SLUG_PATTERN.findall(text)
