@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections import deque
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from .build import build_tab
 from .calllog import CallLog, CallRecord
@@ -267,7 +267,7 @@ class WorkspaceCore:
         self._touch()
 
 
-def _not_open(key: Any, method: str, kind: str) -> Any:
+def _not_open(key: Any, method: str, kind: str) -> NoReturn:
     """Raise the error for an id that names no open session/tab (400 when it is no string)."""
     require_string(key, method, f"{kind}Id")
     raise not_found(method, f"{kind} '{key}' is not open")
