@@ -19,7 +19,7 @@
  *   data-snapshot Pyodide memory snapshot URL, or "off" (default: <dir of shim.js>/py_apm.snapshot
  *                 unless data-package is set). Booting from it is ~4x faster; when it is missing
  *                 (404) or built for another Pyodide, the shim boots normally.
- * Contract with Python: docs/design.md sections 2-3; behaviour rules: decisions.md.
+ * Contract with Python: docs/design.md sections 2-3; behaviour rules: the README behaviour table.
  */
 (function () {
   "use strict";

@@ -40,23 +40,12 @@ from typing import Any
 
 import pytest
 
+from .host.headless import NotReady, wait_ready
+
 _HANDLE_KEY = pytest.StashKey["_PageHandle"]()
 _CONSOLE_KEY = pytest.StashKey[list["ConsoleEntry"]]()
 _REPORTS_KEY = pytest.StashKey[dict[str, pytest.TestReport]]()
 TIMELINE_MODES = ("on", "off", "retain-on-failure")
-
-_READY_JS = """async (timeoutMs) => {
-  if (!window.PyApm) return {ok: false, error: "window.PyApm is missing: shim.js did not load"};
-  let timer;
-  const timeout = new Promise((resolve) => {
-    const error = `PyApm.ready not resolved after ${timeoutMs} ms`;
-    timer = setTimeout(() => resolve({ok: false, error}), timeoutMs);
-  });
-  const ready = PyApm.ready.then(
-    () => ({ok: true, bootTimeMs: PyApm.bootTimeMs ?? null}),
-    (e) => ({ok: false, error: String((e && e.message) || e)}));
-  try { return await Promise.race([ready, timeout]); } finally { clearTimeout(timer); }
-}"""
 
 _RESET_JS = """(options) => {
   if (!window.PyApm || !PyApm.isReady) return false;
@@ -105,12 +94,13 @@ class _PageHandle:
     def load(self) -> None:
         started = time.perf_counter()
         self.page.goto(self.url)
-        result = self.page.evaluate(_READY_JS, self.ready_timeout_ms)
-        if not result.get("ok"):
+        try:
+            boot = wait_ready(self.page, self.ready_timeout_ms)
+        except NotReady as exc:
             errors = [e.text for e in self.console if e.type in ("error", "pageerror")][-5:]
             detail = f" (console: {' | '.join(errors)})" if errors else ""
-            pytest.fail(f"py-apm page did not become ready: {result.get('error')}{detail}", False)
-        self.boot_time_ms = result.get("bootTimeMs") or (time.perf_counter() - started) * 1000
+            pytest.fail(f"py-apm page did not become ready: {exc}{detail}", False)
+        self.boot_time_ms = boot or (time.perf_counter() - started) * 1000
 
     def reset(self, options: dict[str, Any]) -> None:
         """Reset the workspace; reload (or reopen) the page if a test broke it."""
@@ -254,7 +244,7 @@ def apm_server(
 ) -> Iterator[ApmServerInfo]:
     """py-apm's server on a free loopback port, for the whole session."""
     from .host.server import ServerSetupError, serve
-    from .host.snapshot import ensure as ensure_snapshot
+    from .host.snapshot_build import ensure as ensure_snapshot
 
     webresources = _resolve_path(
         pytestconfig, pytestconfig.getoption("--apm-webresources"), "apm_webresources"

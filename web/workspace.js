@@ -66,10 +66,7 @@
     item.classList.toggle("is-home", !!s.isDefault);
     item.classList.toggle("has-notification", !!s.notification);
     item.setAttribute("aria-selected", String(focused));
-    const title = asText(s.title);
-    item.title = title;
-    const titleEl = item.querySelector(".session-title");
-    if (titleEl.textContent !== title) titleEl.textContent = title;
+    const title = syncTitle(item, ".session-title", s.title);
 
     const iconWrap = item.querySelector(".session-icon");
     let dot = iconWrap.querySelector('[data-testid="notification-indicator"]');
@@ -81,16 +78,29 @@
       dot.remove();
     }
 
-    let close = item.querySelector('[data-testid="close-session"]');
-    const closable = !!s.canClose && !s.isDefault;
+    syncCloseButton(item, "close-session", !!s.canClose && !s.isDefault, "Close session " + title);
+  }
+
+  // An item's title, as text and tooltip; returns it.
+  function syncTitle(item, selector, raw) {
+    const title = asText(raw);
+    item.title = title;
+    const titleEl = item.querySelector(selector);
+    if (titleEl.textContent !== title) titleEl.textContent = title;
+    return title;
+  }
+
+  // An item's close button: present only while the item is closable.
+  function syncCloseButton(item, testId, closable, label) {
+    let close = item.querySelector(`[data-testid="${testId}"]`);
     if (closable && !close) {
-      close = h("button", { type: "button", class: "close-btn", "data-testid": "close-session", tabindex: "-1" }, "✕");
+      close = h("button", { type: "button", class: "close-btn", "data-testid": testId, tabindex: "-1" }, "✕");
       item.append(close);
     } else if (!closable && close) {
       close.remove();
       close = null;
     }
-    if (close) close.setAttribute("aria-label", "Close session " + title);
+    if (close) close.setAttribute("aria-label", label);
   }
 
   function renderSessions(state) {
@@ -113,20 +123,8 @@
     item.classList.toggle("is-focused", focused);
     item.classList.toggle("is-anchor", !!t.isAnchor);
     item.setAttribute("aria-selected", String(focused));
-    const title = asText(t.title);
-    item.title = title;
-    const titleEl = item.querySelector(".tab-title");
-    if (titleEl.textContent !== title) titleEl.textContent = title;
-    let close = item.querySelector('[data-testid="close-tab"]');
-    const closable = !!t.canClose && !t.isAnchor;
-    if (closable && !close) {
-      close = h("button", { type: "button", class: "close-btn", "data-testid": "close-tab", tabindex: "-1" }, "✕");
-      item.append(close);
-    } else if (!closable && close) {
-      close.remove();
-      close = null;
-    }
-    if (close) close.setAttribute("aria-label", "Close tab " + title);
+    const title = syncTitle(item, ".tab-title", t.title);
+    syncCloseButton(item, "close-tab", !!t.canClose && !t.isAnchor, "Close tab " + title);
   }
 
   function renderTabs(session) {
@@ -288,20 +286,17 @@
     scheduleRender();
   }
 
-  sessionList.addEventListener("click", (ev) => {
-    const item = ev.target.closest('[data-testid="session"]');
-    if (!item || !api) return;
-    const id = item.dataset.sessionId;
-    if (ev.target.closest('[data-testid="close-session"]')) act(api.ui.closeSession, id);
-    else act(api.ui.focusSession, id);
-  });
-  tabStrip.addEventListener("click", (ev) => {
-    const item = ev.target.closest('[data-testid="tab"]');
-    if (!item || !api) return;
-    const id = item.dataset.tabId;
-    if (ev.target.closest('[data-testid="close-tab"]')) act(api.ui.closeTab, id);
-    else act(api.ui.focusTab, id);
-  });
+  // A click on a session/tab item focuses it; on its close button, closes it (PyApm.ui.*).
+  function onItemClick(kind, idKey, focus, close) {
+    return (ev) => {
+      const item = ev.target.closest(`[data-testid="${kind}"]`);
+      if (!item || !api) return;
+      const closing = ev.target.closest(`[data-testid="close-${kind}"]`);
+      act(api.ui[closing ? close : focus], item.dataset[idKey]);
+    };
+  }
+  sessionList.addEventListener("click", onItemClick("session", "sessionId", "focusSession", "closeSession"));
+  tabStrip.addEventListener("click", onItemClick("tab", "tabId", "focusTab", "closeTab"));
   // Middle-click closes, as in the real workspace.
   const middleClose = (selector, attr, closeName) => (ev) => {
     if (ev.button !== 1 || !api) return;

@@ -12,7 +12,7 @@ from pathlib import Path
 DELEGATED = {
     "run": "py_apm.host.runner",
     "bench": "py_apm.host.bench",
-    "snapshot": "py_apm.host.snapshot",
+    "snapshot": "py_apm.host.snapshot_build",
 }
 
 
@@ -122,7 +122,8 @@ def _build_snapshot_in_background() -> None:
     import threading
 
     from .server import pyodide_dir, repo_root
-    from .snapshot import current, ensure
+    from .snapshot import current
+    from .snapshot_build import ensure
 
     root = repo_root()
     if current(root, pyodide_dir(root)).exists:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,10 +89,6 @@ class CallLog:
         if limit != self._records.maxlen:
             self._records = deque(self._records, maxlen=limit)
 
-    def clear(self) -> None:
-        self._records.clear()
-        self._seq = 0
-
     def to_list(self, since: int = 0) -> list[dict[str, Any]]:
         """The records, oldest first; only those numbered above `since` when it is given (read
         from the newest end, so asking for the last few is cheap)."""
@@ -106,5 +103,24 @@ class CallLog:
             records.reverse()
         return [r.to_dict() if isinstance(r, CallRecord) else _read_dict(r) for r in records]
 
-    def __len__(self) -> int:
-        return len(self._records)
+
+def noted_read(
+    read: Callable[[Any], Any], label: str, checked: Callable[[Any, CallRecord], None]
+) -> Callable[[Any], Any]:
+    """`read` (a workspace method without arguments that cannot fail) wrapped to note each call
+    in the workspace's log as `CallLog.note` does, inlined: these are the hottest calls. A call
+    from a tab's frame (the log's `caller` set) gets a full record instead, handed to `checked`."""
+
+    def noted(ws: Any) -> Any:
+        result = read(ws)
+        log: CallLog = ws._log
+        if log.caller is not None:
+            record = log.start(label, ())
+            record.result = result
+            checked(ws, record)
+            return result
+        log._seq += 1
+        log._records.append((log._seq, label, (), result))
+        return result
+
+    return noted

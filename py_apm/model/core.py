@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections import deque
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from . import warnings as w
 from .build import build_session, build_tab
@@ -30,7 +30,7 @@ from .events import (
     Event,
     topic_for,
 )
-from .inputs import parse_session_input, parse_tab_input, require_string
+from .inputs import parse_session_input, parse_tab_input, require_bool, require_string
 from .options import Options
 from .slugs import SlugScope
 from .state import MAX_SESSIONS, MAX_TABS, SessionState, TabState, home_session
@@ -120,17 +120,11 @@ class WorkspaceCore:
     # ------------------------------------------------------------------ lookups
     def _session(self, session_id: Any, method: str) -> SessionState:
         session = self._sessions.get(session_id) if isinstance(session_id, str) else None
-        if session is None:
-            require_string(session_id, method, "sessionId")
-            raise not_found(method, f"session '{session_id}' is not open")
-        return session
+        return session or _not_open(session_id, method, "session")
 
     def _tab(self, tab_id: Any, method: str) -> TabState:
         tab = self._tabs.get(tab_id) if isinstance(tab_id, str) else None
-        if tab is None:
-            require_string(tab_id, method, "tabId")
-            raise not_found(method, f"tab '{tab_id}' is not open")
-        return tab
+        return tab or _not_open(tab_id, method, "tab")
 
     def _focused_tab_of_session(self, tab_id: Any, method: str) -> TabState:
         """A tab of the focused session (closeTab/focusTab/refreshTab act there only)."""
@@ -201,13 +195,17 @@ class WorkspaceCore:
         return closed[1] if closed else None
 
     # ------------------------------------------------------------------ create
+    def _check_limit(self, room: bool, message: str) -> None:
+        """The documented limit error (and its notice in the page) when there is no room."""
+        if not room:
+            self._notice(message)
+            raise ApmError(LIMIT_REACHED, message)
+
     def _create_session(self, record: CallRecord, session_input: Any) -> str:
         """A session from a SessionInput (createSession, ui.createSession); its id."""
         method = record.method
         given = parse_session_input(session_input, method)
-        if len(self._sessions) >= MAX_SESSIONS:
-            self._notice(MAX_SESSIONS_MESSAGE)
-            raise ApmError(LIMIT_REACHED, MAX_SESSIONS_MESSAGE)
+        self._check_limit(len(self._sessions) < MAX_SESSIONS, MAX_SESSIONS_MESSAGE)
         template: SessionTemplate | None = self._lookup_template(
             self.options.templates.sessions, given.template_name, "session", record
         )
@@ -241,9 +239,7 @@ class WorkspaceCore:
         method = record.method
         given = parse_tab_input(raw, method)
         session = self._sessions[session_id]
-        if len(session.tabs) >= MAX_TABS:
-            self._notice(MAX_TABS_MESSAGE)
-            raise ApmError(LIMIT_REACHED, MAX_TABS_MESSAGE)
+        self._check_limit(len(session.tabs) < MAX_TABS, MAX_TABS_MESSAGE)
         template: TabTemplate | None = None
         if template_lookup:
             template = self._lookup_template(
@@ -324,14 +320,11 @@ class WorkspaceCore:
         """Close a session unless it is Home (or, for a click, its close button is hidden);
         `canClose = false` does not stop the API. True when it closed, False when refused."""
         session = self._session(session_id, record.method)
-        if session.is_default:
-            self._refuse(record, HOME_NOT_CLOSABLE)
-            return False
-        if ui and not session.can_close:
-            self._refuse(record, "the session's close button is hidden (canClose is false)")
-            return False
-        self._close_session(session)
-        return True
+        fixed = HOME_NOT_CLOSABLE if session.is_default else None
+        if self._may_close(record, fixed, ui and not session.can_close, "session"):
+            self._close_session(session)
+            return True
+        return False
 
     def _close_tab(self, tab: TabState) -> None:
         session = self._sessions[tab.session_id]
@@ -350,13 +343,21 @@ class WorkspaceCore:
     def _close_tab_checked(self, tab: TabState, record: CallRecord, ui: bool = False) -> bool:
         """Close a tab unless it is an anchor (or, for a click, its close button is hidden).
         True when it closed, False when refused."""
-        if tab.is_anchor:
-            self._refuse(record, ANCHOR_NOT_CLOSABLE)
+        fixed = ANCHOR_NOT_CLOSABLE if tab.is_anchor else None
+        if self._may_close(record, fixed, ui and not tab.can_close, "tab"):
+            self._close_tab(tab)
+            return True
+        return False
+
+    def _may_close(self, record: CallRecord, fixed: str | None, hidden: bool, what: str) -> bool:
+        """False, the call refused with the reason, when the session/tab never closes (`fixed`)
+        or its close button is hidden (`hidden`: for a click)."""
+        if fixed is not None:
+            self._refuse(record, fixed)
             return False
-        if ui and not tab.can_close:
-            self._refuse(record, "the tab's close button is hidden (canClose is false)")
+        if hidden:
+            self._refuse(record, f"the {what}'s close button is hidden (canClose is false)")
             return False
-        self._close_tab(tab)
         return True
 
     def _reread_anchor(self, session: SessionState) -> None:
@@ -367,6 +368,24 @@ class WorkspaceCore:
         )
         self._touch()
 
+    def _set_can_close(
+        self, record: CallRecord, target: SessionState | TabState, value: Any, fixed: str | None
+    ) -> None:
+        """`canClose = value` on a session or tab; refused (with reason `fixed`) when it asks a
+        never-closable one (Home, an anchor tab) to become closable."""
+        flag = require_bool(value, record.method, "canClose")
+        if fixed is not None and flag:
+            self._refuse(record, fixed)
+            return
+        target.can_close = flag
+        self._touch()
+
     def _refresh(self, tab: TabState) -> None:
         tab.refresh_count += 1
         self._touch()
+
+
+def _not_open(key: Any, method: str, kind: str) -> NoReturn:
+    """Raise the error for an id that names no open session/tab (400 when it is no string)."""
+    require_string(key, method, f"{kind}Id")
+    raise not_found(method, f"{kind} '{key}' is not open")

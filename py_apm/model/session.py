@@ -11,7 +11,7 @@ from typing import Any
 from .calllog import CallRecord
 from .core import HOME_NOT_CLOSABLE, HOME_TITLE_FIXED, WorkspaceCore
 from .errors import invalid
-from .inputs import context_values, require_bool, require_string
+from .inputs import context_values, require_string
 from .members import member
 from .slugs import resolve
 from .state import MAX_TABS, SessionState, TabState
@@ -47,12 +47,8 @@ class SessionMembers(WorkspaceCore):
     @member("session.setCanClose", label="session.canClose")
     def session_set_can_close(self, record: CallRecord, session_id: Any, value: Any) -> None:
         session = self._session(session_id, record.method)
-        flag = require_bool(value, record.method, "canClose")
-        if session.is_default and flag:
-            self._refuse(record, HOME_NOT_CLOSABLE)
-            return
-        session.can_close = flag
-        self._touch()
+        fixed = HOME_NOT_CLOSABLE if session.is_default else None
+        self._set_can_close(record, session, value, fixed)
 
     @member("session.close")
     def session_close(self, record: CallRecord, session_id: Any) -> bool:
