@@ -26,3 +26,80 @@ node_modules/.bin/tsc -p tests/types/tsconfig.examples.json
 say "typings: strict patterns and rejected misuses"
 node_modules/.bin/tsc -p tests/types/tsconfig.strict.json
 say "typings: ok"
+
+# ---- The npm package, packed and used by a project outside the checkout --------------------
+# Pinned like the root devDependencies; @types/node only types the sample project's Node calls.
+TYPES_NODE=20.19.43
+EXAMPLES="createSession__1 createTab__1 canCloseTab__1 ON_TAB_SWITCH__1 updateContext__1"
+
+[ -x .venv/bin/python ] || { say ".venv missing: run scripts/setup.sh"; exit 1; }
+say "npm package: build and npm pack"
+tarball="$(.venv/bin/python npm/build.py --pack)"
+say "tarball $(basename "$tarball"): $(du -k "$tarball" | cut -f1) KB," \
+    "$(tar tzf "$tarball" | wc -l) files ($(tar tzf "$tarball" | sed 's|^package/||' | cut -d/ -f1 | sort -u | tr '\n' ' '))"
+
+project="$(mktemp -d "${TMPDIR:-/tmp}/py-apm-js-project-XXXXXX")"
+cleanup() { [ -n "${PY_APM_KEEP_JS_PROJECT:-}" ] || rm -rf "$project"; }
+trap cleanup EXIT
+cp -r npm/tests/. "$project/"
+mkdir "$project/examples"
+for name in $EXAMPLES; do cp "tests/doc_examples/examples/$name.js" "$project/examples/"; done
+printf '{"name": "py-apm-user-project", "private": true, "type": "module"}\n' > "$project/package.json"
+
+cd "$project"
+say "installing the tarball with @playwright/test $(cd - >/dev/null && locked @playwright/test) into $project"
+npm install --no-audit --no-fund --prefer-offline --save-exact "$tarball" \
+  "@playwright/test@$(cd - >/dev/null && locked @playwright/test)" \
+  "typescript@$(cd - >/dev/null && locked typescript)" "@types/node@$TYPES_NODE" >&2
+node -e 'const p=require("./node_modules/py-apm/package.json"); const py=require("./node_modules/pyodide/package.json");
+  if (p.dependencies.pyodide !== py.version) { console.error(`pyodide ${py.version} != ${p.dependencies.pyodide}`); process.exit(1); }'
+
+say "npx py-apm init public/py-apm"
+npx --no-install py-apm init public/py-apm >&2
+for f in index.html shim.js py_apm.zip pyodide/pyodide.mjs pyodide/pyodide.asm.wasm pyodide/python_stdlib.zip; do
+  [ -s "public/py-apm/$f" ] || { say "init did not copy $f"; exit 1; }
+done
+
+say "typings from the installed package (tsc, strict) over the project's tests"
+node_modules/.bin/tsc -p tsconfig.json
+
+browser="${PY_APM_BROWSER:-$(command -v chromium || echo /usr/bin/chromium)}"
+export PY_APM_BROWSER="$browser" PY_APM_SNAPSHOT_DIR="$project/snapshot"
+say "Playwright Test with $browser: the whole suite (builds the memory snapshot)"
+npx --no-install playwright test tests/overhead.spec.ts tests/route.spec.ts tests/workspace.spec.ts 2>&1 | tee run1.log >&2 || { say "playwright test failed"; exit 1; }
+grep -q "py-apm: built .*snapshot" run1.log || { say "the first run did not build the snapshot"; exit 1; }
+cp results.json cold.json
+
+say "again, the overhead and baseline tests only (reuses the snapshot)"
+npx --no-install playwright test tests/overhead.spec.ts tests/baseline.spec.ts 2>&1 | tee run2.log >&2 || { say "playwright test failed"; exit 1; }
+if grep -q "py-apm: built" run2.log; then say "the second run rebuilt the snapshot"; exit 1; fi
+
+node - cold.json results.json <<'JS'
+const fs = require("fs");
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+function load(file) {
+  const report = JSON.parse(fs.readFileSync(file, "utf8"));
+  const runs = [];
+  const walk = (suite) => {
+    for (const spec of suite.specs || []) for (const t of spec.tests) for (const r of t.results) {
+      runs.push({ title: spec.title, start: Date.parse(r.startTime), duration: r.duration });
+    }
+    for (const child of suite.suites || []) walk(child);
+  };
+  report.suites.forEach(walk);
+  runs.sort((a, b) => a.start - b.start);
+  // The first test ends when the second starts (worker fixtures are not in its duration).
+  return { report, runs, first: runs[1].start - Date.parse(report.stats.startTime) };
+}
+// Median reported duration of a group's tests but its first (which boots the page).
+const perTest = (runs, prefix) => median(runs.filter((r) => r.title.startsWith(prefix)).slice(1).map((r) => r.duration));
+const cold = load(process.argv[2]);
+const warm = load(process.argv[3]);
+const s = (ms) => (ms / 1000).toFixed(1);
+const apm = perTest(warm.runs, "overhead");
+const bare = perTest(warm.runs, "baseline");
+console.error(`test_js: cold run: ${cold.runs.length} tests in ${s(cold.report.stats.duration)} s; first test done ${s(cold.first)} s after start (browser launch, snapshot build, boot)`);
+console.error(`test_js: warm run: first test done ${s(warm.first)} s after start (browser launch, boot from the cached snapshot)`);
+console.error(`test_js: per-test: apmPage test ${apm.toFixed(0)} ms vs a bare Playwright test ${bare.toFixed(0)} ms (medians of 30): py-apm's reset + one evaluate = ${(apm - bare).toFixed(0)} ms`);
+JS
+say "npm package: ok"
