@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
-# The JavaScript/TypeScript side: the typings checked with the pinned TypeScript (the 43
-# documentation examples with checkJs, and a strict file of real-code patterns and misuses).
+# The JavaScript/TypeScript side. 1) The typings checked with the pinned TypeScript: the 43
+# documentation examples with checkJs, and a strict file of real-code patterns and misuses.
+# 2) The npm package: built, `npm pack`ed, installed into a project in a temporary folder outside
+# the checkout (npm/tests/ plus a few documentation examples), whose typings check and Playwright
+# Test suite run there with the system Chromium; prints tarball size, first-test time and the
+# per-test overhead next to the pytest plugin's. PY_APM_KEEP_JS_PROJECT=1 keeps that folder.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+repo="$PWD"
 
 say() { printf 'test_js: %s\n' "$*" >&2; }
 
 # The root package's devDependencies (typescript, @playwright/test) at their locked versions.
 locked() {
-  node -e 'const l=require("./package-lock.json").packages["node_modules/"+process.argv[1]]; console.log(l ? l.version : "")' "$1"
+  node -e 'const l=require(process.argv[2]+"/package-lock.json").packages["node_modules/"+process.argv[1]]; console.log(l ? l.version : "")' "$1" "$repo"
 }
 installed() {
-  node -e 'try { console.log(require("./node_modules/"+process.argv[1]+"/package.json").version) } catch { console.log("") }' "$1"
+  node -e 'try { console.log(require(process.argv[2]+"/node_modules/"+process.argv[1]+"/package.json").version) } catch { console.log("") }' "$1" "$repo"
 }
 for dep in typescript @playwright/test; do
   if [ "$(locked "$dep")" != "$(installed "$dep")" ]; then
@@ -47,10 +52,9 @@ for name in $EXAMPLES; do cp "tests/doc_examples/examples/$name.js" "$project/ex
 printf '{"name": "py-apm-user-project", "private": true, "type": "module"}\n' > "$project/package.json"
 
 cd "$project"
-say "installing the tarball with @playwright/test $(cd - >/dev/null && locked @playwright/test) into $project"
+say "installing the tarball with @playwright/test $(locked @playwright/test) into $project"
 npm install --no-audit --no-fund --prefer-offline --save-exact "$tarball" \
-  "@playwright/test@$(cd - >/dev/null && locked @playwright/test)" \
-  "typescript@$(cd - >/dev/null && locked typescript)" "@types/node@$TYPES_NODE" >&2
+  "@playwright/test@$(locked @playwright/test)" "typescript@$(locked typescript)" "@types/node@$TYPES_NODE" >&2
 node -e 'const p=require("./node_modules/py-apm/package.json"); const py=require("./node_modules/pyodide/package.json");
   if (p.dependencies.pyodide !== py.version) { console.error(`pyodide ${py.version} != ${p.dependencies.pyodide}`); process.exit(1); }'
 
@@ -102,4 +106,14 @@ console.error(`test_js: cold run: ${cold.runs.length} tests in ${s(cold.report.s
 console.error(`test_js: warm run: first test done ${s(warm.first)} s after start (browser launch, boot from the cached snapshot)`);
 console.error(`test_js: per-test: apmPage test ${apm.toFixed(0)} ms vs a bare Playwright test ${bare.toFixed(0)} ms (medians of 30): py-apm's reset + one evaluate = ${(apm - bare).toFixed(0)} ms`);
 JS
+
+# The same figure for the pytest plugin, measured now (the `py-apm bench` row), for comparison.
+"$repo/.venv/bin/python" - <<'PY' || say "pytest comparison failed (not a JS failure)"
+from py_apm.host.bench import pytest_overhead
+
+fixture, body, first = pytest_overhead(30)
+print(f"test_js: per-test: pytest apm_page test {fixture + body:.0f} ms (fixture {fixture:.0f} ms "
+      f"+ the same one-evaluate body {body:.0f} ms); first test set up in {first / 1000:.1f} s",
+      file=__import__("sys").stderr)
+PY
 say "npm package: ok"
