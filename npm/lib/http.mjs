@@ -34,6 +34,9 @@ export async function startServer(find, { port = 0, keepAlive = false } = {}) {
   if (!keepAlive) server.unref(); // inside a test worker: never keeps the process alive
   return {
     root: `http://127.0.0.1:${server.address().port}/`,
-    close: () => new Promise((done) => server.close(() => done())),
+    close: () => new Promise((done) => {
+      server.close(() => done());
+      server.closeAllConnections(); // the browser keeps idle connections open
+    }),
   };
 }

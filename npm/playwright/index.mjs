@@ -10,7 +10,7 @@
 // port (nothing to start or stop), or with apmServe: "route" by request interception.
 
 import { test as base, expect } from "@playwright/test";
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { startServer } from "../lib/http.mjs";
@@ -110,7 +110,7 @@ function directory(value, base, what) {
 
 /** apmConfig: a path to a JSON file (relative to the Playwright config) or an options object. */
 function loadConfig(value, base) {
-  if (value === undefined || value === null) return { file: null, options: {} };
+  if (value === undefined || value === null) return { file: null, options: {}, dispose() {} };
   if (typeof value === "string") {
     const file = resolve(base, value);
     let options;
@@ -122,14 +122,15 @@ function loadConfig(value, base) {
     if (options === null || typeof options !== "object" || Array.isArray(options)) {
       throw new Error(`py-apm: apmConfig ${file}: must hold a JSON object`);
     }
-    return { file, options };
+    return { file, options, dispose() {} };
   }
   if (typeof value !== "object" || Array.isArray(value)) {
     throw new Error("py-apm: apmConfig must be a path to a JSON file or an options object");
   }
-  const file = join(mkdtempSync(join(tmpdir(), "py-apm-config-")), "config.json");
+  const dir = mkdtempSync(join(tmpdir(), "py-apm-config-"));
+  const file = join(dir, "config.json");
   writeFileSync(file, JSON.stringify(value));
-  return { file, options: value };
+  return { file, options: value, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 async function newHandle(browser, site, readyTimeoutMs) {
@@ -167,17 +168,13 @@ export const test = base.extend({
       const snapshotFile = apmSnapshot ? await ensureSnapshot(browser, { log }) : null;
       const find = makeSite({ webResources, configFile: config.file, snapshotFile });
       const site = { root: null, route: apmServe === "route", find, options: config.options, snapshotFile };
-      if (site.route) {
-        site.root = apmBaseURL.endsWith("/") ? apmBaseURL : `${apmBaseURL}/`;
-        await use(site);
-        return;
-      }
-      const server = await startServer(find);
-      site.root = server.root;
+      const server = site.route ? null : await startServer(find);
+      site.root = server ? server.root : apmBaseURL.endsWith("/") ? apmBaseURL : `${apmBaseURL}/`;
       try {
         await use(site);
       } finally {
-        await server.close();
+        if (server) await server.close();
+        config.dispose();
       }
     },
     { scope: "worker" },

@@ -1,7 +1,10 @@
-// apmServe: "route": the same workspace served by request interception (its own worker).
+// apmServe: "route": the same workspace served by request interception, configured with an
+// options object instead of a file (worker options: this file gets its own worker).
+import { readFileSync } from "node:fs";
 import { expect, test } from "py-apm/playwright";
 
-test.use({ apmServe: "route" });
+const templates = JSON.parse(readFileSync(new URL("../templates.json", import.meta.url), "utf8"));
+test.use({ apmServe: "route", apmConfig: templates });
 
 test("the workspace and the web resources answer at apmBaseURL", async ({ apmPage, apmURL }) => {
   expect(apmURL).toBe("http://py-apm.localhost/");
