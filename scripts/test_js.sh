@@ -64,6 +64,17 @@ for f in index.html shim.js py_apm.zip pyodide/pyodide.mjs pyodide/pyodide.asm.w
   [ -s "public/py-apm/$f" ] || { say "init did not copy $f"; exit 1; }
 done
 
+say "npx py-apm serve: the workspace, shim, runtime and web resources over HTTP; nothing outside"
+npx --no-install py-apm serve --port 0 --webresources webresources --config templates.json > serve.log 2>&1 &
+serve_pid=$!
+for _ in $(seq 100); do grep -q "workspace is at" serve.log && break; sleep 0.1; done
+url="$(grep -o 'http://127.0.0.1:[0-9]*/' serve.log | head -1)"
+status() { curl -s --path-as-is -o /dev/null -w '%{http_code}' "$url$1"; }
+served="$(status '') $(status shim.js) $(status pyodide/pyodide.asm.wasm) $(status config.json)"
+served="$served $(status webresources/contoso_case_panel.html) $(status webresources/../templates.json) $(status webresources/..%2ftemplates.json) $(status nope)"
+kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
+[ "$served" = "200 200 200 200 200 404 404 404" ] || { say "py-apm serve answered: $served"; cat serve.log >&2; exit 1; }
+
 say "typings from the installed package (tsc, strict) over the project's tests"
 node_modules/.bin/tsc -p tsconfig.json
 
