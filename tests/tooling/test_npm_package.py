@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -59,6 +60,23 @@ def test_site_holds_the_shim_page_and_bundle(stage: Path) -> None:
     assert 'src="/shim.js"' not in page
     assert "makeMemorySnapshot" in (site / "make-snapshot.js").read_text("utf-8")
     assert sorted(p.name for p in (stage / "types").iterdir()) == ["apm.d.ts", "pyapm.d.ts"]
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="no node")
+def test_snapshot_key_is_the_python_sides(stage: Path) -> None:
+    """Both sides name the snapshot alike, so they can share one cached file."""
+    from py_apm.host.server import pyodide_dir, repo_root
+    from py_apm.host.snapshot import current
+
+    script = "const m = await import(process.argv[1]); console.log(m.snapshotKey());"
+    done = subprocess.run(
+        ["node", "--input-type=module", "-e", script, (stage / "lib" / "site.mjs").as_uri()],
+        env={**os.environ, "NODE_PATH": str(ROOT / "node_modules")},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip() == current(repo_root(), pyodide_dir()).key
 
 
 def test_readme_is_the_javascript_section(stage: Path) -> None:
