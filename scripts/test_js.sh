@@ -44,7 +44,11 @@ say "tarball $(basename "$tarball"): $(du -k "$tarball" | cut -f1) KB," \
     "$(tar tzf "$tarball" | wc -l) files ($(tar tzf "$tarball" | sed 's|^package/||' | cut -d/ -f1 | sort -u | tr '\n' ' '))"
 
 project="$(mktemp -d "${TMPDIR:-/tmp}/py-apm-js-project-XXXXXX")"
-cleanup() { [ -n "${PY_APM_KEEP_JS_PROJECT:-}" ] || rm -rf "$project"; }
+serve_pid=""
+cleanup() {
+  [ -z "$serve_pid" ] || kill "$serve_pid" 2>/dev/null || true
+  [ -n "${PY_APM_KEEP_JS_PROJECT:-}" ] || rm -rf "$project"
+}
 trap cleanup EXIT
 cp -r npm/tests/. "$project/"
 mkdir "$project/examples"
@@ -65,14 +69,15 @@ for f in index.html shim.js py_apm.zip pyodide/pyodide.mjs pyodide/pyodide.asm.w
 done
 
 say "npx py-apm serve: the workspace, shim, runtime and web resources over HTTP; nothing outside"
-npx --no-install py-apm serve --port 0 --webresources webresources --config templates.json > serve.log 2>&1 &
+node_modules/.bin/py-apm serve --port 0 --webresources webresources --config templates.json > serve.log 2>&1 &
 serve_pid=$!
 for _ in $(seq 100); do grep -q "workspace is at" serve.log && break; sleep 0.1; done
 url="$(grep -o 'http://127.0.0.1:[0-9]*/' serve.log | head -1)"
-status() { curl -s --path-as-is -o /dev/null -w '%{http_code}' "$url$1"; }
+status() { curl -s --path-as-is -o /dev/null -w '%{http_code}' "$url$1" || true; }
 served="$(status '') $(status shim.js) $(status pyodide/pyodide.asm.wasm) $(status config.json)"
 served="$served $(status webresources/contoso_case_panel.html) $(status webresources/../templates.json) $(status webresources/..%2ftemplates.json) $(status nope)"
 kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
+serve_pid=""
 [ "$served" = "200 200 200 200 200 404 404 404" ] || { say "py-apm serve answered: $served"; cat serve.log >&2; exit 1; }
 
 say "typings from the installed package (tsc, strict) over the project's tests"
