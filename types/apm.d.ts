@@ -195,27 +195,114 @@ declare namespace Microsoft {
     }
   }
 
-  /** The runtime object behind `Microsoft.Apm` (same workspace, same session objects). */
+  /** The runtime object behind `Microsoft.Apm` (AppRuntimeClientSdk): the same workspace. The
+   * members py-apm emulates; the others (notifications, KPI and activity indicators, org
+   * templates) are absent here and refused at run time with errorCode 501. */
   namespace AppRuntime {
     const Sessions: Sessions;
-
-    /** Receives the runtime's event context (its shape is the runtime's, not py-apm's). */
-    type SessionEventHandler = (context?: any) => unknown;
+    const Internal: Internal;
 
     interface Sessions {
-      create(input: Apm.SessionInput, correlationId?: string): Promise<string>;
-      getSession(sessionId: string, correlationId?: string): Apm.Session | null;
-      getFocusedSession(correlationId?: string): Apm.Session;
+      create(input: SessionInput, correlationId?: string): Promise<string>;
+      getSession(sessionId: string, correlationId?: string): Session | null;
+      getFocusedSession(correlationId?: string): Session;
       canCreateSession(correlationId?: string): boolean;
       /** Session ids, Home first. */
       getAll(correlationId?: string): string[];
-      /** Returns a handler id for the matching `remove…` member. */
-      addOnAfterSessionCreate(handler: SessionEventHandler): string;
+      /** Each returns a handler id for the matching `remove…` member. */
+      addOnAfterSessionCreate(handler: Xrm.App.SessionEventHandler): string;
       removeOnAfterSessionCreate(handlerId: string): void;
-      addOnAfterSessionClose(handler: SessionEventHandler): string;
+      addOnAfterSessionClose(handler: Xrm.App.SessionEventHandler): string;
       removeOnAfterSessionClose(handlerId: string): void;
-      addOnAfterSessionSwitch(handler: SessionEventHandler): string;
+      addOnAfterSessionSwitch(handler: Xrm.App.SessionEventHandler): string;
       removeOnAfterSessionSwitch(handlerId: string): void;
+      /** Fires on every tab switch with the newly visible tab's page input. */
+      addOnContextChange(handler: (event: ContextChangeEvent) => unknown): string;
+      removeOnContextChange(handlerId: string): void;
+      addOnSessionRefresh(handler: (event: SessionRefreshEvent) => unknown): string;
+      removeOnSessionRefresh(handlerId: string): void;
+      /** Re-reads the focused session's `{anchor.*}` values; resolves its id. A template name or
+       * template parameters are refused (501). */
+      refreshSession(
+        skipCreateAdditionalTabs?: boolean,
+        sessionTemplateName?: string,
+        templateParameters?: Map<string, string>,
+        skipUpdateTitle?: boolean,
+        eventSource?: string,
+      ): Promise<string>;
+      registrySessionStatePersistence(
+        id: string,
+        getValueFunc: () => string,
+        restoreValueFunc: (value: string) => void,
+      ): void;
+      cacheSessionState(sessionId: string): void;
+      restoreSessionState(sessionId: string): void;
+      removeSessionState(sessionId?: string): void;
+    }
+
+    interface SessionInput extends Apm.SessionInput {
+      /** Accepted; py-apm shows no confirmation dialog. */
+      confirmBeforeClose?: boolean;
+    }
+
+    interface ContextChangeEvent {
+      readonly eventType: "TabSwitch";
+      readonly context: Xrm.App.PageInput;
+    }
+
+    interface SessionRefreshEvent {
+      readonly eventType: "SessionRefresh";
+      readonly sessionId: string;
+    }
+
+    /** A session of this face: its actions always return Promises. */
+    interface Session {
+      readonly sessionId: string;
+      readonly isDefault: boolean;
+      title: string;
+      canClose: boolean;
+      /** Always "" (py-apm shows no icons). */
+      readonly iconPath: string;
+      readonly iconTitle: string;
+      focus(): Promise<void>;
+      requestFocus(): void;
+      close(correlationId?: string): Promise<boolean>;
+      canCreateTab(): boolean;
+      getFocusedTab(correlationId?: string): Tab;
+      getTab(tabId: string): Tab | null;
+      createTab(input: Apm.AppTabInput): Promise<string>;
+      getAllTabs(): string[];
+      getAllTabsForTemplate(templateName?: string): Promise<string[]>;
+      getContext(): Promise<Apm.SessionContext>;
+      /** Merges `input`; with `isDelete` true removes its keys instead. */
+      updateContext(input: Apm.ContextInput, isDelete?: boolean): Promise<Apm.SessionContext>;
+      setTitleAndInitials(title: string): void;
+    }
+
+    interface Tab {
+      readonly tabId: string;
+      title: string;
+      canClose: boolean;
+      focus(): void;
+      close(): Promise<boolean>;
+      refresh(): Promise<void>;
+    }
+
+    interface Internal {
+      /** A page tab in the focused session (as Xrm's `tabs.createTab`). */
+      createTab(input: Xrm.App.TabInput): Promise<string>;
+      /** The three event names mapped to their BroadcastChannel topics. */
+      getAPMRuntimeTopics(): Map<Apm.EventName, string>;
+      publishTopic(topicName: string, correlationId?: string): { postMessage(message: unknown): void; close(): void };
+      subscribeTopic(
+        subscriberName: string,
+        topicName: string,
+        callback: (message: unknown) => void,
+        correlationId?: string,
+      ): { close(): void };
+      telemetryLogInfo(message: string, telemetryData?: unknown): void;
+      telemetryLogWarning(message: string, telemetryData?: unknown): void;
+      telemetryLogError(message: string, telemetryData?: unknown, shouldBubbletoHost?: boolean): void;
     }
   }
 }
@@ -232,25 +319,41 @@ declare namespace Xrm {
   }
 
   namespace App {
-    type SessionEventHandler = (context?: any) => unknown;
+    /** Receives Xrm's EventContext; the event's data is `getEventArgs()._inputArguments`. */
+    type SessionEventHandler = (context: EventContext) => unknown;
 
-    /** A read-only collection, as Xrm's `Collection.ItemCollection`. */
+    interface EventContext {
+      getEventArgs(): {
+        /** `{sessionId}` (session create/close), `{previousSessionId, newSessionId}` (session
+         * switch), `{sessionId, tabId}` (tab create/close), the ON_TAB_SWITCH data (tab switch). */
+        readonly _inputArguments: { readonly [name: string]: string | null };
+        getInputArguments(): { readonly [name: string]: string | null };
+      };
+      getEventSource(): unknown;
+      getDepth(): number;
+      getSharedVariable(key: string): unknown;
+      setSharedVariable(key: string, value: unknown): void;
+    }
+
+    /** Xrm's `Collection.ItemCollection`. */
     interface ItemCollection<T> {
       get(): T[];
-      get(index: number | string): T | null;
+      /** By index or id; null when there is none. */
+      get(indexOrId: number | string): T | null;
+      get(filter: (item: T, index: number) => boolean): T[];
       getLength(): number;
       forEach(callback: (item: T, index: number) => void): void;
     }
 
-    /** Page types of the pages py-apm knows. */
+    /** The page types py-apm opens in tabs (other parameters are kept as tab parameters). */
     type PageInput =
-      | { pageType: "entityrecord"; entityName: string; entityId?: string; formId?: string; data?: unknown }
-      | { pageType: "entitylist"; entityName: string; viewId?: string }
-      | { pageType: "dashboard"; dashboardId?: string }
-      | { pageType: "search"; searchText?: string; searchType?: number }
-      | { pageType: "webresource"; webresourceName: string; data?: string }
-      | { pageType: "control"; controlName: string; data?: string }
-      | { pageType: "custom"; name: string; entityName?: string; recordId?: string };
+      | { pageType: "entityrecord"; entityName: string; entityId?: string; formId?: string; data?: unknown; [parameter: string]: unknown }
+      | { pageType: "entitylist"; entityName: string; viewId?: string; [parameter: string]: unknown }
+      | { pageType: "dashboard"; dashboardId?: string; [parameter: string]: unknown }
+      | { pageType: "search"; searchText?: string; searchType?: number; [parameter: string]: unknown }
+      | { pageType: "webresource"; webresourceName: string; data?: string; [parameter: string]: unknown }
+      | { pageType: "control"; controlName: string; data?: unknown; [parameter: string]: unknown }
+      | { pageType: "custom"; name: string; entityName?: string; recordId?: string; [parameter: string]: unknown };
 
     interface TabOptions {
       canBeClosed?: boolean;
@@ -259,24 +362,51 @@ declare namespace Xrm {
       isFocused?: boolean;
     }
 
+    interface SessionOptions extends TabOptions {
+      /** Shows the session's notification indicator. */
+      isFocusRequested?: boolean;
+    }
+
     interface TabInput {
       pageInput: PageInput;
       options?: TabOptions;
+    }
+
+    interface SessionInput {
+      pageInput: PageInput;
+      options?: SessionOptions;
     }
 
     interface Sessions {
       getSession(sessionId: string): Session | null;
       getFocusedSession(): Session;
       canCreateSession(): boolean;
+      /** An entity record opens in its entity's session template; other pages anchor a new
+       * session. Resolves to the id. */
+      createSession(input: SessionInput): Promise<string>;
       getAll(): ItemCollection<Session>;
+      /** Each returns a handler id for the matching `remove…` member. "Before" handlers run
+       * after the change too (py-apm applies it in one step), before the "After" ones. */
+      addOnBeforeSessionCreate(handler: SessionEventHandler): string;
+      removeOnBeforeSessionCreate(handlerId: string): void;
+      addOnAfterSessionCreate(handler: SessionEventHandler): string;
+      removeOnAfterSessionCreate(handlerId: string): void;
       addOnBeforeSessionSwitch(handler: SessionEventHandler): string;
       removeOnBeforeSessionSwitch(handlerId: string): void;
       addOnAfterSessionSwitch(handler: SessionEventHandler): string;
       removeOnAfterSessionSwitch(handlerId: string): void;
       addOnAfterSessionClose(handler: SessionEventHandler): string;
       removeOnAfterSessionClose(handlerId: string): void;
-      addOnAfterSessionCreate(handler: SessionEventHandler): string;
-      removeOnAfterSessionCreate(handlerId: string): void;
+      addOnBeforeTabCreate(handler: SessionEventHandler): string;
+      removeOnBeforeTabCreate(handlerId: string): void;
+      addOnAfterTabCreate(handler: SessionEventHandler): string;
+      removeOnAfterTabCreate(handlerId: string): void;
+      addOnBeforeTabSwitch(handler: SessionEventHandler): string;
+      removeOnBeforeTabSwitch(handlerId: string): void;
+      addOnAfterTabSwitch(handler: SessionEventHandler): string;
+      removeOnAfterTabSwitch(handlerId: string): void;
+      addOnAfterTabClose(handler: SessionEventHandler): string;
+      removeOnAfterTabClose(handlerId: string): void;
     }
 
     interface Session {
@@ -284,6 +414,10 @@ declare namespace Xrm {
       readonly isDefault: boolean;
       title: string;
       canClose: boolean;
+      /** Always "" (py-apm shows no icons). */
+      readonly iconPath: string;
+      readonly iconTitle: string;
+      readonly anchorTab: Tab;
       readonly tabs: Tabs;
       focus(): Promise<void>;
       requestFocus(): void;
@@ -302,9 +436,15 @@ declare namespace Xrm {
       readonly tabId: string;
       title: string;
       canClose: boolean;
-      focus(): void | Promise<void>;
+      /** The iframe's URL (web resources, websites), else `main.aspx?pagetype=...`. */
+      readonly currentUrl: string;
+      readonly currentPageInput: PageInput;
+      /** Always empty: in-tab navigation is not emulated. */
+      readonly history: { clear(): void };
+      focus(): void;
       close(): Promise<boolean>;
       refresh(): Promise<void>;
+      getParentSessionId(): string;
     }
   }
 }

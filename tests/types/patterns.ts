@@ -104,7 +104,15 @@ function documented(): string {
 // ---- The other two faces of the same workspace. ----
 async function runtimeFace(): Promise<void> {
   const sessions = Microsoft.AppRuntime.Sessions;
-  const handlerId = sessions.addOnAfterSessionSwitch(() => console.log("switched"));
+  const handlerId = sessions.addOnAfterSessionSwitch((ctx) => {
+    const { previousSessionId, newSessionId } = ctx.getEventArgs()._inputArguments;
+    console.log(previousSessionId, newSessionId);
+  });
+  sessions.addOnContextChange((event) => console.log(event.eventType, event.context.pageType));
+  const topic = Microsoft.AppRuntime.Internal.getAPMRuntimeTopics().get("ON_TAB_SWITCH");
+  const focused = sessions.getFocusedSession();
+  await focused.updateContext({ draft: "" }, true);
+  console.log(topic, focused.iconPath, await sessions.refreshSession());
   const id = await sessions.create({ templateName: "msdyn_chat_session", sessionContext: { customerName: "Alex" } });
   const context = await sessions.getFocusedSession().getContext();
   console.log(id, sessions.getAll().length, context.parameters["customerName"]);
@@ -121,7 +129,14 @@ async function xrmFace(): Promise<void> {
       options: { isFocused: true, title: "Account" },
     });
   }
-  console.log(sessions.getAll().getLength(), Xrm.App.sessions.canCreateSession());
+  const first = sessions.getAll().get(0);
+  const tab = first?.tabs.getFocusedTab();
+  if (tab && tab.currentPageInput.pageType === "webresource") console.log(tab.currentPageInput.webresourceName);
+  const id = await sessions.createSession({
+    pageInput: { pageType: "entityrecord", entityName: "incident", entityId: "11bb" },
+    options: { isFocused: false, isFocusRequested: true },
+  });
+  console.log(id, sessions.getAll().getLength(), Xrm.App.sessions.canCreateSession(), tab?.getParentSessionId());
 }
 
 // ---- Test code: PyApm. ----
@@ -174,6 +189,8 @@ function misuses(): void {
   PyApm.configure({ legacyPromise: true });
   // @ts-expect-error returns is "runtime" or "documented"
   PyApm.reset({ returns: "sync" });
+  // @ts-expect-error a member py-apm refuses (501) is not declared
+  void Microsoft.AppRuntime.Sessions.getFocusedSession().notifyKpiBreach(true);
   // @ts-expect-error an Xrm page type py-apm does not know
   Xrm.App.sessions.getFocusedSession().tabs.createTab({ pageInput: { pageType: "inlinedialog", uniqueName: "x" } });
 }
