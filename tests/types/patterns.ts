@@ -179,7 +179,7 @@ function misuses(): void {
   session.getTab("tab-id-1").focus();
   // @ts-expect-error getSession's result can be null: check it first
   apm.getSession("session-id-1").focus();
-  // @ts-expect-error createSession resolves to the id: await it first
+  // @ts-expect-error createTab resolves to the id (a Promise): await it first
   apm.focusTab(apm.createTab({ templateName: "msdyn_omnichannel_kbsearch" }));
   // @ts-expect-error templateName is required
   apm.createSession({ sessionContext: new Map() });
