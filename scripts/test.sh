@@ -9,12 +9,13 @@ bash scripts/setup.sh
 ruff_rc=0
 .venv/bin/python -m ruff check . || ruff_rc=$?
 
-pytest_rc=0
-.venv/bin/python -m pytest -q "$@" || pytest_rc=$?
-
 # The JavaScript/TypeScript side: typings, the npm package and its Playwright Test fixture.
+# Before pytest, so that pytest's summary is the run's closing line.
 js_rc=0
 bash scripts/test_js.sh || js_rc=$?
+
+pytest_rc=0
+.venv/bin/python -m pytest -q "$@" || pytest_rc=$?
 
 if [ "$pytest_rc" -ne 0 ]; then exit "$pytest_rc"; fi
 if [ "$js_rc" -ne 0 ]; then echo "test.sh: scripts/test_js.sh failed" >&2; exit 1; fi
