@@ -23,7 +23,6 @@ ROOT = Path(__file__).resolve().parent.parent
 NPM = ROOT / "npm"
 PACKAGE_PARTS = ("bin", "lib", "playwright")
 README_SECTION = "## Use py-apm from JavaScript / TypeScript"
-WEB_FILES = ("workspace.js", "workspace.css", "blank.html")
 # The workspace page is served at / by `py-apm serve`; in the package it may live in any folder.
 PAGE_EDITS = (
     ('src="/shim.js"', 'src="shim.js"'),
@@ -62,15 +61,17 @@ def package_readme() -> str:
 
 def write_site(site: Path) -> None:
     from py_apm.host.bundle import get_bundle
-    from py_apm.host.snapshot import _MAKE_SNAPSHOT_JS
+    from py_apm.host.snapshot_build import MAKE_SNAPSHOT_JS
 
     site.mkdir(parents=True)
     shutil.copy2(ROOT / "shim.js", site / "shim.js")
-    for name in WEB_FILES:
-        shutil.copy2(ROOT / "web" / name, site / name)
+    # every file of the workspace page (its scripts, styles, blank page); not the samples folder
+    for path in sorted((ROOT / "web").iterdir()):
+        if path.is_file() and path.name != "index.html":
+            shutil.copy2(path, site / path.name)
     (site / "index.html").write_text(workspace_page(), "utf-8")
     (site / "py_apm.zip").write_bytes(get_bundle().data)
-    (site / "make-snapshot.js").write_text(_MAKE_SNAPSHOT_JS.strip() + "\n", "utf-8")
+    (site / "make-snapshot.js").write_text(MAKE_SNAPSHOT_JS.strip() + "\n", "utf-8")
 
 
 def write_manifest(stage: Path) -> None:

@@ -14,7 +14,7 @@ const USAGE = `usage: py-apm init <dir>       copy the py-apm site into <dir> (e
        py-apm serve [--port N] [--webresources DIR] [--config FILE]
        py-apm --version
 
-init: <dir> then holds index.html (the workspace page), shim.js, workspace.js/.css, py_apm.zip
+init: <dir> then holds index.html (the workspace page), shim.js, its scripts and styles, py_apm.zip
 and pyodide/; a page loads the emulator with <script src="<URL of dir>/shim.js"></script>.
 serve: the workspace at http://127.0.0.1:<port>/ (default 8765), DIR at /webresources/,
 FILE (PyApm.configure options as JSON) applied when the page boots.`;

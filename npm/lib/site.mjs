@@ -2,14 +2,14 @@
 // Playwright fixture (request interception) and by `py-apm init` (a copy into a static folder).
 //
 //   /  index.html           the workspace page
-//   shim.js workspace.js workspace.css blank.html py_apm.zip
+//   shim.js py_apm.zip and the workspace page's scripts, styles and blank page
 //   pyodide/<file>          the Pyodide runtime (the exact `pyodide` dependency)
 //   py_apm.snapshot         the memory snapshot for this Pyodide + py_apm, when built
 //   config.json             the configuration the page applies at boot, when given
 //   webresources/<path>     the user's web resources, when given
 
 import { createHash } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, extname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -34,15 +34,14 @@ export const PYODIDE_FILES = Object.freeze([
   "package.json",
 ]);
 
-/** The site's own files (beside the pyodide/ folder). */
-export const SITE_FILES = Object.freeze([
-  "index.html",
-  "shim.js",
-  "workspace.js",
-  "workspace.css",
-  "blank.html",
-  "py_apm.zip",
-]);
+/** The site's own files (beside the pyodide/ folder): what the package build put in site/,
+ * except the snapshot builder's script (used by this package, not by pages). */
+export const SITE_FILES = Object.freeze(
+  readdirSync(siteDir, { withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name !== "make-snapshot.js")
+    .map((entry) => entry.name)
+    .sort(),
+);
 
 const TYPES = {
   ".html": "text/html; charset=utf-8",

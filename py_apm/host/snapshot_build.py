@@ -19,7 +19,7 @@ _lock = threading.Lock()
 
 # Runs in a page of the py-apm server: boot Pyodide in snapshot mode, install and import the
 # bundle, and hand the memory image to Playwright as a download (binary-safe, no base64).
-_MAKE_SNAPSHOT_JS = """
+MAKE_SNAPSHOT_JS = """
 async ({pyodideURL, packageURL}) => {
   const mod = await import(pyodideURL + "pyodide.mjs");
   let sitePackages = null;
@@ -81,7 +81,7 @@ def build(root: Path | None = None, *, force: bool = False, quiet: bool = False)
                 page.goto(chromium.url + "blank.html")
                 with page.expect_download(timeout=120_000) as download_info:
                     size = page.evaluate(
-                        _MAKE_SNAPSHOT_JS,
+                        MAKE_SNAPSHOT_JS,
                         {
                             "pyodideURL": chromium.url + "pyodide/",
                             "packageURL": chromium.url + "py_apm.zip",
