@@ -65,9 +65,11 @@
   let PyProxyClass = null;
   let runtime = null; // the pyodide handle: only for the live-proxy count (PyApm.__proxyTracing)
   let bootError = null;
+  let fatalError = null; // set when the Python runtime reported a fatal error: it is gone
   let legacy = false; // effective `legacyPromises`
   let pending = []; // listener payloads waiting to be dispatched after the current call
-  const listeners = new Set();
+  const listeners = new Map(); // PyApm.onChange listener -> the frame it came from (or null)
+  let dispatching = false;
   const CODE = Object.create(null); // bridge member name -> code (numbers cross cheaper)
   // Bumped by every change payload. Every change of the workspace sends one (revision or output),
   // so a property read (title, canClose, isDefault: unlogged, side-effect free) answered in the
@@ -88,13 +90,36 @@
   }
 
   function notReady(label) {
+    if (fatalError) {
+      return apmError(500, `${label}: the Python runtime stopped after a fatal error ` +
+        `(${fatalError}); reload the page to start py-apm again`);
+    }
     if (bootError) {
       return apmError(412, `${label}: py-apm failed to start (${bootError.message}); see PyApm.ready`);
     }
     return apmError(412, `${label}: py-apm is still loading; await PyApm.ready before calling it`);
   }
 
+  // Pyodide cannot be used after a fatal error (its proxies answer undefined): stop calling in,
+  // so every later call throws one clear error instead.
+  function markFatal(e) {
+    if (fatalError) return;
+    let text = "unknown cause";
+    try {
+      text = String((e && e.message) || e).split("\n")[0].slice(0, 200) || text;
+    } catch (_) { /* keep the default */ }
+    fatalError = text;
+    callFn = null;
+    encodedFn = null;
+    optionsFn = null;
+    PyApm.isReady = false;
+  }
+
   function internalError(method, e) {
+    if (e && e.pyodide_fatal_error) {
+      markFatal(e);
+      return notReady(method);
+    }
     if (win.PyApm && win.PyApm.debug) console.error("[py-apm] internal error in", method, e);
     if (e && typeof e.errorCode === "number" && !(e.type && e.name === "PythonError")) return e;
     let text = "";
@@ -117,75 +142,143 @@
       (t === "number" && Number.isFinite(v));
   }
 
-  function replacer(_key, value) {
-    switch (typeof value) {
-      case "function":
-        return { "$pyapm:js": "function" };
-      case "symbol":
-        return { "$pyapm:js": "symbol" };
-      case "bigint":
-        return { "$pyapm:js": "bigint" };
-      case "number":
-        if (Number.isNaN(value)) return { "$pyapm:js": "NaN" };
-        if (value === Infinity) return { "$pyapm:js": "Infinity" };
-        if (value === -Infinity) return { "$pyapm:js": "-Infinity" };
-        return value;
-      case "object":
-        // toString tag, not instanceof: Maps from a frame's realm count too.
-        if (value !== null && Object.prototype.toString.call(value) === "[object Map]") {
-          return { "$pyapm:map": Array.from(value.entries()) };
-        }
-        return value;
-      default:
-        return value;
-    }
-  }
+  // Bounds on a caller's object argument, checked while it is copied and before anything is
+  // stringified or parsed (py_apm/model/limits.py checks them again and names the argument):
+  // nesting levels, and characters as JSON (a configuration may be bigger than other arguments).
+  const MAX_DEPTH = 64;
+  const MAX_SIZE = 1 << 20;
+  const MAX_CONFIG_SIZE = 8 << 20;
+  const CONFIG_MEMBERS = new Set(["pyapm.configure", "pyapm.reset"]);
+  const MARKER = "$pyapm:";
+  const TOO_LARGE = { tooLarge: true };
+  const opaque = (kind) => ({ "$pyapm:js": kind });
 
-  // True when plain JSON.stringify gives what the replacer would: only plain objects and arrays
-  // (of this realm, shallow) holding strings, booleans, finite numbers and null. Skipping the
-  // replacer (a JS call per value) is the fast path for the usual object arguments.
-  function isPlainData(v, depth) {
-    if (v === null) return true;
-    switch (typeof v) {
-      case "string":
-      case "boolean":
-        return true;
-      case "number":
-        return Number.isFinite(v);
-      case "object": {
-        if (depth > 3) return false;
-        if (Array.isArray(v)) {
-          for (let i = 0; i < v.length; i++) if (!isPlainData(v[i], depth + 1)) return false;
-          return true;
-        }
-        const proto = Object.getPrototypeOf(v);
-        if (proto !== Object.prototype && proto !== null) return false;
-        const keys = Object.keys(v);
-        for (let i = 0; i < keys.length; i++) {
-          const x = v[keys[i]];
-          if (x !== undefined && !isPlainData(x, depth + 1)) return false;
-        }
-        return true;
-      }
-      default:
-        return false;
-    }
-  }
-
-  function encodeArgs(args) {
-    if (isPlainData(args, 0)) return JSON.stringify(args);
+  function thrownMarker(e) {
+    let text;
     try {
-      return JSON.stringify(args, replacer);
+      text = e instanceof Error || (e && typeof e.message === "string")
+        ? `${e.name || "Error"}: ${e.message}` : String(e);
     } catch (_) {
-      const parts = args.map((a) => {
-        try {
-          return JSON.stringify([a], replacer).slice(1, -1) || "null";
-        } catch (_e) {
-          return '{"$pyapm:js":"unserializable"}';
-        }
-      });
-      return "[" + parts.join(",") + "]";
+      text = "a value that cannot be printed";
     }
+    return { "$pyapm:thrown": text.slice(0, 300) };
+  }
+
+  // One argument as plain JSON data: every property read once (getters, Proxy traps and toJSON
+  // run once, and what they throw is reported, not raised), Maps and values without a JSON form
+  // as markers, a caller's own keys starting with the marker prefix escaped (so markers cannot
+  // be forged), cycles, depth and size cut short with markers Python turns into 400s.
+  function encodeArg(value, budget) {
+    const open = new Set();
+    const spend = (n) => {
+      budget.left -= n;
+      if (budget.left < 0) throw TOO_LARGE;
+    };
+    function copy(v, key, depth) {
+      if (v !== null && typeof v === "object") {
+        try {
+          if (typeof v.toJSON === "function") v = v.toJSON(key);
+        } catch (e) {
+          return thrownMarker(e);
+        }
+      }
+      switch (typeof v) {
+        case "string":
+          spend(v.length + 2);
+          return v;
+        case "boolean":
+          spend(5);
+          return v;
+        case "undefined":
+          return undefined;
+        case "number":
+          spend(8);
+          if (Number.isNaN(v)) return opaque("NaN");
+          if (v === Infinity) return opaque("Infinity");
+          if (v === -Infinity) return opaque("-Infinity");
+          return v;
+        case "function":
+          return opaque("function");
+        case "symbol":
+          return opaque("symbol");
+        case "bigint":
+          return opaque("bigint");
+        default:
+          break;
+      }
+      if (v === null) {
+        spend(4);
+        return null;
+      }
+      if (open.has(v)) return opaque("cyclic");
+      if (depth >= MAX_DEPTH) return opaque("too-deep");
+      spend(2);
+      open.add(v);
+      try {
+        // toString tag, not instanceof: Maps from a frame's realm count too.
+        if (Object.prototype.toString.call(v) === "[object Map]") {
+          const entries = [];
+          for (const [k, x] of Map.prototype.entries.call(v)) {
+            entries.push([copy(k, "", depth + 1), copy(x, "", depth + 1)]);
+          }
+          return { "$pyapm:map": entries };
+        }
+        if (Array.isArray(v)) {
+          const n = v.length;
+          const out = new Array(n);
+          for (let i = 0; i < n; i++) {
+            let x;
+            try {
+              x = v[i];
+            } catch (e) {
+              out[i] = thrownMarker(e);
+              continue;
+            }
+            const c = copy(x, String(i), depth + 1);
+            out[i] = c === undefined ? null : c;
+          }
+          return out;
+        }
+        const out = {};
+        for (const k of Object.keys(v)) {
+          let x;
+          try {
+            x = v[k];
+          } catch (e) {
+            out[k.startsWith(MARKER) ? MARKER + k : k] = thrownMarker(e);
+            continue;
+          }
+          const c = copy(x, k, depth + 1);
+          if (c === undefined) continue;
+          spend(k.length + 4);
+          // defineProperty: a "__proto__" key stays an own key, as JSON.parse would make it
+          Object.defineProperty(out, k.startsWith(MARKER) ? MARKER + k : k,
+            { value: c, enumerable: true, writable: true, configurable: true });
+        }
+        return out;
+      } catch (e) {
+        if (e === TOO_LARGE) throw e;
+        return thrownMarker(e); // a Proxy trap or a Map method threw
+      } finally {
+        open.delete(v);
+      }
+    }
+    try {
+      return copy(value, "", 0);
+    } catch (e) {
+      if (e === TOO_LARGE) return opaque("too-large");
+      throw e;
+    }
+  }
+
+  function encodeArgs(method, args) {
+    const size = CONFIG_MEMBERS.has(method) ? MAX_CONFIG_SIZE : MAX_SIZE;
+    const out = new Array(args.length);
+    for (let i = 0; i < args.length; i++) {
+      const c = encodeArg(args[i], { left: size });
+      out[i] = c === undefined ? null : c;
+    }
+    return JSON.stringify(out);
   }
 
   // ---- The one way into Python --------------------------------------------------------------
@@ -210,7 +303,7 @@
           default: r = callFn(code, ...args);
         }
       } else {
-        r = encodedFn(code, encodeArgs(args));
+        r = encodedFn(code, encodeArgs(method, args));
       }
     } catch (e) {
       flush();
@@ -301,11 +394,48 @@
     else setTimeout(() => { throw e; });
   }
 
+  // Payloads go out in revision order: a listener that calls the API queues the new payload
+  // behind the one being dispatched instead of dispatching it in the middle.
   function flush() {
-    while (pending.length) {
-      const batch = pending;
-      pending = [];
-      for (const raw of batch) dispatch(decodePayload(raw));
+    if (dispatching) return;
+    dispatching = true;
+    try {
+      while (pending.length) {
+        const batch = pending;
+        pending = [];
+        for (const raw of batch) dispatch(decodePayload(raw));
+      }
+    } finally {
+      dispatching = false;
+    }
+  }
+
+  // The same-origin frame whose realm made `fn` (null: this window or unknown), so a listener
+  // of a closed or navigated web resource frame can be dropped.
+  function ownerFrame(fn) {
+    let root = fn;
+    for (let p = Object.getPrototypeOf(fn); p; p = Object.getPrototypeOf(p)) root = p;
+    if (root === Object.prototype) return null;
+    const search = (w, depth) => {
+      for (let i = 0; depth < 8 && i < w.frames.length; i++) {
+        try {
+          const f = w.frames[i];
+          if (f.Object.prototype === root) return { frame: f, root };
+          const inner = search(f, depth + 1);
+          if (inner) return inner;
+        } catch (_) { /* a cross-origin frame */ }
+      }
+      return null;
+    };
+    return search(win, 0);
+  }
+
+  function frameGone(owner) {
+    if (owner === null) return false;
+    try {
+      return owner.frame.closed || owner.frame.Object.prototype !== owner.root;
+    } catch (_) {
+      return true; // navigated to another origin
     }
   }
 
@@ -319,7 +449,12 @@
       }
     }
     for (const w of p.warnings || []) console.warn(`[py-apm] ${w}`);
-    for (const fn of listeners.size ? Array.from(listeners) : []) {
+    for (const [fn, owner] of listeners.size ? Array.from(listeners) : []) {
+      if (!listeners.has(fn)) continue; // unsubscribed by an earlier listener
+      if (frameGone(owner)) {
+        listeners.delete(fn);
+        continue;
+      }
       try {
         fn(p);
       } catch (e) {
@@ -441,25 +576,46 @@
     return t;
   }
 
+  // A tab's `data` parsed when it is JSON of an object/array within the argument bounds (as
+  // the model parses it); deeper or bigger text stays text.
   function parseData(value) {
-    if (typeof value !== "string") return value;
+    if (typeof value !== "string" || value.length > MAX_SIZE) return value;
     const s = value.trim();
     if (!(s.startsWith("{") || s.startsWith("["))) return value;
+    let parsed;
     try {
-      return JSON.parse(s);
+      parsed = JSON.parse(s);
     } catch (_) {
       return value;
     }
+    const stack = [[parsed, 0]];
+    while (stack.length) {
+      const [v, depth] = stack.pop();
+      if (v === null || typeof v !== "object") continue;
+      if (depth >= MAX_DEPTH) return value;
+      for (const k of Object.keys(v)) stack.push([v[k], depth + 1]);
+    }
+    return parsed;
+  }
+
+  // Own data properties, so a "__proto__" key is a key like any other (Object.assign would set
+  // the prototype instead).
+  function copyInto(target, source) {
+    for (const k of Object.keys(source || {})) {
+      Object.defineProperty(target, k,
+        { value: source[k], enumerable: true, writable: true, configurable: true });
+    }
+    return target;
   }
 
   // The resolved value of session.getContext() (decisions 4 and 23).
   function contextObject(sid, raw) {
     let data = raw || {};
-    const params = Object.assign({}, data.parameters || {});
+    const params = copyInto({}, data.parameters);
     const reload = () => {
       data = invoke1("context", "session.getContext", sid) || {};
       for (const k of Object.keys(params)) delete params[k];
-      Object.assign(params, data.parameters || {});
+      copyInto(params, data.parameters);
     };
     const ctx = {};
     Object.defineProperties(ctx, {
@@ -472,7 +628,11 @@
         return Object.prototype.hasOwnProperty.call(params, key);
       }),
       set: method(function set(key, value) {
-        invoke("context.set", "session.updateContext", [sid, { [key]: value }]);
+        if (typeof key === "symbol") {
+          if (callFn === null) throw notReady("context.set");
+          throw apmError(400, "context.set: key must be a string, got symbol");
+        }
+        invoke("context.set", "session.updateContext", [sid, copyInto({}, { [key]: value })]);
         reload();
         return ctx;
       }),
@@ -593,7 +753,7 @@
       if (typeof listener !== "function") {
         throw apmError(400, "PyApm.onChange: listener must be a function");
       }
-      listeners.add(listener);
+      listeners.set(listener, ownerFrame(listener));
       return () => { listeners.delete(listener); };
     },
     ui: {
@@ -610,6 +770,18 @@
     value: (value) => PyProxyClass !== null && value instanceof PyProxyClass,
   });
 
+  // Test hook: make the Python runtime suffer a (real) fatal error, to see what calls do after one.
+  Object.defineProperty(PyApm, "__simulateFatalError", {
+    value: () => {
+      if (runtime === null) throw apmError(412, "PyApm.__simulateFatalError: py-apm is not ready");
+      try {
+        runtime._api.fatal_error(new Error("simulated by PyApm.__simulateFatalError"));
+      } catch (e) {
+        markFatal(e);
+      }
+    },
+  });
+
   // Test hook: count live PyProxies (Pyodide's own allocation tracing) to prove calls leak none.
   function traced() {
     if (runtime === null) throw apmError(412, "PyApm.__proxyTracing: py-apm is not ready");
@@ -620,7 +792,12 @@
       start() { traced().enable_pyproxy_allocation_tracing(); traced().pyproxy_alloc_map.clear(); },
       stop() { traced().disable_pyproxy_allocation_tracing(); traced().pyproxy_alloc_map.clear(); },
       live() { return traced().pyproxy_alloc_map.size; }, // proxies made since start() and alive
-      probe() { traced(); return runtime.globals.get("dict"); }, // a new proxy, for self-tests
+      // Makes one proxy (kept here, never handed out) for self-tests; returns its release.
+      probe() {
+        traced();
+        const made = runtime.globals.get("dict");
+        return () => { made.destroy(); };
+      },
     }),
   });
 
@@ -694,6 +871,18 @@
     }
   }
 
+  // Pyodide's own fatal-error hook (a private API: when it is missing, the error a call throws
+  // still marks the runtime dead, see internalError).
+  function watchFatal(pyodide) {
+    const api = pyodide._api;
+    if (!api || typeof api !== "object") return;
+    const previous = api.on_fatal;
+    api.on_fatal = (e) => {
+      markFatal(e);
+      if (typeof previous === "function") previous(e);
+    };
+  }
+
   async function boot(cfg) {
     const phases = PyApm.bootPhases;
     const mark = (name) => { phases[name] = Math.round(performance.now()); };
@@ -742,6 +931,7 @@
     // From here on everything is synchronous: nothing can call in before isReady is set.
     PyProxyClass = pyodide.ffi.PyProxy;
     runtime = pyodide;
+    watchFatal(pyodide);
     callFn = fns.call;
     encodedFn = fns.encoded;
     optionsFn = fns.options;

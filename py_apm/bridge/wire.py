@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model.errors import ApmError, invalid
+from ..model.limits import MAX_ENCODED_DEPTH, MAX_ENCODED_TEXT, check_json_text
 from ..model.values import JS_NULL, decode_js_json
 from ..model.workspace import Workspace
 
@@ -78,6 +79,17 @@ def unknown_member(key: Any) -> ApmError:
     return invalid("py-apm bridge", f"unknown member {key!r}")
 
 
+def decode_arguments(method: str, args_json: Any) -> list[Any]:
+    """The shim's encoded argument list, bounded before it is parsed; 400 when malformed."""
+    if not isinstance(args_json, str):
+        raise invalid(method, f"encoded arguments must be a string, got {type(args_json).__name__}")
+    check_json_text(args_json, method, "the arguments", MAX_ENCODED_TEXT, MAX_ENCODED_DEPTH)
+    try:
+        return decode_js_json(args_json)
+    except ValueError as exc:
+        raise invalid(method, f"malformed encoded arguments ({str(exc)[:120]})") from None
+
+
 def js_arguments(args: tuple[Any, ...], arity: int) -> tuple[Any, ...]:
     """`args` as a JS function with `arity` parameters sees them: missing ones are undefined
     (None), extra ones are ignored."""
@@ -136,7 +148,7 @@ class Bridge:
 
     def call_encoded(self, method: str | int, args_json: str) -> Any:
         """`call` with the arguments in the shim's JSON encoding (Maps, opaque values marked)."""
-        return self.call(method, *decode_js_json(args_json))
+        return self.call(method, *decode_arguments(self.member(method).name, args_json))
 
 
 def payload_items(events: list[Any], notices: list[str], warnings: list[str]) -> list[Any]:

@@ -8,14 +8,13 @@ the browser shim by their JS names.
 from __future__ import annotations
 
 import functools
-import json
 import secrets
 from collections import deque
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from .calllog import CallLog, CallRecord
+from .calllog import CallLog, CallRecord, bounded, bounded_error, cut
 from .errors import (
     INTERNAL,
     LIMIT_REACHED,
@@ -41,6 +40,7 @@ from .inputs import (
     require_bool,
     require_string,
 )
+from .limits import MAX_CONFIG_TEXT, json_or_none
 from .options import Options, apply_options
 from .slugs import SlugScope, resolve
 from .state import (
@@ -109,13 +109,13 @@ class Workspace:
         self.output_pending = True
 
     def _warn(self, record: CallRecord, text: str) -> None:
-        record.warning = text
+        record.warning = cut(text)
         self._warnings.append(text)
         self.output_pending = True
 
     def _refuse(self, record: CallRecord, reason: str) -> None:
         record.refused = True
-        record.reason = reason
+        record.reason = cut(reason)
         self._warn(record, f"{record.method}: refused: {reason}")
 
     def _notice(self, text: str) -> None:
@@ -147,12 +147,15 @@ class Workspace:
         try:
             result = body(record)
         except ApmError as error:
-            record.error = error.to_dict()
+            record.error = bounded_error(error.to_dict())
             raise
         except Exception as error:  # a bug: logged, then reported by the bridge
-            record.error = {"errorCode": INTERNAL, "message": f"{type(error).__name__}: {error}"}
+            record.error = {
+                "errorCode": INTERNAL,
+                "message": cut(f"{type(error).__name__}: {error}"),
+            }
             raise
-        record.result = result
+        record.result = bounded(result)
         return result
 
     def _session(self, session_id: Any, method: str) -> SessionState:
@@ -775,7 +778,7 @@ class Workspace:
     def configure(self, options: Any) -> dict[str, Any]:
         """Apply options (validated as a whole); returns the effective options."""
         if isinstance(options, str):
-            options = as_object(options, "configure", "options")
+            options = as_object(options, "configure", "options", MAX_CONFIG_TEXT)
         new_options = apply_options(self.options, options)
         self._log.set_limit(new_options.call_log_limit)
         self.options = new_options
@@ -826,10 +829,7 @@ def tab_context(tab: TabState) -> dict[str, Any]:
     result: dict[str, Any] = dict(tab.parameters)
     data = result.get("data")
     if data:
-        try:
-            parsed = json.loads(data)
-        except ValueError:
-            parsed = None
+        parsed = json_or_none(data)
         if isinstance(parsed, (dict, list)):
             result["data"] = parsed
     return result
