@@ -83,7 +83,7 @@ def decode_arguments(method: str, args_json: Any) -> list[Any]:
     """The shim's encoded argument list, bounded before it is parsed; 400 when malformed."""
     if not isinstance(args_json, str):
         raise invalid(method, f"encoded arguments must be a string, got {type(args_json).__name__}")
-    check_json_text(args_json, method, "the arguments", MAX_ENCODED_TEXT, MAX_ENCODED_DEPTH)
+    check_json_text(args_json, method, "the argument list", MAX_ENCODED_TEXT, MAX_ENCODED_DEPTH)
     try:
         return decode_js_json(args_json)
     except ValueError as exc:

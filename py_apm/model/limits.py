@@ -38,10 +38,10 @@ _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
 #: Opaque JS values the shim reports in place of data it would not or could not read.
 _OPAQUE_TEXT = {
-    "thrown": "reading it threw: {detail}",
-    "cyclic": "refers to itself (a cyclic object)",
-    "too-deep": f"is nested deeper than {MAX_DEPTH} levels",
-    "too-large": "is larger than {limit:,} characters as JSON (the limit)",
+    "thrown": ": reading it threw: {detail}",
+    "cyclic": " refers to itself (a cyclic object)",
+    "too-deep": f" is nested deeper than {MAX_DEPTH} levels",
+    "too-large": " is larger than {limit:,} characters as JSON (the limit)",
 }
 
 
@@ -134,7 +134,7 @@ def check_value(value: Any, method: str, name: str, limit: int = MAX_TEXT) -> No
         elif isinstance(item, JsOpaque):
             problem = opaque_problem(item, limit)
             if problem:
-                raise invalid(method, f"{_path(where)} {problem}")
+                raise invalid(method, f"{_path(where)}{problem}")
             size += 8
         elif isinstance(item, (Mapping, JsMap, list, tuple)):
             if depth >= MAX_DEPTH:
