@@ -165,7 +165,7 @@ def _call_native(ws: Workspace, sid: str, target: str, arg: Any) -> Any:
     if target in ("createSession", "sessionContext", "parametersStr"):
         return ws.create_session(arg)
     if target == "updateContext":
-        return ws.update_context(sid, arg)
+        return ws.session_update_context(sid, arg)
     if target == "configure":
         return ws.configure(arg)
     if target == "appContext":

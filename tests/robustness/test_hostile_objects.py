@@ -157,7 +157,7 @@ def test_marker_and_odd_keys_are_stored_as_given(backend: str, request: pytest.F
                 continue  # a JS Map
             ws = Workspace()
             sid = ws.create_session({"templateName": CASE})
-            ws.update_context(sid, value)
+            ws.session_update_context(sid, value)
             if _context(ws.state()) != expected:
                 problems.append(f"{label}: {_context(ws.state())}")
     assert not problems, "\n".join(problems)
