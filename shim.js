@@ -168,103 +168,121 @@
   // run once, and what they throw is reported, not raised), Maps and values without a JSON form
   // as markers, a caller's own keys starting with the marker prefix escaped (so markers cannot
   // be forged), cycles, depth and size cut short with markers Python turns into 400s.
-  function encodeArg(value, budget) {
-    const open = new Set();
-    const spend = (n) => {
-      budget.left -= n;
-      if (budget.left < 0) throw TOO_LARGE;
-    };
-    function copy(v, key, depth) {
-      if (v !== null && typeof v === "object") {
-        try {
-          if (typeof v.toJSON === "function") v = v.toJSON(key);
-        } catch (e) {
-          return thrownMarker(e);
-        }
-      }
-      switch (typeof v) {
-        case "string":
-          spend(v.length + 2);
-          return v;
-        case "boolean":
-          spend(5);
-          return v;
-        case "undefined":
-          return undefined;
-        case "number":
-          spend(8);
-          if (Number.isNaN(v)) return opaque("NaN");
-          if (v === Infinity) return opaque("Infinity");
-          if (v === -Infinity) return opaque("-Infinity");
-          return v;
-        case "function":
-          return opaque("function");
-        case "symbol":
-          return opaque("symbol");
-        case "bigint":
-          return opaque("bigint");
-        default:
-          break;
-      }
-      if (v === null) {
-        spend(4);
-        return null;
-      }
-      if (open.has(v)) return opaque("cyclic");
-      if (depth >= MAX_DEPTH) return opaque("too-deep");
-      spend(2);
-      open.add(v);
-      try {
-        // toString tag, not instanceof: Maps from a frame's realm count too.
-        if (Object.prototype.toString.call(v) === "[object Map]") {
-          const entries = [];
-          for (const [k, x] of Map.prototype.entries.call(v)) {
-            entries.push([copy(k, "", depth + 1), copy(x, "", depth + 1)]);
-          }
-          return { "$pyapm:map": entries };
-        }
-        if (Array.isArray(v)) {
-          const n = v.length;
-          const out = new Array(n);
-          for (let i = 0; i < n; i++) {
-            let x;
-            try {
-              x = v[i];
-            } catch (e) {
-              out[i] = thrownMarker(e);
-              continue;
-            }
-            const c = copy(x, String(i), depth + 1);
-            out[i] = c === undefined ? null : c;
-          }
-          return out;
-        }
-        const out = {};
-        for (const k of Object.keys(v)) {
-          let x;
-          try {
-            x = v[k];
-          } catch (e) {
-            out[k.startsWith(MARKER) ? MARKER + k : k] = thrownMarker(e);
-            continue;
-          }
-          const c = copy(x, k, depth + 1);
-          if (c === undefined) continue;
-          spend(k.length + 4);
-          // defineProperty: a "__proto__" key stays an own key, as JSON.parse would make it
-          Object.defineProperty(out, k.startsWith(MARKER) ? MARKER + k : k,
-            { value: c, enumerable: true, writable: true, configurable: true });
-        }
-        return out;
-      } catch (e) {
-        if (e === TOO_LARGE) throw e;
-        return thrownMarker(e); // a Proxy trap or a Map method threw
-      } finally {
-        open.delete(v);
-      }
+  // The walk's state lives here, not in closures: this runs on every call with an object.
+  let budget = 0;
+  const path = []; // the objects being copied, outermost first (a cycle repeats one of them)
+
+  function spend(n) {
+    budget -= n;
+    if (budget < 0) throw TOO_LARGE;
+  }
+
+  function own(out, key, value) {
+    // an own key even for "__proto__", as JSON.parse would make it (assigning sets a prototype)
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  }
+
+  // `converted`: v is what a toJSON returned (JSON.stringify does not call toJSON on that again)
+  function copyValue(v, key, depth, converted) {
+    switch (typeof v) {
+      case "string":
+        spend(v.length + 2);
+        return v;
+      case "boolean":
+        spend(5);
+        return v;
+      case "undefined":
+        return undefined;
+      case "number":
+        spend(8);
+        if (Number.isFinite(v)) return v;
+        return opaque(Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity");
+      case "function":
+        return opaque("function");
+      case "symbol":
+        return opaque("symbol");
+      case "bigint":
+        return opaque("bigint");
+      default:
+        break;
+    }
+    if (v === null) {
+      spend(4);
+      return null;
     }
     try {
-      return copy(value, "", 0);
+      if (!converted && typeof v.toJSON === "function") return copyValue(v.toJSON(key), key, depth, true);
+    } catch (e) {
+      if (e === TOO_LARGE) throw e;
+      return thrownMarker(e);
+    }
+    if (path.includes(v)) return opaque("cyclic");
+    if (depth >= MAX_DEPTH) return opaque("too-deep");
+    spend(2);
+    path.push(v);
+    try {
+      return copyObject(v, depth);
+    } catch (e) {
+      if (e === TOO_LARGE) throw e;
+      return thrownMarker(e); // a Proxy trap or a Map method threw
+    } finally {
+      path.pop();
+    }
+  }
+
+  function copyObject(v, depth) {
+    if (Array.isArray(v)) {
+      const n = v.length;
+      const out = new Array(n);
+      for (let i = 0; i < n; i++) {
+        let x;
+        try {
+          x = v[i];
+        } catch (e) {
+          out[i] = thrownMarker(e);
+          continue;
+        }
+        const c = copyValue(x, String(i), depth + 1);
+        out[i] = c === undefined ? null : c;
+      }
+      return out;
+    }
+    const proto = Object.getPrototypeOf(v);
+    // toString tag, not only instanceof: Maps from a frame's realm count too.
+    if (v instanceof Map ||
+        (proto !== Object.prototype && Object.prototype.toString.call(v) === "[object Map]")) {
+      const entries = [];
+      for (const [k, x] of Map.prototype.entries.call(v)) {
+        entries.push([copyValue(k, "", depth + 1), copyValue(x, "", depth + 1)]);
+      }
+      return { "$pyapm:map": entries };
+    }
+    const out = {};
+    const keys = Object.keys(v);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      const name = k.charCodeAt(0) === 36 && k.startsWith(MARKER) ? MARKER + k : k;
+      let x;
+      try {
+        x = v[k];
+      } catch (e) {
+        own(out, name, thrownMarker(e));
+        continue;
+      }
+      const c = copyValue(x, k, depth + 1);
+      if (c === undefined) continue;
+      spend(k.length + 4);
+      if (name === "__proto__") own(out, name, c);
+      else out[name] = c;
+    }
+    return out;
+  }
+
+  function encodeArg(value, size) {
+    budget = size;
+    path.length = 0;
+    try {
+      return copyValue(value, "", 0);
     } catch (e) {
       if (e === TOO_LARGE) return opaque("too-large");
       throw e;
@@ -275,7 +293,7 @@
     const size = CONFIG_MEMBERS.has(method) ? MAX_CONFIG_SIZE : MAX_SIZE;
     const out = new Array(args.length);
     for (let i = 0; i < args.length; i++) {
-      const c = encodeArg(args[i], { left: size });
+      const c = encodeArg(args[i], size);
       out[i] = c === undefined ? null : c;
     }
     return JSON.stringify(out);

@@ -62,6 +62,8 @@ def as_object(value: Any, method: str, name: str, limit: int = MAX_TEXT) -> dict
 
 def context_value(value: Any, method: str, name: str) -> str:
     """A context or parameter value as text (numbers/booleans stringified, objects as JSON)."""
+    if value.__class__ is str:  # the usual case; its length is bounded with its argument's
+        return value
     if isinstance(value, JsOpaque):
         raise invalid(method, f"{name} cannot be a {describe(value)}")
     if callable(value) and not isinstance(value, (Mapping, JsMap)):

@@ -45,17 +45,20 @@ _OPAQUE_TEXT = {
 }
 
 
-def json_depth(text: str) -> int:
-    """The deepest nesting of `text` as JSON (an upper bound when it is not valid JSON), in a
-    few linear passes done by C code: escapes out, then strings, then everything but brackets,
-    then the running sum of +1/-1 steps."""
-    if text.count("[") + text.count("{") <= MAX_DEPTH:
-        return MAX_DEPTH if "[" in text or "{" in text else 0
+def too_deep(text: str, limit: int = MAX_DEPTH) -> bool:
+    """True when `text` as JSON nests deeper than `limit` (JSON text that is not valid may be
+    counted deeper than the decoder would get). A few linear passes done by C code: escapes out,
+    then strings, then everything but brackets; then a run of `limit + 1` openers, else the
+    running sum of +1/-1 steps."""
+    if text.count("[") + text.count("{") <= limit:
+        return False
     if "\\" in text:
         text = _ESCAPE.sub("", text)
     brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    if re.search(r"[\[{]{" + str(limit + 1) + "}", brackets):  # the usual hostile text
+        return True
     steps = array("b", brackets.encode("ascii").translate(_STEPS))
-    return max(accumulate(steps), default=0)
+    return max(accumulate(steps), default=0) > limit
 
 
 def check_json_text(
@@ -66,7 +69,7 @@ def check_json_text(
         raise invalid(
             method, f"{name} is {len(text):,} characters of JSON text; the limit is {limit:,}"
         )
-    if json_depth(text) > depth:
+    if too_deep(text, depth):
         raise invalid(method, f"{name} is JSON nested deeper than {depth} levels (the limit)")
 
 
@@ -85,7 +88,7 @@ def parse_json_text(
 
 def json_or_none(text: str) -> Any:
     """`text` parsed when it is JSON within the bounds, else None (a tab's `data`)."""
-    if len(text) > MAX_TEXT or json_depth(text) > MAX_DEPTH:
+    if len(text) > MAX_TEXT or too_deep(text):
         return None
     try:
         return json.loads(text)
