@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from .scriptlimit import LOADED, run_with_limit
+
 #: How long to wait for ``PyApm.ready``, and for a script's synchronous run (seconds), unless
 #: ``--timeout`` says otherwise.
 BOOT_TIMEOUT_S = 60.0
@@ -194,7 +196,7 @@ def run_scripts(
     results: list[RunResult] = []
 
     def on_console(msg: Any) -> None:
-        if capturing and msg.text != _LOADED:
+        if capturing and msg.text != LOADED:
             kind = "warn" if msg.type == "warning" else msg.type
             text = msg.text
             where = (msg.location or {}).get("url") or ""
@@ -236,7 +238,7 @@ def run_scripts(
                     open_workspace(page, index == 0)
                     console = []
                     capturing = True
-                    stopped = _run_with_limit(page, cdp, [source, name], boot_timeout_s)
+                    stopped = run_with_limit(page, cdp, _RUN_JS, [source, name], boot_timeout_s)
                     page.wait_for_timeout(settle_ms)
                     collected = page.evaluate(_COLLECT_JS)
                     collected["errors"] += stopped
@@ -253,29 +255,6 @@ def run_scripts(
     finally:
         _stop_server(server)
     return results
-
-
-_LOADED = "__pyapm_run_loaded__"
-
-
-def _run_with_limit(
-    page: Any, cdp: Any, script: list[str], timeout_s: float
-) -> list[dict[str, Any]]:
-    """Start the script and wait for its synchronous run; past `timeout_s` stop it (V8's
-    terminate, which reaches a busy page) and return the error that says so."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    try:
-        with page.expect_console_message(lambda m: m.text == _LOADED, timeout=timeout_s * 1000):
-            page.evaluate(_RUN_JS, script)
-        return []
-    except PlaywrightTimeout:
-        cdp.send("Runtime.terminateExecution")
-    message = f"the script did not finish within {timeout_s:g} s (--timeout) and was stopped"
-    return [
-        {"name": "TimeoutError", "message": message, "errorCode": None, "line": None,
-         "column": None, "kind": "timeout"}
-    ]  # fmt: skip
 
 
 # ---------------------------------------------------------------------------- text output
