@@ -30,26 +30,30 @@ OBJECT_DEPTHS = [65, 2000] + ([100, 10_000, 50_000] if FULL else [])
 STEP = {"deep-array": "[0]", "deep-object": ".a", "deep-map": ".a"}
 
 
+def _size_error(target: str, length: int) -> str:
+    """What a JSON text of `length` characters past its bound gets (inside a SessionInput, the
+    SessionInput object is measured first)."""
+    limit = MAX_CONFIG_TEXT if target == "configure" else MAX_TEXT
+    if target in ("sessionContext", "parametersStr"):
+        return f"createSession: SessionInput is larger than {MAX_TEXT:,} characters as JSON (the limit)"
+    return f"{TARGETS[target]} is {length:,} characters of JSON text; the limit is {limit:,}"
+
+
 def text_cases() -> list[Case]:
     cases = []
     for target in TEXT_TARGETS:
+        limit = MAX_CONFIG_TEXT if target == "configure" else MAX_TEXT
         for opener, leaf, closer in SHAPES:
             for n in DEPTHS:
+                length = (len(opener) + len(closer)) * n + len(leaf)
+                error = f"{TARGETS[target]} is JSON nested deeper than {MAX_DEPTH} levels (the limit)"
+                if length > (limit if target not in ("sessionContext", "parametersStr") else MAX_TEXT - 80):
+                    error = _size_error(target, length)
                 cases.append(
-                    Case(
-                        f"text-deep {target} {opener}x{n}",
-                        target,
-                        ["text-deep", opener, leaf, closer, n],
-                        f"{TARGETS[target]} is JSON nested deeper than {MAX_DEPTH} levels (the limit)",
-                    )
+                    Case(f"text-deep {target} {opener}x{n}", target, ["text-deep", opener, leaf, closer, n], error)
                 )
-        limit = MAX_CONFIG_TEXT if target == "configure" else MAX_TEXT
         length = limit + len('{"templateName":""}')
-        if target in ("sessionContext", "parametersStr"):
-            error = f"createSession: SessionInput is larger than {MAX_TEXT:,} characters as JSON (the limit)"
-        else:
-            error = f"{TARGETS[target]} is {length:,} characters of JSON text; the limit is {limit:,}"
-        cases.append(Case(f"text-big {target}", target, ["text-big", limit], error))
+        cases.append(Case(f"text-big {target}", target, ["text-big", limit], _size_error(target, length)))
     # At the bounds: accepted (or refused for what the text says, not for its shape).
     cases.append(Case("text-deep updateContext 64", "updateContext", ["text-deep", '{"a":', "1", "}", 64], None))
     cases.append(
