@@ -142,12 +142,17 @@ def _is_focused(item: dict[str, Any], method: str, what: str) -> bool:
     return value
 
 
+def _input(value: Any, method: str, what: str) -> tuple[dict[str, Any], str]:
+    """A required input object (object, Map or JSON string) and its required templateName."""
+    if is_nullish(value):
+        raise invalid(method, f"{what} is required, got {describe(value)}")
+    item = as_object(value, method, what)
+    return item, _template_name(item, method, what)
+
+
 def parse_session_input(value: Any, method: str = "createSession") -> SessionInput:
     """Validate a SessionInput (object, Map or JSON string)."""
-    if is_nullish(value):
-        raise invalid(method, f"SessionInput is required, got {describe(value)}")
-    item = as_object(value, method, "SessionInput")
-    name = _template_name(item, method, "SessionInput")
+    item, name = _input(value, method, "SessionInput")
     raw_context = item.get("sessionContext")
     context: dict[str, str] = {}
     anchor: dict[str, str] = {}
@@ -163,10 +168,7 @@ def parse_session_input(value: Any, method: str = "createSession") -> SessionInp
 
 def parse_tab_input(value: Any, method: str = "createTab") -> TabInput:
     """Validate an AppTabInput (object, Map or JSON string)."""
-    if is_nullish(value):
-        raise invalid(method, f"AppTabInput is required, got {describe(value)}")
-    item = as_object(value, method, "AppTabInput")
-    name = _template_name(item, method, "AppTabInput")
+    item, name = _input(value, method, "AppTabInput")
     raw_context = item.get("appContext")
     app_context: dict[str, str] = {}
     if not is_nullish(raw_context):

@@ -112,10 +112,12 @@ MEMBERS = [(spec.python_name, spec.arity, spec.object) for spec in members() if 
 
 
 def _args(obj: str, arity: int, value: Any) -> list[Any]:
-    """The odd value as the last argument; a member of a session/tab object gets a real id first."""
+    """The odd value as the last argument; before it a real id for a session/tab member, else
+    plausible text (an entity name, a record id)."""
     if arity == 1:
         return [value]
-    return ["tab-id-1" if obj == "tab" else "session-id-1", value]
+    first = {"tab": "tab-id-1", "session": "session-id-1"}.get(obj, "incident")
+    return [first, *["1"] * (arity - 2), value]
 
 
 def test_native_inputs_raise_apm_error_only() -> None:
