@@ -75,11 +75,13 @@
   let PyProxyClass = null;
   let runtime = null; // the pyodide handle: only for the live-proxy count (PyApm.__proxyTracing)
   let bootError = null;
+  let fatalError = null; // set when the Python runtime reported a fatal error: it is gone
   // The return contract (decisions 1 and 2): "runtime" (actions return Promises) or
   // "documented" (every member synchronous). Learnt from configure/reset results.
   let returns = "runtime";
   let pending = []; // listener payloads waiting to be dispatched after the current call
-  const listeners = new Set();
+  const listeners = new Map(); // PyApm.onChange listener -> the frame it came from (or null)
+  let dispatching = false;
   const CODE = Object.create(null); // bridge member name -> code (numbers cross cheaper)
   // Bumped by every change payload. Every change of the workspace sends one (revision or output),
   // so a property read (title, canClose, isDefault: unlogged, side-effect free) answered in the
@@ -101,6 +103,10 @@
   }
 
   function notReady(label) {
+    if (fatalError) {
+      return apmError(500, `${label}: the Python runtime stopped after a fatal error ` +
+        `(${fatalError}); reload the page to start py-apm again`);
+    }
     if (bootError) {
       return apmError(412, `${label}: py-apm failed to start (${bootError.message}); see PyApm.ready`);
     }
@@ -110,7 +116,26 @@
       "apm_open_webresource fixture");
   }
 
+  // Pyodide cannot be used after a fatal error (its proxies answer undefined): stop calling in,
+  // so every later call throws one clear error instead.
+  function markFatal(e) {
+    if (fatalError) return;
+    let text = "unknown cause";
+    try {
+      text = String((e && e.message) || e).split("\n")[0].slice(0, 200) || text;
+    } catch (_) { /* keep the default */ }
+    fatalError = text;
+    callFn = null;
+    encodedFn = null;
+    optionsFn = null;
+    PyApm.isReady = false;
+  }
+
   function internalError(method, e) {
+    if (e && e.pyodide_fatal_error) {
+      markFatal(e);
+      return notReady(method);
+    }
     if (win.PyApm && win.PyApm.debug) console.error("[py-apm] internal error in", method, e);
     if (e && typeof e.errorCode === "number" && !(e.type && e.name === "PythonError")) return e;
     let text = "";
@@ -134,7 +159,12 @@
   }
 
   function isThenable(v) {
-    return v !== null && (typeof v === "object" || typeof v === "function") && typeof v.then === "function";
+    if (v === null || (typeof v !== "object" && typeof v !== "function")) return false;
+    try {
+      return typeof v.then === "function";
+    } catch (_) {
+      return false; // a throwing getter or Proxy trap: reported when the argument is copied
+    }
   }
 
   // The names of a member's user-visible parameters (a session/tab member's first argument is
@@ -163,76 +193,163 @@
     return null;
   }
 
-  function replacer(_key, value) {
-    switch (typeof value) {
-      case "function":
-        return { "$pyapm:js": "function" };
-      case "symbol":
-        return { "$pyapm:js": "symbol" };
-      case "bigint":
-        return { "$pyapm:js": "bigint" };
-      case "number":
-        if (Number.isNaN(value)) return { "$pyapm:js": "NaN" };
-        if (value === Infinity) return { "$pyapm:js": "Infinity" };
-        if (value === -Infinity) return { "$pyapm:js": "-Infinity" };
-        return value;
-      case "object":
-        if (isThenable(value)) return { "$pyapm:js": "Promise" };
-        // toString tag, not instanceof: Maps from a frame's realm count too.
-        if (value !== null && Object.prototype.toString.call(value) === "[object Map]") {
-          return { "$pyapm:map": Array.from(value.entries()) };
-        }
-        return value;
-      default:
-        return value;
+  // Bounds on a caller's object argument, checked while it is copied and before anything is
+  // stringified or parsed (py_apm/model/limits.py checks them again and names the argument):
+  // nesting levels, and characters as JSON (a configuration may be bigger than other arguments).
+  const MAX_DEPTH = 64;
+  const MAX_SIZE = 1 << 20;
+  const MAX_CONFIG_SIZE = 8 << 20;
+  const CONFIG_MEMBERS = new Set(["pyapm.configure", "pyapm.reset"]);
+  const MARKER = "$pyapm:";
+  const TOO_LARGE = { tooLarge: true };
+  const opaque = (kind) => ({ "$pyapm:js": kind });
+
+  function thrownMarker(e) {
+    let text;
+    try {
+      text = e instanceof Error || (e && typeof e.message === "string")
+        ? `${e.name || "Error"}: ${e.message}` : String(e);
+    } catch (_) {
+      text = "a value that cannot be printed";
     }
+    return { "$pyapm:thrown": text.slice(0, 300) };
   }
 
-  // True when plain JSON.stringify gives what the replacer would: only plain objects and arrays
-  // (of this realm, shallow) holding strings, booleans, finite numbers and null. Skipping the
-  // replacer (a JS call per value) is the fast path for the usual object arguments.
-  function isPlainData(v, depth) {
-    if (v === null) return true;
+  // One argument as plain JSON data: every property read once (getters, Proxy traps and toJSON
+  // run once, and what they throw is reported, not raised), Maps and values without a JSON form
+  // as markers, a caller's own keys starting with the marker prefix escaped (so markers cannot
+  // be forged), cycles, depth and size cut short with markers Python turns into 400s.
+  // The walk's state lives here, not in closures: this runs on every call with an object.
+  let budget = 0;
+  const path = []; // the objects being copied, outermost first (a cycle repeats one of them)
+
+  function spend(n) {
+    budget -= n;
+    if (budget < 0) throw TOO_LARGE;
+  }
+
+  function own(out, key, value) {
+    // an own key even for "__proto__", as JSON.parse would make it (assigning sets a prototype)
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  }
+
+  // `converted`: v is what a toJSON returned (JSON.stringify does not call toJSON on that again)
+  function copyValue(v, key, depth, converted) {
     switch (typeof v) {
       case "string":
+        spend(v.length + 2);
+        return v;
       case "boolean":
-        return true;
+        spend(5);
+        return v;
+      case "undefined":
+        return undefined;
       case "number":
-        return Number.isFinite(v);
-      case "object": {
-        if (depth > 3) return false;
-        if (Array.isArray(v)) {
-          for (let i = 0; i < v.length; i++) if (!isPlainData(v[i], depth + 1)) return false;
-          return true;
-        }
-        const proto = Object.getPrototypeOf(v);
-        if (proto !== Object.prototype && proto !== null) return false;
-        const keys = Object.keys(v);
-        for (let i = 0; i < keys.length; i++) {
-          const x = v[keys[i]];
-          if (x !== undefined && !isPlainData(x, depth + 1)) return false;
-        }
-        return true;
-      }
+        spend(8);
+        if (Number.isFinite(v)) return v;
+        return opaque(Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity");
+      case "function":
+        return opaque("function");
+      case "symbol":
+        return opaque("symbol");
+      case "bigint":
+        return opaque("bigint");
       default:
-        return false;
+        break;
+    }
+    if (v === null) {
+      spend(4);
+      return null;
+    }
+    try {
+      if (!converted && typeof v.toJSON === "function") return copyValue(v.toJSON(key), key, depth, true);
+      // (a top-level argument was checked by promiseArgument: its `then` is not read twice)
+      if (depth > 0 && typeof v.then === "function") return opaque("Promise");
+    } catch (e) {
+      if (e === TOO_LARGE) throw e;
+      return thrownMarker(e);
+    }
+    if (path.includes(v)) return opaque("cyclic");
+    if (depth >= MAX_DEPTH) return opaque("too-deep");
+    spend(2);
+    path.push(v);
+    try {
+      return copyObject(v, depth);
+    } catch (e) {
+      if (e === TOO_LARGE) throw e;
+      return thrownMarker(e); // a Proxy trap or a Map method threw
+    } finally {
+      path.pop();
     }
   }
 
-  function encodeArgs(args) {
-    if (isPlainData(args, 0)) return JSON.stringify(args);
-    try {
-      return JSON.stringify(args, replacer);
-    } catch (_) {
-      const parts = args.map((a) => {
+  function copyObject(v, depth) {
+    if (Array.isArray(v)) {
+      const n = v.length;
+      const out = new Array(n);
+      for (let i = 0; i < n; i++) {
+        let x;
         try {
-          return JSON.stringify([a], replacer).slice(1, -1) || "null";
-        } catch (_e) {
-          return '{"$pyapm:js":"unserializable"}';
+          x = v[i];
+        } catch (e) {
+          out[i] = thrownMarker(e);
+          continue;
         }
-      });
-      return "[" + parts.join(",") + "]";
+        const c = copyValue(x, String(i), depth + 1);
+        out[i] = c === undefined ? null : c;
+      }
+      return out;
     }
+    const proto = Object.getPrototypeOf(v);
+    // toString tag, not only instanceof: Maps from a frame's realm count too.
+    if (v instanceof Map ||
+        (proto !== Object.prototype && Object.prototype.toString.call(v) === "[object Map]")) {
+      const entries = [];
+      for (const [k, x] of Map.prototype.entries.call(v)) {
+        entries.push([copyValue(k, "", depth + 1), copyValue(x, "", depth + 1)]);
+      }
+      return { "$pyapm:map": entries };
+    }
+    const out = {};
+    const keys = Object.keys(v);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      const name = k.charCodeAt(0) === 36 && k.startsWith(MARKER) ? MARKER + k : k;
+      let x;
+      try {
+        x = v[k];
+      } catch (e) {
+        own(out, name, thrownMarker(e));
+        continue;
+      }
+      const c = copyValue(x, k, depth + 1);
+      if (c === undefined) continue;
+      spend(k.length + 4);
+      if (name === "__proto__") own(out, name, c);
+      else out[name] = c;
+    }
+    return out;
+  }
+
+  function encodeArg(value, size) {
+    budget = size;
+    path.length = 0;
+    try {
+      return copyValue(value, "", 0);
+    } catch (e) {
+      if (e === TOO_LARGE) return opaque("too-large");
+      throw e;
+    }
+  }
+
+  function encodeArgs(method, args) {
+    const size = CONFIG_MEMBERS.has(method) ? MAX_CONFIG_SIZE : MAX_SIZE;
+    const out = new Array(args.length);
+    for (let i = 0; i < args.length; i++) {
+      const c = encodeArg(args[i], size);
+      out[i] = c === undefined ? null : c;
+    }
+    return JSON.stringify(out);
   }
 
   // ---- The one way into Python --------------------------------------------------------------
@@ -259,7 +376,7 @@
       } else {
         const promise = promiseArgument(label, method, args);
         if (promise) throw promise;
-        r = encodedFn(code, encodeArgs(args));
+        r = encodedFn(code, encodeArgs(method, args));
       }
     } catch (e) {
       flush();
@@ -350,11 +467,48 @@
     else setTimeout(() => { throw e; });
   }
 
+  // Payloads go out in revision order: a listener that calls the API queues the new payload
+  // behind the one being dispatched instead of dispatching it in the middle.
   function flush() {
-    while (pending.length) {
-      const batch = pending;
-      pending = [];
-      for (const raw of batch) dispatch(decodePayload(raw));
+    if (dispatching) return;
+    dispatching = true;
+    try {
+      while (pending.length) {
+        const batch = pending;
+        pending = [];
+        for (const raw of batch) dispatch(decodePayload(raw));
+      }
+    } finally {
+      dispatching = false;
+    }
+  }
+
+  // The same-origin frame whose realm made `fn` (null: this window or unknown), so a listener
+  // of a closed or navigated web resource frame can be dropped.
+  function ownerFrame(fn) {
+    let root = fn;
+    for (let p = Object.getPrototypeOf(fn); p; p = Object.getPrototypeOf(p)) root = p;
+    if (root === Object.prototype) return null;
+    const search = (w, depth) => {
+      for (let i = 0; depth < 8 && i < w.frames.length; i++) {
+        try {
+          const f = w.frames[i];
+          if (f.Object.prototype === root) return { frame: f, root };
+          const inner = search(f, depth + 1);
+          if (inner) return inner;
+        } catch (_) { /* a cross-origin frame */ }
+      }
+      return null;
+    };
+    return search(win, 0);
+  }
+
+  function frameGone(owner) {
+    if (owner === null) return false;
+    try {
+      return owner.frame.closed || owner.frame.Object.prototype !== owner.root;
+    } catch (_) {
+      return true; // navigated to another origin
     }
   }
 
@@ -373,7 +527,12 @@
       console.warn(`[py-apm] ${w}`);
     }
     if (handlerCount) fireHandlers(p.events || []);
-    for (const fn of listeners.size ? Array.from(listeners) : []) {
+    for (const [fn, owner] of listeners.size ? Array.from(listeners) : []) {
+      if (!listeners.has(fn)) continue; // unsubscribed by an earlier listener
+      if (frameGone(owner)) {
+        listeners.delete(fn);
+        continue;
+      }
       try {
         fn(p);
       } catch (e) {
@@ -506,25 +665,46 @@
     return t;
   }
 
+  // A tab's `data` parsed when it is JSON of an object/array within the argument bounds (as
+  // the model parses it); deeper or bigger text stays text.
   function parseData(value) {
-    if (typeof value !== "string") return value;
+    if (typeof value !== "string" || value.length > MAX_SIZE) return value;
     const s = value.trim();
     if (!(s.startsWith("{") || s.startsWith("["))) return value;
+    let parsed;
     try {
-      return JSON.parse(s);
+      parsed = JSON.parse(s);
     } catch (_) {
       return value;
     }
+    const stack = [[parsed, 0]];
+    while (stack.length) {
+      const [v, depth] = stack.pop();
+      if (v === null || typeof v !== "object") continue;
+      if (depth >= MAX_DEPTH) return value;
+      for (const k of Object.keys(v)) stack.push([v[k], depth + 1]);
+    }
+    return parsed;
+  }
+
+  // Own data properties, so a "__proto__" key is a key like any other (Object.assign would set
+  // the prototype instead).
+  function copyInto(target, source) {
+    for (const k of Object.keys(source || {})) {
+      Object.defineProperty(target, k,
+        { value: source[k], enumerable: true, writable: true, configurable: true });
+    }
+    return target;
   }
 
   // The resolved value of session.getContext() (decisions 4 and 23).
   function contextObject(sid, raw) {
     let data = raw || {};
-    const params = Object.assign({}, data.parameters || {});
+    const params = copyInto({}, data.parameters);
     const reload = () => {
       data = invoke1("context", "session.getContext", sid) || {};
       for (const k of Object.keys(params)) delete params[k];
-      Object.assign(params, data.parameters || {});
+      copyInto(params, data.parameters);
     };
     const ctx = {};
     Object.defineProperties(ctx, {
@@ -537,9 +717,14 @@
         return Object.prototype.hasOwnProperty.call(params, key);
       }),
       set: method(function set(key, value) {
-        data = invoke("context.set", "session.updateContext", [sid, { [key]: value }]) || {};
+        if (typeof key === "symbol") {
+          if (callFn === null) throw notReady("context.set");
+          throw apmError(400, "context.set: key must be a string, got symbol");
+        }
+        data = invoke("context.set", "session.updateContext",
+          [sid, copyInto({}, { [key]: value })]) || {};
         for (const k of Object.keys(params)) delete params[k];
-        Object.assign(params, data.parameters || {});
+        copyInto(params, data.parameters);
         return ctx;
       }),
       delete: method(function del(key) {
@@ -1153,7 +1338,7 @@
       if (typeof listener !== "function") {
         throw apmError(400, "PyApm.onChange: listener must be a function");
       }
-      listeners.add(listener);
+      listeners.set(listener, ownerFrame(listener));
       return () => { listeners.delete(listener); };
     },
     ui: {
@@ -1175,6 +1360,18 @@
     value: (value) => PyProxyClass !== null && value instanceof PyProxyClass,
   });
 
+  // Test hook: make the Python runtime suffer a (real) fatal error, to see what calls do after one.
+  Object.defineProperty(PyApm, "__simulateFatalError", {
+    value: () => {
+      if (runtime === null) throw apmError(412, "PyApm.__simulateFatalError: py-apm is not ready");
+      try {
+        runtime._api.fatal_error(new Error("simulated by PyApm.__simulateFatalError"));
+      } catch (e) {
+        markFatal(e);
+      }
+    },
+  });
+
   // Test hook: count live PyProxies (Pyodide's own allocation tracing) to prove calls leak none.
   function traced() {
     if (runtime === null) throw apmError(412, "PyApm.__proxyTracing: py-apm is not ready");
@@ -1185,7 +1382,12 @@
       start() { traced().enable_pyproxy_allocation_tracing(); traced().pyproxy_alloc_map.clear(); },
       stop() { traced().disable_pyproxy_allocation_tracing(); traced().pyproxy_alloc_map.clear(); },
       live() { return traced().pyproxy_alloc_map.size; }, // proxies made since start() and alive
-      probe() { traced(); return runtime.globals.get("dict"); }, // a new proxy, for self-tests
+      // Makes one proxy (kept here, never handed out) for self-tests; returns its release.
+      probe() {
+        traced();
+        const made = runtime.globals.get("dict");
+        return () => { made.destroy(); };
+      },
     }),
   });
 
@@ -1330,6 +1532,18 @@
     }
   }
 
+  // Pyodide's own fatal-error hook (a private API: when it is missing, the error a call throws
+  // still marks the runtime dead, see internalError).
+  function watchFatal(pyodide) {
+    const api = pyodide._api;
+    if (!api || typeof api !== "object") return;
+    const previous = api.on_fatal;
+    api.on_fatal = (e) => {
+      markFatal(e);
+      if (typeof previous === "function") previous(e);
+    };
+  }
+
   async function boot(cfg) {
     const phases = PyApm.bootPhases;
     const mark = (name) => { phases[name] = Math.round(performance.now()); };
@@ -1378,6 +1592,7 @@
     // From here on everything is synchronous: nothing can call in before isReady is set.
     PyProxyClass = pyodide.ffi.PyProxy;
     runtime = pyodide;
+    watchFatal(pyodide);
     callFn = fns.call;
     encodedFn = fns.encoded;
     optionsFn = fns.options;

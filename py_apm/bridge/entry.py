@@ -16,9 +16,9 @@ import js
 from pyodide.ffi import JsProxy, jsnull, to_js
 
 from ..model.errors import INTERNAL, ApmError
-from ..model.values import JS_NULL, JsMap, JsOpaque, decode_js_json
+from ..model.values import JS_NULL, JsMap, JsOpaque
 from ..model.workspace import Workspace
-from .wire import Bridge, payload_items, run, unknown_member
+from .wire import Bridge, decode_arguments, payload_items, run, unknown_member
 
 ERROR_MARKER = "$pyapmError"
 _PRIMITIVES = frozenset({str, bool, int, float})
@@ -66,7 +66,9 @@ def call_encoded(key: str | int, args_json: str) -> Any:
     if member is None:
         return _unknown(key)
     try:
-        args = decode_js_json(args_json)
+        args = decode_arguments(member.name, args_json)
+    except ApmError as exc:
+        return _error(exc.code, exc.message)
     except Exception as exc:  # noqa: BLE001 - the shim sent something broken: report, don't raise
         return _internal(member.name, exc)
     return call(key, *args)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model.errors import ApmError, invalid
+from ..model.limits import MAX_ENCODED_DEPTH, MAX_ENCODED_TEXT, check_json_text
 from ..model.members import members
 from ..model.values import decode_js_json
 from ..model.workspace import Workspace
@@ -19,6 +20,17 @@ from ..model.workspace import Workspace
 def unknown_member(key: Any) -> ApmError:
     """The error for a member name or code the bridge does not have."""
     return invalid("py-apm bridge", f"unknown member {key!r}")
+
+
+def decode_arguments(method: str, args_json: Any) -> list[Any]:
+    """The shim's encoded argument list, bounded before it is parsed; 400 when malformed."""
+    if not isinstance(args_json, str):
+        raise invalid(method, f"encoded arguments must be a string, got {type(args_json).__name__}")
+    check_json_text(args_json, method, "the argument list", MAX_ENCODED_TEXT, MAX_ENCODED_DEPTH)
+    try:
+        return decode_js_json(args_json)
+    except ValueError as exc:
+        raise invalid(method, f"malformed encoded arguments ({str(exc)[:120]})") from None
 
 
 def js_arguments(args: tuple[Any, ...], arity: int) -> tuple[Any, ...]:
@@ -84,7 +96,7 @@ class Bridge:
 
     def call_encoded(self, method: str | int, args_json: str) -> Any:
         """`call` with the arguments in the shim's JSON encoding (Maps, opaque values marked)."""
-        return self.call(method, *decode_js_json(args_json))
+        return self.call(method, *decode_arguments(self.member(method).name, args_json))
 
 
 def payload_items(events: list[Any], notices: list[str], warnings: list[str]) -> list[Any]:

@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-#: How long to wait for ``PyApm.ready`` (seconds) unless ``--timeout`` says otherwise.
+from .scriptlimit import LOADED, run_with_limit
+
+#: How long to wait for ``PyApm.ready``, and for a script's synchronous run (seconds), unless
+#: ``--timeout`` says otherwise.
 BOOT_TIMEOUT_S = 60.0
 #: How long to let the script's asynchronous work (BroadcastChannel messages...) run, in ms.
 SETTLE_MS = 250
@@ -66,12 +69,16 @@ async ([source, name]) => {
   window.addEventListener("unhandledrejection", run.onRejection);
   const text = source + "\\n//# sourceURL=" + name + "\\n";
   const url = URL.createObjectURL(new Blob([text], { type: "text/javascript" }));
-  await new Promise((resolve) => {
-    const s = document.createElement("script");
-    s.src = url;
-    s.onload = s.onerror = () => { s.remove(); URL.revokeObjectURL(url); resolve(); };
-    document.head.append(s);
-  });
+  // Not awaited here: the runner waits for this console message with a time limit, in the
+  // driver (a script that never ends keeps the page from answering anything).
+  const s = document.createElement("script");
+  s.src = url;
+  s.onload = s.onerror = () => {
+    s.remove();
+    URL.revokeObjectURL(url);
+    console.debug("__pyapm_run_loaded__");
+  };
+  document.head.append(s);
   return run.errors.length;
 }
 """
@@ -138,7 +145,7 @@ def run_scripts(
     results: list[RunResult] = []
 
     def on_console(msg: Any) -> None:
-        if capturing:
+        if capturing and msg.text != LOADED:
             kind = "warn" if msg.type == "warning" else msg.type
             text = msg.text
             where = (msg.location or {}).get("url") or ""
@@ -168,13 +175,16 @@ def run_scripts(
                 # The page asks for /config.json (data-config-optional); without --config
                 # answer with no options rather than a 404.
                 page.route("**/config.json", lambda route: route.fulfill(json={}))
+            # Opened while the page is idle: it can still stop a script that never returns.
+            cdp = page.context.new_cdp_session(page)
             for index, (name, source) in enumerate(scripts):
                 open_workspace(page, chromium.url if index == 0 else None)
                 console = []
                 capturing = True
-                page.evaluate(_RUN_JS, [source, name])
+                stopped = run_with_limit(page, cdp, _RUN_JS, [source, name], boot_timeout_s)
                 page.wait_for_timeout(settle_ms)
                 collected = page.evaluate(_COLLECT_JS)
+                collected["errors"] += stopped
                 shot = None
                 if screenshot and index == len(scripts) - 1:
                     page.wait_for_timeout(100)
@@ -318,7 +328,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=BOOT_TIMEOUT_S,
         metavar="S",
-        help=f"how long to wait for Python to start (default {BOOT_TIMEOUT_S:g})",
+        help="how long to wait for Python to start, and for each script to finish; a script "
+        f"still running then is stopped and reported (default {BOOT_TIMEOUT_S:g})",
     )
     return parser
 

@@ -26,16 +26,19 @@ import shutil
 import socket
 import sys
 import threading
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from email.utils import formatdate
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
+from . import httpguard
 from .bundle import get_bundle
+from .configfile import config_problem
 from .snapshot import current as current_snapshot
+from .urlpaths import clean_segments, safe_file
+
+__all__ = ["clean_segments", "safe_file"]  # re-exported: they used to live here
 
 ROOT_ENV = "PY_APM_ROOT"
 PYODIDE_ENV = "PY_APM_PYODIDE_DIR"
@@ -120,6 +123,7 @@ class Settings:
     webresources: Path | None = None
     config: Path | None = None
     verbose: bool = False
+    idle_timeout: float = httpguard.IDLE_TIMEOUT_S
 
 
 @dataclass(frozen=True)
@@ -142,48 +146,6 @@ def _content_type(path: Path) -> str:
         return MIME_TYPES[suffix]
     guessed, _ = mimetypes.guess_type(path.name)
     return guessed or "application/octet-stream"
-
-
-def clean_segments(raw_path: str) -> list[str] | None:
-    """Split a request path into safe, decoded segments; None when it is not acceptable.
-
-    Rejects backslashes, NUL, control characters, ``.``/``..`` and empty segments (``//`` or an
-    absolute path smuggled in), drive letters and anything still percent-encoded after one
-    decoding (double encoding). A trailing slash gives a last segment of ``""``.
-    """
-    path = urlsplit(raw_path).path
-    if not path.startswith("/"):
-        return None
-    try:
-        decoded = unquote(path, errors="strict")
-    except UnicodeDecodeError:
-        return None
-    if any(ch in decoded for ch in ("\\", "%", ":")) or any(ord(ch) < 32 for ch in decoded):
-        return None
-    segments = decoded.split("/")[1:]
-    for i, seg in enumerate(segments):
-        if seg in (".", ".."):
-            return None
-        if seg == "" and i != len(segments) - 1:
-            return None
-    return segments
-
-
-def safe_file(root: Path | None, segments: Iterable[str]) -> Path | None:
-    """``root/segments`` if it is a regular file whose real path stays inside ``root``."""
-    if root is None:
-        return None
-    parts = list(segments)
-    if not parts or any(p in ("", ".", "..") for p in parts):
-        return None
-    try:
-        real_root = root.resolve(strict=True)
-        candidate = real_root.joinpath(*parts).resolve(strict=True)
-    except (OSError, RuntimeError):
-        return None
-    if not candidate.is_relative_to(real_root) or not candidate.is_file():
-        return None
-    return candidate
 
 
 def _file_body(path: Path | None, cache: str, cors: bool = False) -> _Body | None:
@@ -221,7 +183,7 @@ def resolve(settings: Settings, raw_path: str) -> _Body | int | None:
     if segs == ["config.json"]:
         if settings.config is None or not settings.config.is_file():
             return None
-        return _file_body(settings.config.resolve(), CACHE_NONE, cors=True)
+        return _file_body(settings.config.resolve(), CACHE_NONE)  # records: same origin only
     if segs == ["py_apm.zip"]:
         bundle = get_bundle()
         return _Body(
@@ -266,6 +228,10 @@ class ApmRequestHandler(BaseHTTPRequestHandler):
     sys_version = ""
     server: ApmServer
 
+    @property
+    def timeout(self) -> float:  # type: ignore[override]  # read by setup(): idle connections
+        return self.server.settings.idle_timeout
+
     def do_GET(self) -> None:
         self._handle(send_body=True)
 
@@ -273,15 +239,44 @@ class ApmRequestHandler(BaseHTTPRequestHandler):
         self._handle(send_body=False)
 
     def do_OPTIONS(self) -> None:
+        """A CORS preflight: answered for the files other origins may read, else 404."""
+        if not self._admit():
+            return
+        body = resolve(self.server.settings, self.path)
+        if not isinstance(body, _Body) or not body.cors:
+            self._status(HTTPStatus.NOT_FOUND, True)
+            return
+        private = self.headers.get("Access-Control-Request-Private-Network", "") == "true"
         self.send_response(HTTPStatus.NO_CONTENT)
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
-        self.send_header("Access-Control-Allow-Headers", "*")
-        self.send_header("Access-Control-Allow-Private-Network", "true")
+        for name, value in httpguard.preflight_headers(private):
+            self.send_header(name, value)
         self.send_header("Content-Length", "0")
         self.end_headers()
 
+    def _admit(self) -> bool:
+        """Skip the request's body (so it is not read as the next request) and check its Host;
+        answer and return False when the request is refused."""
+        length = httpguard.body_length(
+            self.headers.get("Content-Length"), self.headers.get("Transfer-Encoding")
+        )
+        if length is None:
+            self.close_connection = True
+            self._status(HTTPStatus.BAD_REQUEST, True)
+            return False
+        while length > 0:
+            chunk = self.rfile.read(min(length, 65536))
+            if not chunk:
+                self.close_connection = True
+                return False
+            length -= len(chunk)
+        if not httpguard.host_allowed(self.headers.get("Host"), self.server.allowed_hosts):
+            self._status(HTTPStatus.MISDIRECTED_REQUEST, True)
+            return False
+        return True
+
     def _handle(self, send_body: bool) -> None:
+        if not self._admit():
+            return
         try:
             body = resolve(self.server.settings, self.path)
             if body is None:
@@ -351,12 +346,14 @@ class ApmServer(ThreadingHTTPServer):
     request_queue_size = 512
     allow_reuse_address = True
     settings: Settings
+    allowed_hosts: frozenset[str]
     _thread: threading.Thread | None = None
 
     def __init__(self, address: tuple[str, int], settings: Settings) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         self.settings = settings
+        self.allowed_hosts = httpguard.allowed_hosts(address[0])
         super().__init__(address, ApmRequestHandler)
 
     @property
@@ -405,12 +402,9 @@ def make_server(
         raise ServerSetupError(f"--webresources {webresources}: not a directory")
     cfg = Path(config).expanduser().resolve() if config is not None else None
     if cfg is not None:
-        if not cfg.is_file():
-            raise ServerSetupError(f"--config {config}: no such file")
-        try:
-            json.loads(cfg.read_text("utf-8"))
-        except ValueError as exc:
-            raise ServerSetupError(f"--config {config}: not valid JSON ({exc})") from None
+        problem = config_problem(config, cfg)
+        if problem:
+            raise ServerSetupError(problem)
     settings = Settings(
         root=root, web=root / "web", pyodide=pyo, webresources=wr, config=cfg, verbose=verbose
     )

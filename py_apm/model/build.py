@@ -64,12 +64,9 @@ def build_tab(
             )
     url = None
     if page_type == "thirdpartywebsite":
-        check_url(
-            parameters["url"],
-            f"tab template '{template_name.strip()}' url",
-            lambda d: invalid(method, d),
-        )
         url = parameters["url"] + parameters.get("data", "")
+        where = f"tab template '{template_name.strip()}' url"
+        check_url(url, where, lambda d: invalid(method, d), resolved=True)
     elif page_type == "webresource":
         url = "webresources/" + _quote_path(parameters["webresourceName"].strip())
         if parameters.get("data"):

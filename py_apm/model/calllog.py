@@ -1,15 +1,131 @@
-"""The bounded log of documented calls behind `PyApm.calls()`."""
+"""The bounded log of documented calls behind `PyApm.calls()`.
+
+A record keeps summaries, never the caller's objects: strings cut at `TEXT_CHARS`, at most
+`SUMMARY_CHARS` characters for the arguments and as many for the result, `SUMMARY_DEPTH`
+levels, messages cut at `MESSAGE_CHARS`. So a record holds at most about 3 KB of text whatever
+was passed, and the log at most `callLogLimit` records.
+"""
 
 from __future__ import annotations
 
+import math
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .values import to_plain
+from .values import JS_NULL, JsMap, JsOpaque, describe, js_number, to_plain
 
 DEFAULT_LIMIT = 10_000
+#: Longest string kept whole in a summary.
+TEXT_CHARS = 200
+#: Characters of summary for a call's arguments, and as many for its result.
+SUMMARY_CHARS = 1_024
+#: Levels of arrays/objects kept in a summary (deeper ones become "[array]" / "[object]").
+SUMMARY_DEPTH = 8
+#: Longest error message, warning or refusal reason kept.
+MESSAGE_CHARS = 500
+_SCALARS = frozenset({bool, int, float})
+
+
+def cut(text: str, limit: int = MESSAGE_CHARS) -> str:
+    """`text`, or its start and how long it was."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text):,} characters)"
+
+
+def _is_small(value: Any) -> bool:
+    cls = value.__class__
+    return value is None or (cls is str and len(value) <= TEXT_CHARS) or cls in _SCALARS
+
+
+def bounded_args(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    """`args` as the log keeps them: as they are when short scalars (the usual ids), else a
+    summary."""
+    for arg in args:
+        if not _is_small(arg):
+            budget = [SUMMARY_CHARS]
+            return tuple(summarize(a, budget) for a in args)
+    return args
+
+
+def bounded(value: Any) -> Any:
+    """A result as the log keeps it (see `bounded_args`); the workspace's own short lists of
+    ids are kept as they are."""
+    if _is_small(value):
+        return value
+    if value.__class__ is list and len(value) <= 20 and all(map(_is_small, value)):
+        return value
+    return summarize(value, [SUMMARY_CHARS])
+
+
+def bounded_error(error: dict[str, Any]) -> dict[str, Any]:
+    message = error.get("message")
+    if isinstance(message, str) and len(message) > MESSAGE_CHARS:
+        return {**error, "message": cut(message)}
+    return error
+
+
+def summarize(value: Any, budget: list[int], depth: int = 0) -> Any:
+    """Plain JSON data standing for `value`, spending at most about `budget[0]` characters
+    (shared by siblings). Never raises: a caller's object that throws while read is named."""
+    try:
+        return _summarize(value, budget, depth)
+    except Exception:  # noqa: BLE001 - the caller's own object raised while read
+        budget[0] -= 20
+        return "[unreadable object]"
+
+
+def _summarize(value: Any, budget: list[int], depth: int) -> Any:
+    if value is None or value is JS_NULL:
+        budget[0] -= 4
+        return None
+    if isinstance(value, bool):
+        budget[0] -= 5
+        return value
+    if isinstance(value, (int, float)):
+        budget[0] -= 8
+        if isinstance(value, float) and not math.isfinite(value):
+            return js_number(value)
+        return value if isinstance(value, float) or value.bit_length() <= 64 else float(value)
+    if isinstance(value, str):
+        keep = max(0, min(TEXT_CHARS, budget[0]))
+        budget[0] -= min(len(value), keep) + 2
+        return value if len(value) <= keep else cut(value, keep)
+    if isinstance(value, JsOpaque):
+        budget[0] -= 10
+        return f"[{value.kind}]"
+    if isinstance(value, (Mapping, JsMap)):
+        if depth >= SUMMARY_DEPTH:
+            return "[object]"
+        items = value.entries if isinstance(value, JsMap) else value.items()
+        out: dict[str, Any] = {}
+        for count, (key, item) in enumerate(items):
+            if budget[0] <= 0:
+                out["..."] = f"{_size(value) - count} more"
+                break
+            name = cut(key if isinstance(key, str) else str(to_plain(key)), TEXT_CHARS)
+            budget[0] -= len(name) + 3
+            out[name] = _summarize(item, budget, depth + 1)
+        return out
+    if isinstance(value, (list, tuple)):
+        if depth >= SUMMARY_DEPTH:
+            return "[array]"
+        result: list[Any] = []
+        for count, item in enumerate(value):
+            if budget[0] <= 0:
+                result.append(f"... {len(value) - count} more")
+                break
+            budget[0] -= 1
+            result.append(_summarize(item, budget, depth + 1))
+        return result
+    budget[0] -= 20
+    return f"[{describe(value)}]"
+
+
+def _size(value: Any) -> int:
+    return len(value.entries) if isinstance(value, JsMap) else len(value)
 
 
 @dataclass(slots=True)
@@ -73,7 +189,7 @@ class CallLog:
     def start(self, method: str, args: tuple[Any, ...], origin: str = "api") -> CallRecord:
         """Open a record for a call that is about to run."""
         self._seq += 1
-        record = CallRecord(self._seq, method, args, origin)
+        record = CallRecord(self._seq, method, bounded_args(args), origin)
         if self.caller is not None:
             record.frame = self.caller
         self._records.append(record)
@@ -82,7 +198,7 @@ class CallLog:
     def note(self, method: str, args: tuple[Any, ...], result: Any) -> None:
         """Record a call that cannot fail or warn (a getter): a tuple, expanded by `to_list`."""
         self._seq += 1
-        self._records.append((self._seq, method, args, result))
+        self._records.append((self._seq, method, bounded_args(args), bounded(result)))
 
     def set_limit(self, limit: int) -> None:
         """Keep at most `limit` records from now on (newest kept; numbering goes on)."""
@@ -116,11 +232,11 @@ def noted_read(
         log: CallLog = ws._log
         if log.caller is not None:
             record = log.start(label, ())
-            record.result = result
+            record.result = bounded(result)
             checked(ws, record)
             return result
         log._seq += 1
-        log._records.append((log._seq, label, (), result))
+        log._records.append((log._seq, label, (), bounded(result)))
         return result
 
     return noted

@@ -11,6 +11,7 @@ from .calllog import CallLog
 from .catalog import catalog
 from .core import WorkspaceCore
 from .inputs import as_object
+from .limits import MAX_CONFIG_TEXT
 from .members import member
 from .options import apply_options
 from .timeline import build as build_timeline
@@ -36,7 +37,7 @@ class ControlMembers(WorkspaceCore):
     def pyapm_configure(self, options: Any) -> dict[str, Any]:
         """Apply options (validated as a whole); returns the effective options."""
         if isinstance(options, str):
-            options = as_object(options, "configure", "options")
+            options = as_object(options, "configure", "options", MAX_CONFIG_TEXT)
         new_options = apply_options(self.options, options)
         self._log.set_limit(new_options.call_log_limit)
         self.options = new_options

@@ -12,7 +12,7 @@ from typing import Any, NoReturn, TypeVar
 
 from . import warnings as w
 from .build import build_session, build_tab
-from .calllog import CallLog, CallRecord
+from .calllog import CallLog, CallRecord, cut
 from .errors import (
     LIMIT_REACHED,
     MAX_SESSIONS_MESSAGE,
@@ -86,6 +86,7 @@ class WorkspaceCore:
 
     def _warn(self, record: CallRecord, text: str, code: str) -> None:
         """A warning with its code (`warnings.py`) on the call's record and the console."""
+        text = cut(text)  # it may quote the caller's text (a template name...)
         record.warning = text
         if record.warnings is None:
             record.warnings = []
@@ -95,7 +96,7 @@ class WorkspaceCore:
 
     def _refuse(self, record: CallRecord, reason: str) -> None:
         record.refused = True
-        record.reason = reason
+        record.reason = cut(reason)
         self._warn(record, f"{record.method}: refused: {reason}", w.REFUSED)
 
     def _notice(self, text: str) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import invalid
+from .limits import MAX_TEXT, check_value, parse_json_text
 from .values import JS_NULL, JsMap, JsOpaque, describe, is_nullish, js_string
 
 
@@ -30,20 +30,17 @@ class TabInput:
     is_focused: bool = True
 
 
-def _json(text: str, method: str, error: str) -> Any:
-    """`text` parsed as JSON; ApmError 400 with `error` when it is not JSON."""
-    try:
-        return json.loads(text)
-    except ValueError:
-        raise invalid(method, error) from None
-
-
-def as_object(value: Any, method: str, name: str) -> dict[str, Any]:
-    """A Map, a plain object or a JSON string holding an object, as a dict with string keys."""
+def as_object(value: Any, method: str, name: str, limit: int = MAX_TEXT) -> dict[str, Any]:
+    """A Map, a plain object or a JSON string holding an object, as a dict with string keys;
+    bounded (`limits`) before it is parsed or walked."""
     if isinstance(value, str):
-        value = _json(value, method, f"{name} is a string but not JSON text of an object")
+        value = parse_json_text(
+            value, method, name, limit, "is a string but not JSON text of an object"
+        )
         if not isinstance(value, dict):
             raise invalid(method, f"{name} must be JSON text of an object, got {describe(value)}")
+    if isinstance(value, (JsMap, Mapping, JsOpaque)):
+        check_value(value, method, name, limit)  # an opaque value passes unless a marker
     if isinstance(value, JsMap):
         result: dict[str, Any] = {}
         for key, item in value.entries:
@@ -65,27 +62,36 @@ def as_object(value: Any, method: str, name: str) -> dict[str, Any]:
 
 def context_value(value: Any, method: str, name: str) -> str:
     """A context or parameter value as text (numbers/booleans stringified, objects as JSON)."""
+    if value.__class__ is str:  # the usual case; its length is bounded with its argument's
+        return value
     if isinstance(value, JsOpaque):
-        raise invalid(method, f"{name} cannot be a {value.kind}")
+        raise invalid(method, f"{name} cannot be a {describe(value)}")
     if callable(value) and not isinstance(value, (Mapping, JsMap)):
         raise invalid(method, f"{name} cannot be a function")
-    _check_nested(value, method, name, 0)
+    check_value(value, method, name)
+    _check_opaque(value, method, name)
     return js_string(value)
 
 
-def _check_nested(value: Any, method: str, name: str, depth: int) -> None:
-    if depth > 64:
-        raise invalid(method, f"{name} is nested too deeply")
-    if isinstance(value, JsOpaque):
-        raise invalid(method, f"{name} contains a {value.kind}")
-    if isinstance(value, JsMap):
-        value = dict((str(k), v) for k, v in value.entries)
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            _check_nested(item, method, f"{name}.{key}", depth + 1)
-    elif isinstance(value, (list, tuple)):
-        for index, item in enumerate(value):
-            _check_nested(item, method, f"{name}[{index}]", depth + 1)
+def _check_opaque(value: Any, method: str, name: str) -> None:
+    """Refuse a nested function, Symbol, BigInt or NaN: it has no text form. The value is
+    already bounded (`check_value`), so the walk is short and shallow."""
+    stack = [(value, name)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, JsOpaque):
+            raise invalid(method, f"{where} contains a {item.kind}")
+        if isinstance(item, JsMap):
+            stack += ((v, f"{where}.{_short(k)}") for k, v in item.entries)
+        elif isinstance(item, Mapping):
+            stack += ((v, f"{where}.{_short(k)}") for k, v in item.items())
+        elif isinstance(item, (list, tuple)):
+            stack += ((v, f"{where}[{i}]") for i, v in enumerate(item))
+
+
+def _short(key: Any) -> str:
+    text = str(key)
+    return text if len(text) <= 40 else text[:40] + "..."
 
 
 def context_values(value: Any, method: str, name: str) -> dict[str, str]:
@@ -102,7 +108,7 @@ def parse_parameters_str(text: Any, method: str, name: str) -> dict[str, str]:
         raise invalid(
             method, f"{name} must be a string of JSON [name, value] pairs, got {describe(text)}"
         )
-    pairs = _json(text, method, f"{name} is not valid JSON: {text[:80]!r}")
+    pairs = parse_json_text(text, method, name)
     if not isinstance(pairs, list):
         raise invalid(method, f"{name} must be a JSON array of [name, value] pairs")
     result: dict[str, str] = {}
@@ -112,6 +118,7 @@ def parse_parameters_str(text: Any, method: str, name: str) -> dict[str, str]:
                 method, f"{name}[{index}] must be a [name, value] pair with a string name"
             )
         result[pair[0]] = js_string(pair[1])
+    check_value(result, method, name)  # key lengths
     return result
 
 

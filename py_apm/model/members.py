@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 from . import warnings as w
-from .calllog import noted_read
+from .calllog import bounded, bounded_error, cut, noted_read
 from .errors import INTERNAL, NOT_FOUND, ApmError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -100,14 +100,15 @@ def _logged(fn: Callable[..., Any], label: str, origin: str) -> Callable[..., An
         try:
             result = fn(self, record, *args)
         except ApmError as error:
-            record.error = error.to_dict()
+            record.error = bounded_error(error.to_dict())
             if error.code == NOT_FOUND and self._closed:
                 w.check_closed_ids(self, record, args)
             raise
         except Exception as error:  # a bug: logged, then reported by the bridge
-            record.error = {"errorCode": INTERNAL, "message": f"{type(error).__name__}: {error}"}
+            message = cut(f"{type(error).__name__}: {error}")
+            record.error = {"errorCode": INTERNAL, "message": message}
             raise
-        record.result = result
+        record.result = bounded(result)
         if result is None and self._closed and label in ("getSession", "session.getTab"):
             w.check_closed_ids(self, record, args[-1:])  # null for an id that was closed
         return result

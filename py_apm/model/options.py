@@ -8,6 +8,7 @@ from typing import Any
 
 from .calllog import DEFAULT_LIMIT
 from .errors import bad_config
+from .limits import MAX_CONFIG_TEXT, check_value
 from .templates import TemplateSet
 from .values import describe
 
@@ -112,7 +113,9 @@ def apply_options(current: Options, options: Any) -> Options:
     if options is None:
         return current
     if not isinstance(options, Mapping):
+        check_value(options, "configure", "options", MAX_CONFIG_TEXT)  # a too-large marker
         raise bad_config(f"options must be an object, got {describe(options)}")
+    check_value(options, "configure", "options", MAX_CONFIG_TEXT)
     for key in options:
         if key not in OPTION_KEYS:
             raise bad_config(f"unknown option '{key}' (known: {', '.join(OPTION_KEYS)})")

@@ -5,13 +5,13 @@ On the wire every member takes the session id first.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from .calllog import CallRecord
 from .core import HOME_NOT_CLOSABLE, HOME_TITLE_FIXED, WorkspaceCore
 from .errors import invalid
 from .inputs import context_values, require_string
+from .limits import json_or_none
 from .members import member
 from .slugs import resolve
 from .state import MAX_TABS, SessionState, TabState
@@ -153,10 +153,7 @@ def tab_context(tab: TabState) -> dict[str, Any]:
     result: dict[str, Any] = dict(tab.parameters)
     data = result.get("data")
     if data:
-        try:
-            parsed = json.loads(data)
-        except ValueError:
-            parsed = None
+        parsed = json_or_none(data)
         if isinstance(parsed, (dict, list)):
             result["data"] = parsed
     return result

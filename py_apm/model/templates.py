@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .errors import bad_config
 from .values import describe, js_string
@@ -320,17 +321,25 @@ def parse_session_template(item: Any, where: str) -> SessionTemplate:
     )
 
 
-LOCAL_HOSTS = ("http://127.0.0.1", "http://localhost", "http://[::1]")
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
-def check_url(url: str, where: str, error: Any) -> None:
-    """Third-party website urls must be https (loopback http allowed for local testing)."""
-    if "{" in url:
+def check_url(url: str, where: str, error: Any, resolved: bool = False) -> None:
+    """Third-party website urls must be https (loopback http allowed for local testing).
+
+    A template's url with slugs is checked once resolved (`resolved=True`), as the tab opens:
+    what the slugs put in can change the scheme or the host."""
+    if "{" in url and not resolved:
         return
     lowered = url.lower()
-    if lowered.startswith("https://") or any(
-        lowered.startswith(h) and (len(lowered) == len(h) or lowered[len(h)] in ":/?")
-        for h in LOCAL_HOSTS
-    ):
-        return
-    raise error(f"{where} must start with https:// (got '{url}')")
+    try:
+        parts = urlsplit(lowered)
+        host = parts.hostname
+    except ValueError:
+        parts, host = None, None
+    if parts is not None and host and lowered.startswith(f"{parts.scheme}://"):
+        if parts.scheme == "https":
+            return
+        if parts.scheme == "http" and host in LOCAL_HOSTS and "@" not in parts.netloc:
+            return
+    raise error(f"{where} must start with https:// (got '{url[:200]}')")

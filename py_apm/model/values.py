@@ -10,6 +10,10 @@ from typing import Any
 
 MAP_MARKER = "$pyapm:map"
 JS_MARKER = "$pyapm:js"
+THROWN_MARKER = "$pyapm:thrown"
+#: Every key the shim sends starting with this prefix is either a marker (alone in its object)
+#: or a caller's own key escaped by one more prefix, so a caller cannot forge a marker.
+MARKER_PREFIX = "$pyapm:"
 
 
 class _JsNull:
@@ -34,9 +38,12 @@ JS_NULL = _JsNull()
 
 @dataclass(frozen=True)
 class JsOpaque:
-    """A JS value that has no data form (a function, a Symbol, a BigInt, NaN, a cyclic object)."""
+    """A JS value that has no data form (a function, a Symbol, a BigInt, NaN), or data the shim
+    did not read: `thrown` (reading it threw; `detail` says what), `cyclic`, `too-deep`,
+    `too-large`."""
 
     kind: str
+    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,8 @@ def describe(value: Any) -> str:
     if isinstance(value, str):
         return "string"
     if isinstance(value, JsOpaque):
+        if value.kind == "thrown":
+            return f"object (reading it threw: {value.detail})"
         return value.kind
     if isinstance(value, (JsMap, Mapping)):
         return "Map" if isinstance(value, JsMap) else "object"
@@ -147,19 +156,63 @@ def js_string(value: Any) -> str:
     return js_json(value)
 
 
+class EncodingError(ValueError):
+    """The shim's argument encoding is malformed (a marker with the wrong shape)."""
+
+
 def _decode_marker(obj: dict[str, Any]) -> Any:
     if len(obj) == 1:
-        if MAP_MARKER in obj and isinstance(obj[MAP_MARKER], list):
-            return JsMap(tuple((tuple(e) + (None, None))[:2] for e in obj[MAP_MARKER]))
-        if JS_MARKER in obj and isinstance(obj[JS_MARKER], str):
-            return JsOpaque(obj[JS_MARKER])
+        key, value = next(iter(obj.items()))
+        if key == MAP_MARKER:
+            return JsMap(tuple(_map_entry(e) for e in _list(value)))
+        if key == JS_MARKER:
+            return JsOpaque(_text(value))
+        if key == THROWN_MARKER:
+            return JsOpaque("thrown", _text(value)[:300])
+    if any(k.startswith(MARKER_PREFIX) for k in obj):
+        return {_unescape(k): v for k, v in obj.items()}
     return obj
 
 
+def _unescape(key: str) -> str:
+    if not key.startswith(MARKER_PREFIX):
+        return key
+    if not key.startswith(MARKER_PREFIX, len(MARKER_PREFIX)):
+        raise EncodingError(f"unescaped marker key {key[:40]!r}")
+    return key[len(MARKER_PREFIX) :]
+
+
+def _list(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise EncodingError("a Map marker must hold a list of entries")
+    return value
+
+
+def _map_entry(entry: Any) -> tuple[Any, Any]:
+    if not (isinstance(entry, list) and len(entry) == 2):
+        raise EncodingError("a Map entry must be a [key, value] pair")
+    return entry[0], entry[1]
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise EncodingError("an opaque-value marker must hold a string")
+    return value
+
+
 def decode_js_json(text: str) -> list[Any]:
-    """Decode the shim's JSON-encoded argument list (with Map and opaque-value markers)."""
+    """Decode the shim's JSON-encoded argument list (with Map and opaque-value markers).
+
+    Raises `EncodingError` for text that is not such a list; the caller bounds the text first
+    (`limits.check_json_text`)."""
     # The hook costs a Python call per object: only pay it when the shim marked something.
-    args = json.loads(text, object_hook=_decode_marker) if "$pyapm:" in text else json.loads(text)
+    try:
+        if MARKER_PREFIX in text:
+            args = json.loads(text, object_hook=_decode_marker)
+        else:
+            args = json.loads(text)
+    except RecursionError:
+        raise EncodingError("encoded arguments are nested too deeply") from None
     if not isinstance(args, list):
-        raise ValueError("encoded arguments must be a JSON array")
+        raise EncodingError("encoded arguments must be a JSON array")
     return args

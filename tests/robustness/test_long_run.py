@@ -127,9 +127,9 @@ def test_proxy_counter_sees_a_leak(apm_page: Any) -> None:
           t.start();
           try {
             const before = t.live();
-            const leaked = t.probe();
+            const release = t.probe();
             const during = t.live();
-            leaked.destroy();
+            release();
             return [before, during, t.live()];
           } finally {
             t.stop();

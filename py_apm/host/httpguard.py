@@ -1,0 +1,88 @@
+"""Who the local server answers, and how: Host names, cross-origin headers, request bodies,
+idle connections.
+
+A page on another site can make a browser send requests to a loopback port, and a DNS-rebinding
+page can make them same-origin under its own name. So the server answers only the names it is
+reached by (loopback names, the `--host` given, this machine's names when it listens on all
+interfaces), lets other origins read only what a page elsewhere needs to run the emulator (the
+shim, the Pyodide runtime, the bundle and the snapshot), never the configuration or web
+resources.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterable
+
+#: Seconds a connection may sit idle (or half-sent) before the server closes it.
+IDLE_TIMEOUT_S = 15.0
+#: The largest request body read (and thrown away); a bigger one closes the connection.
+MAX_BODY = 1 << 20
+
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1", "localhost.localdomain")
+WILDCARDS = ("", "0.0.0.0", "::")
+
+
+def _machine_names() -> set[str]:
+    names: set[str] = set()
+    try:
+        host = socket.gethostname()
+        names.update({host, host.split(".")[0], socket.getfqdn()})
+        for info in socket.getaddrinfo(host, None):
+            names.add(str(info[4][0]))
+    except OSError:
+        pass
+    return {n.lower() for n in names if n}
+
+
+def allowed_hosts(bind_host: str, extra: Iterable[str] = ()) -> frozenset[str]:
+    """Host names (without port, lowercase, IPv6 without brackets) the server answers to."""
+    names = set(LOOPBACK_NAMES) | {bind_host.lower().strip("[]")} | {e.lower() for e in extra}
+    if bind_host in WILDCARDS:
+        names |= _machine_names()
+    return frozenset(n for n in names if n)
+
+
+def host_name(header: str) -> str:
+    """The name part of a Host header (`[::1]:8765` -> `::1`, `Example:80` -> `example`)."""
+    value = header.strip().lower()
+    if value.startswith("["):
+        return value[1 : value.find("]")] if "]" in value else value
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+
+
+def host_allowed(header: str | None, names: frozenset[str]) -> bool:
+    """True when a request's Host header names this server, on any port (a forwarded port is
+    still this server); a missing header is allowed (HTTP/1.0 clients, which browsers are not)."""
+    if header is None:
+        return True
+    value = header.strip().lower()
+    name = host_name(value)
+    port = value[value.find("]") + 1 :] if value.startswith("[") else value[len(name) :]
+    return name in names and (port == "" or (port[:1] == ":" and port[1:].isdigit()))
+
+
+def body_length(content_length: str | None, transfer_encoding: str | None) -> int | None:
+    """How many body bytes to read and discard; None when the body cannot be skipped safely
+    (chunked, malformed or too big): the connection is then closed after the answer."""
+    if transfer_encoding is not None:
+        return None
+    if content_length is None:
+        return 0
+    text = content_length.strip()
+    if not text.isdigit() or int(text) > MAX_BODY:
+        return None
+    return int(text)
+
+
+def preflight_headers(private_network: bool) -> list[tuple[str, str]]:
+    """The answer to a CORS preflight for a file other origins may read."""
+    headers = [
+        ("Access-Control-Allow-Origin", "*"),
+        ("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS"),
+        ("Access-Control-Allow-Headers", "*"),
+        ("Access-Control-Max-Age", "600"),
+    ]
+    if private_network:
+        headers.append(("Access-Control-Allow-Private-Network", "true"))
+    return headers

@@ -1,0 +1,32 @@
+"""The time limit of `py-apm run`: a script that never returns is stopped, not waited for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: What the run script logs once the script under test has run (its synchronous part).
+LOADED = "__pyapm_run_loaded__"
+
+
+def run_with_limit(
+    page: Any, cdp: Any, run_js: str, script: list[str], timeout_s: float
+) -> list[dict[str, Any]]:
+    """Start the script (`run_js` logs `LOADED` after it) and wait for its synchronous run;
+    past `timeout_s` stop it and return the error that says so.
+
+    The wait is on a console message, in the Playwright driver: a page stuck in a loop answers
+    no evaluation. Stopping is V8's terminate, sent on a CDP session opened while the page was
+    idle (a session opened during the loop would wait for it)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        with page.expect_console_message(lambda m: m.text == LOADED, timeout=timeout_s * 1000):
+            page.evaluate(run_js, script)
+        return []
+    except PlaywrightTimeout:
+        cdp.send("Runtime.terminateExecution")
+    message = f"the script did not finish within {timeout_s:g} s (--timeout) and was stopped"
+    return [
+        {"name": "TimeoutError", "message": message, "errorCode": None, "line": None,
+         "column": None, "kind": "timeout"}
+    ]  # fmt: skip
