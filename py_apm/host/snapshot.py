@@ -6,10 +6,12 @@ It is valid only for one Pyodide build and one ``py_apm`` bundle, so its file na
 key made of both (:func:`snapshot_key`): the server serves ``/py_apm.snapshot`` only when the
 file for the current key exists, and the shim boots normally otherwise.
 
-Snapshots are built in Chromium (the same engine that loads them) and kept in
-``<root>/build/snapshot/`` (see :func:`snapshot_dir`; ``$PY_APM_SNAPSHOT_DIR`` overrides).
-They are build output: never committed, rebuilt by ``scripts/setup.sh``, by ``py-apm snapshot``
-and, when missing, by the pytest plugin, ``py-apm run`` and ``py-apm serve``.
+Snapshots are built in Chromium (the same engine that loads them) and kept in the user's cache
+directory, never inside the package (:func:`py_apm.host.paths.snapshot_dir`;
+``$PY_APM_SNAPSHOT_DIR`` overrides). They are build output: prebuilt by ``py-apm snapshot`` (and
+``scripts/setup.sh``) and, when missing, built by the pytest plugin, ``py-apm run`` and
+``py-apm serve``. Several processes asking at once (pytest-xdist workers) build it once: the
+build holds a file lock and the others wait for it, then use its file.
 """
 
 from __future__ import annotations
@@ -21,13 +23,21 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from .bundle import get_bundle
+from .filelock import exclusive
+from .paths import SNAPSHOT_DIR_ENV, pyodide_dir, snapshot_dir
 
-SNAPSHOT_DIR_ENV = "PY_APM_SNAPSHOT_DIR"
+__all__ = ["SNAPSHOT_DIR_ENV", "SnapshotError", "SnapshotInfo", "build", "current", "ensure"]
+
 SUFFIX = ".snapshot"
+#: Snapshots of other builds kept besides the current one (other checkouts or versions that
+#: share the cache directory); older ones are deleted after a build.
+KEEP_OTHERS = 5
+LOCK_NAME = ".build.lock"
 _BUILD_ID = re.compile(rb'BUILD_ID:"([0-9a-f]{64})"')
 _lock = threading.Lock()
 
@@ -90,18 +100,6 @@ def pyodide_build_id(pyodide: Path) -> str:
     return found.group(1).decode() if found else "unknown"
 
 
-def snapshot_dir(root: Path) -> Path:
-    """``$PY_APM_SNAPSHOT_DIR``, else ``<root>/build/snapshot`` when ``root`` is writable (a
-    checkout), else ``$XDG_CACHE_HOME/py-apm/snapshot`` (an installed, read-only package)."""
-    env = os.environ.get(SNAPSHOT_DIR_ENV)
-    if env:
-        return Path(env).expanduser().resolve()
-    if os.access(root, os.W_OK):
-        return root / "build" / "snapshot"
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return cache / "py-apm" / "snapshot"
-
-
 def snapshot_key(build_id: str, bundle_etag: str) -> str:
     """A short key naming one (Pyodide build, py_apm bundle) pair."""
     return hashlib.sha256(f"{build_id}\n{bundle_etag}".encode()).hexdigest()[:20]
@@ -110,8 +108,10 @@ def snapshot_key(build_id: str, bundle_etag: str) -> str:
 _build_ids: dict[Path, tuple[int, str]] = {}
 
 
-def current(root: Path, pyodide: Path) -> SnapshotInfo:
-    """The snapshot that matches the Pyodide in ``pyodide`` and the current bundle."""
+def current(pyodide: Path | None = None) -> SnapshotInfo:
+    """The snapshot that matches the Pyodide in ``pyodide`` (default: the layout's) and the
+    current bundle."""
+    pyodide = pyodide or pyodide_dir()
     try:
         mtime = (pyodide / "pyodide.js").stat().st_mtime_ns
     except OSError:
@@ -122,73 +122,105 @@ def current(root: Path, pyodide: Path) -> SnapshotInfo:
         _build_ids[pyodide] = cached
     build_id = cached[1]
     key = snapshot_key(build_id, get_bundle().etag)
-    path = snapshot_dir(root) / f"py_apm-{key}{SUFFIX}"
+    path = snapshot_dir() / f"py_apm-{key}{SUFFIX}"
     return SnapshotInfo(key=key, path=path, build_id=build_id)
 
 
-def _prune(directory: Path, keep: Path) -> None:
-    for old in directory.glob(f"py_apm-*{SUFFIX}"):
-        if old != keep:
-            try:
-                old.unlink()
-            except OSError:
-                pass
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
-def build(root: Path | None = None, *, force: bool = False, quiet: bool = False) -> SnapshotInfo:
+def _prune(directory: Path, keep: Path, others: int = KEEP_OTHERS) -> None:
+    """Delete all snapshots but ``keep`` and the ``others`` most recent ones."""
+    stale = sorted(
+        (p for p in directory.glob(f"py_apm-*{SUFFIX}") if p != keep), key=_mtime, reverse=True
+    )
+    for old in stale[others:]:
+        try:
+            old.unlink()
+        except OSError:
+            pass
+
+
+def _locked_build(force: bool, make: Callable[[SnapshotInfo], None]) -> tuple[SnapshotInfo, bool]:
+    """Run ``make(info)`` under the build lock unless the snapshot exists (or ``force``);
+    return the info and whether this call built it. Threads of one process and other processes
+    wait for a build in progress, then find its file."""
+    with _lock:
+        info = current()
+        if info.exists and not force:
+            return info, False
+        waiting = f"py-apm: waiting for another process to build the memory snapshot ({info.path})"
+        with exclusive(info.path.parent / LOCK_NAME, waiting):
+            info = current()
+            if info.exists and not force:
+                return info, False
+            make(info)
+            return info, True
+
+
+def build(*, force: bool = False, quiet: bool = False) -> SnapshotInfo:
     """Build the snapshot for the current Pyodide and bundle unless it exists; return its info.
 
     Starts a private server and a headless Chromium. Raises :class:`SnapshotError` (or
     ``BrowserNotFound`` / ``ServerSetupError`` with their own clear messages).
     """
-    from playwright.sync_api import Error as PlaywrightError
-    from playwright.sync_api import sync_playwright
-
-    from .chromium import launch_args
-    from .server import pyodide_dir, repo_root, serve
-
-    root = root or repo_root()
-    with _lock:
-        info = current(root, pyodide_dir(root))
-        if info.exists and not force:
-            return info
-        started = time.perf_counter()
-        args = launch_args(headless=True)
-        server, url = serve()
-        try:
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(**args)
-                try:
-                    page = browser.new_context(accept_downloads=True).new_page()
-                    page.goto(url + "blank.html")
-                    with page.expect_download(timeout=120_000) as download_info:
-                        size = page.evaluate(
-                            _MAKE_SNAPSHOT_JS,
-                            {"pyodideURL": url + "pyodide/", "packageURL": url + "py_apm.zip"},
-                        )
-                    info.path.parent.mkdir(parents=True, exist_ok=True)
-                    fd, tmp = tempfile.mkstemp(dir=info.path.parent, suffix=".part")
-                    os.close(fd)
-                    download_info.value.save_as(tmp)
-                    if os.path.getsize(tmp) != size:
-                        os.unlink(tmp)
-                        raise SnapshotError(f"snapshot download truncated (expected {size} bytes)")
-                    os.replace(tmp, info.path)
-                finally:
-                    browser.close()
-        except PlaywrightError as exc:
-            raise SnapshotError(f"building the snapshot failed: {exc.message}") from None
-        finally:
-            server.stop()
+    started = time.perf_counter()
+    info, built = _locked_build(force, _make_snapshot)
+    if built:
         _prune(info.path.parent, info.path)
         if not quiet:
             mb = info.path.stat().st_size / 1e6
             secs = time.perf_counter() - started
             print(f"py-apm: built {info.path} ({mb:.1f} MB) in {secs:.1f} s", file=sys.stderr)
-        return info
+    return info
 
 
-def ensure(root: Path | None = None, *, quiet: bool = True) -> SnapshotInfo | None:
+def _make_snapshot(info: SnapshotInfo) -> None:
+    """Make the snapshot in Chromium and move it into place atomically (no half file is ever
+    visible under the final name)."""
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    from .chromium import launch_args
+    from .server import serve
+
+    args = launch_args(headless=True)
+    server, url = serve()
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(**args)
+            try:
+                page = browser.new_context(accept_downloads=True).new_page()
+                page.goto(url + "blank.html")
+                with page.expect_download(timeout=120_000) as download_info:
+                    size = page.evaluate(
+                        _MAKE_SNAPSHOT_JS,
+                        {"pyodideURL": url + "pyodide/", "packageURL": url + "py_apm.zip"},
+                    )
+                info.path.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(dir=info.path.parent, suffix=".part")
+                os.close(fd)
+                try:
+                    download_info.value.save_as(tmp)
+                    if os.path.getsize(tmp) != size:
+                        raise SnapshotError(f"snapshot download truncated (expected {size} bytes)")
+                    os.replace(tmp, info.path)
+                finally:
+                    if os.path.exists(tmp):
+                        os.unlink(tmp)
+            finally:
+                browser.close()
+    except PlaywrightError as exc:
+        raise SnapshotError(f"building the snapshot failed: {exc.message}") from None
+    finally:
+        server.stop()
+
+
+def ensure(*, quiet: bool = True) -> SnapshotInfo | None:
     """Build the snapshot if it is missing; on failure warn and return None (pages boot without
     it, only slower). Safe to call where Playwright's sync API is already running (pytest):
     the build runs in its own thread."""
@@ -196,7 +228,7 @@ def ensure(root: Path | None = None, *, quiet: bool = True) -> SnapshotInfo | No
 
     def work() -> None:
         try:
-            result[0] = build(root, quiet=quiet)
+            result[0] = build(quiet=quiet)
         except Exception as exc:  # noqa: BLE001 - a missing snapshot only costs boot time
             print(f"py-apm: no memory snapshot ({exc}); pages boot without one", file=sys.stderr)
 
@@ -211,7 +243,7 @@ def main(argv: list[str]) -> int:
     import argparse
 
     from .chromium import BrowserNotFound
-    from .server import ServerSetupError, pyodide_dir, repo_root
+    from .server import ServerSetupError
 
     parser = argparse.ArgumentParser(
         prog="py-apm snapshot",
@@ -223,8 +255,7 @@ def main(argv: list[str]) -> int:
     )
     args = parser.parse_args(argv)
     if args.check:
-        root = repo_root()
-        info = current(root, pyodide_dir(root))
+        info = current()
         print(f"{'up to date' if info.exists else 'missing'}: {info.path}")
         return 0 if info.exists else 1
     try:
