@@ -3,13 +3,16 @@
 The repository keeps ``shim.js`` and ``web/`` at its top level and gets Pyodide from npm
 (``node_modules/pyodide``, filled by ``npm ci`` from the committed lock). ``build_py`` copies
 them into ``py_apm/host/static/`` of the build, where ``py_apm.host.paths`` looks first. The
-sdist carries the same source files (MANIFEST.in), so a wheel builds from it with no npm.
+sdist carries the same source files (MANIFEST.in), so a wheel builds from it with no npm. A
+fresh clone (``pip install git+URL``) has no node_modules yet: the build runs ``npm ci`` for the
+runtime dependencies (Pyodide only) when npm is there, and downloads nothing else.
 Editable installs copy nothing: they find the files in the checkout itself.
 """
 
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 from setuptools import setup
@@ -30,9 +33,18 @@ PYODIDE_FILES = (
 STATIC = Path("py_apm", "host", "static")
 
 
+def _missing() -> list[str]:
+    return [name for name in PYODIDE_FILES if not (PYODIDE / name).is_file()]
+
+
 def static_files() -> list[tuple[Path, Path]]:
     """``(source, path inside the package tree)`` for every file the wheel must carry."""
-    missing = [name for name in PYODIDE_FILES if not (PYODIDE / name).is_file()]
+    npm = shutil.which("npm")
+    if _missing() and npm and (HERE / "package-lock.json").is_file():
+        print("py-apm build: npm ci --omit=dev (the Pyodide pinned in package-lock.json)")
+        command = [npm, "ci", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund"]
+        subprocess.run(command, cwd=HERE, check=True)
+    missing = _missing()
     if missing:
         raise SystemExit(
             f"py-apm build: {', '.join(missing)} missing in {PYODIDE}: run `npm ci` first "
