@@ -171,3 +171,29 @@ def test_option_paths_mean_what_the_user_typed(tmp_path):
         "apm_webresources": str(project / "tests" / "mine"),
         "apm_config": str(project / "other.json"),
     }
+
+
+def test_missing_option_path_names_what_the_user_wrote(tmp_path):
+    (tmp_path / "pytest.ini").write_text("[pytest]\napm_webresources = webresourcez\n")
+    (tmp_path / "test_inner.py").write_text("def test_it(apm_server):\n    pass\n")
+    plugin = [] if INSTALLED else ["-p", "py_apm.pytest_plugin"]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *plugin]
+    ini = subprocess.run(
+        command, cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120
+    )
+    assert ini.returncode == 1
+    assert (
+        f"py-apm: apm_webresources = webresourcez ({tmp_path / 'pytest.ini'}): no such folder: "
+        f"{tmp_path / 'webresourcez'}"
+    ) in ini.stdout
+    cli = subprocess.run(
+        [*command, "--apm-webresources", ".", "--apm-config", "nope.json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert f"py-apm: --apm-config nope.json: no such file: {tmp_path / 'nope.json'}" in cli.stdout
+    assert "Traceback" not in ini.stdout + cli.stdout
