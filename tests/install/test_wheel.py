@@ -227,9 +227,14 @@ def test_serve_a_page_that_becomes_ready(installed: Installed, browser: Any) -> 
         url = proc.stdout.readline().strip()
         assert url.startswith("http://127.0.0.1:"), url
         page = context.new_page()
+        console: list[str] = []
+        page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
+        page.on("response", lambda r: console.append(f"HTTP {r.status} {r.url}"))
+        page.on("requestfailed", lambda r: console.append(f"failed {r.url}: {r.failure}"))
         page.goto(url)
-        page.wait_for_function("window.PyApm && PyApm.isReady", timeout=60_000)
-        assert page.evaluate("PyApm.bootedFromSnapshot") is True
+        page.wait_for_function("window.PyApm && PyApm.isReady", timeout=120_000)
+        # the snapshot the user's first test run built in their cache
+        assert page.evaluate("PyApm.bootedFromSnapshot") is True, console
         session = page.evaluate(
             """async () => { await Microsoft.Apm.createSession({
                  templateName: "contoso_case_session",
