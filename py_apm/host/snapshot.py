@@ -36,7 +36,7 @@ __all__ = ["SNAPSHOT_DIR_ENV", "SnapshotError", "SnapshotInfo", "build", "curren
 SUFFIX = ".snapshot"
 #: Snapshots of other builds kept besides the current one (other checkouts or versions that
 #: share the cache directory); older ones are deleted after a build.
-KEEP_OTHERS = 5
+KEEP_OTHERS = 6
 LOCK_NAME = ".build.lock"
 _BUILD_ID = re.compile(rb'BUILD_ID:"([0-9a-f]{64})"')
 _lock = threading.Lock()
