@@ -235,6 +235,7 @@ def test_serve_a_page_that_becomes_ready(installed: Installed, browser: Any) -> 
         page.wait_for_function("window.PyApm && PyApm.isReady", timeout=120_000)
         # the snapshot the user's first test run built in their cache
         assert page.evaluate("PyApm.bootedFromSnapshot") is True, console
+        assert not [line for line in console if line.startswith(("HTTP 404", "failed"))], console
         session = page.evaluate(
             """async () => { await Microsoft.Apm.createSession({
                  templateName: "contoso_case_session",
