@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import tempfile
 import time
 import venv
 import zipfile
@@ -92,9 +93,18 @@ def _user_env(venv_dir: Path, cache: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
-    base = tmp_path_factory.mktemp("install")
-    assert not base.resolve().is_relative_to(REPO)
+def installed() -> Iterator[Installed]:
+    # Not pytest's numbered tmp dirs: every pytest session of this user (inner runs, other
+    # checkouts) prunes old ones, and this folder must outlive the tests' subprocesses.
+    base = Path(tempfile.mkdtemp(prefix="py-apm-install-"))
+    try:
+        assert not base.resolve().is_relative_to(REPO)
+        yield from _install(base)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _install(base: Path) -> Iterator[Installed]:
     dist = base / "dist"
     # `python -m build` makes the sdist, then the wheel *from the sdist* (no npm involved).
     built = subprocess.run(
