@@ -5,7 +5,7 @@ Routes::
     /                   web/index.html (the workspace page)
     /web/...            web/            (/web/ -> web/index.html)
     /shim.js            <root>/shim.js
-    /pyodide/...        the Pyodide runtime (node_modules/pyodide)
+    /pyodide/...        the Pyodide runtime (installed, or node_modules/pyodide: host/paths.py)
     /py_apm.zip         the browser half of py_apm, zipped in memory (bundle.py)
     /py_apm.snapshot    the memory snapshot for this Pyodide + bundle (snapshot.py), else 404
     /webresources/...   --webresources DIR (also under /web/webresources/), else 404
