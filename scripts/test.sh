@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up (idempotent), lint, and run the tests. Extra arguments go to pytest; paths among them
 # (tests/x.py, tests/x.py::test_y, a folder) are taken from the caller's directory.
-# Exit status: pytest's (5 = no tests collected), else 1 if ruff found problems.
+# Exit status: pytest's (5 = no tests collected), else 1 if the JS checks or ruff failed.
 set -euo pipefail
 args=()
 for arg in "$@"; do
@@ -21,5 +21,10 @@ ruff_rc=0
 pytest_rc=0
 .venv/bin/python -m pytest -q ${args[@]+"${args[@]}"} || pytest_rc=$?
 
+# The JavaScript/TypeScript side: typings, the npm package and its Playwright Test fixture.
+js_rc=0
+bash scripts/test_js.sh || js_rc=$?
+
 if [ "$pytest_rc" -ne 0 ]; then exit "$pytest_rc"; fi
+if [ "$js_rc" -ne 0 ]; then echo "test.sh: scripts/test_js.sh failed" >&2; exit 1; fi
 if [ "$ruff_rc" -ne 0 ]; then echo "test.sh: ruff check failed" >&2; exit 1; fi

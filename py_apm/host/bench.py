@@ -1,93 +1,39 @@
 """``py-apm bench``: measure boot time, reset cost and per-call costs in a real Chromium.
 
 One run prints a table with every figure, its ratio to a baseline where one makes sense, and
-the issue-7 target beside it (MET / NOT MET). Needs Playwright and a Chromium
+the project's target beside it (MET / NOT MET). Needs Playwright and a Chromium
 (:func:`py_apm.host.chromium.launch_args`).
 """
 
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from playwright.sync_api import Browser, CDPSession, Page
-
-BARE_HTML = """<!doctype html>
-<html><head><meta charset="utf-8"><title>bare pyodide</title><link rel="icon" href="data:,">
-</head><body>
-<script type="module">
-import { loadPyodide } from "/pyodide/pyodide.mjs";
-window.pyodide = await loadPyodide({ indexURL: "/pyodide/" });
-window.__bareReady = performance.now();
-</script>
-</body></html>
-"""
-
-#: The shim without its memory snapshot (the fallback boot), for comparison.
-NO_SNAPSHOT_HTML = """<!doctype html>
-<html><head><meta charset="utf-8"><title>py-apm, no snapshot</title><link rel="icon" href="data:,">
-</head><body><script src="/shim.js" data-snapshot="off"></script></body></html>
-"""
-
-CASE_SESSION = (
-    '{templateName: "case_entity_session_default_template", '
-    'sessionContext: {parametersStr: \'[["entityName","incident"],["entityId","x"]]\'}}'
+from .bench_probes import (
+    BARE_HTML,
+    CASE_SESSION,
+    CYCLES_JS,
+    KB_TAB,
+    MB,
+    NO_SNAPSHOT_HTML,
+    WASM_HOOK_JS,
+    loop,
+    measure_ready,
+    median,
+    memory,
+    pytest_overhead,
+    ready_bare,
+    ready_pyapm,
 )
-KB_TAB = '{templateName: "msdyn_omnichannel_kbsearch"}'
 
-#: µs per iteration of ``body``: a warm-up run (JIT), then the median of 5 runs of ``n``
-#: iterations each (``setup`` runs once before).
-LOOP_JS = """(n) => {{
-  {setup}
-  const run = (count) => {{
-    const t0 = performance.now();
-    for (let i = 0; i < count; i++) {{ {body} }}
-    return (performance.now() - t0) * 1000 / count;
-  }};
-  run(Math.max(1, n >> 3));
-  const times = [run(n), run(n), run(n), run(n), run(n)].sort((a, b) => a - b);
-  return times[2];
-}}"""
-
-CYCLES_JS = f"""([total, block]) => {{
-  PyApm.reset();
-  Microsoft.Apm.createSession({CASE_SESSION});
-  const times = [];
-  let t0 = performance.now();
-  for (let i = 1; i <= total; i++) {{
-    Microsoft.Apm.closeTab(Microsoft.Apm.createTab({KB_TAB}));
-    if (i % block === 0) {{ const t = performance.now(); times.push(t - t0); t0 = t; }}
-  }}
-  return times;
-}}"""
-
-MB = 1024 * 1024
-
-#: Init script: remember every exported ``WebAssembly.Memory`` (Pyodide keeps its own private).
-WASM_HOOK_JS = """(() => {
-  const seen = (window.__benchWasm = []);
-  const keep = (r) => {
-    const inst = r && (r.instance || r);
-    const exp = inst && inst.exports;
-    if (exp) for (const v of Object.values(exp)) if (v instanceof WebAssembly.Memory) seen.push(v);
-    return r;
-  };
-  const wrap = (name) => {
-    const orig = WebAssembly[name];
-    if (orig) WebAssembly[name] = function (...a) { return orig.apply(this, a).then(keep); };
-  };
-  wrap("instantiate");
-  wrap("instantiateStreaming");
-})();"""
-
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 @dataclass
 class Row:
@@ -144,152 +90,14 @@ def progress(step: str) -> None:
     print(f"[bench] {step}", file=sys.stderr, flush=True)
 
 
-def median(values: list[float]) -> float:
-    """Median of a non-empty list."""
-    return float(statistics.median(values))
-
-
-def _loop(page: Page, body: str, n: int, setup: str = "") -> float:
-    """µs per iteration of ``body`` run ``n`` times inside one ``page.evaluate``."""
-    return float(page.evaluate(LOOP_JS.format(setup=setup, body=body), n))
-
-
-def _ready_pyapm(page: Page) -> float:
-    """Wait for ``PyApm.ready``; ms from navigation start to ready."""
-    page.wait_for_function("window.PyApm !== undefined")
-    page.evaluate("PyApm.ready.then(() => undefined)")
-    return float(page.evaluate("PyApm.bootTimeMs"))
-
-
-def _ready_bare(page: Page) -> float:
-    """Wait for the bare page's ``loadPyodide``; ms from navigation start to ready."""
-    page.wait_for_function("window.__bareReady !== undefined", timeout=60_000)
-    return float(page.evaluate("window.__bareReady"))
-
-
-def measure_ready(
-    browser: Browser,
-    url: str,
-    ready: Callable[[Page], float],
-    repeats: int,
-    after: Callable[[Page], None] | None = None,
-) -> tuple[float, float]:
-    """Median (fresh-context, reload) ready times in ms; ``after`` then gets the reloaded page."""
-    fresh: list[float] = []
-    for _ in range(repeats):
-        ctx = browser.new_context()
-        try:
-            page = ctx.new_page()
-            page.goto(url)
-            fresh.append(ready(page))
-        finally:
-            ctx.close()
-    reload: list[float] = []
-    ctx = browser.new_context()
-    try:
-        page = ctx.new_page()
-        page.goto(url)
-        ready(page)
-        for _ in range(repeats):
-            page.reload()
-            reload.append(ready(page))
-        if after is not None:
-            after(page)
-    finally:
-        ctx.close()
-    return median(fresh), median(reload)
-
-
-def _cdp_heap(cdp: CDPSession) -> float:
-    """``JSHeapUsedSize`` from CDP ``Performance.getMetrics``, in bytes."""
-    metrics = cdp.send("Performance.getMetrics")["metrics"]
-    return float(next(m["value"] for m in metrics if m["name"] == "JSHeapUsedSize"))
-
-
-def _wasm_bytes(page: Page) -> float | None:
-    """Total size of the wasm memories caught by :data:`WASM_HOOK_JS` (None if none)."""
-    value = page.evaluate(
-        "(window.__benchWasm || []).reduce((s, m) => s + m.buffer.byteLength, 0) || null"
-    )
-    return None if value is None else float(value)
-
-
-def _memory(page: Page, cdp: CDPSession) -> dict[str, float | None]:
-    """JS heap (performance.memory), CDP heap and wasm memory after a forced GC."""
-    cdp.send("HeapProfiler.collectGarbage")
-    return {
-        "js": float(page.evaluate("performance.memory.usedJSHeapSize")),
-        "cdp": _cdp_heap(cdp),
-        "wasm": _wasm_bytes(page),
-    }
-
-
-PYTEST_FILE = """import pytest
-
-
-@pytest.mark.parametrize("i", range({n}))
-def test_uses_the_page(apm_page, i):
-    tab = "Microsoft.Apm.getFocusedSession().getFocusedTab()"
-    assert apm_page.evaluate(tab + ".title") == "Dashboard"  # the reset undid the last test
-    apm_page.evaluate(tab + ".title = 'changed'")
-"""
-
-
-#: conftest of the inner pytest run: records each phase's duration per test as JSON.
-PYTEST_CONFTEST = """import json, os
-
-DURATIONS = {}
-
-
-def pytest_runtest_logreport(report):
-    DURATIONS.setdefault(report.nodeid, {})[report.when] = report.duration
-
-
-def pytest_sessionfinish(session):
-    with open(os.environ["PY_APM_BENCH_DURATIONS"], "w") as fh:
-        json.dump(DURATIONS, fh)
-"""
-
-
-def pytest_overhead(many: int = 60) -> tuple[float, float, float]:
-    """(e): run ``1 + many`` small `apm_page` tests (each changes a title, so the reset is real)
-    in an inner pytest. Returns medians over all tests but the first (which boots the page), in
-    ms: fixture overhead (setup + teardown), the test body (call), and the first test's setup."""
-    import json
-    import os
-    import subprocess
-
-    with tempfile.TemporaryDirectory(prefix="py-apm-bench-pytest-") as tmp:
-        Path(tmp, "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
-        Path(tmp, "conftest.py").write_text(PYTEST_CONFTEST, encoding="utf-8")
-        Path(tmp, "test_overhead.py").write_text(PYTEST_FILE.format(n=1 + many), encoding="utf-8")
-        out = Path(tmp, "durations.json")
-        env = {**os.environ, "PY_APM_BENCH_DURATIONS": str(out)}
-        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", tmp]
-        done = subprocess.run(
-            command, cwd=tmp, env=env, capture_output=True, text=True, timeout=300
-        )
-        if done.returncode != 0 or not out.is_file():
-            tail = (done.stdout + done.stderr).strip().splitlines()[-5:]
-            raise RuntimeError("inner pytest failed: " + " | ".join(tail))
-        phases = list(json.loads(out.read_text("utf-8")).values())
-    rest = phases[1:]
-    fixture = median([(p["setup"] + p["teardown"]) * 1000 for p in rest])
-    body = median([p["call"] * 1000 for p in rest])
-    return fixture, body, phases[0]["setup"] * 1000
-
-
 def _status(value: float, limit: float) -> bool:
     return value <= limit
 
 
 def run(repeats: int, calls: int, cycles: int, block: int) -> Report:
     """Do every measurement and return the report."""
-    from playwright.sync_api import sync_playwright
-
-    from .chromium import launch_args
-    from .server import serve
-    from .snapshot import ensure
+    from .headless import headless
+    from .snapshot_build import ensure
 
     rep = Report()
     progress("memory snapshot (built when missing)")
@@ -302,19 +110,8 @@ def run(repeats: int, calls: int, cycles: int, block: int) -> Report:
     with tempfile.TemporaryDirectory(prefix="py-apm-bench-") as tmp:
         Path(tmp, "bare.html").write_text(BARE_HTML, encoding="utf-8")
         Path(tmp, "nosnap.html").write_text(NO_SNAPSHOT_HTML, encoding="utf-8")
-        server, url = serve(webresources=tmp)
-        base = url.rstrip("/")
-        try:
-            with sync_playwright() as pw:
-                args = launch_args()
-                args["args"] = [*args["args"], "--enable-precise-memory-info"]
-                browser = pw.chromium.launch(**args)
-                try:
-                    _bench(browser, base, rep, repeats, calls, cycles, block)
-                finally:
-                    browser.close()
-        finally:
-            server.stop()
+        with headless(webresources=tmp, extra_args=["--enable-precise-memory-info"]) as chromium:
+            _bench(chromium.browser, chromium.url.rstrip("/"), rep, repeats, calls, cycles, block)
     return rep
 
 
@@ -325,7 +122,7 @@ def _calls(
     cdp = page.context.new_cdp_session(page)
     cdp.send("Performance.enable")
     progress("reset cost")
-    got["reset_us"] = _loop(page, "PyApm.reset();", 1000)
+    got["reset_us"] = loop(page, "PyApm.reset();", 1000)
     rtt: list[float] = []
     for _ in range(max(20, repeats * 10)):
         t0 = time.perf_counter()
@@ -334,9 +131,11 @@ def _calls(
     got["reset_rtt"] = median(rtt)
 
     progress("per-call costs")
-    page.evaluate("PyApm.reset()")
+    # The synchronous contract: a call's own cost, and createTab's id handed straight to closeTab
+    # (under the default runtime contract they return Promises, a microtask apart).
+    page.evaluate("PyApm.reset({returns: 'documented'})")
     # Four different functions at one call site: V8 cannot inline the call away.
-    got["pure_js"] = _loop(
+    got["pure_js"] = loop(
         page,
         "acc = fs[i & 3](acc, i);",
         calls,
@@ -344,15 +143,15 @@ def _calls(
         " (a, b) => (a ^ b) | 0, (a, b) => (a | b) | 0];",
     )
     page.evaluate(f"Microsoft.Apm.createSession({CASE_SESSION})")
-    got["focused"] = _loop(page, "Microsoft.Apm.getFocusedSession();", calls)
-    got["title"] = _loop(page, "Microsoft.Apm.getFocusedSession().title;", calls)
-    got["pair"] = _loop(page, f"Microsoft.Apm.closeTab(Microsoft.Apm.createTab({KB_TAB}));", calls)
-    got["all_s"] = _loop(page, "Microsoft.Apm.getAllSessions();", calls)
+    got["focused"] = loop(page, "Microsoft.Apm.getFocusedSession();", calls)
+    got["title"] = loop(page, "Microsoft.Apm.getFocusedSession().title;", calls)
+    got["pair"] = loop(page, f"Microsoft.Apm.closeTab(Microsoft.Apm.createTab({KB_TAB}));", calls)
+    got["all_s"] = loop(page, "Microsoft.Apm.getAllSessions();", calls)
 
     progress("createTab/closeTab cycles")
-    got["before"] = _memory(page, cdp)
+    got["before"] = memory(page, cdp)
     got["blocks"] = [float(t) for t in page.evaluate(CYCLES_JS, [cycles, block])]
-    got["after"] = _memory(page, cdp)
+    got["after"] = memory(page, cdp)
     cdp.detach()
 
 
@@ -364,27 +163,27 @@ def _bench(
 
     def bare_after(page: Page) -> None:
         progress("raw PyProxy baseline")
-        got["raw"] = _loop(
+        got["raw"] = loop(
             page, "f();", calls, 'const f = window.pyodide.runPython("lambda: None");'
         )
 
     def apm_after(page: Page) -> None:
         page.context.add_init_script(WASM_HOOK_JS)
         page.reload()
-        _ready_pyapm(page)
+        ready_pyapm(page)
         _calls(page, got, repeats, calls, cycles, block)
 
     progress("page ready times (bare)")
     bare_fresh, bare_reload = measure_ready(
-        browser, base + "/webresources/bare.html", _ready_bare, repeats, bare_after
+        browser, base + "/webresources/bare.html", ready_bare, repeats, bare_after
     )
     progress("page ready times (py-apm)")
-    apm_fresh, apm_reload = measure_ready(browser, base + "/", _ready_pyapm, repeats, apm_after)
+    apm_fresh, apm_reload = measure_ready(browser, base + "/", ready_pyapm, repeats, apm_after)
     progress("pytest per-test overhead (inner pytest runs)")
     got["pytest"] = pytest_overhead()
     progress("page ready times (py-apm without snapshot)")
     plain_fresh, plain_reload = measure_ready(
-        browser, base + "/webresources/nosnap.html", _ready_pyapm, repeats
+        browser, base + "/webresources/nosnap.html", ready_pyapm, repeats
     )
     raw: float = got["raw"]
     reset_us, reset_rtt = got["reset_us"], got["reset_rtt"]

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .build import build_session
 from .calllog import CallRecord
 from .core import WorkspaceCore
-from .errors import LIMIT_REACHED, MAX_SESSIONS_MESSAGE, ApmError, invalid
+from .errors import invalid
 from .events import EVENT_NAMES, topic_for
-from .inputs import parse_session_input, require_string
+from .inputs import require_string
 from .members import member
 from .state import MAX_SESSIONS
-from .templates import SessionTemplate
 from .views import Session
 
 
@@ -38,32 +36,7 @@ class ApmMembers(WorkspaceCore):
     @member("createSession")
     def apm_create_session(self, record: CallRecord, session_input: Any) -> str:
         """A session from a SessionInput; its id."""
-        method = record.method
-        given = parse_session_input(session_input, method)
-        if len(self._sessions) >= MAX_SESSIONS:
-            self._notice(MAX_SESSIONS_MESSAGE)
-            raise ApmError(LIMIT_REACHED, MAX_SESSIONS_MESSAGE)
-        template: SessionTemplate | None = self._lookup_template(
-            self.options.templates.sessions, given.template_name, "session", record
-        )
-        session_id = f"session-id-{self._next_session}"
-        next_tab = self._next_tab
-
-        def new_tab_id() -> str:
-            nonlocal next_tab
-            next_tab += 1
-            return f"tab-id-{next_tab - 1}"
-
-        session = build_session(method, session_id, new_tab_id, given, template, self.options)
-        # everything built: commit
-        self._next_session += 1
-        self._next_tab = next_tab
-        self._sessions[session_id] = session
-        self._tabs.update(session.tabs)
-        if given.is_focused:
-            self._focus(session_id)
-        self._touch()
-        return session_id
+        return self._create_session(record, session_input)
 
     @member("canCreateSession", log="note")
     def apm_can_create_session(self) -> bool:
@@ -76,9 +49,10 @@ class ApmMembers(WorkspaceCore):
         return self._create_tab(record, self._focused_id, tab_input)
 
     @member("closeTab")
-    def apm_close_tab(self, record: CallRecord, tab_id: Any) -> None:
-        """Close a tab of the focused session (anchor tabs are refused)."""
-        self._close_tab_checked(self._focused_tab_of_session(tab_id, record.method), record)
+    def apm_close_tab(self, record: CallRecord, tab_id: Any) -> bool:
+        """Close a tab of the focused session (anchor tabs are refused); True when it closed,
+        False when it was refused."""
+        return self._close_tab_checked(self._focused_tab_of_session(tab_id, record.method), record)
 
     @member("focusTab")
     def apm_focus_tab(self, record: CallRecord, tab_id: Any) -> None:
@@ -99,7 +73,9 @@ class ApmMembers(WorkspaceCore):
             raise invalid(
                 record.method, f"unknown event name '{name}' (known: {', '.join(EVENT_NAMES)})"
             )
-        return topic_for(self.workspace_id, name)
+        topic = topic_for(self.workspace_id, name)
+        self._history.topics.add(topic)  # only handed-out topics are posted (the timeline says)
+        return topic
 
     # The native Python API: the members under their Python names; `get_session` and
     # `get_focused_session` hand out Session objects, as the JS members do.

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from py_apm.host import snapshot
+from py_apm.host import snapshot, snapshot_build
 from py_apm.host.bundle import get_bundle
 from py_apm.host.server import serve
 
@@ -60,12 +60,12 @@ def test_server_offers_only_the_matching_snapshot(fake_root, snap_dir, http):
 
 
 def test_check_command(fake_root, snap_dir, capsys):
-    assert snapshot.main(["--check"]) == 1
+    assert snapshot_build.main(["--check"]) == 1
     assert capsys.readouterr().out.startswith("missing: ")
     info = snapshot.current(fake_root.pyodide)
     info.path.parent.mkdir(parents=True)
     info.path.write_bytes(b"x")
-    assert snapshot.main(["--check"]) == 0
+    assert snapshot_build.main(["--check"]) == 0
     assert capsys.readouterr().out.strip() == f"up to date: {info.path}"
 
 
@@ -86,7 +86,7 @@ def test_prune_keeps_the_current_and_the_newest_others(tmp_path):
         path = tmp_path / f"{name}.snapshot" if name != "other" else tmp_path / "other.bin"
         path.write_bytes(b"x")
         os.utime(path, (1_000_000 - age, 1_000_000 - age))
-    snapshot._prune(tmp_path, keep, others=2)
+    snapshot_build._prune(tmp_path, keep, others=2)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "other.bin",
         "py_apm-b.snapshot",
@@ -98,7 +98,7 @@ def test_prune_keeps_the_current_and_the_newest_others(tmp_path):
 _RACE = """
 import sys, time
 from pathlib import Path
-from py_apm.host import snapshot
+from py_apm.host import snapshot_build
 
 def make(info):
     with open(sys.argv[1], "a") as log:
@@ -106,7 +106,7 @@ def make(info):
     time.sleep(0.5)  # long enough for every other process to arrive and wait
     info.path.write_bytes(b"SNAP")
 
-info, built = snapshot._locked_build(False, make)
+info, built = snapshot_build._locked_build(False, make)
 print(info.path, built)
 """
 
@@ -136,8 +136,8 @@ def test_failed_build_releases_the_lock(fake_root, snap_dir):
         raise snapshot.SnapshotError("boom")
 
     with pytest.raises(snapshot.SnapshotError, match="boom"):
-        snapshot._locked_build(False, fail)
+        snapshot_build._locked_build(False, fail)
     assert not snapshot.current(fake_root.pyodide).exists
-    info, built = snapshot._locked_build(False, lambda info: info.path.write_bytes(b"S"))
+    info, built = snapshot_build._locked_build(False, lambda info: info.path.write_bytes(b"S"))
     assert built and info.exists
-    assert snapshot._locked_build(False, fail) == (info, False)  # exists: nothing to build
+    assert snapshot_build._locked_build(False, fail) == (info, False)  # exists: nothing to build
