@@ -127,13 +127,28 @@ class _PageHandle:
 
 
 def _resolve_path(config: pytest.Config, cli: str | None, ini_name: str) -> Path | None:
+    """A command-line path is taken from the current directory, an ini one from the ini file's."""
     if cli:
         return Path(cli).expanduser().resolve()
     value = str(config.getini(ini_name) or "").strip()
     if not value:
         return None
     base = config.inipath.parent if config.inipath else config.rootpath
-    return (base / value).expanduser().resolve()
+    return (base / Path(value).expanduser()).resolve()
+
+
+def _option_path(config: pytest.Config, option: str, ini_name: str, want_dir: bool) -> Path | None:
+    """The path of ``--apm-...`` or its ini value; fail the session when it is not there, naming
+    what the user wrote and where it led."""
+    cli = config.getoption(option)
+    path = _resolve_path(config, cli, ini_name)
+    if path is None or (path.is_dir() if want_dir else path.is_file()):
+        return path
+    written = (
+        f"{option} {cli}" if cli else f"{ini_name} = {config.getini(ini_name)} ({config.inipath})"
+    )
+    kind = "folder" if want_dir else "file"
+    pytest.fail(f"py-apm: {written}: no such {kind}: {path}", pytrace=False)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -246,10 +261,8 @@ def apm_server(
     from .host.server import ServerSetupError, serve
     from .host.snapshot_build import ensure as ensure_snapshot
 
-    webresources = _resolve_path(
-        pytestconfig, pytestconfig.getoption("--apm-webresources"), "apm_webresources"
-    )
-    config_path = _resolve_path(pytestconfig, pytestconfig.getoption("--apm-config"), "apm_config")
+    webresources = _option_path(pytestconfig, "--apm-webresources", "apm_webresources", True)
+    config_path = _option_path(pytestconfig, "--apm-config", "apm_config", False)
     options: dict[str, Any] = {}
     try:
         if config_path is not None:

@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
-# Set up (idempotent), lint, and run the tests. Extra arguments go to pytest.
+# Set up (idempotent), lint, and run the tests. Extra arguments go to pytest; paths among them
+# (tests/x.py, tests/x.py::test_y, a folder) are taken from the caller's directory.
 # Exit status: pytest's (5 = no tests collected), else 1 if the JS checks or ruff failed.
 set -euo pipefail
+args=()
+for arg in "$@"; do
+  file="${arg%%::*}"
+  if [ -n "$file" ] && [ "${arg:0:1}" != "-" ] && [ -e "$file" ]; then
+    arg="$(cd "$(dirname "$file")" && pwd)/$(basename "$file")${arg:${#file}}"
+  fi
+  args+=("$arg")
+done
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/setup.sh
@@ -15,7 +24,7 @@ js_rc=0
 bash scripts/test_js.sh || js_rc=$?
 
 pytest_rc=0
-.venv/bin/python -m pytest -q "$@" || pytest_rc=$?
+.venv/bin/python -m pytest -q ${args[@]+"${args[@]}"} || pytest_rc=$?
 
 if [ "$pytest_rc" -ne 0 ]; then exit "$pytest_rc"; fi
 if [ "$js_rc" -ne 0 ]; then echo "test.sh: scripts/test_js.sh failed" >&2; exit 1; fi

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import platform
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -121,12 +120,10 @@ def _build_snapshot_in_background() -> None:
     before it is ready boot normally."""
     import threading
 
-    from .server import pyodide_dir, repo_root
     from .snapshot import current
     from .snapshot_build import ensure
 
-    root = repo_root()
-    if current(root, pyodide_dir(root)).exists:
+    if current().exists:
         return
     print(
         "py-apm serve: building the memory snapshot in the background; pages boot ~4x faster "
@@ -139,51 +136,9 @@ def _build_snapshot_in_background() -> None:
 
 def cmd_doctor() -> int:
     """One line per check; exit 1 when something needed is missing."""
-    from .chromium import BrowserNotFound, find_browser
-    from .server import pyodide_dir, pyodide_version, repo_root
+    from .doctor import run_checks
 
-    ok = True
-
-    def line(name: str, good: bool, text: str) -> None:
-        nonlocal ok
-        ok = ok and good
-        print(f"{'ok ' if good else 'MISSING'} {name}: {text}")
-
-    py_ok = sys.version_info >= (3, 11)
-    line("python", py_ok, f"{platform.python_version()} ({sys.executable})")
-    root = repo_root()
-    pdir = pyodide_dir(root)
-    pver = pyodide_version(pdir)
-    where = f"{pver} in {pdir}" if pver else f"not in {pdir}: run `npm ci`"
-    line("pyodide", pver is not None, where)
-    shim = root / "shim.js"
-    line("shim.js", shim.is_file(), str(shim))
-    index = root / "web" / "index.html"
-    line("web page", index.is_file(), str(index))
-    if pver is not None:
-        from .snapshot import current
-
-        snap = current(root, pdir)
-        # Optional: without it pages boot, only slower.
-        hint = "not built: run `py-apm snapshot` (pages boot ~4x faster)"
-        print(
-            f"{'ok ' if snap.exists else 'note   '} snapshot: {snap.path if snap.exists else hint}"
-        )
-    try:
-        from importlib.metadata import version as dist_version
-
-        line("playwright", True, dist_version("playwright"))
-    except Exception:
-        line("playwright", False, "not installed: pip install playwright pytest-playwright")
-    try:
-        exe = find_browser()
-    except BrowserNotFound as exc:
-        line("browser", False, str(exc))
-    else:
-        from .chromium import INSTALL_HINT
-
-        line("browser", exe is not None, exe or INSTALL_HINT)
-    return 0 if ok else 1
+    return run_checks(sys.stdout)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

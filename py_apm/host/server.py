@@ -5,7 +5,7 @@ Routes::
     /                   web/index.html (the workspace page)
     /web/...            web/            (/web/ -> web/index.html)
     /shim.js            <root>/shim.js
-    /pyodide/...        the Pyodide runtime (node_modules/pyodide)
+    /pyodide/...        the Pyodide runtime (installed, or node_modules/pyodide: host/paths.py)
     /py_apm.zip         the browser half of py_apm, zipped in memory (bundle.py)
     /py_apm.snapshot    the memory snapshot for this Pyodide + bundle (snapshot.py), else 404
     /webresources/...   --webresources DIR (also under /web/webresources/), else 404
@@ -19,7 +19,6 @@ Anything else, any path that tries to leave its root, and directories are 404.
 from __future__ import annotations
 
 import hashlib
-import json
 import mimetypes
 import os
 import shutil
@@ -35,13 +34,27 @@ from pathlib import Path
 from . import httpguard
 from .bundle import get_bundle
 from .configfile import config_problem
+from .paths import PYODIDE_ENV, ROOT_ENV, find_layout, pyodide_dir, pyodide_version, repo_root
 from .snapshot import current as current_snapshot
 from .urlpaths import clean_segments, safe_file
 
-__all__ = ["clean_segments", "safe_file"]  # re-exported: they used to live here
+__all__ = [
+    "PYODIDE_ENV",
+    "ROOT_ENV",
+    "ApmServer",
+    "PyodideNotFound",
+    "ServerSetupError",
+    "check_pyodide",
+    "clean_segments",  # re-exported: it used to live here
 
-ROOT_ENV = "PY_APM_ROOT"
-PYODIDE_ENV = "PY_APM_PYODIDE_DIR"
+    "make_server",
+    "pyodide_dir",
+    "pyodide_version",
+    "repo_root",
+    "safe_file",  # re-exported: it used to live here
+    "serve",
+]
+
 
 MIME_TYPES = {
     ".wasm": "application/wasm",
@@ -76,40 +89,11 @@ class PyodideNotFound(ServerSetupError):
     """node_modules/pyodide (or $PY_APM_PYODIDE_DIR) is missing."""
 
 
-def repo_root() -> Path:
-    """The directory holding ``shim.js`` and ``web/`` ($PY_APM_ROOT overrides)."""
-    env = os.environ.get(ROOT_ENV)
-    if env:
-        return Path(env).expanduser().resolve()
-    return Path(__file__).resolve().parents[2]
-
-
-def pyodide_dir(root: Path | None = None) -> Path:
-    """The Pyodide runtime directory ($PY_APM_PYODIDE_DIR, else <root>/node_modules/pyodide)."""
-    env = os.environ.get(PYODIDE_ENV)
-    if env:
-        return Path(env).expanduser().resolve()
-    return (root or repo_root()) / "node_modules" / "pyodide"
-
-
-def pyodide_version(directory: Path) -> str | None:
-    """The version in the Pyodide dir's package.json, or None when it is not installed."""
-    if not (directory / "pyodide.asm.wasm").is_file():
-        return None
-    try:
-        return str(json.loads((directory / "package.json").read_text("utf-8"))["version"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return "unknown"
-
-
 def check_pyodide(directory: Path) -> str:
-    """Return the Pyodide version or raise :class:`PyodideNotFound` saying to run ``npm ci``."""
+    """Return the Pyodide version or raise :class:`PyodideNotFound` with the fix for this layout."""
     version = pyodide_version(directory)
     if version is None:
-        raise PyodideNotFound(
-            f"Pyodide not found in {directory}: run `npm ci` in {repo_root()} "
-            f"(or set {PYODIDE_ENV})"
-        )
+        raise PyodideNotFound(f"Pyodide not found in {directory}: {find_layout().pyodide_fix}")
     return version
 
 
@@ -195,7 +179,7 @@ def resolve(settings: Settings, raw_path: str) -> _Body | int | None:
             cors=True,
         )
     if segs == ["py_apm.snapshot"]:
-        snap = current_snapshot(settings.root, settings.pyodide)
+        snap = current_snapshot(settings.pyodide)
         body = _file_body(snap.path if snap.exists else None, CACHE_BUNDLE, cors=True)
         return None if body is None else replace(body, etag=f'"{snap.key}"')
     if head == "pyodide":
@@ -394,9 +378,11 @@ def make_server(
     verbose: bool = False,
 ) -> ApmServer:
     """Create (not start) a server; raise :class:`ServerSetupError` with a clear message."""
-    root = repo_root()
-    pyo = pyodide_dir(root)
+    layout = find_layout()
+    root, pyo = layout.root, layout.pyodide
     check_pyodide(pyo)
+    if not layout.shim.is_file():
+        raise ServerSetupError(f"shim.js not found in {root}: {layout.files_fix}")
     wr = Path(webresources).expanduser().resolve() if webresources is not None else None
     if wr is not None and not wr.is_dir():
         raise ServerSetupError(f"--webresources {webresources}: not a directory")
@@ -406,7 +392,7 @@ def make_server(
         if problem:
             raise ServerSetupError(problem)
     settings = Settings(
-        root=root, web=root / "web", pyodide=pyo, webresources=wr, config=cfg, verbose=verbose
+        root=root, web=layout.web, pyodide=pyo, webresources=wr, config=cfg, verbose=verbose
     )
     try:
         return ApmServer((host, port), settings)

@@ -6,25 +6,28 @@ It is valid only for one Pyodide build and one ``py_apm`` bundle, so its file na
 key made of both (:func:`snapshot_key`): the server serves ``/py_apm.snapshot`` only when the
 file for the current key exists, and the shim boots normally otherwise.
 
-Snapshots are built in Chromium (the same engine that loads them) and kept in
-``<root>/build/snapshot/`` (see :func:`snapshot_dir`; ``$PY_APM_SNAPSHOT_DIR`` overrides).
-They are build output: never committed, built (``snapshot_build.py``) by ``scripts/setup.sh``, by
-``py-apm snapshot`` and, when missing, by the pytest plugin, ``py-apm run`` and ``py-apm serve``.
+Snapshots are built in Chromium (the same engine that loads them) and kept in the user's cache
+directory, never inside the package (:func:`py_apm.host.paths.snapshot_dir`;
+``$PY_APM_SNAPSHOT_DIR`` overrides). They are build output, built (``snapshot_build.py``) by
+``py-apm snapshot`` (and ``scripts/setup.sh``) and, when missing, by the pytest plugin,
+``py-apm run`` and ``py-apm serve``; several processes asking at once build it once.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from .bundle import get_bundle
+from .paths import SNAPSHOT_DIR_ENV, pyodide_dir, snapshot_dir
 
-SNAPSHOT_DIR_ENV = "PY_APM_SNAPSHOT_DIR"
+__all__ = ["SNAPSHOT_DIR_ENV", "SUFFIX", "SnapshotError", "SnapshotInfo", "current"]
+
 SUFFIX = ".snapshot"
 _BUILD_ID = re.compile(rb'BUILD_ID:"([0-9a-f]{64})"')
+
 
 class SnapshotError(RuntimeError):
     """A snapshot could not be built; ``str(err)`` says why."""
@@ -52,18 +55,6 @@ def pyodide_build_id(pyodide: Path) -> str:
     return found.group(1).decode() if found else "unknown"
 
 
-def snapshot_dir(root: Path) -> Path:
-    """``$PY_APM_SNAPSHOT_DIR``, else ``<root>/build/snapshot`` when ``root`` is writable (a
-    checkout), else ``$XDG_CACHE_HOME/py-apm/snapshot`` (an installed, read-only package)."""
-    env = os.environ.get(SNAPSHOT_DIR_ENV)
-    if env:
-        return Path(env).expanduser().resolve()
-    if os.access(root, os.W_OK):
-        return root / "build" / "snapshot"
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return cache / "py-apm" / "snapshot"
-
-
 def snapshot_key(build_id: str, bundle_etag: str) -> str:
     """A short key naming one (Pyodide build, py_apm bundle) pair."""
     return hashlib.sha256(f"{build_id}\n{bundle_etag}".encode()).hexdigest()[:20]
@@ -72,8 +63,10 @@ def snapshot_key(build_id: str, bundle_etag: str) -> str:
 _build_ids: dict[Path, tuple[int, str]] = {}
 
 
-def current(root: Path, pyodide: Path) -> SnapshotInfo:
-    """The snapshot that matches the Pyodide in ``pyodide`` and the current bundle."""
+def current(pyodide: Path | None = None) -> SnapshotInfo:
+    """The snapshot that matches the Pyodide in ``pyodide`` (default: the layout's) and the
+    current bundle."""
+    pyodide = pyodide or pyodide_dir()
     try:
         mtime = (pyodide / "pyodide.js").stat().st_mtime_ns
     except OSError:
@@ -84,5 +77,5 @@ def current(root: Path, pyodide: Path) -> SnapshotInfo:
         _build_ids[pyodide] = cached
     build_id = cached[1]
     key = snapshot_key(build_id, get_bundle().etag)
-    path = snapshot_dir(root) / f"py_apm-{key}{SUFFIX}"
+    path = snapshot_dir() / f"py_apm-{key}{SUFFIX}"
     return SnapshotInfo(key=key, path=path, build_id=build_id)

@@ -10,11 +10,17 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+from .filelock import exclusive
 from .headless import LaunchError, headless
 from .snapshot import SUFFIX, SnapshotError, SnapshotInfo, current
 
+#: Snapshots of other builds kept besides the current one (other checkouts or versions that
+#: share the cache directory); older ones are deleted after a build.
+KEEP_OTHERS = 6
+LOCK_NAME = ".build.lock"
 _lock = threading.Lock()
 
 # Runs in a page of the py-apm server: boot Pyodide in snapshot mode, install and import the
@@ -50,64 +56,94 @@ del importlib, pkgutil, py_apm, info, TemplateSet
 """
 
 
-def _prune(directory: Path, keep: Path) -> None:
-    for old in directory.glob(f"py_apm-*{SUFFIX}"):
-        if old != keep:
-            try:
-                old.unlink()
-            except OSError:
-                pass
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
-def build(root: Path | None = None, *, force: bool = False, quiet: bool = False) -> SnapshotInfo:
+def _prune(directory: Path, keep: Path, others: int = KEEP_OTHERS) -> None:
+    """Delete all snapshots but ``keep`` and the ``others`` most recent ones."""
+    stale = sorted(
+        (p for p in directory.glob(f"py_apm-*{SUFFIX}") if p != keep), key=_mtime, reverse=True
+    )
+    for old in stale[others:]:
+        try:
+            old.unlink()
+        except OSError:
+            pass
+
+
+def _locked_build(force: bool, make: Callable[[SnapshotInfo], None]) -> tuple[SnapshotInfo, bool]:
+    """Run ``make(info)`` under the build lock unless the snapshot exists (or ``force``);
+    return the info and whether this call built it. Threads of one process and other processes
+    (pytest-xdist workers) wait for a build in progress, then find its file."""
+    with _lock:
+        info = current()
+        if info.exists and not force:
+            return info, False
+        waiting = f"py-apm: waiting for another process to build the memory snapshot ({info.path})"
+        with exclusive(info.path.parent / LOCK_NAME, waiting):
+            info = current()
+            if info.exists and not force:
+                return info, False
+            make(info)
+            return info, True
+
+
+def build(*, force: bool = False, quiet: bool = False) -> SnapshotInfo:
     """Build the snapshot for the current Pyodide and bundle unless it exists; return its info.
 
     Starts a private server and a headless Chromium. Raises :class:`SnapshotError` (or
     ``BrowserNotFound`` / ``ServerSetupError`` with their own clear messages).
     """
-    from playwright.sync_api import Error as PlaywrightError
-
-    from .server import pyodide_dir, repo_root
-
-    root = root or repo_root()
-    with _lock:
-        info = current(root, pyodide_dir(root))
-        if info.exists and not force:
-            return info
-        started = time.perf_counter()
-        try:
-            with headless() as chromium:
-                page = chromium.browser.new_context(accept_downloads=True).new_page()
-                page.goto(chromium.url + "blank.html")
-                with page.expect_download(timeout=120_000) as download_info:
-                    size = page.evaluate(
-                        MAKE_SNAPSHOT_JS,
-                        {
-                            "pyodideURL": chromium.url + "pyodide/",
-                            "packageURL": chromium.url + "py_apm.zip",
-                        },
-                    )
-                info.path.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(dir=info.path.parent, suffix=".part")
-                os.close(fd)
-                download_info.value.save_as(tmp)
-                if os.path.getsize(tmp) != size:
-                    os.unlink(tmp)
-                    raise SnapshotError(f"snapshot download truncated (expected {size} bytes)")
-                os.replace(tmp, info.path)
-        except PlaywrightError as exc:
-            raise SnapshotError(f"building the snapshot failed: {exc.message}") from None
-        except LaunchError as exc:
-            raise SnapshotError(f"building the snapshot failed: {exc}") from None
+    started = time.perf_counter()
+    info, built = _locked_build(force, _make_snapshot)
+    if built:
         _prune(info.path.parent, info.path)
         if not quiet:
             mb = info.path.stat().st_size / 1e6
             secs = time.perf_counter() - started
             print(f"py-apm: built {info.path} ({mb:.1f} MB) in {secs:.1f} s", file=sys.stderr)
-        return info
+    return info
 
 
-def ensure(root: Path | None = None, *, quiet: bool = True) -> SnapshotInfo | None:
+def _make_snapshot(info: SnapshotInfo) -> None:
+    """Make the snapshot in Chromium and move it into place atomically (no half file is ever
+    visible under the final name)."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    try:
+        with headless() as chromium:
+            page = chromium.browser.new_context(accept_downloads=True).new_page()
+            page.goto(chromium.url + "blank.html")
+            with page.expect_download(timeout=120_000) as download_info:
+                size = page.evaluate(
+                    MAKE_SNAPSHOT_JS,
+                    {
+                        "pyodideURL": chromium.url + "pyodide/",
+                        "packageURL": chromium.url + "py_apm.zip",
+                    },
+                )
+            info.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=info.path.parent, suffix=".part")
+            os.close(fd)
+            try:
+                download_info.value.save_as(tmp)
+                if os.path.getsize(tmp) != size:
+                    raise SnapshotError(f"snapshot download truncated (expected {size} bytes)")
+                os.replace(tmp, info.path)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+    except PlaywrightError as exc:
+        raise SnapshotError(f"building the snapshot failed: {exc.message}") from None
+    except LaunchError as exc:
+        raise SnapshotError(f"building the snapshot failed: {exc}") from None
+
+
+def ensure(*, quiet: bool = True) -> SnapshotInfo | None:
     """Build the snapshot if it is missing; on failure warn and return None (pages boot without
     it, only slower). Safe to call where Playwright's sync API is already running (pytest):
     the build runs in its own thread."""
@@ -115,7 +151,7 @@ def ensure(root: Path | None = None, *, quiet: bool = True) -> SnapshotInfo | No
 
     def work() -> None:
         try:
-            result[0] = build(root, quiet=quiet)
+            result[0] = build(quiet=quiet)
         except Exception as exc:  # noqa: BLE001 - a missing snapshot only costs boot time
             print(f"py-apm: no memory snapshot ({exc}); pages boot without one", file=sys.stderr)
 
@@ -130,7 +166,7 @@ def main(argv: list[str]) -> int:
     import argparse
 
     from .chromium import BrowserNotFound
-    from .server import ServerSetupError, pyodide_dir, repo_root
+    from .server import ServerSetupError
 
     parser = argparse.ArgumentParser(
         prog="py-apm snapshot",
@@ -142,8 +178,7 @@ def main(argv: list[str]) -> int:
     )
     args = parser.parse_args(argv)
     if args.check:
-        root = repo_root()
-        info = current(root, pyodide_dir(root))
+        info = current()
         print(f"{'up to date' if info.exists else 'missing'}: {info.path}")
         return 0 if info.exists else 1
     try:

@@ -79,6 +79,7 @@ def fake_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeRoot:
     (webresources / "link_in.html").symlink_to(webresources / "hello.html")
     monkeypatch.setenv("PY_APM_ROOT", str(root))
     monkeypatch.setenv("PY_APM_PYODIDE_DIR", str(pyodide))
+    monkeypatch.setenv("PY_APM_SNAPSHOT_DIR", str(tmp_path / "snapshots"))
     return FakeRoot(root=root, pyodide=pyodide, webresources=webresources, secret=secret)
 
 

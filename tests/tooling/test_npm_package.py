@@ -65,7 +65,6 @@ def test_site_holds_the_shim_page_and_bundle(stage: Path) -> None:
 @pytest.mark.skipif(shutil.which("node") is None, reason="no node")
 def test_snapshot_key_is_the_python_sides(stage: Path) -> None:
     """Both sides name the snapshot alike, so they can share one cached file."""
-    from py_apm.host.server import pyodide_dir, repo_root
     from py_apm.host.snapshot import current
 
     script = "const m = await import(process.argv[1]); console.log(m.snapshotKey());"
@@ -76,7 +75,7 @@ def test_snapshot_key_is_the_python_sides(stage: Path) -> None:
         text=True,
         check=True,
     )
-    assert done.stdout.strip() == current(repo_root(), pyodide_dir()).key
+    assert done.stdout.strip() == current().key
 
 
 def test_readme_is_the_javascript_section(stage: Path) -> None:

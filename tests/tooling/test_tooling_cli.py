@@ -19,19 +19,38 @@ def test_no_command_prints_help(capsys):
     assert "serve" in capsys.readouterr().out
 
 
-def test_doctor_ok(fake_root, monkeypatch, tmp_path, capsys):
-    exe = tmp_path / "chrome"
-    exe.write_text("#!/bin/sh\n")
-    exe.chmod(0o755)
-    monkeypatch.setenv("PY_APM_BROWSER", str(exe))
-    (fake_root.root / "web").mkdir(exist_ok=True)
+NAMES = ["python", "layout", "pyodide", "shim.js", "page", "snapshot", "playwright", "browser"]
+
+
+def _names(lines):
+    return [line.split(":", 1)[0].split()[-1] for line in lines]
+
+
+@pytest.mark.browser
+def test_doctor_ok_starts_the_browser(fake_root, capsys):
+    from py_apm.host.chromium import find_browser
+
     assert cli.main(["doctor"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    names = [line.split(":", 1)[0].split()[-1] for line in lines]
-    assert names == ["python", "pyodide", "shim.js", "page", "snapshot", "playwright", "browser"]
-    assert "314.0.7" in lines[1] and str(exe) in lines[-1]
+    assert _names(lines) == NAMES
+    assert lines[1].endswith(
+        f"; PY_APM_ROOT={fake_root.root}; PY_APM_PYODIDE_DIR={fake_root.pyodide}"
+    )
+    assert "314.0.7" in lines[2]
     # the snapshot is optional: reported, but its absence does not fail the doctor
-    assert lines[4].startswith("note") and "py-apm snapshot" in lines[4]
+    assert lines[5].startswith("note") and "py-apm snapshot" in lines[5]
+    assert lines[-1].startswith(f"ok      browser: {find_browser()} (Chromium ")
+    assert "started and closed" in lines[-1]
+
+
+def test_doctor_launches_the_browser_it_reports(fake_root, monkeypatch, tmp_path, capsys):
+    exe = tmp_path / "chrome"
+    exe.write_text("#!/bin/sh\nexit 1\n")  # executable, but not a browser
+    exe.chmod(0o755)
+    monkeypatch.setenv("PY_APM_BROWSER", str(exe))
+    assert cli.main(["doctor"]) == 1
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last.startswith(f"MISSING browser: {exe} does not start (")
 
 
 def test_doctor_missing(fake_root, monkeypatch, tmp_path, capsys):
@@ -39,7 +58,7 @@ def test_doctor_missing(fake_root, monkeypatch, tmp_path, capsys):
     monkeypatch.setenv("PY_APM_BROWSER", str(tmp_path / "no-chrome"))
     assert cli.main(["doctor"]) == 1
     out = capsys.readouterr().out
-    assert "MISSING pyodide" in out and "npm ci" in out
+    assert f"MISSING pyodide: not in {tmp_path / 'nowhere'}: point PY_APM_PYODIDE_DIR" in out
     assert "MISSING browser" in out
 
 

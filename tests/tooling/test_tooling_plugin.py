@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -119,3 +120,80 @@ def test_pytest_plugins_in_conftest_is_harmless(tmp_path):
     """
     res = run_inner(tmp_path, src, conftest='pytest_plugins = ["py_apm.pytest_plugin"]\n')
     assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_option_paths_mean_what_the_user_typed(tmp_path):
+    """--apm-* options resolve against the current directory; ini options against the ini file."""
+    project = tmp_path / "project"
+    (project / "tests").mkdir(parents=True)
+    (project / "pytest.ini").write_text(
+        "[pytest]\napm_webresources = webresources\napm_config = conf/apm.json\n"
+    )
+    (project / "tests" / "test_paths.py").write_text(
+        textwrap.dedent(
+            """
+            import json, os
+            from py_apm.pytest_plugin import _resolve_path
+
+            def test_paths(pytestconfig):
+                got = {
+                    name: str(_resolve_path(pytestconfig, pytestconfig.getoption(opt), name))
+                    for name, opt in (
+                        ("apm_webresources", "--apm-webresources"),
+                        ("apm_config", "--apm-config"),
+                    )
+                }
+                with open(os.environ["OUT"], "w") as fh:
+                    json.dump(got, fh)
+            """
+        )
+    )
+    plugin = [] if INSTALLED else ["-p", "py_apm.pytest_plugin"]
+    env = {**os.environ, "PYTHONPATH": str(REPO), "OUT": str(tmp_path / "out.json")}
+
+    def run(*args: str) -> dict[str, str]:
+        proc = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *plugin, *args],
+            cwd=project / "tests",  # the user runs pytest from a subfolder
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        return json.loads((tmp_path / "out.json").read_text())
+
+    assert run() == {
+        "apm_webresources": str(project / "webresources"),
+        "apm_config": str(project / "conf" / "apm.json"),
+    }
+    assert run("--apm-webresources", "mine", "--apm-config", "../other.json") == {
+        "apm_webresources": str(project / "tests" / "mine"),
+        "apm_config": str(project / "other.json"),
+    }
+
+
+def test_missing_option_path_names_what_the_user_wrote(tmp_path):
+    (tmp_path / "pytest.ini").write_text("[pytest]\napm_webresources = webresourcez\n")
+    (tmp_path / "test_inner.py").write_text("def test_it(apm_server):\n    pass\n")
+    plugin = [] if INSTALLED else ["-p", "py_apm.pytest_plugin"]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *plugin]
+    ini = subprocess.run(
+        command, cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120
+    )
+    assert ini.returncode == 1
+    assert (
+        f"py-apm: apm_webresources = webresourcez ({tmp_path / 'pytest.ini'}): no such folder: "
+        f"{tmp_path / 'webresourcez'}"
+    ) in ini.stdout
+    cli = subprocess.run(
+        [*command, "--apm-webresources", ".", "--apm-config", "nope.json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert f"py-apm: --apm-config nope.json: no such file: {tmp_path / 'nope.json'}" in cli.stdout
+    assert "Traceback" not in ini.stdout + cli.stdout

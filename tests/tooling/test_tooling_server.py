@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from py_apm.host import paths
 from py_apm.host.bundle import build_package_zip
 from py_apm.host.server import (
     CACHE_LONG,
@@ -208,9 +209,24 @@ def test_head_and_unknown_method(fake_server, http):
     assert http(url, "/", method="POST").status in (405, 501)
 
 
-def test_pyodide_missing_says_npm_ci(fake_root, tmp_path, monkeypatch):
+def test_pyodide_missing_gives_the_fix_for_the_override(fake_root, tmp_path, monkeypatch):
     monkeypatch.setenv("PY_APM_PYODIDE_DIR", str(tmp_path / "nowhere"))
-    with pytest.raises(PyodideNotFound, match="npm ci"):
+    with pytest.raises(PyodideNotFound, match="point PY_APM_PYODIDE_DIR at a folder"):
+        make_server()
+
+
+def test_pyodide_missing_in_a_checkout_says_npm_ci(fake_root, monkeypatch):
+    monkeypatch.delenv("PY_APM_PYODIDE_DIR")
+    monkeypatch.delenv("PY_APM_ROOT")
+    monkeypatch.setattr(paths, "STATIC_DIR", fake_root.root / "absent")
+    monkeypatch.setattr(paths, "CHECKOUT_DIR", fake_root.root)  # a checkout before `npm ci`
+    with pytest.raises(PyodideNotFound, match=f"run `npm ci` in {fake_root.root}"):
+        make_server()
+
+
+def test_shim_missing_fails_before_listening(fake_root):
+    (fake_root.root / "shim.js").unlink()
+    with pytest.raises(ServerSetupError, match="shim.js not found .*point PY_APM_ROOT"):
         make_server()
 
 
@@ -227,10 +243,14 @@ def test_bad_options(fake_root, tmp_path):
 
 def test_repo_root_default_and_env(monkeypatch, tmp_path):
     monkeypatch.delenv("PY_APM_ROOT", raising=False)
+    monkeypatch.delenv("PY_APM_PYODIDE_DIR", raising=False)
     assert repo_root() == REPO
+    assert pyodide_dir() == REPO / "node_modules" / "pyodide"
     monkeypatch.setenv("PY_APM_ROOT", str(tmp_path))
     assert repo_root() == tmp_path.resolve()
-    monkeypatch.delenv("PY_APM_PYODIDE_DIR", raising=False)
+    # a root without its own node_modules keeps the Pyodide of the layout found
+    assert pyodide_dir() == REPO / "node_modules" / "pyodide"
+    (tmp_path / "node_modules" / "pyodide").mkdir(parents=True)
     assert pyodide_dir() == tmp_path.resolve() / "node_modules" / "pyodide"
 
 
@@ -305,4 +325,5 @@ def test_cli_serve_without_pyodide_fails_clearly(fake_root, tmp_path):
         timeout=30,
     )
     assert proc.returncode == 1
-    assert "npm ci" in proc.stderr and "Traceback" not in proc.stderr
+    assert "Pyodide not found" in proc.stderr and "PY_APM_PYODIDE_DIR" in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -1,0 +1,75 @@
+"""Build hook: put the files the server serves into the wheel (everything else is pyproject.toml).
+
+The repository keeps ``shim.js`` and ``web/`` at its top level and gets Pyodide from npm
+(``node_modules/pyodide``, filled by ``npm ci`` from the committed lock). ``build_py`` copies
+them into ``py_apm/host/static/`` of the build, where ``py_apm.host.paths`` looks first. The
+sdist carries the same source files (MANIFEST.in), so a wheel builds from it with no npm. A
+fresh clone (``pip install git+URL``) has no node_modules yet: the build runs ``npm ci`` for the
+runtime dependencies (Pyodide only) when npm is there, and downloads nothing else.
+Editable installs copy nothing: they find the files in the checkout itself.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from setuptools import setup
+from setuptools.command.build_py import build_py
+
+HERE = Path(__file__).resolve().parent
+PYODIDE = HERE / "node_modules" / "pyodide"
+# Keep in step with py_apm.host.paths.PYODIDE_FILES (setup.py cannot import the package).
+PYODIDE_FILES = (
+    "pyodide.asm.wasm",
+    "pyodide.asm.mjs",
+    "pyodide.mjs",
+    "pyodide.js",
+    "python_stdlib.zip",
+    "pyodide-lock.json",
+    "package.json",
+)
+STATIC = Path("py_apm", "host", "static")
+
+
+def _missing() -> list[str]:
+    return [name for name in PYODIDE_FILES if not (PYODIDE / name).is_file()]
+
+
+def static_files() -> list[tuple[Path, Path]]:
+    """``(source, path inside the package tree)`` for every file the wheel must carry."""
+    npm = shutil.which("npm")
+    if _missing() and npm and (HERE / "package-lock.json").is_file():
+        print("py-apm build: npm ci --omit=dev (the Pyodide pinned in package-lock.json)")
+        command = [npm, "ci", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund"]
+        subprocess.run(command, cwd=HERE, check=True)
+    missing = _missing()
+    if missing:
+        raise SystemExit(
+            f"py-apm build: {', '.join(missing)} missing in {PYODIDE}: run `npm ci` first "
+            "(it installs the Pyodide pinned in package-lock.json)"
+        )
+    pairs = [(HERE / "shim.js", STATIC / "shim.js")]
+    for path in sorted((HERE / "web").rglob("*")):
+        rel = path.relative_to(HERE)
+        if path.is_file() and not any(part.startswith(".") for part in rel.parts):
+            pairs.append((path, STATIC / rel))
+    pairs += [(PYODIDE / name, STATIC / "pyodide" / name) for name in PYODIDE_FILES]
+    return pairs
+
+
+class BuildPyWithStatic(build_py):
+    """``build_py`` that also copies shim.js, web/ and the Pyodide core into the build."""
+
+    def run(self) -> None:
+        super().run()
+        if getattr(self, "editable_mode", False):
+            return
+        for source, target in static_files():
+            dest = Path(self.build_lib) / target
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, dest)
+
+
+setup(cmdclass={"build_py": BuildPyWithStatic})

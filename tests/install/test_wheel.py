@@ -1,0 +1,282 @@
+"""py-apm installs anywhere: build the sdist and, from it, the wheel; install the wheel into a
+fresh venv in a temporary folder outside the checkout (no checkout on sys.path, no node_modules,
+no PY_APM_* variables, an empty cache) and use it there as a user would: the sample user
+project's tests, ``py-apm doctor``, ``py-apm run`` on a documentation example, ``py-apm serve``.
+
+One build, one venv and one snapshot build for the whole module (about a minute).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import venv
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+USER_PROJECT = REPO / "examples" / "user-project"
+DOC_EXAMPLE = REPO / "tests" / "doc_examples" / "examples" / "createSession__1.js"
+PYODIDE_FILES = (
+    "pyodide.asm.wasm",
+    "pyodide.asm.mjs",
+    "pyodide.mjs",
+    "pyodide.js",
+    "python_stdlib.zip",
+    "pyodide-lock.json",
+    "package.json",
+)
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not (REPO / "node_modules" / "pyodide" / "pyodide.asm.wasm").is_file(),
+        reason="npm ci not run (the build copies Pyodide from node_modules)",
+    ),
+]
+
+
+@dataclass
+class Installed:
+    """The built distributions and the venv the wheel is installed in."""
+
+    wheel: Path
+    sdist: Path
+    venv: Path
+    project: Path
+    cache: Path
+    env: dict[str, str]
+    install_s: float
+
+    @property
+    def bin(self) -> Path:
+        return self.venv / ("Scripts" if os.name == "nt" else "bin")
+
+    def run(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+        command = [str(self.bin / args[0]), *args[1:]]
+        return subprocess.run(
+            command,
+            cwd=self.project,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+
+def _user_env(venv_dir: Path, cache: Path) -> dict[str, str]:
+    """The environment of a user who only installed the wheel."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("PY_APM_") and k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")
+    }
+    env["PATH"] = os.pathsep.join([str(venv_dir / "bin"), env.get("PATH", "")])
+    env["VIRTUAL_ENV"] = str(venv_dir)
+    env["XDG_CACHE_HOME"] = str(cache)  # an empty cache: the snapshot is built there
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    if "PLAYWRIGHT_BROWSERS_PATH" not in env:
+        # Playwright looks for its own browsers under the cache; keep the real one reachable.
+        env["PLAYWRIGHT_BROWSERS_PATH"] = str(Path.home() / ".cache" / "ms-playwright")
+    return env
+
+
+@pytest.fixture(scope="module")
+def installed() -> Iterator[Installed]:
+    # Not pytest's numbered tmp dirs: every pytest session of this user (inner runs, other
+    # checkouts) prunes old ones, and this folder must outlive the tests' subprocesses.
+    base = Path(tempfile.mkdtemp(prefix="py-apm-install-"))
+    try:
+        assert not base.resolve().is_relative_to(REPO)
+        yield from _install(base)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _install(base: Path) -> Iterator[Installed]:
+    dist = base / "dist"
+    # `python -m build` makes the sdist, then the wheel *from the sdist* (no npm involved).
+    built = subprocess.run(
+        [sys.executable, "-m", "build", "--outdir", str(dist), str(REPO)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    (wheel,) = dist.glob("py_apm-*.whl")
+    (sdist,) = dist.glob("py_apm-*.tar.gz")
+
+    venv_dir = base / "venv"
+    venv.create(venv_dir, with_pip=True)
+    project = base / "user-project"
+    shutil.copytree(USER_PROJECT, project)
+    cache = base / "cache"
+    env = _user_env(venv_dir, cache)
+    started = time.perf_counter()
+    pip = subprocess.run(
+        [
+            str(venv_dir / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--disable-pip-version-check",
+            str(wheel),
+        ],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert pip.returncode == 0, pip.stdout[-3000:] + pip.stderr[-3000:]
+    yield Installed(wheel, sdist, venv_dir, project, cache, env, time.perf_counter() - started)
+
+
+def test_wheel_carries_shim_web_pyodide_and_licences(installed: Installed) -> None:
+    names = set(zipfile.ZipFile(installed.wheel).namelist())
+    static = "py_apm/host/static/"
+    assert {static + "shim.js", static + "web/index.html", static + "web/workspace.js"} <= names
+    assert {static + "pyodide/" + name for name in PYODIDE_FILES} <= names
+    licences = {n.rsplit("/", 1)[-1] for n in names if ".dist-info/licenses/" in n}
+    assert licences == {"LICENSE", "NOTICE.md", "Pyodide-MPL-2.0.txt", "CPython-PSF.txt"}
+    assert not [n for n in names if "node_modules" in n or n.startswith(("build/", "tests/"))]
+    size_mb = installed.wheel.stat().st_size / 1e6
+    assert 4 < size_mb < 12, size_mb  # the Pyodide core compressed, and nothing else big
+
+
+def test_sdist_holds_the_same_sources(installed: Installed) -> None:
+    with tarfile.open(installed.sdist) as tar:
+        names = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}
+    assert {"setup.py", "shim.js", "web/index.html", "LICENSE", "licenses/NOTICE.md"} <= names
+    assert {f"node_modules/pyodide/{name}" for name in PYODIDE_FILES} <= names
+
+
+def _snapshots(installed: Installed) -> list[Path]:
+    return list((installed.cache / "py-apm" / "snapshot").glob("py_apm-*.snapshot"))
+
+
+def test_user_project_tests_pass(installed: Installed) -> None:
+    """What a user does first: run their tests (the plugin builds the snapshot if missing)."""
+    prebuilt = bool(_snapshots(installed))  # another test of this module may have built it
+    started = time.perf_counter()
+    done = installed.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider")
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    assert "2 passed" in done.stdout
+    total = installed.install_s + time.perf_counter() - started
+    how = "snapshot already built" if prebuilt else "including the snapshot build"
+    print(f"\npip install {installed.install_s:.1f} s -> user tests passed: {total:.1f} s ({how})")
+    (snapshot,) = _snapshots(installed)
+    assert snapshot.stat().st_size > 10_000_000
+
+
+def test_imports_come_from_the_venv_only(installed: Installed) -> None:
+    code = (
+        "import json, sys, py_apm; from py_apm.host.paths import find_layout; "
+        "print(json.dumps([py_apm.__file__, sys.path, find_layout().kind]))"
+    )
+    done = installed.run("python", "-c", code)
+    assert done.returncode == 0, done.stderr
+    module, path, kind = json.loads(done.stdout)
+    assert Path(module).is_relative_to(installed.venv) and kind == "installed"
+    assert not [p for p in path if p and Path(p).resolve().is_relative_to(REPO)]
+
+
+def test_doctor_in_the_installed_layout(installed: Installed) -> None:
+    done = installed.run("py-apm", "doctor")
+    print("\n" + done.stdout)
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = {line.split(":", 1)[0].split()[-1]: line for line in done.stdout.splitlines()}
+    site = installed.venv / "lib"
+    assert lines["layout"].startswith("ok      layout: installed ")
+    assert str(site) in lines["layout"] and "PY_APM" not in lines["layout"]
+    assert lines["pyodide"].startswith("ok      pyodide: 314.") and str(site) in lines["pyodide"]
+    # built or not (depends on which tests ran before), it lives in the user's cache
+    assert str(installed.cache / "py-apm" / "snapshot") in lines["snapshot"]
+    assert lines["snapshot"].startswith(("ok      snapshot: ", "note    snapshot: not built yet"))
+    assert (
+        lines["browser"].startswith("ok      browser: ")
+        and "started and closed" in lines["browser"]
+    )
+
+
+def test_run_a_documentation_example(installed: Installed) -> None:
+    script = installed.project / DOC_EXAMPLE.name
+    shutil.copyfile(DOC_EXAMPLE, script)
+    done = installed.run("py-apm", "run", "--json", script.name)
+    assert done.returncode == 0, done.stdout + done.stderr
+    result = json.loads(done.stdout)
+    assert result["focusedSessionId"] == "session-id-1" and not result["errors"]
+    assert [s["sessionId"] for s in result["sessions"]] == ["session-id-0", "session-id-1"]
+
+
+def test_serve_a_page_that_becomes_ready(installed: Installed, browser: Any) -> None:
+    prebuild = installed.run("py-apm", "snapshot")  # builds it unless a test already did
+    assert prebuild.returncode == 0, prebuild.stderr
+    assert [str(p) for p in _snapshots(installed)] == [prebuild.stdout.strip()]
+    proc = subprocess.Popen(
+        [
+            str(installed.bin / "py-apm"),
+            "serve",
+            "--port",
+            "0",
+            "--webresources",
+            "webresources",
+            "--config",
+            "apm-templates.json",
+        ],
+        cwd=installed.project,
+        env={**installed.env, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    context = browser.new_context()
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:"), url
+        page = context.new_page()
+        console: list[str] = []
+        page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
+        page.on("response", lambda r: console.append(f"HTTP {r.status} {r.url}"))
+        page.on("requestfailed", lambda r: console.append(f"failed {r.url}: {r.failure}"))
+        page.goto(url)
+        page.wait_for_function("window.PyApm && PyApm.isReady", timeout=120_000)
+        if page.evaluate("PyApm.bootedFromSnapshot") is not True:
+            proc.terminate()
+            stderr = proc.communicate(timeout=10)[1]
+            check = installed.run("py-apm", "snapshot", "--check")
+            listing = sorted(p.name for p in installed.cache.rglob("*"))
+            pytest.fail(f"no snapshot: {console}\nserve: {stderr}\n{check.stdout}{listing}")
+        assert not [line for line in console if line.startswith(("HTTP 404", "failed"))], console
+        session = page.evaluate(
+            """async () => { await Microsoft.Apm.createSession({
+                 templateName: "contoso_case_session",
+                 sessionContext: new Map([["caseNumber", "CAS-9"]])});
+               return Microsoft.Apm.getFocusedSession().title; }"""
+        )
+        assert session == "Case CAS-9"  # the user's --config, resolved from their folder
+        panel = page.goto(url + "webresources/contoso_case_panel.html")
+        assert panel is not None and panel.status == 200
+    finally:
+        context.close()
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_nothing_written_into_site_packages(installed: Installed) -> None:
+    (site,) = (installed.venv / "lib").glob("python3*/site-packages")
+    assert not (site / "build").exists()
+    assert not list(site.rglob("*.snapshot"))
