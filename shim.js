@@ -647,9 +647,8 @@
     }
   }
 
-  // Resolves to the snapshot response, or null when there is none (404, network error, "off").
+  // Resolves to the snapshot response, or null when there is none (404, network error).
   function fetchSnapshot(url) {
-    if (!url) return Promise.resolve(null);
     return fetch(url).then(
       (r) => {
         if (r.ok) return r;
@@ -660,30 +659,101 @@
     );
   }
 
-  async function loadRuntime(indexURL, snapshot) {
+  // The snapshot's bytes as { bytes, filled }: `bytes` is handed to Pyodide as soon as the
+  // headers say how long it is (Pyodide only needs the length to size the wasm memory), and the
+  // body streams into it while the runtime is instantiated; `filled` resolves once it is all in.
+  function snapshotBody(response) {
+    const length = Number(response.headers.get("Content-Length"));
+    if (!response.body || !Number.isSafeInteger(length) || length <= 0 ||
+        response.headers.get("Content-Encoding")) {
+      const whole = response.arrayBuffer().then((b) => new Uint8Array(b));
+      return { bytes: whole, filled: whole };
+    }
+    const bytes = new Uint8Array(length);
+    const filled = (async () => {
+      const reader = response.body.getReader();
+      let at = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        if (at + value.length > length) throw new Error("the snapshot is longer than announced");
+        bytes.set(value, at);
+        at += value.length;
+      }
+      if (at !== length) throw new Error(`the snapshot ended after ${at} of ${length} bytes`);
+      return bytes;
+    })();
+    return { bytes, filled };
+  }
+
+  // Pyodide's createPyodideModule, from the pyodide.asm.mjs import started at script evaluation;
+  // `before` must also be done before the runtime is handed back (the snapshot bytes are read
+  // right after).
+  function moduleFactory(asm, before) {
+    return async (settings) => {
+      const runtimeModule = await (await asm).default(settings);
+      await before;
+      return runtimeModule;
+    };
+  }
+
+  const NO_SNAPSHOT = new Error("no snapshot"); // a quiet way out of the snapshot boot
+
+  // Boot from the snapshot. loadPyodide is called at once, before the snapshot answers: its
+  // requests (wasm, stdlib, lock file) start now and the wasm compiles while the snapshot
+  // streams in. Rejects with NO_SNAPSHOT when there is none.
+  function loadFromSnapshot(mod, indexURL, early, mark) {
+    const body = early.snapshot.then((r) => (r ? snapshotBody(r) : null));
+    const filled = body.then((b) => b && b.filled);
+    filled.then(() => mark("snapshot"), () => {});
+    return mod.loadPyodide({
+      indexURL,
+      _loadSnapshot: body.then((b) => (b ? b.bytes : Promise.reject(NO_SNAPSHOT))),
+      createPyodideModule: moduleFactory(early.asm, filled),
+    });
+  }
+
+  async function loadRuntime(indexURL, early, mark) {
     let mod;
     try {
-      mod = await import(indexURL + "pyodide.mjs");
+      mod = await early.loader;
     } catch (e) {
       throw new Error(`cannot load Pyodide from ${indexURL}: ${e.message}`);
     }
-    const response = await snapshot;
-    if (response) {
+    if (early.snapshot) {
       try {
-        const pyodide = await mod.loadPyodide({ indexURL, _loadSnapshot: response.arrayBuffer() });
+        const pyodide = await loadFromSnapshot(mod, indexURL, early, mark);
         return { pyodide, sitePackages: null, fromSnapshot: true };
       } catch (e) {
         // Built for another Pyodide (build id mismatch) or damaged: a normal boot still works.
-        console.warn(`py-apm: cannot boot from the snapshot ${response.url} (${String(e.message).split("\n")[0]}); ` +
-          "booting without it. Run `py-apm snapshot` to rebuild it.");
+        if (e !== NO_SNAPSHOT) {
+          const url = (await early.snapshot).url;
+          console.warn(`py-apm: cannot boot from the snapshot ${url} (${String(e.message).split("\n")[0]}); ` +
+            "booting without it. Run `py-apm snapshot` to rebuild it.");
+        }
       }
     }
     let sitePackages = null;
     const pyodide = await mod.loadPyodide({
       indexURL,
+      createPyodideModule: moduleFactory(early.asm, null),
       fsInit: (_FS, info) => { sitePackages = info.sitePackages; },
     });
     return { pyodide, sitePackages, fromSnapshot: false };
+  }
+
+  // Every request that does not depend on another starts here, at once: the Pyodide loader and
+  // its wasm glue (a dynamic import each; the loader reuses the second), and the snapshot.
+  function startLoading(cfg) {
+    const quiet = (p) => {
+      p.catch(() => {}); // awaited (and reported) by boot; never an unhandled rejection here
+      return p;
+    };
+    return {
+      loader: quiet(import(cfg.pyodideURL + "pyodide.mjs")),
+      asm: quiet(import(cfg.pyodideURL + "pyodide.asm.mjs")),
+      snapshot: cfg.snapshotURL ? fetchSnapshot(cfg.snapshotURL) : null, // null: "off"
+    };
   }
 
   function importEntry(pyodide, cfg) {
@@ -698,7 +768,8 @@
     const phases = PyApm.bootPhases;
     const mark = (name) => { phases[name] = Math.round(performance.now()); };
     mark("start");
-    const snapshot = fetchSnapshot(cfg.snapshotURL);
+    const early = startLoading(cfg);
+    const snapshot = early.snapshot || Promise.resolve(null);
     // With a snapshot py_apm is already imported: the zip is fetched only when there is none.
     let zip = null;
     const fetchZip = () => {
@@ -712,7 +783,7 @@
     const config = cfg.configURL ? fetchJSON(cfg.configURL, "the data-config file", cfg.configOptional) : null;
     if (config) config.catch(() => {});
 
-    const { pyodide, sitePackages, fromSnapshot } = await loadRuntime(cfg.pyodideURL, snapshot);
+    const { pyodide, sitePackages, fromSnapshot } = await loadRuntime(cfg.pyodideURL, early, mark);
     PyApm.bootedFromSnapshot = fromSnapshot;
     mark("runtime");
     if (!fromSnapshot) {
