@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from . import warm
+
 #: How long to wait for ``PyApm.ready`` (seconds) unless ``--timeout`` says otherwise.
 BOOT_TIMEOUT_S = 60.0
 #: How long to let the script's asynchronous work (BroadcastChannel messages...) run, in ms.
@@ -125,6 +127,16 @@ class RunResult:
         return out
 
 
+def console_entry(msg: Any) -> dict[str, str]:
+    """A Playwright console message as a run reports it (a failed load names its URL)."""
+    kind = "warn" if msg.type == "warning" else msg.type
+    text = msg.text
+    where = (msg.location or {}).get("url") or ""
+    if text.startswith("Failed to load resource") and where:
+        text = f"{text}: {where}"
+    return {"type": kind, "text": text}
+
+
 def _stop_server(server: Any) -> None:
     """Stop whatever ``py_apm.host.server.serve`` returned."""
     for name in ("shutdown", "server_close", "close", "stop"):
@@ -190,12 +202,7 @@ def run_scripts(
 
     def on_console(msg: Any) -> None:
         if capturing:
-            kind = "warn" if msg.type == "warning" else msg.type
-            text = msg.text
-            where = (msg.location or {}).get("url") or ""
-            if text.startswith("Failed to load resource") and where:
-                text = f"{text}: {where}"
-            console.append({"type": kind, "text": text})
+            console.append(console_entry(msg))
 
     def open_workspace(page: Any, first: bool) -> None:
         if first:
@@ -379,12 +386,40 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help=f"how long to wait for Python to start (default {BOOT_TIMEOUT_S:g})",
     )
+    warm.add_arguments(parser)
     return parser
+
+
+def _run(args: argparse.Namespace, scripts: list[tuple[str, str]]) -> list[RunResult]:
+    """In the warm helper unless ``--cold`` (or no helper can run here), else in this process."""
+    options = {
+        "screenshot": args.screenshot,
+        "config": args.config,
+        "webresources": args.webresources,
+        "settle_ms": max(0, args.wait),
+        "boot_timeout_s": args.timeout,
+    }
+    if not args.cold and warm.wanted():
+        try:
+            done = warm.run(warm.Request(scripts=scripts, **options))
+        except warm.HelperUnavailable as exc:
+            print(f"py-apm run: no warm helper ({exc}); running cold", file=sys.stderr)
+        except RuntimeError as exc:
+            raise RunnerError(str(exc)) from exc
+        else:
+            return [RunResult(**r) for r in done]
+    return run_scripts(scripts, **options)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``py-apm run``; returns the exit code (1 when a script threw)."""
-    args = build_parser().parse_args(list(argv) if argv is not None else None)
+    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    if "--stop" in argv:
+        print("py-apm run: " + ("stopped the warm helper" if warm.stop() else "no warm helper"))
+        return EXIT_OK
+    args = parser.parse_args(list(argv))
     scripts: list[tuple[str, str]] = []
     for script in args.script:
         if script == "-":
@@ -407,14 +442,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"py-apm run: {flag} {value}: no such {kind}", file=sys.stderr)
                 return EXIT_USAGE
     try:
-        results = run_scripts(
-            scripts,
-            screenshot=args.screenshot,
-            config=args.config,
-            webresources=args.webresources,
-            settle_ms=max(0, args.wait),
-            boot_timeout_s=args.timeout,
-        )
+        results = _run(args, scripts)
     except RunnerError as exc:
         print(f"py-apm run: {exc}", file=sys.stderr)
         return EXIT_BOOT
