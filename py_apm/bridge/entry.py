@@ -18,7 +18,7 @@ from pyodide.ffi import JsProxy, jsnull, to_js
 from ..model.errors import INTERNAL, ApmError
 from ..model.values import JS_NULL, JsMap, JsOpaque, decode_js_json
 from ..model.workspace import Workspace
-from .wire import Bridge, js_arguments, payload_items, unknown_member
+from .wire import Bridge, payload_items, run, unknown_member
 
 ERROR_MARKER = "$pyapmError"
 _PRIMITIVES = frozenset({str, bool, int, float})
@@ -42,10 +42,8 @@ def call(key: str | int, *args: Any) -> Any:
         if arg is jsnull:
             args = tuple(JS_NULL if a is jsnull else a for a in args)
             break
-    if len(args) != member.arity:
-        args = js_arguments(args, member.arity)
     try:
-        result = member.function(*args)
+        result = run(member, args)
         if result is not None and result.__class__ not in _PRIMITIVES:
             result = _to_js(result)
     except ApmError as exc:

@@ -1,4 +1,8 @@
-"""The one entry point the browser shim calls: a JS member name plus plain arguments."""
+"""The Python end of the wire: members by name or code, JS argument semantics, change payloads.
+
+Pure Python (tested natively); `entry.py` is the Pyodide glue around it. The member table is the
+`@member` registry (`py_apm.model.members`) bound to one workspace.
+"""
 
 from __future__ import annotations
 
@@ -7,70 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model.errors import ApmError, invalid
-from ..model.values import JS_NULL, decode_js_json
+from ..model.members import members
+from ..model.values import decode_js_json
 from ..model.workspace import Workspace
-
-
-def _table(ws: Workspace) -> dict[str, Callable[..., Any]]:
-    return {
-        "getFocusedSession": ws.focused_session_id,
-        "getAllSessions": ws.get_all_sessions,
-        "getSession": ws.session_id_of,
-        "createSession": ws.create_session,
-        "canCreateSession": ws.can_create_session,
-        "createTab": ws.create_tab,
-        "closeTab": ws.close_tab,
-        "focusTab": ws.focus_tab,
-        "refreshTab": ws.refresh_tab,
-        "getEventPublisherTopic": ws.get_event_publisher_topic,
-        "session.isDefault": ws.session_is_default,
-        "session.getTitle": ws.session_title,
-        "session.setTitle": ws.set_session_title,
-        "session.getCanClose": ws.session_can_close,
-        "session.setCanClose": ws.set_session_can_close,
-        "session.close": ws.close_session,
-        "session.focus": ws.focus_session,
-        "session.requestFocus": ws.request_focus,
-        "session.getFocusedTab": ws.session_focused_tab,
-        "session.getTab": ws.session_tab_id,
-        "session.getAllTabs": ws.session_all_tabs,
-        "session.canCreateTab": ws.session_can_create_tab,
-        "session.updateContext": ws.update_context,
-        "session.resolveSlug": ws.resolve_slug,
-        "session.getContext": ws.session_context,
-        "session.deleteContext": ws.delete_context,
-        "session.createTab": ws.session_create_tab,
-        "session.getAllTabsForTemplate": ws.session_tabs_for_template,
-        "tab.getTitle": ws.tab_title,
-        "tab.setTitle": ws.set_tab_title,
-        "tab.getCanClose": ws.tab_can_close,
-        "tab.setCanClose": ws.set_tab_can_close,
-        "tab.close": ws.close_tab_object,
-        "tab.focus": ws.focus_tab_object,
-        "tab.refresh": ws.refresh_tab_object,
-        "ui.focusSession": lambda sid: ws.focus_session(sid, origin="ui"),
-        "ui.closeSession": lambda sid: ws.close_session(sid, origin="ui"),
-        "ui.focusTab": lambda tid: ws.focus_tab_object(tid, origin="ui"),
-        "ui.closeTab": lambda tid: ws.close_tab_object(tid, origin="ui"),
-        "pyapm.reset": lambda options=None: ws.reset(None if options is JS_NULL else options),
-        "pyapm.configure": ws.configure,
-        "pyapm.state": ws.state,
-        "pyapm.calls": ws.calls,
-        "pyapm.refreshContext": ws.refresh_context,
-        "pyapm.version": lambda: ws.version,
-    }
-
-
-# How many arguments each member reads (JS ignores extra ones and passes undefined for missing).
-ARITY = {
-    "getSession": 1, "createSession": 1, "createTab": 1, "closeTab": 1, "focusTab": 1,
-    "refreshTab": 1, "getEventPublisherTopic": 1, "session.setTitle": 2,
-    "session.setCanClose": 2, "session.getTab": 2, "session.updateContext": 2,
-    "session.resolveSlug": 2, "session.deleteContext": 2, "session.createTab": 2,
-    "session.getAllTabsForTemplate": 2, "tab.setTitle": 2, "tab.setCanClose": 2,
-    "pyapm.reset": 1, "pyapm.configure": 1, "pyapm.refreshContext": 1,
-}  # fmt: skip
-ONE_ID = ("session.", "tab.", "ui.")
 
 
 def unknown_member(key: Any) -> ApmError:
@@ -82,6 +25,14 @@ def js_arguments(args: tuple[Any, ...], arity: int) -> tuple[Any, ...]:
     """`args` as a JS function with `arity` parameters sees them: missing ones are undefined
     (None), extra ones are ignored."""
     return (args + (None,) * arity)[:arity]
+
+
+def run(member: Member, args: tuple[Any, ...]) -> Any:
+    """The one dispatch (`Bridge.call` and the Pyodide entry): run a member as JS calls a
+    function, missing arguments undefined (None) and extra ones ignored."""
+    if len(args) != member.arity:
+        args = js_arguments(args, member.arity)
+    return member.function(*args)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +56,8 @@ class Bridge:
     def __init__(self, workspace: Workspace | None = None) -> None:
         self.workspace = workspace or Workspace()
         self.members: tuple[Member, ...] = tuple(
-            Member(name, code, function, ARITY.get(name, 1 if name.startswith(ONE_ID) else 0))
-            for code, (name, function) in enumerate(_table(self.workspace).items())
+            Member(spec.name, code, getattr(self.workspace, spec.python_name), spec.arity)
+            for code, spec in enumerate(members())
         )
         #: name or code -> Member
         self.by_key: dict[str | int, Member] = {m.name: m for m in self.members}
@@ -129,10 +80,7 @@ class Bridge:
 
     def call(self, method: str | int, *args: Any) -> Any:
         """Run one member with JS argument semantics (missing → undefined, extra ignored)."""
-        member = self.member(method)
-        if len(args) != member.arity:
-            args = js_arguments(args, member.arity)
-        return member.function(*args)
+        return run(self.member(method), args)
 
     def call_encoded(self, method: str | int, args_json: str) -> Any:
         """`call` with the arguments in the shim's JSON encoding (Maps, opaque values marked)."""

@@ -18,28 +18,28 @@ class Tab:
 
     @property
     def title(self) -> str:
-        return self.workspace.tab_title(self.tab_id)
+        return self.workspace.tab_get_title(self.tab_id)
 
     @title.setter
     def title(self, value: str) -> None:
-        self.workspace.set_tab_title(self.tab_id, value)
+        self.workspace.tab_set_title(self.tab_id, value)
 
     @property
     def can_close(self) -> bool:
-        return self.workspace.tab_can_close(self.tab_id)
+        return self.workspace.tab_get_can_close(self.tab_id)
 
     @can_close.setter
     def can_close(self, value: bool) -> None:
-        self.workspace.set_tab_can_close(self.tab_id, value)
+        self.workspace.tab_set_can_close(self.tab_id, value)
 
     def close(self) -> None:
-        self.workspace.close_tab_object(self.tab_id)
+        self.workspace.tab_close(self.tab_id)
 
     def focus(self) -> None:
-        self.workspace.focus_tab_object(self.tab_id)
+        self.workspace.tab_focus(self.tab_id)
 
     def refresh(self) -> None:
-        self.workspace.refresh_tab_object(self.tab_id)
+        self.workspace.tab_refresh(self.tab_id)
 
 
 @dataclass
@@ -58,11 +58,12 @@ class Context:
 
     def set(self, key: str, value: Any) -> None:
         """Write through to the session context (like updateContext)."""
-        self.workspace.update_context(self.session_id, {key: value})
-        self.parameters[key] = self.workspace.session_context(self.session_id)["parameters"][key]
+        self.workspace.session_update_context(self.session_id, {key: value})
+        context = self.workspace.session_get_context(self.session_id)
+        self.parameters[key] = context["parameters"][key]
 
     def delete(self, key: str) -> None:
-        self.workspace.delete_context(self.session_id, key)
+        self.workspace.session_delete_context(self.session_id, key)
         self.parameters.pop(key, None)
 
     def get_tab_context(self, tab_id: str) -> dict[str, Any] | None:
@@ -70,7 +71,7 @@ class Context:
         return self.tabs.get(self.anchor_tab_id if tab_id == "anchor" else tab_id)
 
     def resolve_slug(self, slug: str) -> str:
-        return self.workspace.resolve_slug(self.session_id, slug)
+        return self.workspace.session_resolve_slug(self.session_id, slug)
 
 
 @dataclass
@@ -86,50 +87,50 @@ class Session:
 
     @property
     def title(self) -> str:
-        return self.workspace.session_title(self.session_id)
+        return self.workspace.session_get_title(self.session_id)
 
     @title.setter
     def title(self, value: str) -> None:
-        self.workspace.set_session_title(self.session_id, value)
+        self.workspace.session_set_title(self.session_id, value)
 
     @property
     def can_close(self) -> bool:
-        return self.workspace.session_can_close(self.session_id)
+        return self.workspace.session_get_can_close(self.session_id)
 
     @can_close.setter
     def can_close(self, value: bool) -> None:
-        self.workspace.set_session_can_close(self.session_id, value)
+        self.workspace.session_set_can_close(self.session_id, value)
 
     def close(self) -> None:
-        self.workspace.close_session(self.session_id)
+        self.workspace.session_close(self.session_id)
 
     def focus(self) -> None:
-        self.workspace.focus_session(self.session_id)
+        self.workspace.session_focus(self.session_id)
 
     def request_focus(self) -> None:
-        self.workspace.request_focus(self.session_id)
+        self.workspace.session_request_focus(self.session_id)
 
     def get_focused_tab(self) -> Tab:
-        return Tab(self.workspace, self.workspace.session_focused_tab(self.session_id))
+        return Tab(self.workspace, self.workspace.session_get_focused_tab(self.session_id))
 
     def get_tab(self, tab_id: str) -> Tab | None:
-        found = self.workspace.session_tab_id(self.session_id, tab_id)
+        found = self.workspace.session_get_tab(self.session_id, tab_id)
         return Tab(self.workspace, found) if found is not None else None
 
     def get_all_tabs(self) -> list[str]:
-        return self.workspace.session_all_tabs(self.session_id)
+        return self.workspace.session_get_all_tabs(self.session_id)
 
     def can_create_tab(self) -> bool:
         return self.workspace.session_can_create_tab(self.session_id)
 
     def update_context(self, values: Any) -> None:
-        self.workspace.update_context(self.session_id, values)
+        self.workspace.session_update_context(self.session_id, values)
 
     def resolve_slug(self, slug: str) -> str:
-        return self.workspace.resolve_slug(self.session_id, slug)
+        return self.workspace.session_resolve_slug(self.session_id, slug)
 
     def get_context(self) -> Context:
-        data = self.workspace.session_context(self.session_id)
+        data = self.workspace.session_get_context(self.session_id)
         return Context(
             self.workspace,
             self.session_id,
@@ -143,4 +144,4 @@ class Session:
         return self.workspace.session_create_tab(self.session_id, tab_input)
 
     def get_all_tabs_for_template(self, template_name: str) -> list[str]:
-        return self.workspace.session_tabs_for_template(self.session_id, template_name)
+        return self.workspace.session_get_all_tabs_for_template(self.session_id, template_name)

@@ -78,7 +78,7 @@ class WorkspaceMachine(RuleBasedStateMachine):
     def close_session(self, data: st.DataObject) -> None:
         sid = data.draw(st.sampled_from(self.ids()))
         was_focused = sid == self.state()["focusedSessionId"]
-        self.attempt(lambda: self.ws.close_session(sid))
+        self.attempt(lambda: self.ws.session_close(sid))
         if sid != "session-id-0" and sid in self.session_mru:
             self.session_mru.remove(sid)
             if was_focused:
@@ -87,15 +87,15 @@ class WorkspaceMachine(RuleBasedStateMachine):
 
     @rule(data=st.data())
     def focus_session(self, data: st.DataObject) -> None:
-        self.attempt(lambda: self.ws.focus_session(data.draw(st.sampled_from(self.ids()))))
+        self.attempt(lambda: self.ws.session_focus(data.draw(st.sampled_from(self.ids()))))
         self.note_focus()
 
     @rule(data=st.data(), how=st.sampled_from(["api", "object", "focus", "object-focus", "refresh"]))
     def tab_operation(self, data: st.DataObject, how: str) -> None:
         tid = data.draw(st.sampled_from(self.tab_ids()))
         calls = {
-            "api": self.ws.close_tab, "object": self.ws.close_tab_object, "focus": self.ws.focus_tab,
-            "object-focus": self.ws.focus_tab_object, "refresh": self.ws.refresh_tab,
+            "api": self.ws.close_tab, "object": self.ws.tab_close, "focus": self.ws.focus_tab,
+            "object-focus": self.ws.tab_focus, "refresh": self.ws.refresh_tab,
         }
         self.attempt(lambda: calls[how](tid))
         self.note_focus()
@@ -103,33 +103,33 @@ class WorkspaceMachine(RuleBasedStateMachine):
     @rule(data=st.data(), title=st.text(max_size=10), flag=st.booleans())
     def set_properties(self, data: st.DataObject, title: str, flag: bool) -> None:
         sid = data.draw(st.sampled_from(self.ids()))
-        self.attempt(lambda: self.ws.set_session_title(sid, title))
-        self.attempt(lambda: self.ws.set_session_can_close(sid, flag))
-        self.attempt(lambda: self.ws.request_focus(sid))
+        self.attempt(lambda: self.ws.session_set_title(sid, title))
+        self.attempt(lambda: self.ws.session_set_can_close(sid, flag))
+        self.attempt(lambda: self.ws.session_request_focus(sid))
         tid = data.draw(st.sampled_from(self.tab_ids()))
-        self.attempt(lambda: self.ws.set_tab_title(tid, title))
-        self.attempt(lambda: self.ws.set_tab_can_close(tid, flag))
+        self.attempt(lambda: self.ws.tab_set_title(tid, title))
+        self.attempt(lambda: self.ws.tab_set_can_close(tid, flag))
 
     @rule(data=st.data(), values=st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=3))
     def update_context(self, data: st.DataObject, values: dict[str, str]) -> None:
         sid = data.draw(st.sampled_from(self.ids()))
-        self.attempt(lambda: self.ws.update_context(sid, values))
+        self.attempt(lambda: self.ws.session_update_context(sid, values))
         if sid not in self.ids():
             return
         for key, value in values.items():
             slug = "{" + key + "}"
             if SLUG_PATTERN.fullmatch(slug):
-                assert self.ws.resolve_slug(sid, slug) == value
+                assert self.ws.session_resolve_slug(sid, slug) == value
             elif "{" not in key and "}" not in key:
-                assert self.ws.resolve_slug(sid, slug) == slug
+                assert self.ws.session_resolve_slug(sid, slug) == slug
 
     @rule(junk=JUNK, member=st.sampled_from([
-        "create_session", "create_tab", "close_tab", "focus_tab", "refresh_tab", "session_id_of",
-        "get_event_publisher_topic", "close_session", "focus_session", "set_session_title",
+        "create_session", "create_tab", "close_tab", "focus_tab", "refresh_tab", "apm_get_session",
+        "get_event_publisher_topic", "session_close", "session_focus", "session_set_title",
     ]))
     def hostile_argument(self, junk: Any, member: str) -> None:
         function = getattr(self.ws, member)
-        args = (junk, junk) if member == "set_session_title" else (junk,)
+        args = (junk, junk) if member == "session_set_title" else (junk,)
         self.attempt(lambda: function(*args))
         self.note_focus()
 

@@ -1,0 +1,180 @@
+"""Building sessions and tabs from inputs, templates and records.
+
+Pure functions: they read the options and return new state, or raise before anything changed;
+the caller commits what they return.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from urllib.parse import quote
+
+from .errors import invalid
+from .inputs import SessionInput
+from .options import Options
+from .slugs import SlugScope, resolve
+from .state import SessionState, TabState
+from .templates import (
+    ENTITY_ANCHOR_TEMPLATE,
+    PAGE_TYPES,
+    SessionTemplate,
+    TabTemplate,
+    check_url,
+)
+
+
+@functools.lru_cache(maxsize=256)
+def _quote_path(name: str) -> str:
+    """A web resource name as a URL path (names repeat: cached)."""
+    return quote(name, safe="/")
+
+
+def build_tab(
+    method: str,
+    tab_id: str,
+    session_id: str,
+    template: TabTemplate | None,
+    template_name: str,
+    scope: SlugScope,
+    given: dict[str, str],
+    options: Options,
+) -> TabState:
+    """A tab from a template (or none), its parameters resolved."""
+    page_type = template.page_type if template else infer_page_type(given)
+    tab_scope = SlugScope(
+        scope.context, scope.anchor_parameters, scope.anchor_record, {**scope.extra, **given}
+    )
+    parameters = {
+        k: resolve(v, tab_scope.lookup)
+        for k, v in (template.parameters if template else {}).items()
+    }
+    parameters.update(given)
+    page = PAGE_TYPES[page_type]
+    for name in page.required:
+        if not parameters.get(name, "").strip():
+            raise invalid(
+                method,
+                f"tab template '{template_name.strip()}' ({page.display}) needs parameter "
+                f"'{name}'; give it in the template or in appContext",
+            )
+    url = None
+    if page_type == "thirdpartywebsite":
+        check_url(
+            parameters["url"],
+            f"tab template '{template_name.strip()}' url",
+            lambda d: invalid(method, d),
+        )
+        url = parameters["url"] + parameters.get("data", "")
+    elif page_type == "webresource":
+        url = "webresources/" + _quote_path(parameters["webresourceName"].strip())
+        if parameters.get("data"):
+            url += "?data=" + quote(parameters["data"], safe="")
+    title = resolve(template.title, tab_scope.lookup) if template else template_name.strip()
+    if not title:
+        title = default_tab_title(page_type, parameters, options)
+    return TabState(
+        tab_id,
+        session_id,
+        title,
+        page_type,
+        template.unique_name if template else template_name.strip(),
+        parameters,
+        url,
+    )
+
+
+def build_session(
+    method: str,
+    session_id: str,
+    new_tab_id: Callable[[], str],
+    given: SessionInput,
+    template: SessionTemplate | None,
+    options: Options,
+) -> SessionState:
+    """A session with its anchor tab and the template's additional tabs (`new_tab_id` hands out
+    the tab ids in order)."""
+    tabs_table = options.templates.tabs
+    if template is None:
+        anchor_template, anchor_name, additional = None, given.template_name, ()
+    elif template.type == "entity":
+        anchor_template = tabs_table[ENTITY_ANCHOR_TEMPLATE]
+        anchor_name = ENTITY_ANCHOR_TEMPLATE
+        additional = template.additional_tabs
+    else:
+        anchor_template = tabs_table[template.anchor_tab or ""]
+        anchor_name = anchor_template.unique_name
+        additional = template.additional_tabs
+    anchor_given = dict(given.anchor_parameters)
+    if template is not None and template.type == "entity":
+        anchor_given.setdefault("entityName", template.entity or "")
+    anchor = build_tab(
+        method,
+        new_tab_id(),
+        session_id,
+        anchor_template,
+        anchor_name,
+        SlugScope(given.context),
+        anchor_given,
+        options,
+    )
+    anchor.can_close = False
+    anchor.is_anchor = True
+    record_row = options.find_record(
+        anchor.parameters.get("entityName", ""), anchor.parameters.get("entityId", "")
+    )
+    session = SessionState(
+        session_id,
+        "",
+        template.unique_name if template else given.template_name.strip(),
+        {anchor.tab_id: anchor},
+        context=dict(given.context),
+        anchor_record=dict(record_row or {}),
+        tab_mru=[anchor.tab_id],
+    )
+    scope = SlugScope(session.context, anchor.parameters, session.anchor_record, {})
+    if template is None:
+        session.title = given.template_name.strip()
+    else:
+        session.title = resolve(template.title, scope.lookup) or anchor.title or template.name
+        if template.apply_title_to_anchor:
+            anchor.title = session.title
+    for name in additional:
+        tab = build_tab(
+            method, new_tab_id(), session_id, tabs_table[name], name, scope, {}, options
+        )
+        tab.can_close = False
+        session.tabs[tab.tab_id] = tab
+    return session
+
+
+def default_tab_title(page_type: str, parameters: dict[str, str], options: Options) -> str:
+    """The title of a tab whose template gives none (or resolves to "")."""
+    if page_type == "entityrecord":
+        entity = parameters.get("entityName", "")
+        record = options.find_record(entity, parameters.get("entityId", "")) or {}
+        for attribute in ("title", "name", "fullname", "subject", "ticketnumber"):
+            if record.get(attribute):
+                return str(record[attribute])
+        return f"New {entity}" if not parameters.get("entityId", "").strip() else entity
+    defaults = {
+        "dashboard": "Dashboard",
+        "entitylist": parameters.get("entityName", ""),
+        "search": "Search",
+        "thirdpartywebsite": parameters.get("url", ""),
+        "webresource": parameters.get("webresourceName", ""),
+        "custom": parameters.get("name", ""),
+        "control": parameters.get("controlName", "") or "Control",
+    }
+    return defaults.get(page_type, "") or PAGE_TYPES[page_type].display
+
+
+def infer_page_type(parameters: dict[str, str]) -> str:
+    """The page type of a tab from an unknown template, from the parameters it was given."""
+    if parameters.get("webresourceName"):
+        return "webresource"
+    if parameters.get("url"):
+        return "thirdpartywebsite"
+    if parameters.get("entityName"):
+        return "entityrecord"
+    return "control"

@@ -1,0 +1,257 @@
+"""The workspace core: sessions and tabs by id, focus (MRU), closing, the outbox, the revision.
+
+Every mixin of `Workspace` (one per JS object) works through these helpers; none of them is a
+member itself.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import deque
+from typing import Any, TypeVar
+
+from .build import build_tab
+from .calllog import CallLog, CallRecord
+from .errors import LIMIT_REACHED, MAX_TABS_MESSAGE, ApmError, not_found
+from .events import ON_SESSION_CLOSED, ON_SESSION_SWITCH, ON_TAB_SWITCH, Event, topic_for
+from .inputs import parse_tab_input, require_string
+from .options import Options
+from .slugs import SlugScope
+from .state import MAX_TABS, SessionState, TabState, home_session
+from .templates import TabTemplate
+
+T = TypeVar("T")
+
+HOME_NOT_CLOSABLE = "The Home session cannot be closed."
+HOME_TITLE_FIXED = "The title of the Home session cannot be changed."
+ANCHOR_NOT_CLOSABLE = "The anchor tab of a session cannot be closed."
+OUTBOX_LIMIT = 1000
+
+
+class WorkspaceCore:
+    """State keeping shared by the member mixins."""
+
+    def __init__(self, workspace_id: str | None = None) -> None:
+        self.workspace_id = workspace_id or secrets.token_hex(4)
+        self.options = Options()
+        self.revision = 0
+        #: True while events, notices or warnings wait in the outbox (a cheap check per call)
+        self.output_pending = False
+        self._events: deque[Event] = deque(maxlen=OUTBOX_LIMIT)
+        self._notices: deque[str] = deque(maxlen=OUTBOX_LIMIT)
+        self._warnings: deque[str] = deque(maxlen=OUTBOX_LIMIT)
+        self._log = CallLog(self.options.call_log_limit)
+        self._clear()
+
+    # ------------------------------------------------------------------ state keeping
+    def _clear(self) -> None:
+        home = home_session()
+        self._sessions: dict[str, SessionState] = {home.session_id: home}
+        self._tabs: dict[str, TabState] = dict(home.tabs)
+        self._focused_id = home.session_id
+        self._session_mru = [home.session_id]
+        self._next_session = 1
+        self._next_tab = 1
+
+    def _touch(self) -> None:
+        self.revision += 1
+
+    # ------------------------------------------------------------------ the outbox
+    def _emit(self, name: str, data: dict[str, Any]) -> None:
+        self._events.append(Event(name, topic_for(self.workspace_id, name), data))
+        self.output_pending = True
+
+    def _warn(self, record: CallRecord, text: str) -> None:
+        record.warning = text
+        self._warnings.append(text)
+        self.output_pending = True
+
+    def _refuse(self, record: CallRecord, reason: str) -> None:
+        record.refused = True
+        record.reason = reason
+        self._warn(record, f"{record.method}: refused: {reason}")
+
+    def _notice(self, text: str) -> None:
+        self._notices.append(text)
+        self.output_pending = True
+
+    def take_output(self) -> tuple[list[Event], list[str], list[str]]:
+        """Events, notices and warnings waiting to be drained, oldest first; clears them."""
+        out = (list(self._events), list(self._notices), list(self._warnings))
+        self._events.clear()
+        self._notices.clear()
+        self._warnings.clear()
+        self.output_pending = False
+        return out
+
+    def drain_outbox(self) -> dict[str, list[Any]]:
+        """Events (as dicts), notices and warnings waiting to be drained; clears them."""
+        events, notices, warnings = self.take_output()
+        return {"events": [e.to_dict() for e in events], "notices": notices, "warnings": warnings}
+
+    # ------------------------------------------------------------------ lookups
+    def _session(self, session_id: Any, method: str) -> SessionState:
+        session = self._sessions.get(session_id) if isinstance(session_id, str) else None
+        if session is None:
+            require_string(session_id, method, "sessionId")
+            raise not_found(method, f"session '{session_id}' is not open")
+        return session
+
+    def _tab(self, tab_id: Any, method: str) -> TabState:
+        tab = self._tabs.get(tab_id) if isinstance(tab_id, str) else None
+        if tab is None:
+            require_string(tab_id, method, "tabId")
+            raise not_found(method, f"tab '{tab_id}' is not open")
+        return tab
+
+    def _focused_tab_of_session(self, tab_id: Any, method: str) -> TabState:
+        """A tab of the focused session (closeTab/focusTab/refreshTab act there only)."""
+        require_string(tab_id, method, "tabId")
+        focused = self._sessions[self._focused_id]
+        tab = focused.tabs.get(tab_id)
+        if tab is None:
+            other = self._tabs.get(tab_id)
+            where = f" (it is in '{other.session_id}')" if other else ""
+            raise not_found(
+                method,
+                f"tab '{tab_id}' is not a tab of the focused session '{focused.session_id}'{where}",
+            )
+        return tab
+
+    def _scope(self, session: SessionState) -> SlugScope:
+        return SlugScope(session.context, session.anchor.parameters, session.anchor_record, {})
+
+    def _lookup_template(
+        self, table: dict[str, T] | Any, name: str, kind: str, record: CallRecord
+    ) -> T | None:
+        """A template by name (surrounding spaces forgiven with a warning); None when unknown and
+        templates are not strict."""
+        method = record.method
+        template = table.get(name) or table.get(name.strip())
+        if template is not None and name != name.strip():
+            self._warn(
+                record,
+                f"{method}: templateName '{name}' has surrounding spaces; used '{name.strip()}'",
+            )
+        if template is None:
+            if self.options.strict_templates:
+                raise ApmError(422, f"{method}: unknown {kind} template '{name}'")
+            self._warn(
+                record,
+                f"{method}: unknown {kind} template '{name}'; opened a generic {kind} "
+                "titled with the template name",
+            )
+        return template
+
+    # ------------------------------------------------------------------ create
+    def _create_tab(self, record: CallRecord, session_id: str, raw: Any) -> str:
+        """A tab from an AppTabInput in that session (createTab, session.createTab); its id."""
+        method = record.method
+        given = parse_tab_input(raw, method)
+        session = self._sessions[session_id]
+        if len(session.tabs) >= MAX_TABS:
+            self._notice(MAX_TABS_MESSAGE)
+            raise ApmError(LIMIT_REACHED, MAX_TABS_MESSAGE)
+        template: TabTemplate | None = self._lookup_template(
+            self.options.templates.tabs, given.template_name, "tab", record
+        )
+        tab_id = f"tab-id-{self._next_tab}"
+        tab = build_tab(
+            method,
+            tab_id,
+            session_id,
+            template,
+            given.template_name,
+            self._scope(session),
+            given.app_context,
+            self.options,
+        )
+        # built: commit
+        self._next_tab += 1
+        session.tabs[tab_id] = tab
+        self._tabs[tab_id] = tab
+        if given.is_focused:
+            self._focus(session_id, tab_id)
+        self._touch()
+        return tab_id
+
+    # ------------------------------------------------------------------ focus, close, refresh
+    def _focus(
+        self, session_id: str, tab_id: str | None = None, previous: tuple[str, str] | None = None
+    ) -> None:
+        """Focus a session (and optionally one of its tabs), publishing the switch events."""
+        if previous is None:
+            current = self._sessions[self._focused_id]
+            previous = (current.session_id, current.focused_tab_id)
+        session = self._sessions[session_id]
+        if tab_id is not None:
+            session.focus_tab(tab_id)
+        if session_id != previous[0]:
+            self._focused_id = session_id
+            if session_id in self._session_mru:
+                self._session_mru.remove(session_id)
+            self._session_mru.append(session_id)
+            session.notification = False
+            self._emit(
+                ON_SESSION_SWITCH, {"previousSessionId": previous[0], "newSessionId": session_id}
+            )
+        if (session_id, session.focused_tab_id) != previous:
+            self._emit(
+                ON_TAB_SWITCH,
+                {
+                    "previousSessionId": previous[0],
+                    "previousTabId": previous[1],
+                    "sessionId": session_id,
+                    "tabId": session.focused_tab_id,
+                },
+            )
+        self._touch()
+
+    def _close_session(self, session: SessionState) -> None:
+        was_focused = session.session_id == self._focused_id
+        previous = (session.session_id, session.focused_tab_id)
+        del self._sessions[session.session_id]
+        for tab_id in session.tabs:
+            self._tabs.pop(tab_id, None)
+        if session.session_id in self._session_mru:
+            self._session_mru.remove(session.session_id)
+        self._emit(ON_SESSION_CLOSED, {"sessionId": session.session_id})
+        if was_focused:
+            self._focus(self._session_mru[-1], previous=previous)
+        self._touch()
+
+    def _close_session_checked(self, record: CallRecord, session_id: Any, ui: bool) -> None:
+        """Close a session unless it is Home (or, for a click, its close button is hidden);
+        `canClose = false` does not stop the API."""
+        session = self._session(session_id, record.method)
+        if session.is_default:
+            self._refuse(record, HOME_NOT_CLOSABLE)
+        elif ui and not session.can_close:
+            self._refuse(record, "the session's close button is hidden (canClose is false)")
+        else:
+            self._close_session(session)
+
+    def _close_tab(self, tab: TabState) -> None:
+        session = self._sessions[tab.session_id]
+        was_visible = (
+            session.session_id == self._focused_id and session.focused_tab_id == tab.tab_id
+        )
+        session.remove_tab(tab.tab_id)
+        del self._tabs[tab.tab_id]
+        if was_visible:
+            self._focus(session.session_id, previous=(session.session_id, tab.tab_id))
+        self._touch()
+
+    def _close_tab_checked(self, tab: TabState, record: CallRecord, ui: bool = False) -> None:
+        """Close a tab unless it is an anchor (or, for a click, its close button is hidden)."""
+        if tab.is_anchor:
+            self._refuse(record, ANCHOR_NOT_CLOSABLE)
+            return
+        if ui and not tab.can_close:
+            self._refuse(record, "the tab's close button is hidden (canClose is false)")
+            return
+        self._close_tab(tab)
+
+    def _refresh(self, tab: TabState) -> None:
+        tab.refresh_count += 1
+        self._touch()

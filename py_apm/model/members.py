@@ -1,0 +1,120 @@
+"""`@member(...)`: each bridge member declared once, on the workspace method that runs it.
+
+A member has a wire name (what the shim calls: `createSession`, `session.setTitle`), a label (what
+`PyApm.calls()` and error messages say: `session.title`), a logging mode and an arity (read from
+the method's signature). The bridge's member table, codes and arities are derived from `MEMBERS`.
+
+Naming rule: the Python method is the wire name in snake_case, prefixed by its object
+(`getSession` of `Microsoft.Apm` -> `apm_get_session`, `session.getTab` -> `session_get_tab`,
+`pyapm.reset` -> `pyapm_reset`). Property accessors are `get<Name>`/`set<Name>` on the wire and
+share the property's label. `member` refuses a method whose name breaks the rule.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+from .errors import INTERNAL, ApmError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: How a member is logged in `PyApm.calls()`:
+#: "call" - a full record (errors, refusals, warnings); the method takes the record after `self`;
+#: "note" - a cheap record of a read without arguments that cannot fail or warn;
+#: "none" - not logged (property reads, test control); the method is registered unwrapped.
+LogMode = Literal["call", "note", "none"]
+
+#: Member groups in code order; a member's code is its index in `MEMBERS`.
+OBJECTS = ("apm", "session", "tab", "ui", "pyapm")
+
+
+@dataclass(frozen=True, slots=True)
+class MemberSpec:
+    """One member as declared: wire name, label, logging mode, arity and the Python name."""
+
+    name: str
+    label: str
+    log: LogMode
+    arity: int
+    python_name: str
+    object: str
+
+
+#: wire name -> spec, in declaration order
+_DECLARED: dict[str, MemberSpec] = {}
+
+
+def python_name(wire_name: str) -> str:
+    """The method name a wire name maps to (`session.getTab` -> `session_get_tab`)."""
+    obj, _, js = wire_name.rpartition(".")
+    snake = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", js).lower()
+    return f"{obj or 'apm'}_{snake}"
+
+
+def member(
+    name: str, *, label: str | None = None, log: LogMode = "call", origin: str = "api"
+) -> Callable[[F], F]:
+    """Declare the decorated workspace method as the bridge member `name`."""
+
+    def declare(fn: F) -> F:
+        expected = python_name(name)
+        if fn.__name__ != expected:
+            raise TypeError(f"member {name!r} must be declared on a method named {expected!r}")
+        # positional parameters after self (and the call record when logged)
+        skipped = 2 if log == "call" else 1
+        spec = MemberSpec(
+            name,
+            label or name,
+            log,
+            fn.__code__.co_argcount - skipped,
+            expected,
+            expected.partition("_")[0],
+        )
+        if log == "note" and spec.arity:
+            raise TypeError(f"member {name!r}: a noted member takes no arguments")
+        _DECLARED[name] = spec
+        if log == "none":
+            return fn
+        wrapper = _logged(fn, spec.label, origin) if log == "call" else _noted(fn, spec.label)
+        wrapper.__name__ = fn.__name__
+        wrapper.__qualname__ = fn.__qualname__
+        wrapper.__doc__ = fn.__doc__
+        return wrapper  # type: ignore[return-value]
+
+    return declare
+
+
+def _logged(fn: Callable[..., Any], label: str, origin: str) -> Callable[..., Any]:
+    def logged(self: Any, *args: Any) -> Any:
+        record = self._log.start(label, args, origin)
+        try:
+            result = fn(self, record, *args)
+        except ApmError as error:
+            record.error = error.to_dict()
+            raise
+        except Exception as error:  # a bug: logged, then reported by the bridge
+            record.error = {"errorCode": INTERNAL, "message": f"{type(error).__name__}: {error}"}
+            raise
+        record.result = result
+        return result
+
+    return logged
+
+
+def _noted(fn: Callable[..., Any], label: str) -> Callable[..., Any]:
+    # Noted members are reads without arguments (the hottest calls): no argument packing.
+    def noted(self: Any) -> Any:
+        result = fn(self)
+        self._log.note(label, (), result)
+        return result
+
+    return noted
+
+
+def members() -> tuple[MemberSpec, ...]:
+    """Every declared member in code order: by object (`OBJECTS`), then declaration order."""
+    order = {obj: i for i, obj in enumerate(OBJECTS)}
+    return tuple(sorted(_DECLARED.values(), key=lambda spec: order[spec.object]))
