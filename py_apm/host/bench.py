@@ -8,17 +8,25 @@ the issue-7 target beside it (MET / NOT MET). Needs Playwright and a Chromium
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .bench_loop import (
+    FLOOR_HTML,
+    FLOOR_READY_JS,
+    WARM_RUN_TARGET_S,
+    pytest_overhead,
+    run_times,
+)
+from .bench_memory import MB, WASM_HOOK_JS, memory
+from .bench_table import Report, median, met, progress
+
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, CDPSession, Page
+    from playwright.sync_api import Browser, Page
 
 BARE_HTML = """<!doctype html>
 <html><head><meta charset="utf-8"><title>bare pyodide</title><link rel="icon" href="data:,">
@@ -69,84 +77,8 @@ CYCLES_JS = f"""([total, block]) => {{
   return times;
 }}"""
 
-MB = 1024 * 1024
-
-#: Init script: remember every exported ``WebAssembly.Memory`` (Pyodide keeps its own private).
-WASM_HOOK_JS = """(() => {
-  const seen = (window.__benchWasm = []);
-  const keep = (r) => {
-    const inst = r && (r.instance || r);
-    const exp = inst && inst.exports;
-    if (exp) for (const v of Object.values(exp)) if (v instanceof WebAssembly.Memory) seen.push(v);
-    return r;
-  };
-  const wrap = (name) => {
-    const orig = WebAssembly[name];
-    if (orig) WebAssembly[name] = function (...a) { return orig.apply(this, a).then(keep); };
-  };
-  wrap("instantiate");
-  wrap("instantiateStreaming");
-})();"""
 
 
-@dataclass
-class Row:
-    """One line of the result table."""
-
-    name: str
-    value: str
-    ratio: str = ""
-    target: str = ""
-    met: bool | None = None
-
-
-@dataclass
-class Report:
-    """Collected rows plus notes printed under the table."""
-
-    rows: list[Row] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    def add(
-        self,
-        name: str,
-        value: str,
-        ratio: str = "",
-        target: str = "",
-        met: bool | None = None,
-    ) -> None:
-        """Append one row."""
-        self.rows.append(Row(name, value, ratio, target, met))
-
-    def render(self) -> str:
-        """The table as plain text."""
-        head = ("measure", "value", "ratio", "target", "status")
-        body = [
-            (
-                r.name,
-                r.value,
-                r.ratio,
-                r.target,
-                "" if r.met is None else ("MET" if r.met else "NOT MET"),
-            )
-            for r in self.rows
-        ]
-        widths = [max(len(str(c)) for c in col) for col in zip(head, *body, strict=False)]
-        fmt = "  ".join(f"{{:<{w}}}" for w in widths)
-        lines = [fmt.format(*head).rstrip(), fmt.format(*("-" * w for w in widths))]
-        lines += [fmt.format(*row).rstrip() for row in body]
-        lines += [f"note: {n}" for n in self.notes]
-        return "\n".join(lines)
-
-
-def progress(step: str) -> None:
-    """One progress line on stderr (the table goes to stdout)."""
-    print(f"[bench] {step}", file=sys.stderr, flush=True)
-
-
-def median(values: list[float]) -> float:
-    """Median of a non-empty list."""
-    return float(statistics.median(values))
 
 
 def _loop(page: Page, body: str, n: int, setup: str = "") -> float:
@@ -159,6 +91,12 @@ def _ready_pyapm(page: Page) -> float:
     page.wait_for_function("window.PyApm !== undefined")
     page.evaluate("PyApm.ready.then(() => undefined)")
     return float(page.evaluate("PyApm.bootTimeMs"))
+
+
+def _ready_floor(page: Page) -> float:
+    """Wait for the floor page; ms from navigation start to its last download/compile."""
+    page.wait_for_function(FLOOR_READY_JS, timeout=60_000)
+    return float(page.evaluate("window.__floorReady"))
 
 
 def _ready_bare(page: Page) -> float:
@@ -200,90 +138,7 @@ def measure_ready(
     return median(fresh), median(reload)
 
 
-def _cdp_heap(cdp: CDPSession) -> float:
-    """``JSHeapUsedSize`` from CDP ``Performance.getMetrics``, in bytes."""
-    metrics = cdp.send("Performance.getMetrics")["metrics"]
-    return float(next(m["value"] for m in metrics if m["name"] == "JSHeapUsedSize"))
-
-
-def _wasm_bytes(page: Page) -> float | None:
-    """Total size of the wasm memories caught by :data:`WASM_HOOK_JS` (None if none)."""
-    value = page.evaluate(
-        "(window.__benchWasm || []).reduce((s, m) => s + m.buffer.byteLength, 0) || null"
-    )
-    return None if value is None else float(value)
-
-
-def _memory(page: Page, cdp: CDPSession) -> dict[str, float | None]:
-    """JS heap (performance.memory), CDP heap and wasm memory after a forced GC."""
-    cdp.send("HeapProfiler.collectGarbage")
-    return {
-        "js": float(page.evaluate("performance.memory.usedJSHeapSize")),
-        "cdp": _cdp_heap(cdp),
-        "wasm": _wasm_bytes(page),
-    }
-
-
-PYTEST_FILE = """import pytest
-
-
-@pytest.mark.parametrize("i", range({n}))
-def test_uses_the_page(apm_page, i):
-    tab = "Microsoft.Apm.getFocusedSession().getFocusedTab()"
-    assert apm_page.evaluate(tab + ".title") == "Dashboard"  # the reset undid the last test
-    apm_page.evaluate(tab + ".title = 'changed'")
-"""
-
-
-#: conftest of the inner pytest run: records each phase's duration per test as JSON.
-PYTEST_CONFTEST = """import json, os
-
-DURATIONS = {}
-
-
-def pytest_runtest_logreport(report):
-    DURATIONS.setdefault(report.nodeid, {})[report.when] = report.duration
-
-
-def pytest_sessionfinish(session):
-    with open(os.environ["PY_APM_BENCH_DURATIONS"], "w") as fh:
-        json.dump(DURATIONS, fh)
-"""
-
-
-def pytest_overhead(many: int = 60) -> tuple[float, float, float]:
-    """(e): run ``1 + many`` small `apm_page` tests (each changes a title, so the reset is real)
-    in an inner pytest. Returns medians over all tests but the first (which boots the page), in
-    ms: fixture overhead (setup + teardown), the test body (call), and the first test's setup."""
-    import json
-    import os
-    import subprocess
-
-    with tempfile.TemporaryDirectory(prefix="py-apm-bench-pytest-") as tmp:
-        Path(tmp, "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
-        Path(tmp, "conftest.py").write_text(PYTEST_CONFTEST, encoding="utf-8")
-        Path(tmp, "test_overhead.py").write_text(PYTEST_FILE.format(n=1 + many), encoding="utf-8")
-        out = Path(tmp, "durations.json")
-        env = {**os.environ, "PY_APM_BENCH_DURATIONS": str(out)}
-        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", tmp]
-        done = subprocess.run(
-            command, cwd=tmp, env=env, capture_output=True, text=True, timeout=300
-        )
-        if done.returncode != 0 or not out.is_file():
-            tail = (done.stdout + done.stderr).strip().splitlines()[-5:]
-            raise RuntimeError("inner pytest failed: " + " | ".join(tail))
-        phases = list(json.loads(out.read_text("utf-8")).values())
-    rest = phases[1:]
-    fixture = median([(p["setup"] + p["teardown"]) * 1000 for p in rest])
-    body = median([p["call"] * 1000 for p in rest])
-    return fixture, body, phases[0]["setup"] * 1000
-
-
-def _status(value: float, limit: float) -> bool:
-    return value <= limit
-
-
-def run(repeats: int, calls: int, cycles: int, block: int) -> Report:
+def run(repeats: int, calls: int, cycles: int, block: int, cold_runs: int = 3) -> Report:
     """Do every measurement and return the report."""
     from playwright.sync_api import sync_playwright
 
@@ -302,6 +157,7 @@ def run(repeats: int, calls: int, cycles: int, block: int) -> Report:
     with tempfile.TemporaryDirectory(prefix="py-apm-bench-") as tmp:
         Path(tmp, "bare.html").write_text(BARE_HTML, encoding="utf-8")
         Path(tmp, "nosnap.html").write_text(NO_SNAPSHOT_HTML, encoding="utf-8")
+        Path(tmp, "floor.html").write_text(FLOOR_HTML, encoding="utf-8")
         server, url = serve(webresources=tmp)
         base = url.rstrip("/")
         try:
@@ -315,7 +171,26 @@ def run(repeats: int, calls: int, cycles: int, block: int) -> Report:
                     browser.close()
         finally:
             server.stop()
+    progress("py-apm run: first run (starts the warm helper), warm runs, cold runs")
+    _run_rows(rep, run_times(warm_runs=5, cold_runs=cold_runs))
     return rep
+
+
+def _run_rows(rep: Report, took: dict[str, float]) -> None:
+    """The ``py-apm run`` rows: warm against its target, and what it replaces."""
+    warm, cold = took["warm"], took["cold"]
+    rep.add(
+        "py-apm run, warm (one-line snippet)",
+        f"{warm:.2f} s",
+        f"{warm / cold:.2f}x cold",
+        f"<= {WARM_RUN_TARGET_S} s",
+        met(warm, WARM_RUN_TARGET_S),
+    )
+    rep.add("py-apm run, first (starts the helper)", f"{took['start']:.2f} s")
+    rep.add("py-apm run --cold (launch + boot)", f"{cold:.2f} s")
+    rep.notes.append(
+        "py-apm run = wall time of the whole process; warm = median of 5 runs of its own helper"
+    )
 
 
 def _calls(
@@ -350,9 +225,9 @@ def _calls(
     got["all_s"] = _loop(page, "Microsoft.Apm.getAllSessions();", calls)
 
     progress("createTab/closeTab cycles")
-    got["before"] = _memory(page, cdp)
+    got["before"] = memory(page, cdp)
     got["blocks"] = [float(t) for t in page.evaluate(CYCLES_JS, [cycles, block])]
-    got["after"] = _memory(page, cdp)
+    got["after"] = memory(page, cdp)
     cdp.detach()
 
 
@@ -372,13 +247,17 @@ def _bench(
         page.context.add_init_script(WASM_HOOK_JS)
         page.reload()
         _ready_pyapm(page)
+        got["phases"] = page.evaluate("PyApm.bootPhases")
         _calls(page, got, repeats, calls, cycles, block)
 
     progress("page ready times (bare)")
     bare_fresh, bare_reload = measure_ready(
         browser, base + "/webresources/bare.html", _ready_bare, repeats, bare_after
     )
-    progress("page ready times (py-apm)")
+    progress("page ready times (floor, then py-apm)")
+    floor_fresh, floor_reload = measure_ready(
+        browser, base + "/webresources/floor.html", _ready_floor, repeats
+    )
     apm_fresh, apm_reload = measure_ready(browser, base + "/", _ready_pyapm, repeats, apm_after)
     progress("pytest per-test overhead (inner pytest runs)")
     got["pytest"] = pytest_overhead()
@@ -398,14 +277,30 @@ def _bench(
         f"{apm_fresh:.0f} ms",
         f"{apm_fresh / bare_fresh:.2f}x bare",
         "<= 0.35x bare",
-        _status(apm_fresh / bare_fresh, 0.35),
+        met(apm_fresh / bare_fresh, 0.35),
     )
     rep.add(
         "ready, py-apm, reload",
         f"{apm_reload:.0f} ms",
         f"{apm_reload / bare_reload:.2f}x bare",
         "<= 700 ms",
-        _status(apm_reload, 700.0),
+        met(apm_reload, 700.0),
+    )
+    rep.add("ready, floor (compile wasm + snapshot + asm.mjs), fresh", f"{floor_fresh:.0f} ms")
+    rep.add("ready, floor, reload", f"{floor_reload:.0f} ms")
+    rep.add(
+        "ready, py-apm vs floor, fresh context",
+        f"{apm_fresh:.0f} ms",
+        f"{apm_fresh / floor_fresh:.2f}x floor",
+        "<= 1.5x floor",
+        met(apm_fresh / floor_fresh, 1.5),
+    )
+    rep.add(
+        "ready, py-apm vs floor, reload",
+        f"{apm_reload:.0f} ms",
+        f"{apm_reload / floor_reload:.2f}x floor",
+        "<= 1.3x floor",
+        met(apm_reload / floor_reload, 1.3),
     )
     rep.add(
         "ready, py-apm without snapshot, fresh",
@@ -418,6 +313,11 @@ def _bench(
         f"{plain_reload / bare_reload:.2f}x bare",
     )
     rep.notes.append(f"ready = ms from navigation start, median of {repeats}")
+    phases = got.get("phases") or {}
+    rep.notes.append(
+        "py-apm boot phases (ms, last reload): "
+        + ", ".join(f"{k} {v}" for k, v in sorted(phases.items(), key=lambda kv: kv[1]))
+    )
     rep.notes.append("raw PyProxy measured in the bare page (PyApm exposes no pyodide handle)")
 
     rep.add(
@@ -425,7 +325,7 @@ def _bench(
         f"{reset_us:.1f} us/call",
         "",
         "<= 2 ms",
-        _status(reset_us / 1000, 2.0),
+        met(reset_us / 1000, 2.0),
     )
     rep.add("PyApm.reset(), page.evaluate round trip", f"{reset_rtt:.2f} ms")
     fixture_ms, body_ms, first_ms = got["pytest"]
@@ -434,7 +334,7 @@ def _bench(
         f"{fixture_ms:.1f} ms/test",
         "",
         "<= 20 ms",
-        _status(fixture_ms, 20.0),
+        met(fixture_ms, 20.0),
     )
     rep.notes.append(
         f"per-test overhead = median setup + teardown of apm_page over 60 tests of an inner "
@@ -453,14 +353,14 @@ def _bench(
         f"{title:.2f} us/call",
         f"{title / raw:.1f}x raw",
         "<= 10x raw PyProxy",
-        _status(title / raw, 10.0),
+        met(title / raw, 10.0),
     )
     rep.add(
         "createTab + closeTab",
         f"{pair:.2f} us/pair",
         f"{pair / raw:.1f}x raw",
         "<= 100 us",
-        _status(pair, 100.0),
+        met(pair, 100.0),
     )
     rep.add("getAllSessions()", f"{all_s:.2f} us/call", f"{all_s / raw:.1f}x raw")
     rep.notes.append(
@@ -479,7 +379,7 @@ def _bench(
         f"{last:.1f} ms",
         f"{growth:.2f}x first",
         "<= 1.2x first",
-        _status(growth, 1.2),
+        met(growth, 1.2),
     )
     js_d = (after["js"] or 0) - (before["js"] or 0)
     cdp_d = (after["cdp"] or 0) - (before["cdp"] or 0)
@@ -488,14 +388,14 @@ def _bench(
         f"{(before['js'] or 0) / MB:.1f} -> {(after['js'] or 0) / MB:.1f} MB",
         f"{js_d / MB:+.2f} MB",
         "growth <= 5 MB",
-        _status(js_d / MB, 5.0),
+        met(js_d / MB, 5.0),
     )
     rep.add(
         "JS heap (CDP JSHeapUsedSize)",
         f"{(before['cdp'] or 0) / MB:.1f} -> {(after['cdp'] or 0) / MB:.1f} MB",
         f"{cdp_d / MB:+.2f} MB",
         "growth <= 5 MB",
-        _status(cdp_d / MB, 5.0),
+        met(cdp_d / MB, 5.0),
     )
     if before["wasm"] is not None and after["wasm"] is not None:
         w_d = after["wasm"] - before["wasm"]
@@ -504,7 +404,7 @@ def _bench(
             f"{before['wasm'] / MB:.1f} -> {after['wasm'] / MB:.1f} MB",
             f"{w_d / MB:+.2f} MB",
             "growth <= 5 MB",
-            _status(w_d / MB, 5.0),
+            met(w_d / MB, 5.0),
         )
     else:
         rep.add("wasm memory", "n/a (not reachable)")
@@ -530,7 +430,7 @@ def main(argv: list[str] | None = None) -> int:
     cycles, block = 10_000, 1_000
     t0 = time.perf_counter()
     try:
-        rep = run(max(1, repeats), calls, cycles, block)
+        rep = run(max(1, repeats), calls, cycles, block, cold_runs=1 if args.quick else 3)
     except Exception as exc:  # noqa: BLE001 - report any setup failure as one line
         print(f"py-apm bench: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1

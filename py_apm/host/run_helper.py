@@ -5,11 +5,11 @@ hand. It listens on SOCKET, answers one JSON request per connection with JSON li
 while a client waits for a boot, then the results), and exits after IDLE_S seconds without a run,
 on a stop request, or when a client shows that the files its pages were booted from changed.
 
-A script runs on a page that has just booted, exactly as in a cold run; the page is then reloaded
-in the background (a fresh global scope and a fresh workspace for the next run: a reset that also
-undoes the script's globals, timers and listeners). Each workspace (a ``--config`` /
-``--webresources`` combination) keeps :data:`POOL` booted pages, so back-to-back runs alternate
-between them, and concurrent runs each get a page of their own.
+A script runs on a page that has just booted in a browser context of its own, exactly as in a
+cold run, and the page is closed afterwards: nothing of one run (workspace, configuration,
+globals, timers, storage) reaches the next. Each workspace (a ``--config`` / ``--webresources``
+combination) keeps :data:`POOL` booted pages ready, so back-to-back runs never wait for a boot,
+and concurrent runs each get a page of their own.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from .warm import fingerprint, private_dir
 if TYPE_CHECKING:
     from playwright.async_api import Browser, Page
 
-#: Booted pages kept per workspace: a run takes one while the last one used reloads.
+#: Booted pages kept ready per workspace: a run takes one while its successor boots.
 POOL = 2
 #: Workspaces (config / webresources combinations) kept; the least recently used goes first.
 WORKSPACES = 2
@@ -75,45 +75,50 @@ class Workspace:
         self.pool: list[Slot] = []
         self.in_use = 0
 
-    async def _boot(self, slot: Slot, first: bool) -> str | None:
+    async def _boot(self, slot: Slot) -> str | None:
         from playwright.async_api import Error as PlaywrightError
 
         try:
-            if first:
-                slot.page = await self.browser.new_page(viewport=VIEWPORT)
-                if self.config is None:
-                    # As in a cold run: no --config means no options (not a 404 for /config.json).
-                    await slot.page.route("**/config.json", lambda r: r.fulfill(json={}))
-                slot.page.on(
-                    "console", lambda m: slot.capturing and slot.console.append(console_entry(m))
-                )
-                await slot.page.goto(self.url)
-            else:
-                assert slot.page is not None
-                await slot.page.reload()
+            # A context of its own, as in a cold run: no storage, cache or channel is shared
+            # with another run's page.
+            slot.page = await self.browser.new_page(viewport=VIEWPORT)
+            if self.config is None:
+                # As in a cold run: no --config means no options (not a 404 for /config.json).
+                await slot.page.route("**/config.json", lambda r: r.fulfill(json={}))
+            slot.page.on(
+                "console", lambda m: slot.capturing and slot.console.append(console_entry(m))
+            )
+            await slot.page.goto(self.url)
             await slot.page.wait_for_function(_HAS_PYAPM_JS, timeout=10_000)
             error = await slot.page.evaluate(_READY_JS, int(BOOT_TIMEOUT_S * 1000))
         except PlaywrightError as exc:
             return f"the workspace page did not load py-apm: {exc.message}"
         return f"py-apm did not start: {error}" if error else None
 
-    def _booting(self, slot: Slot, first: bool) -> Slot:
-        slot.boot = asyncio.ensure_future(self._boot(slot, first))
+    def _booting(self) -> Slot:
+        slot = Slot()
+        slot.boot = asyncio.ensure_future(self._boot(slot))
         return slot
 
     def warm_up(self) -> None:
         """Start booting pages until the pool is full."""
         while len(self.pool) < POOL:
-            self.pool.append(self._booting(Slot(), first=True))
+            self.pool.append(self._booting())
+
+    def _pick(self) -> Slot:
+        """A booted page if there is one (dropping pages whose boot failed), else the page that
+        started booting first, else a new one."""
+        for slot in list(self.pool):
+            if slot.boot is not None and slot.boot.done():
+                self.pool.remove(slot)
+                if not slot.boot.cancelled() and slot.boot.result() is None:
+                    return slot
+                asyncio.ensure_future(self._close(slot))
+        return self.pool.pop(0) if self.pool else self._booting()
 
     async def take(self, timeout_s: float, progress: Any) -> Slot:
         """A page that has just booted (waiting for one when none is ready yet)."""
-        ready = [s for s in self.pool if s.boot is not None and s.boot.done()]
-        slot = ready[0] if ready else (self.pool[0] if self.pool else None)
-        if slot is None:
-            slot = self._booting(Slot(), first=True)
-        else:
-            self.pool.remove(slot)
+        slot = self._pick()
         assert slot.boot is not None
         self.in_use += 1
         try:
@@ -132,20 +137,17 @@ class Workspace:
         self.warm_up()
         return slot
 
-    def give_back(self, slot: Slot, usable: bool) -> None:
-        """Reload the page in the background and keep it (or close it when the pool is full)."""
+    def done_with(self, slot: Slot) -> None:
+        """A page serves one run: close it (the pool already boots its successor)."""
         self.in_use -= 1
-        if usable and len(self.pool) < POOL:
-            self.pool.append(self._booting(slot, first=False))
-        else:
-            asyncio.ensure_future(self._close(slot))
+        asyncio.ensure_future(self._close(slot))
 
     @staticmethod
     async def _close(slot: Slot) -> None:
         if slot.boot is not None and not slot.boot.done():
             slot.boot.cancel()
         if slot.page is not None:
-            await slot.page.close()
+            await slot.page.context.close()
 
     async def close(self) -> None:
         for slot in self.pool:
@@ -232,6 +234,8 @@ class Helper:
         try:
             ws = await self.workspace(req["config"], req["webresources"])
         except (BrowserNotFound, ServerSetupError, PlaywrightError, OSError) as exc:
+            if self.started.done() and self.started.exception() is not None:
+                self.stopping.set()  # no browser: the next run starts a helper that retries
             message = getattr(exc, "message", None) or str(exc)
             raise RunFailed(message.strip().splitlines()[0]) from exc
         results = []
@@ -239,18 +243,16 @@ class Helper:
         for index, (name, source) in enumerate(scripts):
             slot = await ws.take(float(req["boot_timeout_s"]), progress)
             shot = req["screenshot"] if index == len(scripts) - 1 else None
-            usable = False
+            limit = RUN_LIMIT_S + req["settle_ms"] / 1000
             try:
-                limit = RUN_LIMIT_S + req["settle_ms"] / 1000
                 coro = run_on(slot, name, source, int(req["settle_ms"]), shot)
                 results.append(await asyncio.wait_for(coro, limit))
-                usable = True
             except TimeoutError as exc:
                 raise RunFailed(f"{name} did not finish within {limit:g} s") from exc
             except PlaywrightError as exc:
                 raise RunFailed(f"{name}: the page failed: {exc.message}") from exc
             finally:
-                ws.give_back(slot, usable)
+                ws.done_with(slot)
         return results
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
