@@ -16,14 +16,15 @@ import hashlib
 import json
 import os
 import socket
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import subprocess
 
 SOCKET_ENV = "PY_APM_RUN_SOCKET"
 IDLE_ENV = "PY_APM_RUN_IDLE"
@@ -76,9 +77,16 @@ def idle_timeout() -> float:
 
 
 def _root() -> Path:
-    from .server import repo_root
+    """``server.repo_root()`` without importing the server (http.server, ssl, the bundle...),
+    which would cost the warm path more than everything else it does."""
+    env = os.environ.get("PY_APM_ROOT")
+    return Path(env).expanduser().resolve() if env else Path(__file__).resolve().parents[2]
 
-    return repo_root()
+
+def _pyodide_dir(root: Path) -> Path:
+    """``server.pyodide_dir()``, for the same reason."""
+    env = os.environ.get("PY_APM_PYODIDE_DIR")
+    return Path(env).expanduser().resolve() if env else root / "node_modules" / "pyodide"
 
 
 def socket_path() -> Path:
@@ -88,6 +96,8 @@ def socket_path() -> Path:
         return Path(env).expanduser()
     if not hasattr(socket, "AF_UNIX") or not hasattr(os, "getuid"):
         raise HelperUnavailable("this platform has no unix sockets")
+    import tempfile
+
     tag = hashlib.sha1(str(_root()).encode()).hexdigest()[:12]
     return Path(tempfile.gettempdir()) / f"py-apm-{os.getuid()}" / f"run-{tag}.sock"
 
@@ -105,8 +115,6 @@ def fingerprint() -> str:
     """What the helper's pages were booted from: the checkout, its Python, and the modification
     times of everything a page loads (py_apm, shim.js, web/, the Pyodide install). A helper that
     answers for another fingerprint is stale and is replaced."""
-    from .server import pyodide_dir
-
     root = _root()
     parts = [str(root), sys.executable]
     stack = [root / "py_apm", root / "web"]
@@ -121,7 +129,7 @@ def fingerprint() -> str:
                     stack.append(Path(entry.path))
             elif not entry.name.endswith((".pyc", ".png")):
                 parts.append(f"{entry.path}:{entry.stat().st_mtime_ns}")
-    for path in (root / "shim.js", pyodide_dir(root) / "package.json"):
+    for path in (root / "shim.js", _pyodide_dir(root) / "package.json"):
         try:
             parts.append(f"{path}:{path.stat().st_mtime_ns}")
         except OSError:
@@ -153,6 +161,8 @@ def _send(sock: socket.socket, message: dict[str, Any]) -> None:
 
 def start_helper(path: Path) -> subprocess.Popen[bytes]:
     """Start the helper detached from this process (its own session; it outlives us)."""
+    import subprocess
+
     private_dir(path.parent)
     log = path.with_suffix(".log")
     command = [sys.executable, "-m", "py_apm.host.run_helper", str(path), str(idle_timeout())]
