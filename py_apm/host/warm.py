@@ -111,12 +111,18 @@ def private_dir(directory: Path) -> Path:
     return directory
 
 
+_ENVIRONMENT = ("PY_APM_BROWSER", "PY_APM_SNAPSHOT_DIR", "PY_APM_ROOT", "PY_APM_PYODIDE_DIR")
+
+
 def fingerprint() -> str:
-    """What the helper's pages were booted from: the checkout, its Python, and the modification
-    times of everything a page loads (py_apm, shim.js, web/, the Pyodide install). A helper that
-    answers for another fingerprint is stale and is replaced."""
+    """What the helper's pages were booted from: the checkout, its Python, the environment that
+    picks the browser and the runtime, and the modification times of everything a page loads
+    (py_apm, shim.js, web/, the Pyodide install). A helper that answers for another fingerprint
+    is stale and is replaced."""
     root = _root()
     parts = [str(root), sys.executable]
+    # The helper keeps the environment of the run that started it: these change what it runs.
+    parts += [f"{k}={os.environ.get(k, '')}" for k in _ENVIRONMENT]
     stack = [root / "py_apm", root / "web"]
     while stack:
         try:

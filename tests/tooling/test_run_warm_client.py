@@ -41,7 +41,10 @@ def test_fingerprint_follows_the_files_pages_load(monkeypatch: pytest.MonkeyPatc
     assert warm.fingerprint() == before
     st = (tmp_path / "web/index.html").stat()
     os.utime(tmp_path / "web/index.html", ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
-    assert warm.fingerprint() != before
+    changed = warm.fingerprint()
+    assert changed != before
+    monkeypatch.setenv("PY_APM_BROWSER", "/usr/bin/another-chromium")
+    assert warm.fingerprint() != changed
 
 
 def test_socket_path_and_idle_timeout(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
