@@ -697,22 +697,6 @@
     };
   }
 
-  const NO_SNAPSHOT = new Error("no snapshot"); // a quiet way out of the snapshot boot
-
-  // Boot from the snapshot. loadPyodide is called at once, before the snapshot answers: its
-  // requests (wasm, stdlib, lock file) start now and the wasm compiles while the snapshot
-  // streams in. Rejects with NO_SNAPSHOT when there is none.
-  function loadFromSnapshot(mod, indexURL, early, mark) {
-    const body = early.snapshot.then((r) => (r ? snapshotBody(r) : null));
-    const filled = body.then((b) => b && b.filled);
-    filled.then(() => mark("snapshot"), () => {});
-    return mod.loadPyodide({
-      indexURL,
-      _loadSnapshot: body.then((b) => (b ? b.bytes : Promise.reject(NO_SNAPSHOT))),
-      createPyodideModule: moduleFactory(early.asm, filled),
-    });
-  }
-
   async function loadRuntime(indexURL, early, mark) {
     let mod;
     try {
@@ -720,17 +704,23 @@
     } catch (e) {
       throw new Error(`cannot load Pyodide from ${indexURL}: ${e.message}`);
     }
-    if (early.snapshot) {
+    // Only the headers are awaited here: loadPyodide starts its own requests (wasm, stdlib, lock
+    // file) at once, the wasm compiles and the runtime instantiates while the snapshot streams in.
+    const response = early.snapshot ? await early.snapshot : null;
+    if (response) {
       try {
-        const pyodide = await loadFromSnapshot(mod, indexURL, early, mark);
+        const { bytes, filled } = snapshotBody(response);
+        filled.then(() => mark("snapshot"), () => {});
+        const pyodide = await mod.loadPyodide({
+          indexURL,
+          _loadSnapshot: bytes,
+          createPyodideModule: moduleFactory(early.asm, filled),
+        });
         return { pyodide, sitePackages: null, fromSnapshot: true };
       } catch (e) {
         // Built for another Pyodide (build id mismatch) or damaged: a normal boot still works.
-        if (e !== NO_SNAPSHOT) {
-          const url = (await early.snapshot).url;
-          console.warn(`py-apm: cannot boot from the snapshot ${url} (${String(e.message).split("\n")[0]}); ` +
-            "booting without it. Run `py-apm snapshot` to rebuild it.");
-        }
+        console.warn(`py-apm: cannot boot from the snapshot ${response.url} (${String(e.message).split("\n")[0]}); ` +
+          "booting without it. Run `py-apm snapshot` to rebuild it.");
       }
     }
     let sitePackages = null;
