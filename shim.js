@@ -565,7 +565,7 @@
     ready,
     isReady: false,
     bootTimeMs: null,
-    bootPhases: {}, // ms since navigation start: start, runtime, unpacked, imported, ready
+    bootPhases: {}, // ms since navigation start: start, snapshot (bytes in), runtime, unpacked, imported, ready
     bootedFromSnapshot: null, // true: booted from the memory snapshot (data-snapshot)
     version: null,
     reset(...args) {
@@ -732,8 +732,8 @@
     return { pyodide, sitePackages, fromSnapshot: false };
   }
 
-  // Every request that does not depend on another starts here, at once: the Pyodide loader and
-  // its wasm glue (a dynamic import each; the loader reuses the second), and the snapshot.
+  // Every request that does not depend on another starts here, at once: the Pyodide loader, its
+  // wasm glue (handed to the loader as createPyodideModule) and the snapshot.
   function startLoading(cfg) {
     const quiet = (p) => {
       p.catch(() => {}); // awaited (and reported) by boot; never an unhandled rejection here
