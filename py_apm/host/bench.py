@@ -1,7 +1,7 @@
 """``py-apm bench``: measure boot time, reset cost and per-call costs in a real Chromium.
 
 One run prints a table with every figure, its ratio to a baseline where one makes sense, and
-the issue-7 target beside it (MET / NOT MET). Needs Playwright and a Chromium
+the target beside it (MET / NOT MET). Needs Playwright and a Chromium
 (:func:`py_apm.host.chromium.launch_args`).
 """
 
@@ -11,39 +11,28 @@ import argparse
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .bench_loop import (
-    FLOOR_HTML,
-    FLOOR_READY_JS,
-    WARM_RUN_TARGET_S,
     pytest_overhead,
+    run_rows,
     run_times,
 )
 from .bench_memory import MB, WASM_HOOK_JS, memory
+from .bench_ready import (
+    BARE_HTML,
+    FLOOR_HTML,
+    NO_SNAPSHOT_HTML,
+    measure_ready,
+    ready_bare,
+    ready_floor,
+    ready_pyapm,
+)
 from .bench_table import Report, median, met, progress
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
-
-BARE_HTML = """<!doctype html>
-<html><head><meta charset="utf-8"><title>bare pyodide</title><link rel="icon" href="data:,">
-</head><body>
-<script type="module">
-import { loadPyodide } from "/pyodide/pyodide.mjs";
-window.pyodide = await loadPyodide({ indexURL: "/pyodide/" });
-window.__bareReady = performance.now();
-</script>
-</body></html>
-"""
-
-#: The shim without its memory snapshot (the fallback boot), for comparison.
-NO_SNAPSHOT_HTML = """<!doctype html>
-<html><head><meta charset="utf-8"><title>py-apm, no snapshot</title><link rel="icon" href="data:,">
-</head><body><script src="/shim.js" data-snapshot="off"></script></body></html>
-"""
 
 CASE_SESSION = (
     '{templateName: "case_entity_session_default_template", '
@@ -78,67 +67,19 @@ CYCLES_JS = f"""([total, block]) => {{
 }}"""
 
 
-
-
-
 def _loop(page: Page, body: str, n: int, setup: str = "") -> float:
     """µs per iteration of ``body`` run ``n`` times inside one ``page.evaluate``."""
     return float(page.evaluate(LOOP_JS.format(setup=setup, body=body), n))
 
 
-def _ready_pyapm(page: Page) -> float:
-    """Wait for ``PyApm.ready``; ms from navigation start to ready."""
-    page.wait_for_function("window.PyApm !== undefined")
-    page.evaluate("PyApm.ready.then(() => undefined)")
-    return float(page.evaluate("PyApm.bootTimeMs"))
-
-
-def _ready_floor(page: Page) -> float:
-    """Wait for the floor page; ms from navigation start to its last download/compile."""
-    page.wait_for_function(FLOOR_READY_JS, timeout=60_000)
-    return float(page.evaluate("window.__floorReady"))
-
-
-def _ready_bare(page: Page) -> float:
-    """Wait for the bare page's ``loadPyodide``; ms from navigation start to ready."""
-    page.wait_for_function("window.__bareReady !== undefined", timeout=60_000)
-    return float(page.evaluate("window.__bareReady"))
-
-
-def measure_ready(
-    browser: Browser,
-    url: str,
-    ready: Callable[[Page], float],
+def run(
     repeats: int,
-    after: Callable[[Page], None] | None = None,
-) -> tuple[float, float]:
-    """Median (fresh-context, reload) ready times in ms; ``after`` then gets the reloaded page."""
-    fresh: list[float] = []
-    for _ in range(repeats):
-        ctx = browser.new_context()
-        try:
-            page = ctx.new_page()
-            page.goto(url)
-            fresh.append(ready(page))
-        finally:
-            ctx.close()
-    reload: list[float] = []
-    ctx = browser.new_context()
-    try:
-        page = ctx.new_page()
-        page.goto(url)
-        ready(page)
-        for _ in range(repeats):
-            page.reload()
-            reload.append(ready(page))
-        if after is not None:
-            after(page)
-    finally:
-        ctx.close()
-    return median(fresh), median(reload)
-
-
-def run(repeats: int, calls: int, cycles: int, block: int, cold_runs: int = 3) -> Report:
+    calls: int,
+    cycles: int,
+    block: int,
+    cold_runs: int = 3,
+    reference_repeats: int | None = None,
+) -> Report:
     """Do every measurement and return the report."""
     from playwright.sync_api import sync_playwright
 
@@ -147,6 +88,7 @@ def run(repeats: int, calls: int, cycles: int, block: int, cold_runs: int = 3) -
     from .snapshot import ensure
 
     rep = Report()
+    reference_repeats = reference_repeats or repeats
     progress("memory snapshot (built when missing)")
     snap = ensure(quiet=False)
     rep.notes.append(
@@ -166,31 +108,14 @@ def run(repeats: int, calls: int, cycles: int, block: int, cold_runs: int = 3) -
                 args["args"] = [*args["args"], "--enable-precise-memory-info"]
                 browser = pw.chromium.launch(**args)
                 try:
-                    _bench(browser, base, rep, repeats, calls, cycles, block)
+                    _bench(browser, base, rep, repeats, calls, cycles, block, reference_repeats)
                 finally:
                     browser.close()
         finally:
             server.stop()
     progress("py-apm run: first run (starts the warm helper), warm runs, cold runs")
-    _run_rows(rep, run_times(warm_runs=5, cold_runs=cold_runs))
+    run_rows(rep, run_times(warm_runs=5, cold_runs=cold_runs))
     return rep
-
-
-def _run_rows(rep: Report, took: dict[str, float]) -> None:
-    """The ``py-apm run`` rows: warm against its target, and what it replaces."""
-    warm, cold = took["warm"], took["cold"]
-    rep.add(
-        "py-apm run, warm (one-line snippet)",
-        f"{warm:.2f} s",
-        f"{warm / cold:.2f}x cold",
-        f"<= {WARM_RUN_TARGET_S} s",
-        met(warm, WARM_RUN_TARGET_S),
-    )
-    rep.add("py-apm run, first (starts the helper)", f"{took['start']:.2f} s")
-    rep.add("py-apm run --cold (launch + boot)", f"{cold:.2f} s")
-    rep.notes.append(
-        "py-apm run = wall time of the whole process; warm = median of 5 runs of its own helper"
-    )
 
 
 def _calls(
@@ -232,7 +157,14 @@ def _calls(
 
 
 def _bench(
-    browser: Browser, base: str, rep: Report, repeats: int, calls: int, cycles: int, block: int
+    browser: Browser,
+    base: str,
+    rep: Report,
+    repeats: int,
+    calls: int,
+    cycles: int,
+    block: int,
+    reference_repeats: int,
 ) -> None:
     """The measurements proper (a)-(e)."""
     got: dict[str, Any] = {}
@@ -246,24 +178,24 @@ def _bench(
     def apm_after(page: Page) -> None:
         page.context.add_init_script(WASM_HOOK_JS)
         page.reload()
-        _ready_pyapm(page)
+        ready_pyapm(page)
         got["phases"] = page.evaluate("PyApm.bootPhases")
         _calls(page, got, repeats, calls, cycles, block)
 
     progress("page ready times (bare)")
     bare_fresh, bare_reload = measure_ready(
-        browser, base + "/webresources/bare.html", _ready_bare, repeats, bare_after
+        browser, base + "/webresources/bare.html", ready_bare, reference_repeats, bare_after
     )
     progress("page ready times (floor, then py-apm)")
     floor_fresh, floor_reload = measure_ready(
-        browser, base + "/webresources/floor.html", _ready_floor, repeats
+        browser, base + "/webresources/floor.html", ready_floor, repeats
     )
-    apm_fresh, apm_reload = measure_ready(browser, base + "/", _ready_pyapm, repeats, apm_after)
+    apm_fresh, apm_reload = measure_ready(browser, base + "/", ready_pyapm, repeats, apm_after)
     progress("pytest per-test overhead (inner pytest runs)")
     got["pytest"] = pytest_overhead()
     progress("page ready times (py-apm without snapshot)")
     plain_fresh, plain_reload = measure_ready(
-        browser, base + "/webresources/nosnap.html", _ready_pyapm, repeats
+        browser, base + "/webresources/nosnap.html", ready_pyapm, reference_repeats
     )
     raw: float = got["raw"]
     reset_us, reset_rtt = got["reset_us"], got["reset_rtt"]
@@ -312,7 +244,11 @@ def _bench(
         f"{plain_reload:.0f} ms",
         f"{plain_reload / bare_reload:.2f}x bare",
     )
-    rep.notes.append(f"ready = ms from navigation start, median of {repeats}")
+    fewer = f" ({reference_repeats} for bare and without snapshot)"
+    rep.notes.append(
+        f"ready = ms from navigation start, median of {repeats}"
+        + (fewer if reference_repeats != repeats else "")
+    )
     phases = got.get("phases") or {}
     rep.notes.append(
         "py-apm boot phases (ms, last reload): "
@@ -415,7 +351,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="py-apm bench", description="Measure py-apm boot and call costs in Chromium."
     )
-    parser.add_argument("--quick", action="store_true", help="fewer repeats (2) for a fast run")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a fast run: 2 repeats (1 for the bare and no-snapshot references), "
+        "no cold py-apm run",
+    )
     parser.add_argument(
         "--repeats", type=int, default=None, help="page loads per ready figure (default 5)"
     )
@@ -430,7 +371,14 @@ def main(argv: list[str] | None = None) -> int:
     cycles, block = 10_000, 1_000
     t0 = time.perf_counter()
     try:
-        rep = run(max(1, repeats), calls, cycles, block, cold_runs=1 if args.quick else 3)
+        rep = run(
+            max(1, repeats),
+            calls,
+            cycles,
+            block,
+            cold_runs=0 if args.quick else 3,
+            reference_repeats=1 if args.quick else None,
+        )
     except Exception as exc:  # noqa: BLE001 - report any setup failure as one line
         print(f"py-apm bench: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
