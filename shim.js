@@ -4,8 +4,13 @@
  *   <script src="/shim.js"></script>
  *   <script>PyApm.ready.then(() => Microsoft.Apm.getFocusedSession().title);</script>
  *
- * Installs `window.Microsoft.Apm` and `window.PyApm` at once, boots Pyodide from a local copy
- * (never a CDN), installs the `py_apm` package from `py_apm.zip` and forwards every call to it.
+ * Installs `window.Microsoft.Apm`, `window.Microsoft.AppRuntime` (the runtime behind it),
+ * `window.Xrm.App.sessions` (extending an `Xrm` already there) and `window.PyApm` at once, boots
+ * Pyodide from a local copy (never a CDN), installs the `py_apm` package from `py_apm.zip` and
+ * forwards every call to it: three faces, one workspace.
+ * Sections: frames, state, errors, arguments, the way into Python, change payloads, return
+ * contracts, Microsoft.Apm objects, the AppRuntime and Xrm faces (with handler events),
+ * window.PyApm, boot.
  * Script tag attributes (all optional, relative to the page):
  *   data-pyodide  Pyodide base URL      (default: <dir of shim.js>/pyodide/)
  *   data-package  zipped py_apm URL     (default: <dir of shim.js>/py_apm.zip)
@@ -32,6 +37,8 @@
   if (top) {
     win.Microsoft = top.Microsoft;
     win.PyApm = top.PyApm;
+    const sessions = top.Xrm && top.Xrm.App && top.Xrm.App.sessions;
+    if (sessions) installXrm(win, sessions); // a declaration further down (hoisted)
     return;
   }
 
@@ -65,7 +72,9 @@
   let PyProxyClass = null;
   let runtime = null; // the pyodide handle: only for the live-proxy count (PyApm.__proxyTracing)
   let bootError = null;
-  let legacy = false; // effective `legacyPromises`
+  // The return contract (decisions 1 and 2): "runtime" (actions return Promises) or
+  // "documented" (every member synchronous). Learnt from configure/reset results.
+  let returns = "runtime";
   let pending = []; // listener payloads waiting to be dispatched after the current call
   const listeners = new Set();
   const CODE = Object.create(null); // bridge member name -> code (numbers cross cheaper)
@@ -117,6 +126,36 @@
       (t === "number" && Number.isFinite(v));
   }
 
+  function isThenable(v) {
+    return v !== null && (typeof v === "object" || typeof v === "function") && typeof v.then === "function";
+  }
+
+  // The names of a member's user-visible parameters (a session/tab member's first argument is
+  // its own id, given by the shim), for the message about a Promise passed as one of them.
+  const PARAMS = {
+    getSession: ["sessionId"], createSession: ["SessionInput"], createTab: ["AppTabInput"],
+    closeTab: ["tabId"], focusTab: ["tabId"], refreshTab: ["tabId"],
+    getEventPublisherTopic: ["eventName"], "session.getTab": [null, "tabId"],
+    "session.updateContext": [null, "input"], "session.resolveSlug": [null, "input"],
+    "session.createTab": [null, "AppTabInput"], "session.getAllTabsForTemplate": [null, "templateName"],
+    "session.setTitle": [null, "title"], "session.setCanClose": [null, "canClose"],
+    "tab.setTitle": [null, "title"], "tab.setCanClose": [null, "canClose"],
+  };
+  const PRODUCER = { tabId: "createTab(...)", sessionId: "createSession(...)" };
+
+  // Decision 1: `focusTab(createTab(...))` is a 400 that says what to await, not a puzzling
+  // "must be a string, got object".
+  function promiseArgument(label, method, args) {
+    for (let i = 0; i < args.length; i++) {
+      if (!isThenable(args[i])) continue;
+      const name = (PARAMS[method] && PARAMS[method][i]) || `argument ${i + 1}`;
+      const producer = PRODUCER[name];
+      const hint = producer ? `await ${producer} first (it resolves with the id)` : "await it first";
+      return apmError(400, `${label}: ${name} is a Promise; ${hint}`);
+    }
+    return null;
+  }
+
   function replacer(_key, value) {
     switch (typeof value) {
       case "function":
@@ -131,6 +170,7 @@
         if (value === -Infinity) return { "$pyapm:js": "-Infinity" };
         return value;
       case "object":
+        if (isThenable(value)) return { "$pyapm:js": "Promise" };
         // toString tag, not instanceof: Maps from a frame's realm count too.
         if (value !== null && Object.prototype.toString.call(value) === "[object Map]") {
           return { "$pyapm:map": Array.from(value.entries()) };
@@ -210,6 +250,8 @@
           default: r = callFn(code, ...args);
         }
       } else {
+        const promise = promiseArgument(label, method, args);
+        if (promise) throw promise;
         r = encodedFn(code, encodeArgs(args));
       }
     } catch (e) {
@@ -319,6 +361,7 @@
       }
     }
     for (const w of p.warnings || []) console.warn(`[py-apm] ${w}`);
+    if (handlerCount) fireHandlers(p.events || []);
     for (const fn of listeners.size ? Array.from(listeners) : []) {
       try {
         fn(p);
@@ -333,7 +376,9 @@
     }
   }
 
-  // ---- Promise helpers (getContext, legacy promise mode) --------------------------------------
+  // ---- Return contracts (decisions 1, 2, 25) -------------------------------------------------
+  // The change is applied synchronously by `run` in every contract; only the way the result
+  // (or the failure) reaches the caller differs.
   function promised(fn) {
     try {
       return Promise.resolve(fn());
@@ -342,10 +387,22 @@
     }
   }
 
-  // sync normally; a Promise in legacy promise mode (decisions 2 and 25)
-  function maybeLegacy(fn) {
-    if (!legacy || callFn === null) return fn();
-    return promised(fn);
+  const toUndefined = () => undefined;
+
+  // An action of Microsoft.Apm or its session/tab objects: under the runtime contract a Promise
+  // of `runtimeValue(result)` that rejects on failure; under `returns: "documented"` the
+  // synchronous `documentedValue(result)`, failures thrown. Before ready: 412, thrown.
+  function action(label, run, runtimeValue, documentedValue) {
+    if (callFn === null) throw notReady(label);
+    if (returns === "documented") return documentedValue(run());
+    return promised(() => runtimeValue(run()));
+  }
+
+  // Always a Promise (getContext, getAllTabsForTemplate, every action of the AppRuntime and Xrm
+  // faces, whose typings say so), whatever the contract.
+  function always(label, run) {
+    if (callFn === null) throw notReady(label);
+    return promised(run);
   }
 
   // ---- Session, tab and context objects (decision 3) ------------------------------------------
@@ -372,10 +429,10 @@
       isDefault: property("session.isDefault", "session.isDefault", null, id),
       canClose: property("session.canClose", "session.getCanClose", "session.setCanClose", id),
       close: method(function close() {
-        invoke1(n("close"), "session.close", id);
+        return action(n("close"), () => invoke1(n("close"), "session.close", id), Boolean, toUndefined);
       }),
       focus: method(function focus() {
-        invoke1(n("focus"), "session.focus", id);
+        return action(n("focus"), () => invoke1(n("focus"), "session.focus", id), toUndefined, toUndefined);
       }),
       requestFocus: method(function requestFocus() {
         invoke1(n("requestFocus"), "session.requestFocus", id);
@@ -393,22 +450,22 @@
         return invoke1(n("canCreateTab"), "session.canCreateTab", id);
       }),
       updateContext: method(function updateContext(...args) {
-        invoke(n("updateContext"), "session.updateContext", [id, ...args]);
+        return action(n("updateContext"), () => invoke(n("updateContext"), "session.updateContext", [id, ...args]),
+          (data) => contextObject(id, data), toUndefined);
       }),
       resolveSlug: method(function resolveSlug(...args) {
         return invoke(n("resolveSlug"), "session.resolveSlug", [id, ...args]);
       }),
       getContext: method(function getContext() {
-        if (callFn === null) throw notReady(n("getContext"));
-        return promised(() => contextObject(id, invoke1(n("getContext"), "session.getContext", id)));
+        return always(n("getContext"), () => contextObject(id, invoke1(n("getContext"), "session.getContext", id)));
       }),
       createTab: method(function createTab(...args) {
-        if (callFn === null) throw notReady(n("createTab"));
-        return maybeLegacy(() => invoke(n("createTab"), "session.createTab", [id, ...args]));
+        const run = () => invoke(n("createTab"), "session.createTab", [id, ...args]);
+        return action(n("createTab"), run, String, String);
       }),
       getAllTabsForTemplate: method(function getAllTabsForTemplate(...args) {
-        if (callFn === null) throw notReady(n("getAllTabsForTemplate"));
-        return promised(() => invoke(n("getAllTabsForTemplate"), "session.getAllTabsForTemplate", [id, ...args]));
+        return always(n("getAllTabsForTemplate"),
+          () => invoke(n("getAllTabsForTemplate"), "session.getAllTabsForTemplate", [id, ...args]));
       }),
     });
     sessionCache.set(id, s);
@@ -425,16 +482,13 @@
       title: property("tab.title", "tab.getTitle", "tab.setTitle", id),
       canClose: property("tab.canClose", "tab.getCanClose", "tab.setCanClose", id),
       close: method(function close() {
-        if (callFn === null) throw notReady("tab.close");
-        return maybeLegacy(() => { invoke1("tab.close", "tab.close", id); });
+        return action("tab.close", () => invoke1("tab.close", "tab.close", id), Boolean, toUndefined);
       }),
       focus: method(function focus() {
-        if (callFn === null) throw notReady("tab.focus");
-        return maybeLegacy(() => { invoke1("tab.focus", "tab.focus", id); });
+        return action("tab.focus", () => invoke1("tab.focus", "tab.focus", id), toUndefined, toUndefined);
       }),
       refresh: method(function refresh() {
-        if (callFn === null) throw notReady("tab.refresh");
-        return maybeLegacy(() => { invoke1("tab.refresh", "tab.refresh", id); });
+        return action("tab.refresh", () => invoke1("tab.refresh", "tab.refresh", id), toUndefined, toUndefined);
       }),
     });
     tabCache.set(id, t);
@@ -472,8 +526,9 @@
         return Object.prototype.hasOwnProperty.call(params, key);
       }),
       set: method(function set(key, value) {
-        invoke("context.set", "session.updateContext", [sid, { [key]: value }]);
-        reload();
+        data = invoke("context.set", "session.updateContext", [sid, { [key]: value }]) || {};
+        for (const k of Object.keys(params)) delete params[k];
+        Object.assign(params, data.parameters || {});
         return ctx;
       }),
       delete: method(function del(key) {
@@ -510,26 +565,22 @@
       return sessionObject(invoke(A("getSession"), "getSession", args));
     },
     createSession(...args) {
-      return invoke(A("createSession"), "createSession", args);
+      return action(A("createSession"), () => invoke(A("createSession"), "createSession", args), String, String);
     },
     canCreateSession() {
       return invoke(A("canCreateSession"), "canCreateSession", []);
     },
     createTab(...args) {
-      if (callFn === null) throw notReady(A("createTab"));
-      return maybeLegacy(() => invoke(A("createTab"), "createTab", args));
+      return action(A("createTab"), () => invoke(A("createTab"), "createTab", args), String, String);
     },
     closeTab(...args) {
-      if (callFn === null) throw notReady(A("closeTab"));
-      return maybeLegacy(() => { invoke(A("closeTab"), "closeTab", args); });
+      return action(A("closeTab"), () => invoke(A("closeTab"), "closeTab", args), Boolean, toUndefined);
     },
     focusTab(...args) {
-      if (callFn === null) throw notReady(A("focusTab"));
-      return maybeLegacy(() => { invoke(A("focusTab"), "focusTab", args); });
+      return action(A("focusTab"), () => invoke(A("focusTab"), "focusTab", args), toUndefined, toUndefined);
     },
     refreshTab(...args) {
-      if (callFn === null) throw notReady(A("refreshTab"));
-      return maybeLegacy(() => { invoke(A("refreshTab"), "refreshTab", args); });
+      return action(A("refreshTab"), () => invoke(A("refreshTab"), "refreshTab", args), toUndefined, toUndefined);
     },
     getEventPublisherTopic(...args) {
       const topic = invoke(A("getEventPublisherTopic"), "getEventPublisherTopic", args);
@@ -538,10 +589,490 @@
     },
   };
 
+  // ---- Shared by the AppRuntime and Xrm faces -----------------------------------------------
+  // One workspace, three faces: Microsoft.Apm (above), Microsoft.AppRuntime.Sessions and
+  // Xrm.App.sessions call the same bridge members; their actions always return Promises (their
+  // typings say so), whatever `returns` is.
+
+  // A member a typing declares that py-apm cannot emulate meaningfully: a clear Error, never
+  // `undefined` (501: not implemented by the emulator).
+  function notEmulated(member, why) {
+    return apmError(501, `${member} is not emulated by py-apm: ${why}`);
+  }
+  const refusedSync = (member, why) => method(function refused() { throw notEmulated(member, why); });
+  const refusedAsync = (member, why) => method(function refused() { return Promise.reject(notEmulated(member, why)); });
+
+  function typeName(v) {
+    return v === null ? "null" : Array.isArray(v) ? "array" : typeof v;
+  }
+
+  function requireString(label, name, v) {
+    if (typeof v !== "string") throw apmError(400, `${label}: ${name} must be a string, got ${typeName(v)}`);
+    return v;
+  }
+
+  // A tab as PyApm.state() shows it, with its session (tab facts only the state carries: page
+  // type, parameters, url).
+  function findTab(label, tid) {
+    requireString(label, "tabId", tid);
+    for (const s of invoke(label, "pyapm.state", []).sessions) {
+      for (const t of s.tabs) if (t.tabId === tid) return { session: s, tab: t };
+    }
+    throw apmError(404, `${label}: tab '${tid}' is not open`);
+  }
+
+  function pageInputOf(tab) {
+    const input = { pageType: tab.pageType };
+    for (const [k, v] of Object.entries(tab.parameters)) input[k] = k === "data" ? parseData(v) : v;
+    return input;
+  }
+
+  // The tab's URL: what its iframe shows (web resources, websites), else the app's address of
+  // the page (main.aspx?pagetype=...&etn=...&id=...).
+  const URL_KEYS = { entityName: "etn", entityId: "id" };
+  function currentUrl(tab) {
+    if (tab.url) return tab.url;
+    const q = new URLSearchParams({ pagetype: tab.pageType });
+    for (const [k, v] of Object.entries(tab.parameters)) q.set(URL_KEYS[k] || k, v);
+    return "main.aspx?" + q.toString();
+  }
+
+  // Xrm's Collection.ItemCollection: get() all, get(index), get(id), get(filter); getLength; forEach.
+  function itemCollection(label, items, key) {
+    const c = {};
+    Object.defineProperties(c, {
+      get: method(function get(arg) {
+        if (arg === undefined) return items.slice();
+        if (typeof arg === "number") return arg in items ? items[arg] : null;
+        if (typeof arg === "string") return items.find((x) => key(x) === arg) || null;
+        if (typeof arg === "function") return items.filter((x, i) => arg(x, i));
+        throw apmError(400, `${label}.get: argument must be an index, an id or a function, got ${typeName(arg)}`);
+      }),
+      getLength: method(function getLength() { return items.length; }),
+      forEach: method(function forEach(fn) {
+        if (typeof fn !== "function") throw apmError(400, `${label}.forEach: argument must be a function, got ${typeName(fn)}`);
+        items.forEach((x, i) => fn(x, i));
+      }),
+    });
+    return c;
+  }
+
+  // ---- Handler events -------------------------------------------------------------------------
+  // Fired from the change payloads, so API calls and clicks in the page (PyApm.ui.*) alike fire
+  // them, after the change, in the order of the payload's events; a payload's "Before" handlers
+  // run before its "After" handlers (the change is already made: a handler cannot veto it).
+  const handlerSets = new Map(); // handler event -> Map(handler id -> {fn, source})
+  let handlerCount = 0;
+  let handlerSeq = 0;
+  const HANDLED = {
+    SESSION_CREATED: ["BeforeSessionCreate", "AfterSessionCreate"],
+    ON_SESSION_SWITCH: ["BeforeSessionSwitch", "AfterSessionSwitch"],
+    ON_SESSION_CLOSED: [null, "AfterSessionClose"],
+    TAB_CREATED: ["BeforeTabCreate", "AfterTabCreate"],
+    TAB_CLOSED: [null, "AfterTabClose"],
+    ON_TAB_SWITCH: ["BeforeTabSwitch", "AfterTabSwitch"],
+  };
+
+  function addHandler(label, event, fn, source) {
+    if (typeof fn !== "function") throw apmError(400, `${label}: handler must be a function, got ${typeName(fn)}`);
+    let set = handlerSets.get(event);
+    if (!set) handlerSets.set(event, (set = new Map()));
+    const id = `pyapm-handler-${++handlerSeq}`;
+    set.set(id, { fn, source });
+    handlerCount++;
+    return id;
+  }
+
+  function removeHandler(label, event, id) {
+    requireString(label, "handlerId", id);
+    const set = handlerSets.get(event);
+    if (set && set.delete(id)) handlerCount--;
+  }
+
+  function clearHandlers() {
+    handlerSets.clear();
+    handlerCount = 0;
+  }
+
+  // What an Xrm event handler receives (Xrm's EventContext): the event's data is
+  // `getEventArgs()._inputArguments` (and `getEventArgs().getInputArguments()`).
+  function eventContext(source, data) {
+    const args = Object.freeze(Object.assign({}, data));
+    const eventArgs = Object.freeze({ _inputArguments: args, getInputArguments: () => args });
+    const shared = new Map();
+    const ctx = {};
+    Object.defineProperties(ctx, {
+      getEventArgs: method(function getEventArgs() { return eventArgs; }),
+      getEventSource: method(function getEventSource() { return source; }),
+      getDepth: method(function getDepth() { return 0; }),
+      getSharedVariable: method(function getSharedVariable(key) { return shared.get(key); }),
+      setSharedVariable: method(function setSharedVariable(key, value) { shared.set(key, value); }),
+      getContext: refusedSync("EventContext.getContext", "there is no Xrm global context (org, user) in py-apm"),
+      getFormContext: refusedSync("EventContext.getFormContext", "session events have no form"),
+    });
+    return ctx;
+  }
+
+  function fire(event, make) {
+    const set = handlerSets.get(event);
+    if (!set || set.size === 0) return;
+    for (const h of Array.from(set.values())) {
+      try {
+        h.fn(make(h.source));
+      } catch (e) {
+        report(e);
+      }
+    }
+  }
+
+  function fireHandlers(events) {
+    if (handlerCount === 0) return;
+    for (const phase of [0, 1]) {
+      for (const ev of events) {
+        const names = HANDLED[ev.name];
+        if (!names || !names[phase]) continue;
+        fire(names[phase], (source) => eventContext(source, ev.data));
+        if (phase === 1 && ev.name === "ON_TAB_SWITCH") fireContextChange(ev.data.tabId);
+      }
+    }
+  }
+
+  // Microsoft.AppRuntime.Sessions.addOnContextChange: IContextChangeEvent {eventType, context}.
+  function fireContextChange(tabId) {
+    const set = handlerSets.get("ContextChange");
+    if (!set || set.size === 0) return;
+    let found;
+    try {
+      found = findTab("ContextChange", tabId);
+    } catch (_) {
+      return; // closed again before the handlers ran
+    }
+    fire("ContextChange", () => ({ eventType: "TabSwitch", context: pageInputOf(found.tab) }));
+  }
+
+  // ---- Microsoft.AppRuntime.Sessions (AppRuntimeClientSdk.d.ts) -------------------------------
+  const runtimeSessions = new Map();
+  const runtimeTabs = new Map();
+  const R = (m) => `Microsoft.AppRuntime.Sessions.${m}`;
+
+  function runtimeSession(id) {
+    if (typeof id !== "string") return null;
+    let s = runtimeSessions.get(id);
+    if (s) return s;
+    s = {};
+    const n = (m) => `AppRuntime session.${m}`;
+    Object.defineProperties(s, {
+      sessionId: { value: id, enumerable: true, configurable: true },
+      title: property(n("title"), "session.getTitle", "session.setTitle", id),
+      isDefault: property(n("isDefault"), "session.isDefault", null, id),
+      canClose: property(n("canClose"), "session.getCanClose", "session.setCanClose", id),
+      iconPath: { get: () => "", enumerable: true, configurable: true }, // py-apm shows no icons
+      iconTitle: { get: () => "", enumerable: true, configurable: true },
+      focus: method(function focus() {
+        return always(n("focus"), () => { invoke1(n("focus"), "session.focus", id); });
+      }),
+      requestFocus: method(function requestFocus() { invoke1(n("requestFocus"), "session.requestFocus", id); }),
+      close: method(function close() {
+        return always(n("close"), () => invoke1(n("close"), "session.close", id));
+      }),
+      canCreateTab: method(function canCreateTab() { return invoke1(n("canCreateTab"), "session.canCreateTab", id); }),
+      getFocusedTab: method(function getFocusedTab() {
+        return runtimeTab(invoke1(n("getFocusedTab"), "session.getFocusedTab", id));
+      }),
+      getTab: method(function getTab(tabId) {
+        return runtimeTab(invoke(n("getTab"), "session.getTab", [id, tabId]));
+      }),
+      createTab: method(function createTab(input) {
+        return always(n("createTab"), () => invoke(n("createTab"), "session.createTab", [id, input]));
+      }),
+      getAllTabs: method(function getAllTabs() { return invoke1(n("getAllTabs"), "session.getAllTabs", id); }),
+      getAllTabsForTemplate: method(function getAllTabsForTemplate(name) {
+        return always(n("getAllTabsForTemplate"),
+          () => invoke(n("getAllTabsForTemplate"), "session.getAllTabsForTemplate", [id, name]));
+      }),
+      getContext: method(function getContext() {
+        return always(n("getContext"), () => contextObject(id, invoke1(n("getContext"), "session.getContext", id)));
+      }),
+      // isDelete true: the input's keys are removed from the context instead of set.
+      updateContext: method(function updateContext(input, isDelete) {
+        return always(n("updateContext"), () => {
+          if (isDelete !== true) return contextObject(id, invoke(n("updateContext"), "session.updateContext", [id, input]));
+          const keys = input !== null && typeof input === "object"
+            ? (Object.prototype.toString.call(input) === "[object Map]" ? Array.from(input.keys()) : Object.keys(input))
+            : null;
+          if (keys === null) throw apmError(400, `${n("updateContext")}: input must be an object or a Map, got ${typeName(input)}`);
+          keys.forEach((k) => requireString(n("updateContext"), "input key", k));
+          keys.forEach((k) => invoke(n("updateContext"), "session.deleteContext", [id, k]));
+          return contextObject(id, invoke1(n("getContext"), "session.getContext", id));
+        });
+      }),
+      notifyKpiBreach: refusedAsync(n("notifyKpiBreach"), "KPI indicators are not part of the workspace model"),
+      notifyNewActivity: refusedAsync(n("notifyNewActivity"), "activity counters are not part of the workspace model (requestFocus sets the attention indicator)"),
+      resetActivityIndicator: refusedAsync(n("resetActivityIndicator"), "activity counters are not part of the workspace model"),
+      setTitleAndInitials: method(function setTitleAndInitials(title) {
+        invoke(n("setTitleAndInitials"), "session.setTitle", [id, title]);
+      }),
+    });
+    runtimeSessions.set(id, s);
+    return s;
+  }
+
+  function runtimeTab(id) {
+    if (typeof id !== "string") return null;
+    let t = runtimeTabs.get(id);
+    if (t) return t;
+    t = {};
+    const n = (m) => `AppRuntime tab.${m}`;
+    Object.defineProperties(t, {
+      tabId: { value: id, enumerable: true, configurable: true },
+      title: property(n("title"), "tab.getTitle", "tab.setTitle", id),
+      canClose: property(n("canClose"), "tab.getCanClose", "tab.setCanClose", id),
+      focus: method(function focus() { invoke1(n("focus"), "tab.focus", id); }), // void in the typing
+      close: method(function close() { return always(n("close"), () => invoke1(n("close"), "tab.close", id)); }),
+      refresh: method(function refresh() {
+        return always(n("refresh"), () => { invoke1(n("refresh"), "tab.refresh", id); });
+      }),
+    });
+    runtimeTabs.set(id, t);
+    return t;
+  }
+
+  // registrySessionStatePersistence & co: components' state per session, kept in the page.
+  const persisted = new Map(); // component id -> {get, restore}
+  const savedStates = new Map(); // session id -> Map(component id -> value)
+
+  const RuntimeSessions = {};
+  const handlerPair = (label, event, source) => ({
+    [`addOn${event}`]: method(function add(handler) { return addHandler(label(`addOn${event}`), event, handler, source()); }),
+    [`removeOn${event}`]: method(function remove(handlerId) { removeHandler(label(`removeOn${event}`), event, handlerId); }),
+  });
+  Object.defineProperties(RuntimeSessions, Object.assign({
+    create: method(function create(sessionInput) {
+      return always(R("create"), () => invoke(R("create"), "createSession", [sessionInput]));
+    }),
+    getSession: method(function getSession(sessionId) {
+      return runtimeSession(invoke(R("getSession"), "getSession", [sessionId]));
+    }),
+    getFocusedSession: method(function getFocusedSession() {
+      return runtimeSession(invoke(R("getFocusedSession"), "getFocusedSession", []));
+    }),
+    canCreateSession: method(function canCreateSession() { return invoke(R("canCreateSession"), "canCreateSession", []); }),
+    getAll: method(function getAll() { return invoke(R("getAll"), "getAllSessions", []); }),
+    registrySessionStatePersistence: method(function registrySessionStatePersistence(id, getValueFunc, restoreValueFunc) {
+      const label = R("registrySessionStatePersistence");
+      requireString(label, "id", id);
+      if (typeof getValueFunc !== "function") throw apmError(400, `${label}: getValueFunc must be a function, got ${typeName(getValueFunc)}`);
+      if (typeof restoreValueFunc !== "function") throw apmError(400, `${label}: restoreValueFunc must be a function, got ${typeName(restoreValueFunc)}`);
+      persisted.set(id, { get: getValueFunc, restore: restoreValueFunc });
+    }),
+    cacheSessionState: method(function cacheSessionState(sessionId) {
+      requireString(R("cacheSessionState"), "sessionId", sessionId);
+      const values = new Map();
+      for (const [id, c] of persisted) values.set(id, c.get());
+      savedStates.set(sessionId, values);
+    }),
+    restoreSessionState: method(function restoreSessionState(sessionId) {
+      requireString(R("restoreSessionState"), "sessionId", sessionId);
+      for (const [id, value] of savedStates.get(sessionId) || []) {
+        const c = persisted.get(id);
+        if (c) c.restore(value);
+      }
+    }),
+    removeSessionState: method(function removeSessionState(sessionId) {
+      if (sessionId === undefined) savedStates.clear();
+      else savedStates.delete(requireString(R("removeSessionState"), "sessionId", sessionId));
+    }),
+    // The focused session's context re-read from the record store (the "Refresh the session
+    // context" macro action); a session re-made from another template is not emulated.
+    refreshSession: method(function refreshSession(_skipCreateAdditionalTabs, sessionTemplateName, templateParameters) {
+      return always(R("refreshSession"), () => {
+        if (sessionTemplateName !== undefined || templateParameters !== undefined) {
+          throw notEmulated(R("refreshSession"), "re-making a session from another session template");
+        }
+        const sid = invoke(R("refreshSession"), "getFocusedSession", []);
+        invoke(R("refreshSession"), "pyapm.refreshContext", [sid]);
+        fireSessionRefresh(sid);
+        return sid;
+      });
+    }),
+  }, ...["AfterSessionCreate", "AfterSessionClose", "AfterSessionSwitch", "ContextChange", "SessionRefresh"]
+    .map((event) => handlerPair(R, event, () => RuntimeSessions))));
+
+  function fireSessionRefresh(sessionId) {
+    fire("SessionRefresh", () => ({ eventType: "SessionRefresh", sessionId }));
+  }
+
+  const I = (m) => `Microsoft.AppRuntime.Internal.${m}`;
+  const noTemplates = "the org's template records are not emulated (templates are configured with PyApm.configure)";
+  const RuntimeInternal = {};
+  Object.defineProperties(RuntimeInternal, {
+    createTab: method(function createTab(input) {
+      return always(I("createTab"), () => {
+        const sid = invoke(I("createTab"), "getFocusedSession", []);
+        return invoke(I("createTab"), "session.createPageTab", [sid, input]);
+      });
+    }),
+    getAPMRuntimeTopics: method(function getAPMRuntimeTopics() {
+      const map = new Map();
+      for (const name of ["ON_SESSION_SWITCH", "ON_SESSION_CLOSED", "ON_TAB_SWITCH"]) {
+        map.set(name, Apm.getEventPublisherTopic(name));
+      }
+      return map;
+    }),
+    publishTopic: method(function publishTopic(topicName) {
+      requireString(I("publishTopic"), "topicName", topicName);
+      const ch = new BroadcastChannel(topicName);
+      return {
+        postMessage(payload) { ch.postMessage(payload); },
+        close() { ch.close(); },
+      };
+    }),
+    subscribeTopic: method(function subscribeTopic(subscriberName, topicName, callback) {
+      requireString(I("subscribeTopic"), "topicName", topicName);
+      if (typeof callback !== "function") throw apmError(400, `${I("subscribeTopic")}: callback must be a function, got ${typeName(callback)}`);
+      const ch = new BroadcastChannel(topicName);
+      ch.onmessage = (ev) => callback(ev.data);
+      return { close() { ch.close(); } };
+    }),
+    telemetryLogInfo: method(function telemetryLogInfo(message, data) { console.info("[py-apm telemetry]", message, data); }),
+    telemetryLogWarning: method(function telemetryLogWarning(message, data) { console.warn("[py-apm telemetry]", message, data); }),
+    telemetryLogError: method(function telemetryLogError(message, data) { console.error("[py-apm telemetry]", message, data); }),
+    findSessionWithPageInput: refusedSync(I("findSessionWithPageInput"), "matching sessions by page input is not part of the workspace model"),
+    addOnWindowVisibilityStateChangeHandler: refusedSync(I("addOnWindowVisibilityStateChangeHandler"), "window visibility of the host app is not emulated"),
+    removeOnWindowVisibilityStateChangeHandler: refusedSync(I("removeOnWindowVisibilityStateChangeHandler"), "window visibility of the host app is not emulated"),
+    getChannelProviders: refusedAsync(I("getChannelProviders"), "channel providers are not emulated"),
+    getSessionTemplate: refusedAsync(I("getSessionTemplate"), noTemplates),
+    getTemplate: refusedAsync(I("getTemplate"), noTemplates),
+    getEntityPageInput: refusedAsync(I("getEntityPageInput"), noTemplates),
+    getPageInputFromSessionTemplate: refusedAsync(I("getPageInputFromSessionTemplate"), noTemplates),
+  });
+
+  const noNotifications = "notifications are not emulated";
+  const RuntimeNotification = {};
+  Object.defineProperties(RuntimeNotification, {
+    showNotification: refusedAsync("Microsoft.AppRuntime.Notification.showNotification", noNotifications),
+    cancelNotification: refusedAsync("Microsoft.AppRuntime.Notification.cancelNotification", noNotifications),
+    addOnNotificationStateChangeHandler: refusedSync("Microsoft.AppRuntime.Notification.addOnNotificationStateChangeHandler", noNotifications),
+    removeOnNotificationStateChangeHandler: refusedSync("Microsoft.AppRuntime.Notification.removeOnNotificationStateChangeHandler", noNotifications),
+  });
+  const RuntimeUtility = {};
+  Object.defineProperties(RuntimeUtility, {
+    getEnvironment: refusedAsync("Microsoft.AppRuntime.Utility.getEnvironment", "there is no org, user or app in py-apm"),
+    resolveSlug: refusedAsync("Microsoft.AppRuntime.Utility.resolveSlug",
+      "slugs resolve against a session (session.resolveSlug, getContext().resolveSlug), not free parameters"),
+  });
+  const AppRuntime = { Sessions: RuntimeSessions, Internal: RuntimeInternal, Notification: RuntimeNotification, Utility: RuntimeUtility };
+
+  // ---- Xrm.App.sessions (XrmClientApi.d.ts) ---------------------------------------------------
+  const xrmSessions = new Map();
+  const xrmTabs = new Map();
+  const X = (m) => `Xrm.App.sessions.${m}`;
+
+  function xrmSession(id) {
+    if (typeof id !== "string") return null;
+    let s = xrmSessions.get(id);
+    if (s) return s;
+    s = {};
+    const n = (m) => `Xrm session.${m}`;
+    const tabs = {};
+    Object.defineProperties(tabs, {
+      getTab: method(function getTab(tabId) { return xrmTab(invoke(n("tabs.getTab"), "session.getTab", [id, tabId])); }),
+      getFocusedTab: method(function getFocusedTab() {
+        return xrmTab(invoke1(n("tabs.getFocusedTab"), "session.getFocusedTab", id));
+      }),
+      canCreateTab: method(function canCreateTab() { return invoke1(n("tabs.canCreateTab"), "session.canCreateTab", id); }),
+      createTab: method(function createTab(input) {
+        return always(n("tabs.createTab"), () => invoke(n("tabs.createTab"), "session.createPageTab", [id, input]));
+      }),
+      getAll: method(function getAll() {
+        const ids = invoke1(n("tabs.getAll"), "session.getAllTabs", id);
+        return itemCollection(n("tabs.getAll()"), ids.map(xrmTab), (t) => t.tabId);
+      }),
+    });
+    Object.defineProperties(s, {
+      sessionId: { value: id, enumerable: true, configurable: true },
+      title: property(n("title"), "session.getTitle", "session.setTitle", id),
+      canClose: property(n("canClose"), "session.getCanClose", "session.setCanClose", id),
+      isDefault: property(n("isDefault"), "session.isDefault", null, id),
+      iconPath: { get: () => "", enumerable: true, configurable: true }, // py-apm shows no icons
+      iconTitle: { get: () => "", enumerable: true, configurable: true },
+      tabs: { value: tabs, enumerable: false, configurable: true },
+      anchorTab: {
+        get: () => xrmTab(invoke1(n("anchorTab"), "session.getAllTabs", id)[0]),
+        enumerable: false, configurable: true,
+      },
+      focus: method(function focus() {
+        return always(n("focus"), () => { invoke1(n("focus"), "session.focus", id); });
+      }),
+      requestFocus: method(function requestFocus() { invoke1(n("requestFocus"), "session.requestFocus", id); }),
+      close: method(function close() { return always(n("close"), () => invoke1(n("close"), "session.close", id)); }),
+    });
+    xrmSessions.set(id, s);
+    return s;
+  }
+
+  function xrmTab(id) {
+    if (typeof id !== "string") return null;
+    let t = xrmTabs.get(id);
+    if (t) return t;
+    t = {};
+    const n = (m) => `Xrm tab.${m}`;
+    const noNavigation = "in-tab navigation is not emulated (a tab shows the page it was opened with)";
+    const history = {};
+    Object.defineProperties(history, {
+      back: refusedAsync(n("history.back"), noNavigation),
+      clear: method(function clear() { /* a tab's history is always empty in py-apm */ }),
+    });
+    Object.defineProperties(t, {
+      tabId: { value: id, enumerable: true, configurable: true },
+      title: property(n("title"), "tab.getTitle", "tab.setTitle", id),
+      canClose: property(n("canClose"), "tab.getCanClose", "tab.setCanClose", id),
+      currentUrl: { get: () => currentUrl(findTab(n("currentUrl"), id).tab), enumerable: false, configurable: true },
+      currentPageInput: { get: () => pageInputOf(findTab(n("currentPageInput"), id).tab), enumerable: false, configurable: true },
+      history: { value: history, enumerable: false, configurable: true },
+      focus: method(function focus() { invoke1(n("focus"), "tab.focus", id); }), // void in the typing
+      close: method(function close() { return always(n("close"), () => invoke1(n("close"), "tab.close", id)); }),
+      refresh: method(function refresh() {
+        return always(n("refresh"), () => { invoke1(n("refresh"), "tab.refresh", id); });
+      }),
+      navigateTo: refusedAsync(n("navigateTo"), noNavigation),
+      getParentSessionId: method(function getParentSessionId() {
+        return findTab(n("getParentSessionId"), id).session.sessionId;
+      }),
+    });
+    xrmTabs.set(id, t);
+    return t;
+  }
+
+  const XrmSessions = {};
+  Object.defineProperties(XrmSessions, Object.assign({
+    getSession: method(function getSession(id) { return xrmSession(invoke(X("getSession"), "getSession", [id])); }),
+    getFocusedSession: method(function getFocusedSession() {
+      return xrmSession(invoke(X("getFocusedSession"), "getFocusedSession", []));
+    }),
+    canCreateSession: method(function canCreateSession() { return invoke(X("canCreateSession"), "canCreateSession", []); }),
+    createSession: method(function createSession(input) {
+      return always(X("createSession"), () => invoke(X("createSession"), "createPageSession", [input]));
+    }),
+    getAll: method(function getAll() {
+      const ids = invoke(X("getAll"), "getAllSessions", []);
+      return itemCollection(X("getAll()"), ids.map(xrmSession), (s) => s.sessionId);
+    }),
+  }, ...["AfterSessionCreate", "AfterSessionClose", "AfterSessionSwitch", "AfterTabCreate", "AfterTabClose",
+    "AfterTabSwitch", "BeforeSessionCreate", "BeforeSessionSwitch", "BeforeTabCreate", "BeforeTabSwitch"]
+    .map((event) => handlerPair(X, event, () => XrmSessions))));
+
+  // Xrm.App.sessions on a window, keeping whatever Xrm (a mock such as xrm-mock) it already has.
+  function installXrm(target, sessions) {
+    const xrm = target.Xrm && typeof target.Xrm === "object" ? target.Xrm : (target.Xrm = {});
+    if (!xrm.App || typeof xrm.App !== "object") xrm.App = {};
+    xrm.App.sessions = sessions;
+  }
+
   // ---- window.PyApm (design.md section 3) ---------------------------------------------------
   function learnOptions(opts) {
-    if (opts && typeof opts === "object" && typeof opts.legacyPromises === "boolean") {
-      legacy = opts.legacyPromises;
+    if (opts && typeof opts === "object" && (opts.returns === "runtime" || opts.returns === "documented")) {
+      returns = opts.returns;
       return true;
     }
     return false;
@@ -570,8 +1101,10 @@
     version: null,
     reset(...args) {
       const r = invoke(P("reset"), "pyapm.reset", args);
-      sessionCache.clear();
-      tabCache.clear();
+      // A fresh workspace, as after a reload: no objects, handlers or saved session states.
+      for (const cache of [sessionCache, tabCache, runtimeSessions, runtimeTabs, xrmSessions, xrmTabs,
+        persisted, savedStates]) cache.clear();
+      clearHandlers();
       if (!learnOptions(r)) readOptions();
       return undefined;
     },
@@ -588,6 +1121,7 @@
     },
     refreshContext(...args) {
       invoke(P("refreshContext"), "pyapm.refreshContext", args);
+      fireSessionRefresh(args[0]);
     },
     onChange(listener) {
       if (typeof listener !== "function") {
@@ -626,6 +1160,8 @@
 
   win.Microsoft = win.Microsoft || {};
   win.Microsoft.Apm = Apm;
+  win.Microsoft.AppRuntime = AppRuntime;
+  installXrm(win, XrmSessions);
   win.PyApm = PyApm;
 
   // ---- Boot ---------------------------------------------------------------------------------

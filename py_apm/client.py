@@ -50,7 +50,7 @@ HELPER_JS = r"""
     name: e && e.constructor && e.constructor.name, text: String(e)}});
   const events = [];
   window.__apmTest = {
-    events, handles,
+    events, handles, revive,
     listen() {
       for (const name of ["ON_SESSION_SWITCH", "ON_SESSION_CLOSED", "ON_TAB_SWITCH"]) {
         const ch = new BroadcastChannel(Microsoft.Apm.getEventPublisherTopic(name));
@@ -110,8 +110,8 @@ class BrowserTab(_Handle):
         lambda self: self._get("canClose"), lambda self, v: self._set("canClose", v)
     )
 
-    def close(self) -> None:
-        self._call("close")
+    def close(self) -> bool:
+        return self._call("close")
 
     def focus(self) -> None:
         self._call("focus")
@@ -160,8 +160,8 @@ class BrowserSession(_Handle):
         lambda self: self._get("canClose"), lambda self, v: self._set("canClose", v)
     )
 
-    def close(self) -> None:
-        self._call("close")
+    def close(self) -> bool:
+        return self._call("close")
 
     def focus(self) -> None:
         self._call("focus")
@@ -181,8 +181,8 @@ class BrowserSession(_Handle):
     def can_create_tab(self) -> bool:
         return self._call("canCreateTab")
 
-    def update_context(self, values: Any) -> None:
-        self._call("updateContext", values)
+    def update_context(self, values: Any) -> BrowserContext:
+        return self._call("updateContext", values)
 
     def resolve_slug(self, slug: Any) -> str:
         return self._call("resolveSlug", slug)
@@ -254,8 +254,8 @@ class BrowserWorkspace:
     def create_tab(self, tab_input: Any) -> str:
         return self._apm("createTab", tab_input)
 
-    def close_tab(self, tab_id: Any) -> None:
-        self._apm("closeTab", tab_id)
+    def close_tab(self, tab_id: Any) -> bool:
+        return self._apm("closeTab", tab_id)
 
     def focus_tab(self, tab_id: Any) -> None:
         self._apm("focusTab", tab_id)
@@ -265,6 +265,26 @@ class BrowserWorkspace:
 
     def get_event_publisher_topic(self, event_name: Any) -> str:
         return self._apm("getEventPublisherTopic", event_name)
+
+    # Xrm.App.sessions: the model's create_page_session / create_page_tab, through that face
+    def create_page_session(self, session_input: Any) -> str:
+        return self._xrm("Xrm.App.sessions.createSession(a)", session_input)
+
+    def create_page_tab(self, session_id: str, tab_input: Any) -> str:
+        return self._xrm(
+            "Xrm.App.sessions.getSession(sid).tabs.createTab(a)", tab_input, session_id
+        )
+
+    def _xrm(self, expression: str, value: Any, session_id: str | None = None) -> Any:
+        reply = self.page.evaluate(
+            f"""async ([sid, a]) => {{ a = __apmTest.revive(a);
+            try {{ return {{ok: await {expression}}}; }}
+            catch (e) {{ return {{error: {{message: e.message, errorCode: e.errorCode}}}}; }} }}""",
+            [session_id, _encode(value)],
+        )
+        if "error" in reply:
+            raise ApmError(reply["error"]["errorCode"], reply["error"]["message"])
+        return reply.get("ok")
 
     # PyApm (test control)
     def _pyapm(self, expression: str, arg: Any = None) -> Any:

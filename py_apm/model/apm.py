@@ -8,7 +8,7 @@ from .build import build_session
 from .calllog import CallRecord
 from .core import WorkspaceCore
 from .errors import LIMIT_REACHED, MAX_SESSIONS_MESSAGE, ApmError, invalid
-from .events import EVENT_NAMES, topic_for
+from .events import EVENT_NAMES, SESSION_CREATED, topic_for
 from .inputs import parse_session_input, require_string
 from .members import member
 from .state import MAX_SESSIONS
@@ -38,6 +38,9 @@ class ApmMembers(WorkspaceCore):
     @member("createSession")
     def apm_create_session(self, record: CallRecord, session_input: Any) -> str:
         """A session from a SessionInput; its id."""
+        return self._create_session(record, session_input)
+
+    def _create_session(self, record: CallRecord, session_input: Any) -> str:
         method = record.method
         given = parse_session_input(session_input, method)
         if len(self._sessions) >= MAX_SESSIONS:
@@ -60,6 +63,7 @@ class ApmMembers(WorkspaceCore):
         self._next_tab = next_tab
         self._sessions[session_id] = session
         self._tabs.update(session.tabs)
+        self._emit(SESSION_CREATED, {"sessionId": session_id})
         if given.is_focused:
             self._focus(session_id)
         self._touch()
@@ -76,9 +80,10 @@ class ApmMembers(WorkspaceCore):
         return self._create_tab(record, self._focused_id, tab_input)
 
     @member("closeTab")
-    def apm_close_tab(self, record: CallRecord, tab_id: Any) -> None:
-        """Close a tab of the focused session (anchor tabs are refused)."""
-        self._close_tab_checked(self._focused_tab_of_session(tab_id, record.method), record)
+    def apm_close_tab(self, record: CallRecord, tab_id: Any) -> bool:
+        """Close a tab of the focused session (anchor tabs are refused); True when it closed,
+        False when it was refused."""
+        return self._close_tab_checked(self._focused_tab_of_session(tab_id, record.method), record)
 
     @member("focusTab")
     def apm_focus_tab(self, record: CallRecord, tab_id: Any) -> None:

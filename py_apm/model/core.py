@@ -13,7 +13,15 @@ from typing import Any, TypeVar
 from .build import build_tab
 from .calllog import CallLog, CallRecord
 from .errors import LIMIT_REACHED, MAX_TABS_MESSAGE, ApmError, not_found
-from .events import ON_SESSION_CLOSED, ON_SESSION_SWITCH, ON_TAB_SWITCH, Event, topic_for
+from .events import (
+    ON_SESSION_CLOSED,
+    ON_SESSION_SWITCH,
+    ON_TAB_SWITCH,
+    TAB_CLOSED,
+    TAB_CREATED,
+    Event,
+    topic_for,
+)
 from .inputs import parse_tab_input, require_string
 from .options import Options
 from .slugs import SlugScope
@@ -170,6 +178,7 @@ class WorkspaceCore:
         self._next_tab += 1
         session.tabs[tab_id] = tab
         self._tabs[tab_id] = tab
+        self._emit(TAB_CREATED, {"sessionId": session_id, "tabId": tab_id})
         if given.is_focused:
             self._focus(session_id, tab_id)
         self._touch()
@@ -220,16 +229,18 @@ class WorkspaceCore:
             self._focus(self._session_mru[-1], previous=previous)
         self._touch()
 
-    def _close_session_checked(self, record: CallRecord, session_id: Any, ui: bool) -> None:
+    def _close_session_checked(self, record: CallRecord, session_id: Any, ui: bool) -> bool:
         """Close a session unless it is Home (or, for a click, its close button is hidden);
-        `canClose = false` does not stop the API."""
+        `canClose = false` does not stop the API. True when it closed, False when refused."""
         session = self._session(session_id, record.method)
         if session.is_default:
             self._refuse(record, HOME_NOT_CLOSABLE)
-        elif ui and not session.can_close:
+            return False
+        if ui and not session.can_close:
             self._refuse(record, "the session's close button is hidden (canClose is false)")
-        else:
-            self._close_session(session)
+            return False
+        self._close_session(session)
+        return True
 
     def _close_tab(self, tab: TabState) -> None:
         session = self._sessions[tab.session_id]
@@ -238,19 +249,22 @@ class WorkspaceCore:
         )
         session.remove_tab(tab.tab_id)
         del self._tabs[tab.tab_id]
+        self._emit(TAB_CLOSED, {"sessionId": session.session_id, "tabId": tab.tab_id})
         if was_visible:
             self._focus(session.session_id, previous=(session.session_id, tab.tab_id))
         self._touch()
 
-    def _close_tab_checked(self, tab: TabState, record: CallRecord, ui: bool = False) -> None:
-        """Close a tab unless it is an anchor (or, for a click, its close button is hidden)."""
+    def _close_tab_checked(self, tab: TabState, record: CallRecord, ui: bool = False) -> bool:
+        """Close a tab unless it is an anchor (or, for a click, its close button is hidden).
+        True when it closed, False when refused."""
         if tab.is_anchor:
             self._refuse(record, ANCHOR_NOT_CLOSABLE)
-            return
+            return False
         if ui and not tab.can_close:
             self._refuse(record, "the tab's close button is hidden (canClose is false)")
-            return
+            return False
         self._close_tab(tab)
+        return True
 
     def _refresh(self, tab: TabState) -> None:
         tab.refresh_count += 1

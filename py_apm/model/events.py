@@ -9,6 +9,12 @@ ON_SESSION_SWITCH = "ON_SESSION_SWITCH"
 ON_SESSION_CLOSED = "ON_SESSION_CLOSED"
 ON_TAB_SWITCH = "ON_TAB_SWITCH"
 EVENT_NAMES = (ON_SESSION_SWITCH, ON_SESSION_CLOSED, ON_TAB_SWITCH)
+# Lifecycle events: no publisher topic hands them out (getEventPublisherTopic refuses them), so
+# they never reach a BroadcastChannel; the shim fires the handler events of
+# Microsoft.AppRuntime.Sessions and Xrm.App.sessions from them, in outbox order.
+SESSION_CREATED = "SESSION_CREATED"
+TAB_CREATED = "TAB_CREATED"
+TAB_CLOSED = "TAB_CLOSED"
 
 
 def topic_for(workspace_id: str, event_name: str) -> str:

@@ -13,6 +13,7 @@ from .values import describe
 
 OPTION_KEYS = (
     "restoreDefaults",
+    "returns",
     "legacyPromises",
     "strictTemplates",
     "records",
@@ -23,12 +24,16 @@ OPTION_KEYS = (
 
 Records = dict[str, dict[str, dict[str, Any]]]
 
+#: `returns`: "runtime" (actions return Promises, as the workspace runtime does) or
+#: "documented" (every member synchronous, as the reference text reads).
+RETURN_CONTRACTS = ("runtime", "documented")
+
 
 @dataclass(frozen=True)
 class Options:
     """What a workspace is configured with."""
 
-    legacy_promises: bool = False
+    returns: str = "runtime"
     strict_templates: bool = False
     records: Records = field(default_factory=dict)
     templates: TemplateSet = field(default_factory=TemplateSet.builtin)
@@ -44,7 +49,8 @@ class Options:
     def describe(self) -> dict[str, Any]:
         """The effective options as plain data (what `configure` returns)."""
         return {
-            "legacyPromises": self.legacy_promises,
+            "returns": self.returns,
+            "legacyPromises": self.returns == "runtime",
             "strictTemplates": self.strict_templates,
             "sessionTemplates": self.templates.session_names(),
             "tabTemplates": self.templates.tab_names(),
@@ -61,6 +67,20 @@ def _bool(options: Mapping[str, Any], key: str, current: bool) -> bool:
     value = options.get(key, current)
     if not isinstance(value, bool):
         raise bad_config(f"{key} must be true or false, got {describe(value)}")
+    return value
+
+
+def _returns(options: Mapping[str, Any], current: str) -> str:
+    """`returns`, with `legacyPromises` as its former spelling (true: "runtime", false:
+    "documented", the synchronous contract that option used to switch back to)."""
+    value = options.get("returns", current)
+    if value not in RETURN_CONTRACTS:
+        raise bad_config(f"returns must be \"runtime\" or \"documented\", got {value!r}")
+    if "legacyPromises" in options:
+        legacy = "runtime" if _bool(options, "legacyPromises", True) else "documented"
+        if "returns" in options and legacy != value:
+            raise bad_config(f"legacyPromises contradicts returns \"{value}\"; give only returns")
+        value = legacy
     return value
 
 
@@ -108,7 +128,7 @@ def apply_options(current: Options, options: Any) -> Options:
         )
     return replace(
         base,
-        legacy_promises=_bool(options, "legacyPromises", base.legacy_promises),
+        returns=_returns(options, base.returns),
         strict_templates=_bool(options, "strictTemplates", base.strict_templates),
         records=records,
         templates=templates,

@@ -14,7 +14,7 @@ from .errors import invalid
 from .inputs import context_values, require_bool, require_string
 from .members import member
 from .slugs import resolve
-from .state import MAX_TABS, TabState
+from .state import MAX_TABS, SessionState, TabState
 
 
 class SessionMembers(WorkspaceCore):
@@ -54,9 +54,9 @@ class SessionMembers(WorkspaceCore):
         self._touch()
 
     @member("session.close")
-    def session_close(self, record: CallRecord, session_id: Any) -> None:
-        """Home is refused; `canClose = false` does not stop the API."""
-        self._close_session_checked(record, session_id, ui=False)
+    def session_close(self, record: CallRecord, session_id: Any) -> bool:
+        """Home is refused; `canClose = false` does not stop the API. True when it closed."""
+        return self._close_session_checked(record, session_id, ui=False)
 
     @member("session.focus")
     def session_focus(self, record: CallRecord, session_id: Any) -> None:
@@ -90,13 +90,17 @@ class SessionMembers(WorkspaceCore):
         return len(self._session(session_id, record.method).tabs) < MAX_TABS
 
     @member("session.updateContext")
-    def session_update_context(self, record: CallRecord, session_id: Any, values: Any) -> None:
-        """Merge values into the session context."""
+    def session_update_context(
+        self, record: CallRecord, session_id: Any, values: Any
+    ) -> dict[str, Any]:
+        """Merge values into the session context; returns the context data getContext gives
+        (the runtime resolves updateContext with the context)."""
         session = self._session(session_id, record.method)
         if values is None:
             raise invalid(record.method, "input is required, got undefined")
         session.context.update(context_values(values, record.method, "input"))
         self._touch()
+        return context_data(session)
 
     @member("session.resolveSlug")
     def session_resolve_slug(self, record: CallRecord, session_id: Any, slug: Any) -> str:
@@ -108,14 +112,7 @@ class SessionMembers(WorkspaceCore):
     @member("session.getContext")
     def session_get_context(self, record: CallRecord, session_id: Any) -> dict[str, Any]:
         """Context values, template name, each tab's parameters."""
-        session = self._session(session_id, record.method)
-        return {
-            "sessionId": session.session_id,
-            "templateName": session.template_name,
-            "parameters": dict(session.context),
-            "anchorTabId": session.anchor.tab_id,
-            "tabs": {t.tab_id: tab_context(t) for t in session.tabs.values()},
-        }
+        return context_data(self._session(session_id, record.method))
 
     @member("session.deleteContext", label="context.delete")
     def session_delete_context(self, record: CallRecord, session_id: Any, key: Any) -> None:
@@ -139,6 +136,17 @@ class SessionMembers(WorkspaceCore):
         session = self._session(session_id, record.method)
         name = require_string(template_name, record.method, "templateName").strip()
         return [t.tab_id for t in session.tabs.values() if t.template_name == name]
+
+
+def context_data(session: SessionState) -> dict[str, Any]:
+    """What `getContext` resolves from: context values, template name, each tab's parameters."""
+    return {
+        "sessionId": session.session_id,
+        "templateName": session.template_name,
+        "parameters": dict(session.context),
+        "anchorTabId": session.anchor.tab_id,
+        "tabs": {t.tab_id: tab_context(t) for t in session.tabs.values()},
+    }
 
 
 def tab_context(tab: TabState) -> dict[str, Any]:

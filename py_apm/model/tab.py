@@ -43,9 +43,9 @@ class TabMembers(WorkspaceCore):
         self._touch()
 
     @member("tab.close")
-    def tab_close(self, record: CallRecord, tab_id: Any) -> None:
-        """Close this tab wherever it is (anchor tabs are refused)."""
-        self._close_tab_checked(self._tab(tab_id, record.method), record)
+    def tab_close(self, record: CallRecord, tab_id: Any) -> bool:
+        """Close this tab wherever it is (anchor tabs are refused); True when it closed."""
+        return self._close_tab_checked(self._tab(tab_id, record.method), record)
 
     @member("tab.focus")
     def tab_focus(self, record: CallRecord, tab_id: Any) -> None:

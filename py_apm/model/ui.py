@@ -21,8 +21,8 @@ class UiMembers(WorkspaceCore):
         self._focus(self._session(session_id, record.method).session_id)
 
     @member("ui.closeSession", origin="ui")
-    def ui_close_session(self, record: CallRecord, session_id: Any) -> None:
-        self._close_session_checked(record, session_id, ui=True)
+    def ui_close_session(self, record: CallRecord, session_id: Any) -> bool:
+        return self._close_session_checked(record, session_id, ui=True)
 
     @member("ui.focusTab", origin="ui")
     def ui_focus_tab(self, record: CallRecord, tab_id: Any) -> None:
@@ -30,5 +30,5 @@ class UiMembers(WorkspaceCore):
         self._focus(tab.session_id, tab.tab_id)
 
     @member("ui.closeTab", origin="ui")
-    def ui_close_tab(self, record: CallRecord, tab_id: Any) -> None:
-        self._close_tab_checked(self._tab(tab_id, record.method), record, ui=True)
+    def ui_close_tab(self, record: CallRecord, tab_id: Any) -> bool:
+        return self._close_tab_checked(self._tab(tab_id, record.method), record, ui=True)

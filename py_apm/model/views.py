@@ -32,8 +32,9 @@ class Tab:
     def can_close(self, value: bool) -> None:
         self.workspace.tab_set_can_close(self.tab_id, value)
 
-    def close(self) -> None:
-        self.workspace.tab_close(self.tab_id)
+    def close(self) -> bool:
+        """True when the tab closed, False when it was refused (an anchor tab)."""
+        return self.workspace.tab_close(self.tab_id)
 
     def focus(self) -> None:
         self.workspace.tab_focus(self.tab_id)
@@ -101,8 +102,9 @@ class Session:
     def can_close(self, value: bool) -> None:
         self.workspace.session_set_can_close(self.session_id, value)
 
-    def close(self) -> None:
-        self.workspace.session_close(self.session_id)
+    def close(self) -> bool:
+        """True when the session closed, False when it was refused (Home)."""
+        return self.workspace.session_close(self.session_id)
 
     def focus(self) -> None:
         self.workspace.session_focus(self.session_id)
@@ -123,14 +125,17 @@ class Session:
     def can_create_tab(self) -> bool:
         return self.workspace.session_can_create_tab(self.session_id)
 
-    def update_context(self, values: Any) -> None:
-        self.workspace.session_update_context(self.session_id, values)
+    def update_context(self, values: Any) -> Context:
+        """Merge values into the session context; returns the updated context."""
+        return self._context(self.workspace.session_update_context(self.session_id, values))
 
     def resolve_slug(self, slug: str) -> str:
         return self.workspace.session_resolve_slug(self.session_id, slug)
 
     def get_context(self) -> Context:
-        data = self.workspace.session_get_context(self.session_id)
+        return self._context(self.workspace.session_get_context(self.session_id))
+
+    def _context(self, data: dict[str, Any]) -> Context:
         return Context(
             self.workspace,
             self.session_id,

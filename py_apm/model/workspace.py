@@ -12,13 +12,17 @@ from typing import Any
 
 from .apm import ApmMembers
 from .control import ControlMembers
+from .page_sessions import PageSessionMembers
 from .session import SessionMembers
 from .tab import TabMembers
 from .ui import UiMembers
 
 
-class Workspace(ApmMembers, SessionMembers, TabMembers, UiMembers, ControlMembers):
-    """An emulated Customer Service workspace (the state behind `Microsoft.Apm`)."""
+class Workspace(
+    PageSessionMembers, ApmMembers, SessionMembers, TabMembers, UiMembers, ControlMembers
+):
+    """An emulated Customer Service workspace (the state behind `Microsoft.Apm`, and behind
+    `Microsoft.AppRuntime.Sessions` and `Xrm.App.sessions`)."""
 
     def __init__(self, options: Any = None, *, workspace_id: str | None = None) -> None:
         super().__init__(workspace_id)

@@ -8,13 +8,16 @@ import pytest
 
 from py_apm import Workspace
 from py_apm.client import BrowserWorkspace
+from py_apm.model.events import EVENT_NAMES
 
 
 class NativeWorkspace(Workspace):
     """The model as-is, plus the event collector the browser backend has."""
 
     def take_events(self) -> list[dict[str, Any]]:
-        return [{"name": e["name"], "data": e["data"]} for e in self.drain_outbox()["events"]]
+        """The published events (the three with BroadcastChannel topics), oldest first."""
+        events = self.drain_outbox()["events"]
+        return [{"name": e["name"], "data": e["data"]} for e in events if e["name"] in EVENT_NAMES]
 
 
 @pytest.fixture(params=["native", pytest.param("browser", marks=pytest.mark.browser)])

@@ -47,7 +47,7 @@ def test_home_tabs_have_the_same_limit(apm):
 
 def test_home_cannot_be_closed_and_the_refusal_is_logged(apm):
     before = apm.state()
-    assert apm.get_focused_session().close() is None
+    assert apm.get_focused_session().close() is False
     assert apm.state() == before
     last = apm.calls()[-1]
     assert (last["method"], last["refused"], last["reason"]) == (
@@ -58,8 +58,8 @@ def test_home_cannot_be_closed_and_the_refusal_is_logged(apm):
 def test_anchor_tab_cannot_be_closed(apm):
     apm.create_session(case_input())
     before = apm.state()
-    apm.close_tab("tab-id-1")
-    apm.get_focused_session().get_focused_tab().close()
+    assert apm.close_tab("tab-id-1") is False
+    assert apm.get_focused_session().get_focused_tab().close() is False
     assert apm.state() == before
     refused = [(c["method"], c["reason"]) for c in apm.calls() if c["refused"]]
     reason = "The anchor tab of a session cannot be closed."

@@ -463,3 +463,46 @@ def test_can_create_tab_example_logs_false_at_the_limit(apm: BrowserWorkspace, f
 def test_examples_with_implicit_globals_need_sloppy_mode(apm: BrowserWorkspace, frame: ExampleFrame) -> None:
     frame.run(example_code("createSession__1.js"))
     assert re.fullmatch(r"\[object Map\]", frame.frame.evaluate("() => String(window.x)"))
+
+
+# ---------------------------------------------------------------- what the examples return
+# The examples whose EFFECT header states a return value: (setup, what the runtime contract
+# gives, what `returns: "documented"` gives). A value is ("promise", resolved) or ("sync", value);
+# "<context>" is the context object updateContext resolves with.
+RETURNS: dict[str, tuple[Callable[[BrowserWorkspace], Any], tuple[str, Any], tuple[str, Any]]] = {
+    "createSession__1.js": (lambda apm: None, ("promise", "session-id-1"), ("sync", "session-id-1")),
+    "createTab__1.js": (lambda apm: case(apm), ("promise", "tab-id-2"), ("sync", "tab-id-2")),
+    "refreshTab__1.js": (lambda apm: (case(apm), kb_tab(apm, isFocused=False)), ("promise", None), ("sync", None)),
+    "refreshTab__2.js": (focused_session_with_focused_extra_tab, ("promise", None), ("sync", None)),
+    "focusTab__2.js": (session_with_tabs_1_to_5, ("promise", None), ("sync", None)),
+    "focus__1.js": (sessions_up_to_4, ("promise", None), ("sync", None)),
+    "updateContext__2.js": (lambda apm: case(apm), ("promise", "<context>"), ("sync", None)),
+    "requestFocus__1.js": (sessions_up_to_4, ("sync", None), ("sync", None)),
+}
+
+# Runs the verbatim example as a global (indirect) eval in the frame, which gives the completion
+# value of its last statement: what the example's call returned.
+COMPLETION_JS = """async (code) => {
+  const v = (0, eval)(code);
+  const promise = v !== null && typeof v === "object" && typeof v.then === "function";
+  const settled = promise ? await v : v;
+  const isContext = settled !== null && typeof settled === "object" && typeof settled.get === "function";
+  return [promise ? "promise" : "sync",
+          isContext ? "<context>" : settled === undefined ? null : settled,
+          isContext ? settled.get("customerName") : null];
+}"""
+
+
+@pytest.mark.parametrize("contract", ["runtime", "documented"])
+@pytest.mark.parametrize("name", sorted(RETURNS), ids=lambda n: n.removesuffix(".js"))
+def test_doc_example_return_value(apm: BrowserWorkspace, frame: ExampleFrame, name: str, contract: str) -> None:
+    setup, runtime, documented = RETURNS[name]
+    apm.configure({"returns": contract})
+    try:
+        setup(apm)
+        kind, value, customer = frame.frame.evaluate(COMPLETION_JS, example_code(name))
+    finally:
+        apm.configure({"returns": "runtime"})
+    assert [kind, value] == list(runtime if contract == "runtime" else documented)
+    if value == "<context>":
+        assert customer == "Contoso"  # resolved with the context as updated

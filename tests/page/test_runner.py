@@ -69,11 +69,17 @@ def test_table_output_and_sloppy_globals(tmp_path: Path) -> None:
 
 
 def test_thrown_error_gives_exit_code_and_message(tmp_path: Path) -> None:
-    """An Error the API throws is printed with its errorCode and the line; exit code 1."""
-    script = 'Microsoft.Apm.getFocusedSession();\nMicrosoft.Apm.focusTab("tab-id-99");\n'
+    """An Error the API throws (or rejects with, un-awaited) is printed with its errorCode and
+    the line; exit code 1."""
+    script = 'Microsoft.Apm.getFocusedSession();\nMicrosoft.Apm.getSession(42);\n'
     proc = run(tmp_path, script)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "script.js (line 2) threw an error: Error:" in proc.stdout
+    assert "[errorCode 400]" in proc.stdout
+    script = 'Microsoft.Apm.getFocusedSession();\nMicrosoft.Apm.focusTab("tab-id-99");\n'
+    proc = run(tmp_path, script)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "script.js (line 2) threw an unhandled promise rejection: Error:" in proc.stdout
     assert "tab-id-99" in proc.stdout and "[errorCode 404]" in proc.stdout
 
 

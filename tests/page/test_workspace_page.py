@@ -235,8 +235,8 @@ def test_notice_bar_at_session_limit(ws: Any, screenshot: Any) -> None:
     expect(ws.locator(SESSIONS)).to_have_count(10)
     expect(ws.get_by_test_id("notice-bar")).to_be_hidden()
     err = ws.evaluate(
-        """() => {
-            try { Microsoft.Apm.createSession({templateName: TEMPLATE}); }
+        """async () => {
+            try { await Microsoft.Apm.createSession({templateName: TEMPLATE}); }
             catch (e) { return [e.message, e.errorCode]; }
         }""".replace("TEMPLATE", json.dumps(CASE_TEMPLATE))
     )
@@ -250,9 +250,7 @@ def test_notice_bar_at_session_limit(ws: Any, screenshot: Any) -> None:
     expect(bar).to_be_hidden()
     ws.evaluate("PyApmWorkspace.noticeTimeoutMs = 300")
     ws.evaluate(
-        """() => {
-            try { Microsoft.Apm.createSession({templateName: TEMPLATE}); } catch (e) {}
-        }""".replace("TEMPLATE", json.dumps(CASE_TEMPLATE))
+        """() => Microsoft.Apm.createSession({templateName: TEMPLATE}).catch(() => {})""".replace("TEMPLATE", json.dumps(CASE_TEMPLATE))
     )
     expect(bar).to_be_visible()
     expect(bar).to_be_hidden(timeout=3000)

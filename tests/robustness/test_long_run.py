@@ -28,22 +28,22 @@ async ({calls, seed}) => {
     const r = rnd(100);
     try {
       let v;
-      if (r < 12) v = Apm.createSession({templateName: "case_entity_session_default_template",
+      if (r < 12) v = await Apm.createSession({templateName: "case_entity_session_default_template",
         isFocused: rnd(2) === 0,
         sessionContext: {parametersStr: `[["entityName","incident"],["entityId","${rnd(1000)}"]]`}});
-      else if (r < 27) v = Apm.createTab({templateName: "msdyn_entityrecord", isFocused: rnd(2) === 0,
+      else if (r < 27) v = await Apm.createTab({templateName: "msdyn_entityrecord", isFocused: rnd(2) === 0,
         appContext: {entityName: "task", entityId: String(rnd(100))}});
       else if (r < 37) {
         const s = Apm.getFocusedSession();
         const tabs = s.getAllTabs();
-        v = Apm.closeTab(tabs[rnd(tabs.length)]);
+        v = await Apm.closeTab(tabs[rnd(tabs.length)]);
       } else if (r < 50) {
         const ids = Apm.getAllSessions();
         const s = Apm.getSession(ids[rnd(ids.length)]);
-        if (s) { s.focus(); v = s.title; }
+        if (s) { await s.focus(); v = s.title; }
       } else if (r < 60) {
         const t = Apm.getFocusedSession().getFocusedTab();
-        if (t) { t.focus(); v = t.title; }
+        if (t) { await t.focus(); v = t.title; }
       } else if (r < 70) {
         const s = Apm.getFocusedSession();
         if (!s.isDefault) s.title = `T${rnd(1000)}`;
@@ -52,8 +52,8 @@ async ({calls, seed}) => {
       else if (r < 86) {
         const ids = Apm.getAllSessions();
         const s = Apm.getSession(ids[rnd(ids.length)]);
-        if (s && !s.isDefault) v = s.close();
-      } else if (r < 92) v = Apm.getFocusedSession().getFocusedTab().refresh();
+        if (s && !s.isDefault) v = await s.close();
+      } else if (r < 92) v = await Apm.getFocusedSession().getFocusedTab().refresh();
       else if (r < 97) v = Apm.canCreateSession();
       else if (r < 99) v = PyApm.state().sessions.length;
       else v = PyApm.reset();

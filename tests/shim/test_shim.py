@@ -173,7 +173,7 @@ def test_unknown_session_is_null(shim_page: Any) -> None:
 
 def test_results_are_plain(shim_page: Any) -> None:
     r = shim_page.evaluate(
-        """() => {
+        """async () => {
         const bad = [];
         const check = (v, path) => {
             if (PyApm.__isPyProxy(v)) { bad.push(path + ': PyProxy'); return; }
@@ -186,7 +186,7 @@ def test_results_are_plain(shim_page: Any) -> None:
                 bad.push(path + ': ' + proto);
             for (const k of Object.keys(v)) check(v[k], path + '.' + k);
         };
-        const sid = Microsoft.Apm.createSession({templateName: 'msdyn_chat_session',
+        const sid = await Microsoft.Apm.createSession({templateName: 'msdyn_chat_session',
             sessionContext: {customerName: 'Contoso'}});
         check(sid, 'createSession');
         check(Microsoft.Apm.getAllSessions(), 'getAllSessions');
@@ -220,9 +220,9 @@ def test_state_keeps_null(shim_page: Any) -> None:
 )
 def test_create_session_inputs(shim_page: Any, context_js: str) -> None:
     r = shim_page.evaluate(
-        f"""() => {{
-        const id = Microsoft.Apm.createSession({{templateName: 'msdyn_chat_session',
-                                                 sessionContext: {context_js}}});
+        f"""async () => {{
+        const id = await Microsoft.Apm.createSession({{templateName: 'msdyn_chat_session',
+                                                       sessionContext: {context_js}}});
         return {{id, all: Microsoft.Apm.getAllSessions()}};
     }}"""
     )
@@ -232,11 +232,11 @@ def test_create_session_inputs(shim_page: Any, context_js: str) -> None:
 
 def test_unencodable_arguments(shim_page: Any) -> None:
     r = shim_page.evaluate(
-        """() => {
+        """async () => {
         const cyclic = {templateName: 'msdyn_chat_session'}; cyclic.self = cyclic;
         const out = [];
         for (const arg of [cyclic, () => 1, NaN, 10n, Symbol('x')]) {
-            try { Microsoft.Apm.createSession(arg); out.push(null); }
+            try { await Microsoft.Apm.createSession(arg); out.push(null); }
             catch (e) {
                 out.push({code: e.errorCode, isError: e instanceof Error, msg: e.message});
             }
@@ -265,11 +265,11 @@ def test_getcontext_shape(shim_page: Any) -> None:
 def test_getcontext_values(shim_page: Any) -> None:
     r = shim_page.evaluate(
         """async () => {
-        const id = Microsoft.Apm.createSession({templateName: 'case_entity_session_default_template',
+        const id = await Microsoft.Apm.createSession({templateName: 'case_entity_session_default_template',
             sessionContext: {parametersStr: JSON.stringify([["entityName", "incident"],
                 ["entityId", "abc"], ["data", JSON.stringify({a: 1})]])}});
         const s = Microsoft.Apm.getSession(id);
-        s.updateContext({customerName: 'Contoso'});
+        await s.updateContext({customerName: 'Contoso'});
         const ctx = await s.getContext();
         const first = ctx.get('customerName');
         ctx.set('n', 5);
@@ -299,9 +299,9 @@ def test_session_closed_event(shim_page: Any) -> None:
         const winEvents = [];
         const onWin = (e) => winEvents.push(e.detail);
         window.addEventListener('pyapm:change', onWin);
-        const id = Microsoft.Apm.createSession({templateName: 'msdyn_chat_session',
-                                                sessionContext: {customerName: 'A'}});
-        Microsoft.Apm.getSession(id).close();
+        const id = await Microsoft.Apm.createSession({templateName: 'msdyn_chat_session',
+                                                      sessionContext: {customerName: 'A'}});
+        await Microsoft.Apm.getSession(id).close();
         const timeout = new Promise((r) => setTimeout(() => r('timeout'), 3000));
         const data = await Promise.race([got, timeout]);
         off(); window.removeEventListener('pyapm:change', onWin); sub.close();
@@ -316,11 +316,11 @@ def test_session_closed_event(shim_page: Any) -> None:
 
 def test_closed_session_object_errors(shim_page: Any) -> None:
     r = shim_page.evaluate(
-        """() => {
-        const id = Microsoft.Apm.createSession({templateName: 'msdyn_chat_session',
-                                                sessionContext: {customerName: 'A'}});
+        """async () => {
+        const id = await Microsoft.Apm.createSession({templateName: 'msdyn_chat_session',
+                                                      sessionContext: {customerName: 'A'}});
         const s = Microsoft.Apm.getSession(id);
-        s.close();
+        await s.close();
         try { return {title: s.title}; }
         catch (e) { return {code: e.errorCode, isError: e instanceof Error}; }
     }"""
@@ -332,10 +332,10 @@ def test_property_reads_never_go_stale(shim_page: Any) -> None:
     """Reads are answered from a cache until the next change: every way of changing a value
     (setter on the same id, template, click, close, reset) must show at the next read."""
     r = shim_page.evaluate(
-        """() => {
+        """async () => {
         const out = {};
         const grab = (f) => { try { return f(); } catch (e) { return 'E' + e.errorCode; } };
-        const id = Microsoft.Apm.createSession({templateName: 'msdyn_chat_session',
+        const id = await Microsoft.Apm.createSession({templateName: 'msdyn_chat_session',
                                                 sessionContext: {customerName: 'A'}});
         const s = Microsoft.Apm.getSession(id);
         const t = s.getFocusedTab();
@@ -344,7 +344,7 @@ def test_property_reads_never_go_stale(shim_page: Any) -> None:
         t.title = 'Tab renamed';
         Microsoft.Apm.getSession(id).canClose = false;
         out.afterSet = [s.title, s.canClose, t.title];
-        const tid = Microsoft.Apm.createTab({templateName: 'msdyn_omnichannel_kbsearch'});
+        const tid = await Microsoft.Apm.createTab({templateName: 'msdyn_omnichannel_kbsearch'});
         const kb = s.getTab(tid);
         out.kb = [kb.title, kb.canClose];
         kb.canClose = true;
@@ -356,14 +356,14 @@ def test_property_reads_never_go_stale(shim_page: Any) -> None:
         out.closed = [grab(() => s.title), grab(() => s.canClose), grab(() => t.title)];
         const home = Microsoft.Apm.getSession('session-id-0');
         out.home = [home.title, home.isDefault];
-        const id2 = Microsoft.Apm.createSession({templateName: 'msdyn_chat_session',
-                                                 sessionContext: {customerName: 'B'}});
+        const id2 = await Microsoft.Apm.createSession({templateName: 'msdyn_chat_session',
+                                                       sessionContext: {customerName: 'B'}});
         const s2 = Microsoft.Apm.getSession(id2);
         out.s2 = s2.title;
         PyApm.reset();
         out.afterReset = grab(() => s2.title);
         for (const name of ['C', 'D']) {
-          Microsoft.Apm.createSession({templateName: 'msdyn_chat_session',
+          await Microsoft.Apm.createSession({templateName: 'msdyn_chat_session',
                                        sessionContext: {customerName: name}});
         }
         out.reused = [id2, Microsoft.Apm.getSession(id2).title, grab(() => s2.title)];
@@ -417,7 +417,7 @@ def test_home_close_warns(shim_page: Any) -> None:
     assert warnings, shim_page.console_messages[before:]
 
 
-def test_legacy_promises(shim_page: Any) -> None:
+def test_legacy_promises_is_an_alias(shim_page: Any) -> None:
     r = shim_page.evaluate(
         """async () => {
         const eff = PyApm.configure({legacyPromises: true});
@@ -425,16 +425,19 @@ def test_legacy_promises(shim_page: Any) -> None:
         const isPromise = p instanceof Promise;
         let rejected = null;
         try { await p; } catch (e) { rejected = {code: e.errorCode, msg: e.message}; }
-        PyApm.configure({legacyPromises: false});
+        const off = PyApm.configure({legacyPromises: false});
         let sync = null;
         try { sync = Microsoft.Apm.focusTab('tab-id-77'); }
         catch (e) { sync = 'threw ' + e.errorCode; }
-        return {eff: eff.legacyPromises, isPromise, rejected, sync};
+        PyApm.configure({returns: 'runtime'});
+        return {eff: [eff.returns, eff.legacyPromises], off: [off.returns, off.legacyPromises],
+                isPromise, rejected, sync};
     }"""
     )
-    assert r["eff"] is True and r["isPromise"] is True
-    assert r["rejected"] is not None and isinstance(r["rejected"]["code"], int)
-    assert isinstance(r["sync"], str) and r["sync"].startswith("threw ")
+    assert r["eff"] == ["runtime", True] and r["isPromise"] is True
+    assert r["off"] == ["documented", False]
+    assert r["rejected"]["code"] == 404
+    assert r["sync"] == "threw 404"
 
 
 def test_data_config(shim_browser: Any, base: str) -> None:
@@ -443,10 +446,10 @@ def test_data_config(shim_browser: Any, base: str) -> None:
     pg.goto(base + "config.html")
     r = pg.evaluate(
         """async () => { await PyApm.ready;
-        return Microsoft.Apm.focusTab('tab-id-77') instanceof Promise; }"""
+        try { return Microsoft.Apm.focusTab('tab-id-77'); } catch (e) { return 'threw ' + e.errorCode; } }"""
     )
     context.close()
-    assert r is True
+    assert r == "threw 404"  # the configuration asked for the documented (synchronous) contract
 
 
 def test_optional_data_config_may_be_missing(shim_browser: Any, base: str) -> None:
@@ -496,3 +499,19 @@ def test_cross_origin_frame_boots_its_own(shim_browser: Any, port: int) -> None:
     r = child.evaluate("PyApm.ready.then(() => Microsoft.Apm.getFocusedSession().sessionId)")
     context.close()
     assert r == "session-id-0"
+
+
+def test_an_existing_xrm_and_microsoft_are_extended_not_replaced(shim_browser: Any, base: str) -> None:
+    context = shim_browser.new_context()
+    pg = context.new_page()
+    pg.goto(base + "xrm_mock.html")
+    r = pg.evaluate(
+        """async () => { await PyApm.ready;
+        const sid = await Xrm.App.sessions.createSession({pageInput: {pageType: "search"}});
+        return {mock: Xrm.Page.marker, utility: Xrm.Utility.getGlobalContext(),
+                dynamics: Microsoft.Dynamics.marker, sid,
+                faces: [typeof Microsoft.Apm.createSession, typeof Microsoft.AppRuntime.Sessions.create]}; }"""
+    )
+    context.close()
+    assert r == {"mock": "xrm-mock", "utility": "mocked", "dynamics": "kept", "sid": "session-id-1",
+                 "faces": ["function", "function"]}

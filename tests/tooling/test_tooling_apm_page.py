@@ -25,13 +25,15 @@ def test_reset_between_tests_and_console(apm_page, apm_console):
     assert ("warning", "from the test") in [(e.type, e.text) for e in apm_console]
 
 
-@pytest.mark.apm_config({"legacyPromises": True})
+@pytest.mark.apm_config({"returns": "documented"})
 def test_apm_config_marker(apm_page):
-    assert apm_page.evaluate("PyApm.configure({}).legacyPromises") is True
+    assert apm_page.evaluate("PyApm.configure({}).returns") == "documented"
+    assert apm_page.evaluate("typeof Microsoft.Apm.focusTab('tab-id-0')") == "undefined"
 
 
 def test_options_back_to_defaults(apm_page):
-    assert apm_page.evaluate("PyApm.configure({}).legacyPromises") is False
+    assert apm_page.evaluate("PyApm.configure({}).returns") == "runtime"
+    assert apm_page.evaluate("Microsoft.Apm.focusTab('tab-id-0') instanceof Promise") is True
 
 
 def test_survives_navigation_away(apm_page):
