@@ -1096,7 +1096,7 @@
     ready,
     isReady: false,
     bootTimeMs: null,
-    bootPhases: {}, // ms since navigation start: start, snapshot (bytes in), runtime, unpacked, imported, ready
+    bootPhases: {}, // ms since navigation start: start, module, snapshot (bytes in), runtime, unpacked, imported, ready
     bootedFromSnapshot: null, // true: booted from the memory snapshot (data-snapshot)
     version: null,
     reset(...args) {
@@ -1225,9 +1225,10 @@
   // Pyodide's createPyodideModule, from the pyodide.asm.mjs import started at script evaluation;
   // `before` must also be done before the runtime is handed back (the snapshot bytes are read
   // right after).
-  function moduleFactory(asm, before) {
+  function moduleFactory(asm, before, mark) {
     return async (settings) => {
       const runtimeModule = await (await asm).default(settings);
+      mark("module");
       await before;
       return runtimeModule;
     };
@@ -1250,7 +1251,7 @@
         const pyodide = await mod.loadPyodide({
           indexURL,
           _loadSnapshot: bytes,
-          createPyodideModule: moduleFactory(early.asm, filled),
+          createPyodideModule: moduleFactory(early.asm, filled, mark),
         });
         return { pyodide, sitePackages: null, fromSnapshot: true };
       } catch (e) {
@@ -1262,7 +1263,7 @@
     let sitePackages = null;
     const pyodide = await mod.loadPyodide({
       indexURL,
-      createPyodideModule: moduleFactory(early.asm, null),
+      createPyodideModule: moduleFactory(early.asm, null, mark),
       fsInit: (_FS, info) => { sitePackages = info.sitePackages; },
     });
     return { pyodide, sitePackages, fromSnapshot: false };
