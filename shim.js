@@ -19,7 +19,7 @@
  *   data-snapshot Pyodide memory snapshot URL, or "off" (default: <dir of shim.js>/py_apm.snapshot
  *                 unless data-package is set). Booting from it is ~4x faster; when it is missing
  *                 (404) or built for another Pyodide, the shim boots normally.
- * Contract with Python: docs/design.md sections 2-3; behaviour rules: decisions.md.
+ * Contract with Python: docs/design.md sections 2-3; behaviour rules: the README behaviour table.
  */
 (function () {
   "use strict";
@@ -35,7 +35,10 @@
     top = null; // cross-origin top: reading it throws; boot our own emulator
   }
   if (top) {
-    win.Microsoft = top.Microsoft;
+    // A frame hosted by a workspace tab gets a Microsoft object that tags its calls with that
+    // tab (the timeline's "frame" and warning APM-W002); any other frame shares the top's.
+    const tabId = top.PyApm.__hostTab ? top.PyApm.__hostTab(win) : null;
+    win.Microsoft = tabId ? top.PyApm.__forFrame(tabId) : top.Microsoft;
     win.PyApm = top.PyApm;
     const sessions = top.Xrm && top.Xrm.App && top.Xrm.App.sessions;
     if (sessions) installXrm(win, sessions); // a declaration further down (hoisted)
@@ -88,6 +91,7 @@
   const topics = new Set();
   const sessionCache = new Map();
   const tabCache = new Map();
+  const warned = new Set();
 
   // ---- Errors -------------------------------------------------------------------------------
   function apmError(code, message) {
@@ -100,7 +104,10 @@
     if (bootError) {
       return apmError(412, `${label}: py-apm failed to start (${bootError.message}); see PyApm.ready`);
     }
-    return apmError(412, `${label}: py-apm is still loading; await PyApm.ready before calling it`);
+    return apmError(412, `${label}: py-apm is still loading; await PyApm.ready before calling it. ` +
+      "Code that calls Microsoft.Apm while the page loads runs unchanged as a web-resource tab " +
+      "of a ready workspace: `py-apm serve --open page.html`, or in pytest the " +
+      "apm_open_webresource fixture");
   }
 
   function internalError(method, e) {
@@ -360,7 +367,11 @@
         report(e);
       }
     }
-    for (const w of p.warnings || []) console.warn(`[py-apm] ${w}`);
+    for (const w of p.warnings || []) {
+      if (warned.has(w)) continue; // each warning once on the console (until reset)
+      warned.add(w);
+      console.warn(`[py-apm] ${w}`);
+    }
     if (handlerCount) fireHandlers(p.events || []);
     for (const fn of listeners.size ? Array.from(listeners) : []) {
       try {
@@ -1101,9 +1112,10 @@
     version: null,
     reset(...args) {
       const r = invoke(P("reset"), "pyapm.reset", args);
-      // A fresh workspace, as after a reload: no objects, handlers or saved session states.
+      // A fresh workspace, as after a reload: no objects, handlers, saved session states, or
+      // warnings already shown.
       for (const cache of [sessionCache, tabCache, runtimeSessions, runtimeTabs, xrmSessions, xrmTabs,
-        persisted, savedStates]) cache.clear();
+        persisted, savedStates, warned]) cache.clear();
       clearHandlers();
       if (!learnOptions(r)) readOptions();
       return undefined;
@@ -1123,6 +1135,20 @@
       invoke(P("refreshContext"), "pyapm.refreshContext", args);
       fireSessionRefresh(args[0]);
     },
+    timeline(...args) {
+      return invoke(P("timeline"), "pyapm.timeline", args);
+    },
+    clearTimeline() {
+      invoke(P("clearTimeline"), "pyapm.clearTimeline", []);
+      try {
+        win.dispatchEvent(new CustomEvent("pyapm:timelineclear")); // the page's panel starts over
+      } catch (e) {
+        report(e);
+      }
+    },
+    catalog() {
+      return invoke(P("catalog"), "pyapm.catalog", []);
+    },
     onChange(listener) {
       if (typeof listener !== "function") {
         throw apmError(400, "PyApm.onChange: listener must be a function");
@@ -1135,6 +1161,11 @@
       closeSession(...args) { invoke(P("ui.closeSession"), "ui.closeSession", args); },
       focusTab(...args) { invoke(P("ui.focusTab"), "ui.focusTab", args); },
       closeTab(...args) { invoke(P("ui.closeTab"), "ui.closeTab", args); },
+      createSession(...args) { return invoke(P("ui.createSession"), "ui.createSession", args); },
+      createTab(...args) { return invoke(P("ui.createTab"), "ui.createTab", args); },
+      openWebResource(...args) { return invoke(P("ui.openWebResource"), "ui.openWebResource", args); },
+      setRecord(...args) { invoke(P("ui.setRecord"), "ui.setRecord", args); },
+      refreshContext(...args) { invoke(P("ui.refreshContext"), "ui.refreshContext", args); },
     },
     settings: Object.freeze(Object.assign({}, settings)),
   };
@@ -1157,6 +1188,75 @@
       probe() { traced(); return runtime.globals.get("dict"); }, // a new proxy, for self-tests
     }),
   });
+
+  // ---- Frames of workspace tabs (the timeline's "frame", warning APM-W002) ---------------
+  // A frame's calls run with the model's caller set to the tab hosting the frame: two extra
+  // crossings per call from a frame only; calls of the page itself are untouched.
+  let caller = null;
+  const frameObjects = new Map(); // tabId -> {Microsoft, proxies: WeakMap}
+
+  function setCaller(tabId) {
+    caller = tabId;
+    try { callFn(CODE["pyapm.setCaller"], tabId); } catch (_) { /* the call itself reports */ }
+  }
+
+  function asCaller(tabId, run) {
+    if (callFn === null || caller === tabId) return run();
+    const outer = caller;
+    setCaller(tabId);
+    try {
+      return run();
+    } finally {
+      setCaller(outer);
+    }
+  }
+
+  // Session, tab and context objects (and Promises of them) handed to a frame, wrapped so that
+  // their methods and setters are tagged too.
+  function forFrameValue(tabId, value) {
+    if (value === null || (typeof value !== "object" && typeof value !== "function")) return value;
+    if (value instanceof Promise) return value.then((v) => forFrameValue(tabId, v));
+    if (typeof value === "function" || Array.isArray(value)) return value;
+    const proxies = frameObjects.get(tabId).proxies;
+    let proxy = proxies.get(value);
+    if (!proxy) {
+      proxy = new Proxy(value, {
+        get(target, key) {
+          const v = Reflect.get(target, key);
+          if (typeof v !== "function") return v;
+          return function (...args) { return forFrameValue(tabId, asCaller(tabId, () => v.apply(target, args))); };
+        },
+        set(target, key, v) { return asCaller(tabId, () => Reflect.set(target, key, v)); },
+      });
+      proxies.set(value, proxy);
+    }
+    return proxy;
+  }
+
+  function forFrame(tabId) {
+    let entry = frameObjects.get(tabId);
+    if (!entry) {
+      entry = { Microsoft: null, proxies: new WeakMap() };
+      frameObjects.set(tabId, entry);
+      entry.Microsoft = Object.assign({}, win.Microsoft, { Apm: forFrameValue(tabId, Apm) });
+    }
+    return entry.Microsoft;
+  }
+
+  // The tab whose iframe (data-tab-id, set by the workspace page) hosts `frameWin`, else null.
+  function hostTab(frameWin) {
+    try {
+      let w = frameWin;
+      while (w.parent && w.parent !== win && w.parent !== w) w = w.parent;
+      const el = w.parent === win ? w.frameElement : null;
+      const id = el && el.getAttribute("data-tab-id");
+      return id || null;
+    } catch (_) {
+      return null;
+    }
+  }
+  Object.defineProperty(PyApm, "__forFrame", { value: forFrame });
+  Object.defineProperty(PyApm, "__hostTab", { value: hostTab });
 
   win.Microsoft = win.Microsoft || {};
   win.Microsoft.Apm = Apm;

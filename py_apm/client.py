@@ -100,10 +100,8 @@ class _Handle:
 
 
 @dataclass
-class BrowserTab(_Handle):
-    """A JS tab object in the page."""
-
-    tab_id: str = ""
+class _Closable(_Handle):
+    """What session and tab objects share: `title`, `canClose`, `close()`, `focus()`."""
 
     title = property(lambda self: self._get("title"), lambda self, v: self._set("title", v))
     can_close = property(
@@ -115,6 +113,13 @@ class BrowserTab(_Handle):
 
     def focus(self) -> None:
         self._call("focus")
+
+
+@dataclass
+class BrowserTab(_Closable):
+    """A JS tab object in the page."""
+
+    tab_id: str = ""
 
     def refresh(self) -> None:
         self._call("refresh")
@@ -149,22 +154,12 @@ class BrowserContext(_Handle):
 
 
 @dataclass
-class BrowserSession(_Handle):
+class BrowserSession(_Closable):
     """A JS session object in the page."""
 
     session_id: str = ""
 
     is_default = property(lambda self: self._get("isDefault"))
-    title = property(lambda self: self._get("title"), lambda self, v: self._set("title", v))
-    can_close = property(
-        lambda self: self._get("canClose"), lambda self, v: self._set("canClose", v)
-    )
-
-    def close(self) -> bool:
-        return self._call("close")
-
-    def focus(self) -> None:
-        self._call("focus")
 
     def request_focus(self) -> None:
         self._call("requestFocus")

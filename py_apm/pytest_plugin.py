@@ -12,10 +12,16 @@ Fixtures:
 * ``apm_console`` (function): the console messages (and page errors) of ``apm_page`` during
   this test, as :class:`ConsoleEntry` items.
 * ``apm_options`` (function): the options the reset applies; override it in a conftest.
+* ``apm_open_webresource`` (function): ``open(path, data=None)`` hosts an .html page as a
+  web-resource tab of ``apm_page`` (a ready workspace) and returns the tab's Playwright Frame, so
+  a page that calls ``Microsoft.Apm`` while it loads runs unchanged.
 
 Options: ``--apm-webresources DIR`` / ini ``apm_webresources`` (served at ``/webresources/``),
 ``--apm-config FILE`` / ini ``apm_config`` (served at ``/config.json``, which the page loads at
-boot, and applied at every reset), ini ``apm_ready_timeout`` (seconds, default 60).
+boot, and applied at every reset), ini ``apm_ready_timeout`` (seconds, default 60),
+``--apm-timeline {on,off,retain-on-failure}`` (default off): save each test's ``PyApm.timeline()``
+as ``apm-timeline.json`` and ``apm-timeline.html`` in ``<--output>/<test id>/``, as
+pytest-playwright does with traces.
 
 It also overrides pytest-playwright's ``browser_type_launch_args`` to use the Chromium found by
 :func:`py_apm.host.chromium.find_browser` with py-apm's flags, and marks every test that uses
@@ -34,21 +40,12 @@ from typing import Any
 
 import pytest
 
+from .host.headless import NotReady, wait_ready
+
 _HANDLE_KEY = pytest.StashKey["_PageHandle"]()
 _CONSOLE_KEY = pytest.StashKey[list["ConsoleEntry"]]()
-
-_READY_JS = """async (timeoutMs) => {
-  if (!window.PyApm) return {ok: false, error: "window.PyApm is missing: shim.js did not load"};
-  let timer;
-  const timeout = new Promise((resolve) => {
-    const error = `PyApm.ready not resolved after ${timeoutMs} ms`;
-    timer = setTimeout(() => resolve({ok: false, error}), timeoutMs);
-  });
-  const ready = PyApm.ready.then(
-    () => ({ok: true, bootTimeMs: PyApm.bootTimeMs ?? null}),
-    (e) => ({ok: false, error: String((e && e.message) || e)}));
-  try { return await Promise.race([ready, timeout]); } finally { clearTimeout(timer); }
-}"""
+_REPORTS_KEY = pytest.StashKey[dict[str, pytest.TestReport]]()
+TIMELINE_MODES = ("on", "off", "retain-on-failure")
 
 _RESET_JS = """(options) => {
   if (!window.PyApm || !PyApm.isReady) return false;
@@ -97,12 +94,13 @@ class _PageHandle:
     def load(self) -> None:
         started = time.perf_counter()
         self.page.goto(self.url)
-        result = self.page.evaluate(_READY_JS, self.ready_timeout_ms)
-        if not result.get("ok"):
+        try:
+            boot = wait_ready(self.page, self.ready_timeout_ms)
+        except NotReady as exc:
             errors = [e.text for e in self.console if e.type in ("error", "pageerror")][-5:]
             detail = f" (console: {' | '.join(errors)})" if errors else ""
-            pytest.fail(f"py-apm page did not become ready: {result.get('error')}{detail}", False)
-        self.boot_time_ms = result.get("bootTimeMs") or (time.perf_counter() - started) * 1000
+            pytest.fail(f"py-apm page did not become ready: {exc}{detail}", False)
+        self.boot_time_ms = boot or (time.perf_counter() - started) * 1000
 
     def reset(self, options: dict[str, Any]) -> None:
         """Reset the workspace; reload (or reopen) the page if a test broke it."""
@@ -151,6 +149,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="FILE",
         default=None,
         help="JSON PyApm.configure options for apm_page (served at /config.json)",
+    )
+    group.addoption(
+        "--apm-timeline",
+        choices=TIMELINE_MODES,
+        default="off",
+        help="save each apm_page test's timeline (JSON + HTML) under --output: on, off "
+        "(default) or retain-on-failure",
     )
     parser.addini("apm_webresources", "directory served at /webresources/", default="")
     parser.addini("apm_config", "JSON file of PyApm.configure options", default="")
@@ -207,13 +212,39 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Keep each phase's report on the item: the timeline is kept on failure only when asked."""
+    outcome = yield
+    report = outcome.get_result()
+    item.stash.setdefault(_REPORTS_KEY, {})[report.when] = report
+
+
+def _save_timeline(request: pytest.FixtureRequest, page: Any) -> None:
+    """``--apm-timeline``: write this test's timeline next to pytest-playwright's artifacts."""
+    mode = request.config.getoption("--apm-timeline", "off")
+    if mode == "off":
+        return
+    reports = request.node.stash.get(_REPORTS_KEY, {})
+    if mode == "retain-on-failure" and not any(r.failed for r in reports.values()):
+        return
+    from .host.timeline_report import artifact_folder, save
+
+    try:
+        rows = page.evaluate("() => window.PyApm && PyApm.isReady ? PyApm.timeline() : []")
+    except Exception as exc:  # noqa: BLE001 - a broken page must not fail the teardown
+        rows = [{"seq": 0, "kind": "error", "text": f"timeline unavailable: {exc}"}]
+    output = Path(str(request.config.getoption("--output", "test-results")))
+    save(artifact_folder(output, request.node.nodeid), rows, request.node.nodeid)
+
+
 @pytest.fixture(scope="session")
 def apm_server(
     pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ApmServerInfo]:
     """py-apm's server on a free loopback port, for the whole session."""
     from .host.server import ServerSetupError, serve
-    from .host.snapshot import ensure as ensure_snapshot
+    from .host.snapshot_build import ensure as ensure_snapshot
 
     webresources = _resolve_path(
         pytestconfig, pytestconfig.getoption("--apm-webresources"), "apm_webresources"
@@ -318,6 +349,7 @@ def apm_page(
         try:
             handle.page.evaluate(_RESET_JS, apm_options)
             yield handle.page
+            _save_timeline(request, handle.page)
         finally:
             handle.close()
         return
@@ -326,9 +358,44 @@ def apm_page(
     handle.reset(apm_options)
     console.clear()
     yield handle.page
+    _save_timeline(request, handle.page)
 
 
 @pytest.fixture
 def apm_console(request: pytest.FixtureRequest, apm_page: Any) -> list[ConsoleEntry]:
     """Console messages and page errors of ``apm_page`` during this test."""
     return request.node.stash[_CONSOLE_KEY]
+
+
+@pytest.fixture
+def apm_open_webresource(apm_page: Any, apm_server: ApmServerInfo) -> Iterator[Any]:
+    """``open(path, data=None, timeout_ms=30000)``: host the .html page at `path` (and the files
+    beside it) as a focused web-resource tab of ``apm_page``, a ready workspace; return the tab's
+    Frame once loaded. Code that calls ``Microsoft.Apm`` while the page loads runs unchanged."""
+    from dataclasses import replace
+
+    from .host.open_page import locate
+    from .host.server import ServerSetupError
+
+    server = apm_server.server
+    original = server.settings
+
+    def open_page(path: str | Path, data: str | None = None, timeout_ms: float = 30_000) -> Any:
+        try:
+            folder, name = locate(path, original.webresources)
+        except ServerSetupError as exc:
+            pytest.fail(f"apm_open_webresource: {exc}", pytrace=False)
+        if folder != server.settings.webresources:
+            server.settings = replace(original, webresources=folder)
+        tab_id = apm_page.evaluate(
+            "([n, d]) => PyApm.ui.openWebResource(n, d === null ? undefined : d)", [name, data]
+        )
+        frame_el = apm_page.wait_for_selector(
+            f'iframe[data-tab-id="{tab_id}"][src]', state="attached", timeout=timeout_ms
+        )
+        frame = frame_el.content_frame()
+        frame.wait_for_load_state("load", timeout=timeout_ms)
+        return frame
+
+    yield open_page
+    server.settings = original

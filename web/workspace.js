@@ -3,78 +3,29 @@
 (() => {
   "use strict";
 
+  const { h, icon, asText } = window.PyApmDom;
   const NOTICE_TIMEOUT_MS = 6000;
-  const FRAME_TYPES = new Set(["webresource", "thirdpartywebsite"]);
-  const PAGE_TYPE_LABELS = {
-    dashboard: "Dashboard",
-    entitylist: "Entity list",
-    entityrecord: "Entity record",
-    search: "Search",
-    thirdpartywebsite: "Third-party website",
-    webresource: "Web resource",
-    custom: "Custom page",
-    control: "Control",
-  };
-  // Static icon markup (constants, never user data).
-  const ICONS = {
-    home: '<path d="M12 3.2 3 10.4V21h6.5v-6h5v6H21V10.4z" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linejoin="round"/>',
-    case: '<rect x="4" y="3.5" width="16" height="17" rx="2" fill="none" stroke="currentColor" stroke-width="1.6"/><path d="M8 8.5h8M8 12h8M8 15.5h5" stroke="currentColor" stroke-width="1.6" stroke-linecap="round"/>',
-    chat: '<path d="M4 5.5h16v10H9l-4.5 4v-4H4z" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linejoin="round"/>',
-    session: '<circle cx="12" cy="8.5" r="3.6" fill="none" stroke="currentColor" stroke-width="1.6"/><path d="M4.8 20c.9-3.8 3.8-5.6 7.2-5.6s6.3 1.8 7.2 5.6" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round"/>',
-    dashboard: '<rect x="3.5" y="3.5" width="7" height="9" rx="1.2" fill="none" stroke="currentColor" stroke-width="1.6"/><rect x="13.5" y="3.5" width="7" height="5" rx="1.2" fill="none" stroke="currentColor" stroke-width="1.6"/><rect x="13.5" y="11.5" width="7" height="9" rx="1.2" fill="none" stroke="currentColor" stroke-width="1.6"/><rect x="3.5" y="15.5" width="7" height="5" rx="1.2" fill="none" stroke="currentColor" stroke-width="1.6"/>',
-    entitylist: '<path d="M8 6h12M8 12h12M8 18h12" stroke="currentColor" stroke-width="1.6" stroke-linecap="round"/><circle cx="4.5" cy="6" r="1.2" fill="currentColor"/><circle cx="4.5" cy="12" r="1.2" fill="currentColor"/><circle cx="4.5" cy="18" r="1.2" fill="currentColor"/>',
-    entityrecord: '<path d="M6 3.5h8l4 4v13H6z" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linejoin="round"/><path d="M9 12h6M9 15.5h6" stroke="currentColor" stroke-width="1.6" stroke-linecap="round"/>',
-    search: '<circle cx="10.5" cy="10.5" r="6" fill="none" stroke="currentColor" stroke-width="1.6"/><path d="m15 15 5.5 5.5" stroke="currentColor" stroke-width="1.6" stroke-linecap="round"/>',
-    thirdpartywebsite: '<circle cx="12" cy="12" r="8.5" fill="none" stroke="currentColor" stroke-width="1.6"/><path d="M3.5 12h17M12 3.5c2.5 2.6 3.5 5.4 3.5 8.5s-1 5.9-3.5 8.5c-2.5-2.6-3.5-5.4-3.5-8.5s1-5.9 3.5-8.5z" fill="none" stroke="currentColor" stroke-width="1.4"/>',
-    webresource: '<path d="m8.5 7.5-5 4.5 5 4.5M15.5 7.5l5 4.5-5 4.5" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round" stroke-linejoin="round"/>',
-    custom: '<rect x="3.5" y="4.5" width="17" height="15" rx="2" fill="none" stroke="currentColor" stroke-width="1.6"/><path d="M3.5 8.5h17" stroke="currentColor" stroke-width="1.6"/>',
-    control: '<circle cx="12" cy="12" r="3" fill="none" stroke="currentColor" stroke-width="1.6"/><path d="M12 3v3M12 18v3M3 12h3M18 12h3M5.6 5.6l2.1 2.1M16.3 16.3l2.1 2.1M5.6 18.4l2.1-2.1M16.3 7.7l2.1-2.1" stroke="currentColor" stroke-width="1.6" stroke-linecap="round"/>',
-  };
-
   const root = document.querySelector('[data-testid="workspace"]');
   const sessionList = document.querySelector('[data-testid="session-list"]');
   const tabStrip = document.querySelector('[data-testid="tab-strip"]');
-  const tabContent = document.querySelector('[data-testid="tab-content"]');
   const noticeBar = document.querySelector('[data-testid="notice-bar"]');
   const noticeList = document.querySelector('[data-testid="notice-list"]');
   const statusEl = document.querySelector('[data-testid="status"]');
   const loadingEl = document.querySelector('[data-testid="loading"]');
   const errorEl = document.querySelector('[data-testid="boot-error"]');
+  const moreBtn = document.querySelector('[data-testid="tab-overflow"]');
+  const moreMenu = document.querySelector('[data-testid="overflow-menu"]');
 
-  /** Per-tab content panes, kept alive across renders (iframes keep running). */
-  const panes = new Map(); // tabId -> {el, key, url, refreshCount, frame}
   let api = null;
   let renderQueued = false;
-  let wipePanes = false;
   let lastRevision = -1;
   let noticeTimer = null;
   let renderCount = 0;
+  let noticeShownAt = -1; // renderCount when the notice bar was last filled
+  let lastFocusedSessionId = null;
+  const renderHooks = []; // (state) => void, run after each render (timeline, launcher)
 
   // ---------------------------------------------------------------- helpers
-  function h(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (v == null || v === false) continue;
-      if (k === "class") node.className = v;
-      else if (k === "text") node.textContent = v;
-      else node.setAttribute(k, v === true ? "" : String(v));
-    }
-    for (const c of children) if (c != null) node.append(c);
-    return node;
-  }
-
-  function icon(name, cls) {
-    const span = h("span", { class: cls || "icon", "aria-hidden": "true" });
-    span.innerHTML = '<svg viewBox="0 0 24 24" width="20" height="20">' + (ICONS[name] || ICONS.custom) + "</svg>";
-    return span;
-  }
-
-  function asText(v) {
-    if (v == null) return "";
-    if (typeof v === "string") return v;
-    try { return JSON.stringify(v); } catch (_e) { return String(v); }
-  }
-
   function sessionIconName(s) {
     if (s.isDefault) return "home";
     const tpl = String(s.templateName || "").toLowerCase();
@@ -100,16 +51,6 @@
     for (const node of existing.values()) node.remove();
   }
 
-  function safeUrl(url) {
-    if (typeof url !== "string" || url === "") return null;
-    try {
-      const u = new URL(url, document.baseURI);
-      return u.protocol === "http:" || u.protocol === "https:" ? u.href : null;
-    } catch (_e) {
-      return null;
-    }
-  }
-
   // ---------------------------------------------------------------- sessions
   function createSessionItem(s) {
     const item = h("div", { class: "session", role: "tab", tabindex: "0", "data-testid": "session" });
@@ -125,10 +66,7 @@
     item.classList.toggle("is-home", !!s.isDefault);
     item.classList.toggle("has-notification", !!s.notification);
     item.setAttribute("aria-selected", String(focused));
-    const title = asText(s.title);
-    item.title = title;
-    const titleEl = item.querySelector(".session-title");
-    if (titleEl.textContent !== title) titleEl.textContent = title;
+    const title = syncTitle(item, ".session-title", s.title);
 
     const iconWrap = item.querySelector(".session-icon");
     let dot = iconWrap.querySelector('[data-testid="notification-indicator"]');
@@ -140,16 +78,29 @@
       dot.remove();
     }
 
-    let close = item.querySelector('[data-testid="close-session"]');
-    const closable = !!s.canClose && !s.isDefault;
+    syncCloseButton(item, "close-session", !!s.canClose && !s.isDefault, "Close session " + title);
+  }
+
+  // An item's title, as text and tooltip; returns it.
+  function syncTitle(item, selector, raw) {
+    const title = asText(raw);
+    item.title = title;
+    const titleEl = item.querySelector(selector);
+    if (titleEl.textContent !== title) titleEl.textContent = title;
+    return title;
+  }
+
+  // An item's close button: present only while the item is closable.
+  function syncCloseButton(item, testId, closable, label) {
+    let close = item.querySelector(`[data-testid="${testId}"]`);
     if (closable && !close) {
-      close = h("button", { type: "button", class: "close-btn", "data-testid": "close-session", tabindex: "-1" }, "✕");
+      close = h("button", { type: "button", class: "close-btn", "data-testid": testId, tabindex: "-1" }, "✕");
       item.append(close);
     } else if (!closable && close) {
       close.remove();
       close = null;
     }
-    if (close) close.setAttribute("aria-label", "Close session " + title);
+    if (close) close.setAttribute("aria-label", label);
   }
 
   function renderSessions(state) {
@@ -172,20 +123,8 @@
     item.classList.toggle("is-focused", focused);
     item.classList.toggle("is-anchor", !!t.isAnchor);
     item.setAttribute("aria-selected", String(focused));
-    const title = asText(t.title);
-    item.title = title;
-    const titleEl = item.querySelector(".tab-title");
-    if (titleEl.textContent !== title) titleEl.textContent = title;
-    let close = item.querySelector('[data-testid="close-tab"]');
-    const closable = !!t.canClose && !t.isAnchor;
-    if (closable && !close) {
-      close = h("button", { type: "button", class: "close-btn", "data-testid": "close-tab", tabindex: "-1" }, "✕");
-      item.append(close);
-    } else if (!closable && close) {
-      close.remove();
-      close = null;
-    }
-    if (close) close.setAttribute("aria-label", "Close tab " + title);
+    const title = syncTitle(item, ".tab-title", t.title);
+    syncCloseButton(item, "close-tab", !!t.canClose && !t.isAnchor, "Close tab " + title);
   }
 
   function renderTabs(session) {
@@ -195,201 +134,69 @@
       (node, t) => updateTabItem(node, t, session.focusedTabId));
   }
 
-  // ---------------------------------------------------------------- content panes
-  function paneKey(s, t) {
-    return [s.sessionId, t.pageType].join("|");
-  }
-
-  function buildPlaceholder(pane, s, t) {
-    const label = PAGE_TYPE_LABELS[t.pageType] || t.pageType;
-    const params = t.parameters && typeof t.parameters === "object" ? t.parameters : {};
-    const list = h("dl", { class: "params", "data-testid": "tab-params" });
-    const keys = Object.keys(params);
-    for (const k of keys) {
-      const raw = asText(params[k]);
-      let shown = raw;
-      let pre = false;
-      if (k === "data" && /^\s*[[{]/.test(raw)) {
-        try { shown = JSON.stringify(JSON.parse(raw), null, 2); pre = true; } catch (_e) { /* keep text */ }
-      }
-      list.append(h("div", { class: "param", "data-param": k },
-        h("dt", { text: k }),
-        h("dd", { "data-testid": "param-value" }, pre ? h("pre", { text: shown }) : document.createTextNode(shown))));
+  // ---------------------------------------------------------------- tab overflow
+  // As in the real app: tabs that do not fit go to an overflow menu; the focused tab always
+  // stays in the strip.
+  function fitTabs(session) {
+    const items = Array.from(tabStrip.children);
+    for (const item of items) item.hidden = false;
+    const focusedId = session ? session.focusedTabId : null;
+    if (tabStrip.scrollWidth <= tabStrip.clientWidth + 1) {
+      moreBtn.hidden = true;
+      closeMoreMenu();
+      return;
     }
-    if (!keys.length) list.append(h("div", { class: "param param-empty" }, h("dd", { text: "No parameters" })));
-
-    const meta = h("dl", { class: "meta" },
-      h("div", null, h("dt", { text: "Tab id" }), h("dd", { text: t.tabId })),
-      h("div", null, h("dt", { text: "Session" }), h("dd", { text: asText(s.title) + " (" + s.sessionId + ")" })),
-      h("div", null, h("dt", { text: "Template" }), h("dd", { text: t.templateName == null ? "—" : asText(t.templateName) })));
-    if (t.refreshCount > 0) {
-      meta.append(h("div", { "data-testid": "refresh-count" }, h("dt", { text: "Refreshed" }),
-        h("dd", { text: String(t.refreshCount) + (t.refreshCount === 1 ? " time" : " times") })));
+    moreBtn.hidden = false;
+    const style = getComputedStyle(tabStrip);
+    const gap = parseFloat(style.columnGap) || 0;
+    const room = tabStrip.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const widths = items.map((item) => item.getBoundingClientRect().width + gap);
+    const focusedIndex = Math.max(0, items.findIndex((item) => item.dataset.tabId === focusedId));
+    let used = widths[focusedIndex];
+    const shown = new Set([focusedIndex]);
+    for (let i = 0; i < items.length; i++) {
+      if (i === focusedIndex) continue;
+      if (used + widths[i] > room) break;
+      shown.add(i);
+      used += widths[i];
     }
-    if (t.pageType === "thirdpartywebsite" || t.pageType === "webresource") {
-      meta.append(h("div", null, h("dt", { text: "URL" }), h("dd", { text: asText(t.url) || "—" })));
-    }
-
-    const card = h("div", { class: "placeholder-card", "data-testid": "placeholder" },
-      h("div", { class: "card-head" },
-        icon(t.pageType, "icon card-icon"),
-        h("div", { class: "card-titles" },
-          h("div", { class: "page-type", "data-testid": "page-type", text: label }),
-          h("h2", { class: "card-title", "data-testid": "placeholder-title", text: asText(t.title) }))),
-      h("p", { class: "card-note", text: placeholderNote(t) }),
-      h("h3", { class: "section-label", text: "Parameters" }),
-      list,
-      h("h3", { class: "section-label", text: "Tab" }),
-      meta);
-    pane.replaceChildren(card);
-  }
-
-  function placeholderNote(t) {
-    switch (t.pageType) {
-      case "entityrecord": return "The form of this record would load here in Dynamics 365.";
-      case "entitylist": return "The view of this entity would load here in Dynamics 365.";
-      case "dashboard": return "This dashboard would load here in Dynamics 365.";
-      case "search": return "Dataverse search results would load here in Dynamics 365.";
-      case "custom": return "This custom page would load here in Dynamics 365.";
-      case "control": return "This control would load here in Dynamics 365.";
-      default: return "This page would load here in Dynamics 365.";
-    }
-  }
-
-  function createFrame(t) {
-    const frame = h("iframe", {
-      class: "tab-frame",
-      "data-testid": "tab-frame",
-      "data-tab-id": t.tabId,
-      "data-page-type": t.pageType,
-      title: asText(t.title),
+    const hiddenTabs = [];
+    items.forEach((item, i) => {
+      item.hidden = !shown.has(i);
+      if (item.hidden) hiddenTabs.push(item);
     });
-    if (t.pageType === "thirdpartywebsite") {
-      frame.setAttribute("sandbox", "allow-scripts allow-forms");
-      frame.setAttribute("referrerpolicy", "no-referrer");
-    }
-    return frame;
-  }
-
-  function reloadFrame(entry) {
-    const frame = entry.frame;
-    if (!frame) return;
-    try {
-      frame.contentWindow.location.reload();
-    } catch (_e) {
-      frame.setAttribute("src", entry.url); // cross-origin / sandboxed: navigate again
+    moreBtn.textContent = "⋯ " + hiddenTabs.length + " more";
+    moreBtn.setAttribute("aria-label", hiddenTabs.length + " more tabs");
+    moreMenu.replaceChildren(...hiddenTabs.map((item) => h("button", {
+      type: "button", role: "menuitem", class: "overflow-item", "data-testid": "overflow-item",
+      "data-tab-id": item.dataset.tabId, text: item.querySelector(".tab-title").textContent,
+    })));
+    if (!hiddenTabs.length) {
+      moreBtn.hidden = true;
+      closeMoreMenu();
     }
   }
 
-  /** A web resource that does not exist gets a clear card over its (kept) iframe. */
-  async function checkWebResource(pane, frame, parameters) {
-    const url = frame.getAttribute("src");
-    let status = 0;
-    try {
-      const r = await fetch(url, { method: "HEAD", cache: "no-store" });
-      status = r.ok ? 0 : r.status;
-    } catch (_e) {
-      status = -1;
-    }
-    if (frame.getAttribute("src") !== url || !pane.isConnected) return;
-    let card = pane.querySelector('[data-testid="webresource-missing"]');
-    if (!status) { if (card) card.remove(); return; }
-    const name = (parameters && parameters.webresourceName) || url;
-    if (!card) {
-      card = h("div", { class: "missing-card", "data-testid": "webresource-missing" });
-      pane.append(card);
-    }
-    card.replaceChildren(
-      icon("webresource", "icon card-icon"),
-      h("div", null,
-        h("h2", { class: "card-title", text: "Web resource not found" }),
-        h("p", { class: "card-note" }, "The web resource ", h("code", { text: asText(name) }),
-          status > 0 ? " answered HTTP " + status + "." : " could not be loaded."),
-        h("p", { class: "card-note" }, "Serve a folder that holds it: ",
-          h("code", { text: "py-apm serve --webresources DIR" }), ".")));
+  function closeMoreMenu() {
+    moreMenu.hidden = true;
+    moreBtn.setAttribute("aria-expanded", "false");
   }
 
-  function syncPane(s, t, visible) {
-    const key = paneKey(s, t);
-    let entry = panes.get(t.tabId);
-    // A different session / page type, or a refresh count that went down: a new tab that
-    // reuses the id (after PyApm.reset()), so never reuse its iframe.
-    if (entry && (entry.key !== key || (t.refreshCount || 0) < entry.refreshCount)) {
-      entry.el.remove();
-      panes.delete(t.tabId);
-      entry = null;
-    }
-    const isFrame = FRAME_TYPES.has(t.pageType);
-    const url = isFrame ? safeUrl(t.url) : null;
-    if (!entry) {
-      const el = h("section", { class: "pane", "data-testid": "tab-pane", "data-tab-id": t.tabId,
-        "data-session-id": s.sessionId, "data-page-type": t.pageType, role: "tabpanel" });
-      entry = { el, key, url: null, refreshCount: t.refreshCount || 0, frame: null, sig: null };
-      panes.set(t.tabId, entry);
-      tabContent.append(el);
-    }
-    const el = entry.el;
-    if (isFrame && url) {
-      if (!entry.frame) {
-        entry.frame = createFrame(t);
-        el.replaceChildren(entry.frame);
-        entry.sig = null;
-        if (t.pageType === "webresource") {
-          const frame = entry.frame;
-          frame.addEventListener("load", () => checkWebResource(el, frame, t.parameters));
-        }
-      }
-      if (entry.url !== url) {
-        entry.url = url;
-        entry.frame.setAttribute("src", url);
-      } else if ((t.refreshCount || 0) > entry.refreshCount) {
-        reloadFrame(entry);
-      }
-      entry.frame.title = asText(t.title);
-    } else {
-      // Placeholder card (or an iframe tab whose URL is missing / not http(s)).
-      const sig = JSON.stringify([s.title, t.title, t.parameters, t.templateName, t.refreshCount, t.url]);
-      if (entry.frame) { entry.frame = null; entry.url = null; }
-      if (entry.sig !== sig) {
-        const refreshed = (t.refreshCount || 0) > entry.refreshCount;
-        buildPlaceholder(el, s, t);
-        if (isFrame) {
-          el.querySelector(".card-note").textContent =
-            "This tab has no loadable URL (only http and https addresses are opened).";
-        }
-        if (refreshed) {
-          el.classList.remove("flash");
-          void el.offsetWidth; // restart the animation
-          el.classList.add("flash");
-        }
-        entry.sig = sig;
-      }
-    }
-    entry.refreshCount = t.refreshCount || 0;
-    el.hidden = !visible;
-    el.classList.toggle("is-visible", visible);
-  }
-
-  function renderPanes(state, focused) {
-    if (wipePanes) {
-      for (const entry of panes.values()) entry.el.remove();
-      panes.clear();
-      wipePanes = false;
-    }
-    const alive = new Set();
-    for (const s of state.sessions) {
-      for (const t of s.tabs) {
-        alive.add(t.tabId);
-        syncPane(s, t, !!focused && s.sessionId === focused.sessionId && t.tabId === focused.focusedTabId);
-      }
-    }
-    for (const [tabId, entry] of panes) {
-      if (!alive.has(tabId)) {
-        entry.el.remove();
-        panes.delete(tabId);
-      }
-    }
-  }
+  moreBtn.addEventListener("click", (ev) => {
+    ev.stopPropagation();
+    moreMenu.hidden = !moreMenu.hidden;
+    moreBtn.setAttribute("aria-expanded", String(!moreMenu.hidden));
+  });
+  moreMenu.addEventListener("click", (ev) => {
+    const item = ev.target.closest('[data-testid="overflow-item"]');
+    if (!item || !api) return;
+    closeMoreMenu();
+    act(api.ui.focusTab, item.dataset.tabId);
+  });
+  document.addEventListener("click", (ev) => {
+    if (!moreMenu.hidden && !ev.target.closest('[data-testid="overflow-menu"]')) closeMoreMenu();
+  });
+  window.addEventListener("resize", () => scheduleRender());
 
   // ---------------------------------------------------------------- notices
   function showNotices(messages, kind) {
@@ -404,6 +211,7 @@
     }
     noticeBar.dataset.kind = kind || "warning";
     noticeBar.hidden = false;
+    noticeShownAt = renderCount;
     clearTimeout(noticeTimer);
     const ms = Number(settings.noticeTimeoutMs);
     if (ms > 0) noticeTimer = setTimeout(hideNotices, ms);
@@ -429,10 +237,20 @@
     const sessions = Array.isArray(state.sessions) ? state.sessions : [];
     state.sessions = sessions;
     const focused = sessions.find((s) => s.sessionId === state.focusedSessionId) || sessions[0] || null;
+    // A notice (e.g. a limit reached in one session) does not follow the user to another
+    // session; one shown since the last render belongs to this very change and stays.
+    const focusedId = focused ? focused.sessionId : null;
+    if (lastFocusedSessionId !== null && focusedId !== lastFocusedSessionId &&
+        !noticeBar.hidden && noticeShownAt < renderCount) hideNotices();
+    lastFocusedSessionId = focusedId;
     renderSessions(state);
     renderTabs(focused);
-    renderPanes(state, focused);
+    window.PyApmPanes.render(state, focused);
+    fitTabs(focused);
     renderCount += 1;
+    for (const hook of renderHooks) {
+      try { hook(state); } catch (e) { console.error(e); }
+    }
     root.dataset.revision = String(state.revision);
     root.dataset.focusedSessionId = focused ? focused.sessionId : "";
     root.dataset.focusedTabId = focused ? focused.focusedTabId : "";
@@ -450,10 +268,10 @@
   function onChange(payload) {
     payload = payload || {};
     if (typeof payload.revision === "number") {
-      if (payload.revision < lastRevision) wipePanes = true; // a reset: ids may be reused
+      if (payload.revision < lastRevision) window.PyApmPanes.wipe(); // a reset: ids may be reused
       lastRevision = payload.revision;
     }
-    if (payload.reset === true) wipePanes = true;
+    if (payload.reset === true) window.PyApmPanes.wipe();
     if (Array.isArray(payload.notices) && payload.notices.length) showNotices(payload.notices, "warning");
     scheduleRender();
   }
@@ -468,20 +286,17 @@
     scheduleRender();
   }
 
-  sessionList.addEventListener("click", (ev) => {
-    const item = ev.target.closest('[data-testid="session"]');
-    if (!item || !api) return;
-    const id = item.dataset.sessionId;
-    if (ev.target.closest('[data-testid="close-session"]')) act(api.ui.closeSession, id);
-    else act(api.ui.focusSession, id);
-  });
-  tabStrip.addEventListener("click", (ev) => {
-    const item = ev.target.closest('[data-testid="tab"]');
-    if (!item || !api) return;
-    const id = item.dataset.tabId;
-    if (ev.target.closest('[data-testid="close-tab"]')) act(api.ui.closeTab, id);
-    else act(api.ui.focusTab, id);
-  });
+  // A click on a session/tab item focuses it; on its close button, closes it (PyApm.ui.*).
+  function onItemClick(kind, idKey, focus, close) {
+    return (ev) => {
+      const item = ev.target.closest(`[data-testid="${kind}"]`);
+      if (!item || !api) return;
+      const closing = ev.target.closest(`[data-testid="close-${kind}"]`);
+      act(api.ui[closing ? close : focus], item.dataset[idKey]);
+    };
+  }
+  sessionList.addEventListener("click", onItemClick("session", "sessionId", "focusSession", "closeSession"));
+  tabStrip.addEventListener("click", onItemClick("tab", "tabId", "focusTab", "closeTab"));
   // Middle-click closes, as in the real workspace.
   const middleClose = (selector, attr, closeName) => (ev) => {
     if (ev.button !== 1 || !api) return;
@@ -539,9 +354,18 @@
     loadingEl.hidden = true;
     root.dataset.status = "ready";
     render();
+    openRequestedPage();
     if (typeof api.bootTimeMs === "number") {
       statusEl.dataset.bootTimeMs = String(api.bootTimeMs);
     }
+  }
+
+  /** `/?open=page.html[&data=...]` (py-apm serve --open): that page as a web-resource tab. */
+  function openRequestedPage() {
+    const query = new URLSearchParams(location.search);
+    const name = query.get("open");
+    if (!name) return;
+    act((n) => api.ui.openWebResource(n, query.has("data") ? query.get("data") : undefined), name);
   }
 
   // A small hook for tests and tooling (never part of Microsoft.Apm).
@@ -551,6 +375,12 @@
     hideNotices,
     showNotice: (msg, kind) => showNotices([msg], kind),
     get renderCount() { return renderCount; },
+    // for the page's other scripts (timeline.js, launcher.js)
+    h,
+    asText,
+    act,
+    onRender: (hook) => renderHooks.push(hook),
+    get api() { return api; },
   };
   window.PyApmWorkspace = settings;
 

@@ -43,7 +43,11 @@ def call(key: str | int, *args: Any) -> Any:
             args = tuple(JS_NULL if a is jsnull else a for a in args)
             break
     try:
-        result = run(member, args)
+        # exact arity (the shim's common case) calls straight through; else `run` adapts
+        if len(args) == member.arity:
+            result = member.function(*args)
+        else:
+            result = run(member, args)
         if result is not None and result.__class__ not in _PRIMITIVES:
             result = _to_js(result)
     except ApmError as exc:

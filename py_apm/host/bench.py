@@ -1,7 +1,7 @@
 """``py-apm bench``: measure boot time, reset cost and per-call costs in a real Chromium.
 
 One run prints a table with every figure, its ratio to a baseline where one makes sense, and
-the target beside it (MET / NOT MET). Needs Playwright and a Chromium
+the project's target beside it (MET / NOT MET). Needs Playwright and a Chromium
 (:func:`py_apm.host.chromium.launch_args`).
 """
 
@@ -11,84 +11,97 @@ import argparse
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .bench_loop import (
-    pytest_overhead,
-    run_rows,
-    run_times,
-)
-from .bench_memory import MB, WASM_HOOK_JS, memory
-from .bench_ready import (
+from .bench_loop import FLOOR_HTML, ready_floor, run_rows, run_times
+from .bench_probes import (
     BARE_HTML,
-    FLOOR_HTML,
+    CASE_SESSION,
+    CYCLES_JS,
+    KB_TAB,
+    MB,
     NO_SNAPSHOT_HTML,
+    WASM_HOOK_JS,
+    loop,
     measure_ready,
+    median,
+    memory,
+    pytest_overhead,
     ready_bare,
-    ready_floor,
     ready_pyapm,
 )
-from .bench_table import Report, median, met, progress
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
-CASE_SESSION = (
-    '{templateName: "case_entity_session_default_template", '
-    'sessionContext: {parametersStr: \'[["entityName","incident"],["entityId","x"]]\'}}'
-)
-KB_TAB = '{templateName: "msdyn_omnichannel_kbsearch"}'
 
-#: µs per iteration of ``body``: a warm-up run (JIT), then the median of 5 runs of ``n``
-#: iterations each (``setup`` runs once before).
-LOOP_JS = """(n) => {{
-  {setup}
-  const run = (count) => {{
-    const t0 = performance.now();
-    for (let i = 0; i < count; i++) {{ {body} }}
-    return (performance.now() - t0) * 1000 / count;
-  }};
-  run(Math.max(1, n >> 3));
-  const times = [run(n), run(n), run(n), run(n), run(n)].sort((a, b) => a - b);
-  return times[2];
-}}"""
+@dataclass
+class Row:
+    """One line of the result table."""
 
-CYCLES_JS = f"""([total, block]) => {{
-  PyApm.reset();
-  Microsoft.Apm.createSession({CASE_SESSION});
-  const times = [];
-  let t0 = performance.now();
-  for (let i = 1; i <= total; i++) {{
-    Microsoft.Apm.closeTab(Microsoft.Apm.createTab({KB_TAB}));
-    if (i % block === 0) {{ const t = performance.now(); times.push(t - t0); t0 = t; }}
-  }}
-  return times;
-}}"""
+    name: str
+    value: str
+    ratio: str = ""
+    target: str = ""
+    met: bool | None = None
 
 
-def _loop(page: Page, body: str, n: int, setup: str = "") -> float:
-    """µs per iteration of ``body`` run ``n`` times inside one ``page.evaluate``."""
-    return float(page.evaluate(LOOP_JS.format(setup=setup, body=body), n))
+@dataclass
+class Report:
+    """Collected rows plus notes printed under the table."""
+
+    rows: list[Row] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(
+        self,
+        name: str,
+        value: str,
+        ratio: str = "",
+        target: str = "",
+        met: bool | None = None,
+    ) -> None:
+        """Append one row."""
+        self.rows.append(Row(name, value, ratio, target, met))
+
+    def render(self) -> str:
+        """The table as plain text."""
+        head = ("measure", "value", "ratio", "target", "status")
+        body = [
+            (
+                r.name,
+                r.value,
+                r.ratio,
+                r.target,
+                "" if r.met is None else ("MET" if r.met else "NOT MET"),
+            )
+            for r in self.rows
+        ]
+        widths = [max(len(str(c)) for c in col) for col in zip(head, *body, strict=False)]
+        fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+        lines = [fmt.format(*head).rstrip(), fmt.format(*("-" * w for w in widths))]
+        lines += [fmt.format(*row).rstrip() for row in body]
+        lines += [f"note: {n}" for n in self.notes]
+        return "\n".join(lines)
 
 
-def run(
-    repeats: int,
-    calls: int,
-    cycles: int,
-    block: int,
-    cold_runs: int = 3,
-    reference_repeats: int | None = None,
-) -> Report:
+def progress(step: str) -> None:
+    """One progress line on stderr (the table goes to stdout)."""
+    print(f"[bench] {step}", file=sys.stderr, flush=True)
+
+
+def _status(value: float, limit: float) -> bool:
+    return value <= limit
+
+
+def run(repeats: int, calls: int, cycles: int, block: int, cold_runs: int = 3) -> Report:
     """Do every measurement and return the report."""
-    from playwright.sync_api import sync_playwright
-
-    from .chromium import launch_args
-    from .server import serve
-    from .snapshot import ensure
+    from .headless import headless
+    from .snapshot_build import ensure
 
     rep = Report()
-    reference_repeats = reference_repeats or repeats
     progress("memory snapshot (built when missing)")
     snap = ensure(quiet=False)
     rep.notes.append(
@@ -100,19 +113,8 @@ def run(
         Path(tmp, "bare.html").write_text(BARE_HTML, encoding="utf-8")
         Path(tmp, "nosnap.html").write_text(NO_SNAPSHOT_HTML, encoding="utf-8")
         Path(tmp, "floor.html").write_text(FLOOR_HTML, encoding="utf-8")
-        server, url = serve(webresources=tmp)
-        base = url.rstrip("/")
-        try:
-            with sync_playwright() as pw:
-                args = launch_args()
-                args["args"] = [*args["args"], "--enable-precise-memory-info"]
-                browser = pw.chromium.launch(**args)
-                try:
-                    _bench(browser, base, rep, repeats, calls, cycles, block, reference_repeats)
-                finally:
-                    browser.close()
-        finally:
-            server.stop()
+        with headless(webresources=tmp, extra_args=["--enable-precise-memory-info"]) as chromium:
+            _bench(chromium.browser, chromium.url.rstrip("/"), rep, repeats, calls, cycles, block)
     progress("py-apm run: first run (starts the warm helper), warm runs, cold runs")
     run_rows(rep, run_times(warm_runs=5, cold_runs=cold_runs))
     return rep
@@ -125,7 +127,7 @@ def _calls(
     cdp = page.context.new_cdp_session(page)
     cdp.send("Performance.enable")
     progress("reset cost")
-    got["reset_us"] = _loop(page, "PyApm.reset();", 1000)
+    got["reset_us"] = loop(page, "PyApm.reset();", 1000)
     rtt: list[float] = []
     for _ in range(max(20, repeats * 10)):
         t0 = time.perf_counter()
@@ -138,7 +140,7 @@ def _calls(
     # (under the default runtime contract they return Promises, a microtask apart).
     page.evaluate("PyApm.reset({returns: 'documented'})")
     # Four different functions at one call site: V8 cannot inline the call away.
-    got["pure_js"] = _loop(
+    got["pure_js"] = loop(
         page,
         "acc = fs[i & 3](acc, i);",
         calls,
@@ -146,10 +148,10 @@ def _calls(
         " (a, b) => (a ^ b) | 0, (a, b) => (a | b) | 0];",
     )
     page.evaluate(f"Microsoft.Apm.createSession({CASE_SESSION})")
-    got["focused"] = _loop(page, "Microsoft.Apm.getFocusedSession();", calls)
-    got["title"] = _loop(page, "Microsoft.Apm.getFocusedSession().title;", calls)
-    got["pair"] = _loop(page, f"Microsoft.Apm.closeTab(Microsoft.Apm.createTab({KB_TAB}));", calls)
-    got["all_s"] = _loop(page, "Microsoft.Apm.getAllSessions();", calls)
+    got["focused"] = loop(page, "Microsoft.Apm.getFocusedSession();", calls)
+    got["title"] = loop(page, "Microsoft.Apm.getFocusedSession().title;", calls)
+    got["pair"] = loop(page, f"Microsoft.Apm.closeTab(Microsoft.Apm.createTab({KB_TAB}));", calls)
+    got["all_s"] = loop(page, "Microsoft.Apm.getAllSessions();", calls)
 
     progress("createTab/closeTab cycles")
     got["before"] = memory(page, cdp)
@@ -159,21 +161,14 @@ def _calls(
 
 
 def _bench(
-    browser: Browser,
-    base: str,
-    rep: Report,
-    repeats: int,
-    calls: int,
-    cycles: int,
-    block: int,
-    reference_repeats: int,
+    browser: Browser, base: str, rep: Report, repeats: int, calls: int, cycles: int, block: int
 ) -> None:
     """The measurements proper (a)-(e)."""
     got: dict[str, Any] = {}
 
     def bare_after(page: Page) -> None:
         progress("raw PyProxy baseline")
-        got["raw"] = _loop(
+        got["raw"] = loop(
             page, "f();", calls, 'const f = window.pyodide.runPython("lambda: None");'
         )
 
@@ -186,7 +181,7 @@ def _bench(
 
     progress("page ready times (bare)")
     bare_fresh, bare_reload = measure_ready(
-        browser, base + "/webresources/bare.html", ready_bare, reference_repeats, bare_after
+        browser, base + "/webresources/bare.html", ready_bare, repeats, bare_after
     )
     progress("page ready times (floor, then py-apm)")
     floor_fresh, floor_reload = measure_ready(
@@ -197,7 +192,7 @@ def _bench(
     got["pytest"] = pytest_overhead()
     progress("page ready times (py-apm without snapshot)")
     plain_fresh, plain_reload = measure_ready(
-        browser, base + "/webresources/nosnap.html", ready_pyapm, reference_repeats
+        browser, base + "/webresources/nosnap.html", ready_pyapm, repeats
     )
     raw: float = got["raw"]
     reset_us, reset_rtt = got["reset_us"], got["reset_rtt"]
@@ -211,14 +206,14 @@ def _bench(
         f"{apm_fresh:.0f} ms",
         f"{apm_fresh / bare_fresh:.2f}x bare",
         "<= 0.35x bare",
-        met(apm_fresh / bare_fresh, 0.35),
+        _status(apm_fresh / bare_fresh, 0.35),
     )
     rep.add(
         "ready, py-apm, reload",
         f"{apm_reload:.0f} ms",
         f"{apm_reload / bare_reload:.2f}x bare",
         "<= 700 ms",
-        met(apm_reload, 700.0),
+        _status(apm_reload, 700.0),
     )
     rep.add("ready, floor (compile wasm + snapshot + asm.mjs), fresh", f"{floor_fresh:.0f} ms")
     rep.add("ready, floor, reload", f"{floor_reload:.0f} ms")
@@ -227,14 +222,18 @@ def _bench(
         f"{apm_fresh:.0f} ms",
         f"{apm_fresh / floor_fresh:.2f}x floor",
         "<= 1.5x floor",
-        met(apm_fresh / floor_fresh, 1.5),
+        _status(apm_fresh / floor_fresh, 1.5),
     )
     rep.add(
         "ready, py-apm vs floor, reload",
         f"{apm_reload:.0f} ms",
         f"{apm_reload / floor_reload:.2f}x floor",
         "<= 1.3x floor",
-        met(apm_reload / floor_reload, 1.3),
+        _status(apm_reload / floor_reload, 1.3),
+    )
+    phases = sorted((got.get("phases") or {}).items(), key=lambda kv: kv[1])
+    rep.notes.append(
+        "py-apm boot phases (ms, last reload): " + ", ".join(f"{k} {v}" for k, v in phases)
     )
     rep.add(
         "ready, py-apm without snapshot, fresh",
@@ -246,16 +245,7 @@ def _bench(
         f"{plain_reload:.0f} ms",
         f"{plain_reload / bare_reload:.2f}x bare",
     )
-    fewer = f" ({reference_repeats} for bare and without snapshot)"
-    rep.notes.append(
-        f"ready = ms from navigation start, median of {repeats}"
-        + (fewer if reference_repeats != repeats else "")
-    )
-    phases = got.get("phases") or {}
-    rep.notes.append(
-        "py-apm boot phases (ms, last reload): "
-        + ", ".join(f"{k} {v}" for k, v in sorted(phases.items(), key=lambda kv: kv[1]))
-    )
+    rep.notes.append(f"ready = ms from navigation start, median of {repeats}")
     rep.notes.append("raw PyProxy measured in the bare page (PyApm exposes no pyodide handle)")
 
     rep.add(
@@ -263,7 +253,7 @@ def _bench(
         f"{reset_us:.1f} us/call",
         "",
         "<= 2 ms",
-        met(reset_us / 1000, 2.0),
+        _status(reset_us / 1000, 2.0),
     )
     rep.add("PyApm.reset(), page.evaluate round trip", f"{reset_rtt:.2f} ms")
     fixture_ms, body_ms, first_ms = got["pytest"]
@@ -272,7 +262,7 @@ def _bench(
         f"{fixture_ms:.1f} ms/test",
         "",
         "<= 20 ms",
-        met(fixture_ms, 20.0),
+        _status(fixture_ms, 20.0),
     )
     rep.notes.append(
         f"per-test overhead = median setup + teardown of apm_page over 60 tests of an inner "
@@ -291,14 +281,14 @@ def _bench(
         f"{title:.2f} us/call",
         f"{title / raw:.1f}x raw",
         "<= 10x raw PyProxy",
-        met(title / raw, 10.0),
+        _status(title / raw, 10.0),
     )
     rep.add(
         "createTab + closeTab",
         f"{pair:.2f} us/pair",
         f"{pair / raw:.1f}x raw",
         "<= 100 us",
-        met(pair, 100.0),
+        _status(pair, 100.0),
     )
     rep.add("getAllSessions()", f"{all_s:.2f} us/call", f"{all_s / raw:.1f}x raw")
     rep.notes.append(
@@ -317,7 +307,7 @@ def _bench(
         f"{last:.1f} ms",
         f"{growth:.2f}x first",
         "<= 1.2x first",
-        met(growth, 1.2),
+        _status(growth, 1.2),
     )
     js_d = (after["js"] or 0) - (before["js"] or 0)
     cdp_d = (after["cdp"] or 0) - (before["cdp"] or 0)
@@ -326,14 +316,14 @@ def _bench(
         f"{(before['js'] or 0) / MB:.1f} -> {(after['js'] or 0) / MB:.1f} MB",
         f"{js_d / MB:+.2f} MB",
         "growth <= 5 MB",
-        met(js_d / MB, 5.0),
+        _status(js_d / MB, 5.0),
     )
     rep.add(
         "JS heap (CDP JSHeapUsedSize)",
         f"{(before['cdp'] or 0) / MB:.1f} -> {(after['cdp'] or 0) / MB:.1f} MB",
         f"{cdp_d / MB:+.2f} MB",
         "growth <= 5 MB",
-        met(cdp_d / MB, 5.0),
+        _status(cdp_d / MB, 5.0),
     )
     if before["wasm"] is not None and after["wasm"] is not None:
         w_d = after["wasm"] - before["wasm"]
@@ -342,7 +332,7 @@ def _bench(
             f"{before['wasm'] / MB:.1f} -> {after['wasm'] / MB:.1f} MB",
             f"{w_d / MB:+.2f} MB",
             "growth <= 5 MB",
-            met(w_d / MB, 5.0),
+            _status(w_d / MB, 5.0),
         )
     else:
         rep.add("wasm memory", "n/a (not reachable)")
@@ -354,10 +344,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="py-apm bench", description="Measure py-apm boot and call costs in Chromium."
     )
     parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="a fast run: 2 repeats (1 for the bare and no-snapshot references), "
-        "no cold py-apm run",
+        "--quick", action="store_true", help="fewer repeats (2) and no cold py-apm run"
     )
     parser.add_argument(
         "--repeats", type=int, default=None, help="page loads per ready figure (default 5)"
@@ -373,14 +360,7 @@ def main(argv: list[str] | None = None) -> int:
     cycles, block = 10_000, 1_000
     t0 = time.perf_counter()
     try:
-        rep = run(
-            max(1, repeats),
-            calls,
-            cycles,
-            block,
-            cold_runs=0 if args.quick else 3,
-            reference_repeats=1 if args.quick else None,
-        )
+        rep = run(max(1, repeats), calls, cycles, block, cold_runs=0 if args.quick else 3)
     except Exception as exc:  # noqa: BLE001 - report any setup failure as one line
         print(f"py-apm bench: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1

@@ -7,11 +7,12 @@ import importlib
 import platform
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 DELEGATED = {
     "run": "py_apm.host.runner",
     "bench": "py_apm.host.bench",
-    "snapshot": "py_apm.host.snapshot",
+    "snapshot": "py_apm.host.snapshot_build",
 }
 
 
@@ -41,7 +42,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--webresources", metavar="DIR", help="serve DIR at /webresources/")
     serve.add_argument("--config", metavar="FILE", help="serve FILE (JSON) at /config.json")
-    serve.add_argument("--open", action="store_true", help="open the page in a browser")
+    serve.add_argument(
+        "--open",
+        nargs="?",
+        const=True,
+        default=None,
+        metavar="PAGE",
+        help="open the workspace in a browser; with PAGE (an .html file), host that page as a "
+        "web-resource tab of the ready workspace (code that calls Microsoft.Apm while it loads "
+        "then runs unchanged)",
+    )
     serve.add_argument("-v", "--verbose", action="store_true", help="log every request")
     serve.add_argument(
         "--no-snapshot",
@@ -73,22 +83,37 @@ def _delegate(command: str, argv: Sequence[str]) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from .open_page import locate, open_url
     from .server import ServerSetupError, make_server, serve_forever
 
+    page: str | None = None
     try:
+        webresources = args.webresources
+        if isinstance(args.open, str):  # --open PAGE: serve its folder, open it in a tab
+            given = Path(args.webresources).expanduser() if args.webresources else None
+            folder, name = locate(args.open, given)
+            webresources = folder
         server = make_server(
             host=args.host,
             port=args.port,
-            webresources=args.webresources,
+            webresources=webresources,
             config=args.config,
             verbose=args.verbose,
         )
+        if isinstance(args.open, str):
+            page = open_url(server.url, name)
     except ServerSetupError as exc:
         print(f"py-apm serve: {exc}", file=sys.stderr)
         return 1
     if not args.no_snapshot:
         _build_snapshot_in_background()
-    return serve_forever(server, open_browser=args.open)
+    if page is not None:
+        print(page, flush=True)  # first line: the workspace with the page in a tab
+        if args.open:
+            import webbrowser
+
+            webbrowser.open(page)
+    return serve_forever(server, open_browser=args.open is True)
 
 
 def _build_snapshot_in_background() -> None:
@@ -97,7 +122,8 @@ def _build_snapshot_in_background() -> None:
     import threading
 
     from .server import pyodide_dir, repo_root
-    from .snapshot import current, ensure
+    from .snapshot import current
+    from .snapshot_build import ensure
 
     root = repo_root()
     if current(root, pyodide_dir(root)).exists:

@@ -26,15 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .runner import (
-    _COLLECT_JS,
-    _HAS_PYAPM_JS,
-    _READY_JS,
-    _RUN_JS,
-    BOOT_TIMEOUT_S,
-    VIEWPORT,
-    console_entry,
-)
+from .headless import READY_JS
+from .runner import _COLLECT_JS, _RUN_JS, BOOT_TIMEOUT_S, VIEWPORT, console_entry
 from .warm import fingerprint, private_dir
 
 if TYPE_CHECKING:
@@ -89,11 +82,10 @@ class Workspace:
                 "console", lambda m: slot.capturing and slot.console.append(console_entry(m))
             )
             await slot.page.goto(self.url)
-            await slot.page.wait_for_function(_HAS_PYAPM_JS, timeout=10_000)
-            error = await slot.page.evaluate(_READY_JS, int(BOOT_TIMEOUT_S * 1000))
+            result = await slot.page.evaluate(READY_JS, int(BOOT_TIMEOUT_S * 1000))
         except PlaywrightError as exc:
             return f"the workspace page did not load py-apm: {exc.message}"
-        return f"py-apm did not start: {error}" if error else None
+        return None if result.get("ok") else f"py-apm did not start: {result.get('error')}"
 
     def _booting(self) -> Slot:
         slot = Slot()
@@ -198,7 +190,7 @@ class Helper:
         from playwright.async_api import async_playwright
 
         from .chromium import launch_args
-        from .snapshot import ensure
+        from .snapshot_build import ensure
 
         await asyncio.to_thread(ensure)  # built once per Pyodide + py_apm: boots ~4x faster
         self.playwright = await async_playwright().start()

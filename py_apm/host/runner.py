@@ -88,16 +88,6 @@ _COLLECT_JS = """
 """
 
 
-_HAS_PYAPM_JS = "() => Boolean(window.PyApm && window.PyApm.ready)"
-
-_READY_JS = """
-(ms) => Promise.race([
-  PyApm.ready.then(() => null, (e) => String((e && e.message) || e)),
-  new Promise((r) => setTimeout(() => r(`PyApm.ready did not resolve within ${ms / 1000} s`), ms)),
-])
-"""
-
-
 class RunnerError(Exception):
     """py-apm itself could not run the script (no browser, boot failure...)."""
 
@@ -137,38 +127,6 @@ def console_entry(msg: Any) -> dict[str, str]:
     return {"type": kind, "text": text}
 
 
-def _stop_server(server: Any) -> None:
-    """Stop whatever ``py_apm.host.server.serve`` returned."""
-    for name in ("shutdown", "server_close", "close", "stop"):
-        fn = getattr(server, name, None)
-        if callable(fn):
-            try:
-                fn()
-            except Exception:  # noqa: BLE001 - best effort on the way out
-                pass
-
-
-def run_script(
-    source: str,
-    *,
-    name: str = "script.js",
-    screenshot: str | None = None,
-    config: str | None = None,
-    webresources: str | None = None,
-    settle_ms: int = SETTLE_MS,
-    boot_timeout_s: float = BOOT_TIMEOUT_S,
-) -> RunResult:
-    """Serve the workspace, open it in headless Chromium, run ``source`` and collect the result."""
-    return run_scripts(
-        [(name, source)],
-        screenshot=screenshot,
-        config=config,
-        webresources=webresources,
-        settle_ms=settle_ms,
-        boot_timeout_s=boot_timeout_s,
-    )[0]
-
-
 def run_scripts(
     scripts: Sequence[tuple[str, str]],
     *,
@@ -181,21 +139,12 @@ def run_scripts(
     """Run each ``(name, source)`` on a fresh workspace (the page reloaded between scripts, so
     each gets its own global scope) in one browser; the screenshot is of the last one."""
     from playwright.sync_api import Error as PlaywrightError
-    from playwright.sync_api import sync_playwright
 
-    from py_apm.host.chromium import BrowserNotFound, launch_args
-    from py_apm.host.server import ServerSetupError, serve
-    from py_apm.host.snapshot import ensure
+    from .chromium import BrowserNotFound, require_browser
+    from .headless import LaunchError, NotReady, headless, wait_ready
+    from .server import ServerSetupError
+    from .snapshot_build import ensure
 
-    try:
-        launch = launch_args()
-    except BrowserNotFound as exc:
-        raise RunnerError(str(exc)) from exc
-    ensure()  # once per Pyodide + py_apm version: every later page boots ~4x faster
-    try:
-        server, url = serve("127.0.0.1", port=0, webresources=webresources, config=config)
-    except ServerSetupError as exc:
-        raise RunnerError(str(exc)) from exc
     console: list[dict[str, str]] = []
     capturing = False
     results: list[RunResult] = []
@@ -204,53 +153,45 @@ def run_scripts(
         if capturing:
             console.append(console_entry(msg))
 
-    def open_workspace(page: Any, first: bool) -> None:
-        if first:
+    def open_workspace(page: Any, url: str | None) -> None:
+        if url is not None:
             page.goto(url)
         else:
             page.reload()
         try:
-            page.wait_for_function(_HAS_PYAPM_JS, timeout=10_000)
-            boot_error = page.evaluate(_READY_JS, int(boot_timeout_s * 1000))
+            wait_ready(page, int(boot_timeout_s * 1000))
         except PlaywrightError as exc:
             raise RunnerError(f"the workspace page did not load py-apm: {exc.message}") from exc
-        if boot_error:
-            raise RunnerError(f"py-apm did not start: {boot_error}")
+        except NotReady as exc:
+            raise RunnerError(f"py-apm did not start: {exc}") from exc
 
     try:
-        with sync_playwright() as pw:
-            try:
-                browser = pw.chromium.launch(**launch)
-            except PlaywrightError as exc:
-                first = (exc.message.strip() or str(exc)).splitlines()[0]
-                exe = launch["executable_path"]
-                raise RunnerError(f"cannot start Chromium ({exe}): {first}") from exc
-            try:
-                page = browser.new_page(viewport=VIEWPORT)
-                page.on("console", on_console)
-                if config is None:
-                    # The page asks for /config.json (data-config-optional); without --config
-                    # answer with no options rather than a 404.
-                    page.route("**/config.json", lambda route: route.fulfill(json={}))
-                for index, (name, source) in enumerate(scripts):
-                    open_workspace(page, index == 0)
-                    console = []
-                    capturing = True
-                    page.evaluate(_RUN_JS, [source, name])
-                    page.wait_for_timeout(settle_ms)
-                    collected = page.evaluate(_COLLECT_JS)
-                    shot = None
-                    if screenshot and index == len(scripts) - 1:
-                        page.wait_for_timeout(100)
-                        page.screenshot(path=screenshot)
-                        shot = screenshot
-                    capturing = False
-                    errors = collected["errors"]
-                    results.append(RunResult(collected["state"], console, errors, shot))
-            finally:
-                browser.close()
-    finally:
-        _stop_server(server)
+        require_browser()
+        ensure()  # once per Pyodide + py_apm version: every later page boots ~4x faster
+        with headless(webresources=webresources, config=config) as chromium:
+            page = chromium.browser.new_page(viewport=VIEWPORT)
+            page.on("console", on_console)
+            if config is None:
+                # The page asks for /config.json (data-config-optional); without --config
+                # answer with no options rather than a 404.
+                page.route("**/config.json", lambda route: route.fulfill(json={}))
+            for index, (name, source) in enumerate(scripts):
+                open_workspace(page, chromium.url if index == 0 else None)
+                console = []
+                capturing = True
+                page.evaluate(_RUN_JS, [source, name])
+                page.wait_for_timeout(settle_ms)
+                collected = page.evaluate(_COLLECT_JS)
+                shot = None
+                if screenshot and index == len(scripts) - 1:
+                    page.wait_for_timeout(100)
+                    page.screenshot(path=screenshot)
+                    shot = screenshot
+                capturing = False
+                errors = collected["errors"]
+                results.append(RunResult(collected["state"], console, errors, shot))
+    except (BrowserNotFound, ServerSetupError, LaunchError) as exc:
+        raise RunnerError(str(exc)) from exc
     return results
 
 

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .build import build_session
 from .calllog import CallRecord
 from .core import WorkspaceCore
-from .errors import LIMIT_REACHED, MAX_SESSIONS_MESSAGE, ApmError, invalid
-from .events import EVENT_NAMES, SESSION_CREATED, topic_for
-from .inputs import parse_session_input, require_string
+from .errors import invalid
+from .events import EVENT_NAMES, topic_for
+from .inputs import require_string
 from .members import member
 from .state import MAX_SESSIONS
-from .templates import SessionTemplate
 from .views import Session
 
 
@@ -39,35 +37,6 @@ class ApmMembers(WorkspaceCore):
     def apm_create_session(self, record: CallRecord, session_input: Any) -> str:
         """A session from a SessionInput; its id."""
         return self._create_session(record, session_input)
-
-    def _create_session(self, record: CallRecord, session_input: Any) -> str:
-        method = record.method
-        given = parse_session_input(session_input, method)
-        if len(self._sessions) >= MAX_SESSIONS:
-            self._notice(MAX_SESSIONS_MESSAGE)
-            raise ApmError(LIMIT_REACHED, MAX_SESSIONS_MESSAGE)
-        template: SessionTemplate | None = self._lookup_template(
-            self.options.templates.sessions, given.template_name, "session", record
-        )
-        session_id = f"session-id-{self._next_session}"
-        next_tab = self._next_tab
-
-        def new_tab_id() -> str:
-            nonlocal next_tab
-            next_tab += 1
-            return f"tab-id-{next_tab - 1}"
-
-        session = build_session(method, session_id, new_tab_id, given, template, self.options)
-        # everything built: commit
-        self._next_session += 1
-        self._next_tab = next_tab
-        self._sessions[session_id] = session
-        self._tabs.update(session.tabs)
-        self._emit(SESSION_CREATED, {"sessionId": session_id})
-        if given.is_focused:
-            self._focus(session_id)
-        self._touch()
-        return session_id
 
     @member("canCreateSession", log="note")
     def apm_can_create_session(self) -> bool:
@@ -104,7 +73,9 @@ class ApmMembers(WorkspaceCore):
             raise invalid(
                 record.method, f"unknown event name '{name}' (known: {', '.join(EVENT_NAMES)})"
             )
-        return topic_for(self.workspace_id, name)
+        topic = topic_for(self.workspace_id, name)
+        self._history.topics.add(topic)  # only handed-out topics are posted (the timeline says)
+        return topic
 
     # The native Python API: the members under their Python names; `get_session` and
     # `get_focused_session` hand out Session objects, as the JS members do.

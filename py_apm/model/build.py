@@ -10,6 +10,7 @@ import functools
 from collections.abc import Callable
 from urllib.parse import quote
 
+from . import warnings as w
 from .errors import invalid
 from .inputs import SessionInput
 from .options import Options
@@ -39,8 +40,11 @@ def build_tab(
     scope: SlugScope,
     given: dict[str, str],
     options: Options,
+    warn: w.Warn | None = None,
+    where: str = "appContext",
 ) -> TabState:
-    """A tab from a template (or none), its parameters resolved."""
+    """A tab from a template (or none), its parameters resolved; `warn` gets what the real app
+    would silently do differently (unused keys, empty slugs, a record not in the store)."""
     page_type = template.page_type if template else infer_page_type(given)
     tab_scope = SlugScope(
         scope.context, scope.anchor_parameters, scope.anchor_record, {**scope.extra, **given}
@@ -71,8 +75,15 @@ def build_tab(
         if parameters.get("data"):
             url += "?data=" + quote(parameters["data"], safe="")
     title = resolve(template.title, tab_scope.lookup) if template else template_name.strip()
+    if warn is not None:
+        w.check_tab(warn, method, template, page_type, given, tab_scope.lookup, where)
     if not title:
         title = default_tab_title(page_type, parameters, options)
+        entity_id = parameters.get("entityId", "").strip()
+        if warn is not None and page_type == "entityrecord" and entity_id:
+            entity = parameters["entityName"]
+            if options.find_record(entity, entity_id) is None:
+                w.check_missing_record(warn, method, entity, entity_id, title)
     return TabState(
         tab_id,
         session_id,
@@ -91,6 +102,7 @@ def build_session(
     given: SessionInput,
     template: SessionTemplate | None,
     options: Options,
+    warn: w.Warn | None = None,
 ) -> SessionState:
     """A session with its anchor tab and the template's additional tabs (`new_tab_id` hands out
     the tab ids in order)."""
@@ -117,6 +129,8 @@ def build_session(
         SlugScope(given.context),
         anchor_given,
         options,
+        warn,
+        "sessionContext parametersStr",
     )
     anchor.can_close = False
     anchor.is_anchor = True
@@ -136,12 +150,15 @@ def build_session(
     if template is None:
         session.title = given.template_name.strip()
     else:
+        if warn is not None:
+            where = f"session template '{template.unique_name}' title"
+            w.check_slugs(warn, method, template.title, scope.lookup, where)
         session.title = resolve(template.title, scope.lookup) or anchor.title or template.name
         if template.apply_title_to_anchor:
             anchor.title = session.title
     for name in additional:
         tab = build_tab(
-            method, new_tab_id(), session_id, tabs_table[name], name, scope, {}, options
+            method, new_tab_id(), session_id, tabs_table[name], name, scope, {}, options, warn
         )
         tab.can_close = False
         session.tabs[tab.tab_id] = tab
@@ -156,7 +173,9 @@ def default_tab_title(page_type: str, parameters: dict[str, str], options: Optio
         for attribute in ("title", "name", "fullname", "subject", "ticketnumber"):
             if record.get(attribute):
                 return str(record[attribute])
-        return f"New {entity}" if not parameters.get("entityId", "").strip() else entity
+        # Not in the record store: the real app would show the record's name; "New Case" reads
+        # as the form's title (warning APM-W008 says which record to add).
+        return f"New {w.entity_display(entity)}"
     defaults = {
         "dashboard": "Dashboard",
         "entitylist": parameters.get("entityName", ""),

@@ -8,10 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from .calllog import CallLog
+from .catalog import catalog
 from .core import WorkspaceCore
 from .inputs import as_object
 from .members import member
 from .options import apply_options
+from .timeline import build as build_timeline
 from .values import JS_NULL
 from .version import __version__
 
@@ -59,16 +61,37 @@ class ControlMembers(WorkspaceCore):
     def pyapm_refresh_context(self, session_id: Any) -> None:
         """Re-read a session's `{anchor.*}` values from the record store (the macro action
         "Refresh the session context")."""
-        session = self._session(session_id, "refreshContext")
-        anchor = session.anchor.parameters
-        session.anchor_record = dict(
-            self.options.find_record(anchor.get("entityName", ""), anchor.get("entityId", "")) or {}
-        )
-        self._touch()
+        self._reread_anchor(self._session(session_id, "refreshContext"))
 
     @member("pyapm.version", log="none")
     def pyapm_version(self) -> str:
         return __version__
+
+    @member("pyapm.timeline", log="none")
+    def pyapm_timeline(self, since: Any = None) -> list[dict[str, Any]]:
+        """Calls, refusals, warnings, events, focus changes and notices, oldest first; with
+        `since` (a `seq`), only the rows of later calls (the page's panel asks for those)."""
+        after = since if isinstance(since, int) and not isinstance(since, bool) else 0
+        if isinstance(since, float) and since.is_integer():
+            after = int(since)
+        calls = self._log.to_list(max(after, self._history.start))
+        return build_timeline(calls, self._history, self.session_of_tab, after)
+
+    @member("pyapm.clearTimeline", log="none")
+    def pyapm_clear_timeline(self) -> None:
+        """Leave what happened so far out of `timeline()` (`calls()` keeps it)."""
+        self._history.clear(self._log.seq)
+
+    @member("pyapm.setCaller", log="none")
+    def pyapm_set_caller(self, tab_id: Any) -> None:
+        """The tab whose frame makes the next calls (None: the page itself); the shim sets it
+        around each call from a tab's frame."""
+        self._log.caller = tab_id if isinstance(tab_id, str) and tab_id else None
+
+    @member("pyapm.catalog", log="none")
+    def pyapm_catalog(self) -> dict[str, Any]:
+        """What the launcher offers: the templates (with what they take) and the record store."""
+        return catalog(self.options)
 
     # The native Python API: the same members under their Python names.
     reset = pyapm_reset
@@ -76,6 +99,9 @@ class ControlMembers(WorkspaceCore):
     state = pyapm_state
     calls = pyapm_calls
     refresh_context = pyapm_refresh_context
+    timeline = pyapm_timeline
+    clear_timeline = pyapm_clear_timeline
+    set_caller = pyapm_set_caller
 
     @property
     def version(self) -> str:

@@ -8,25 +8,34 @@ from __future__ import annotations
 
 import secrets
 from collections import deque
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
-from .build import build_tab
+from . import warnings as w
+from .build import build_session, build_tab
 from .calllog import CallLog, CallRecord
-from .errors import LIMIT_REACHED, MAX_TABS_MESSAGE, ApmError, not_found
+from .errors import (
+    LIMIT_REACHED,
+    MAX_SESSIONS_MESSAGE,
+    MAX_TABS_MESSAGE,
+    ApmError,
+    not_found,
+)
 from .events import (
     ON_SESSION_CLOSED,
     ON_SESSION_SWITCH,
     ON_TAB_SWITCH,
+    SESSION_CREATED,
     TAB_CLOSED,
     TAB_CREATED,
     Event,
     topic_for,
 )
-from .inputs import parse_tab_input, require_string
+from .inputs import parse_session_input, parse_tab_input, require_bool, require_string
 from .options import Options
 from .slugs import SlugScope
-from .state import MAX_TABS, SessionState, TabState, home_session
-from .templates import TabTemplate
+from .state import MAX_SESSIONS, MAX_TABS, SessionState, TabState, home_session
+from .templates import SessionTemplate, TabTemplate
+from .timeline import History
 
 T = TypeVar("T")
 
@@ -49,6 +58,7 @@ class WorkspaceCore:
         self._notices: deque[str] = deque(maxlen=OUTBOX_LIMIT)
         self._warnings: deque[str] = deque(maxlen=OUTBOX_LIMIT)
         self._log = CallLog(self.options.call_log_limit)
+        self._history = History()
         self._clear()
 
     # ------------------------------------------------------------------ state keeping
@@ -60,27 +70,37 @@ class WorkspaceCore:
         self._session_mru = [home.session_id]
         self._next_session = 1
         self._next_tab = 1
+        #: closed session/tab id -> (what it was, its session), for APM-W003 and the timeline
+        self._closed: dict[str, tuple[str, str]] = {}
+        self._history.clear(0)
 
     def _touch(self) -> None:
         self.revision += 1
 
     # ------------------------------------------------------------------ the outbox
     def _emit(self, name: str, data: dict[str, Any]) -> None:
-        self._events.append(Event(name, topic_for(self.workspace_id, name), data))
+        event = Event(name, topic_for(self.workspace_id, name), data)
+        self._events.append(event)
+        self._history.event(self._log.seq, event)
         self.output_pending = True
 
-    def _warn(self, record: CallRecord, text: str) -> None:
+    def _warn(self, record: CallRecord, text: str, code: str) -> None:
+        """A warning with its code (`warnings.py`) on the call's record and the console."""
         record.warning = text
-        self._warnings.append(text)
+        if record.warnings is None:
+            record.warnings = []
+        record.warnings.append({"code": code, "message": text})
+        self._warnings.append(f"{code} {text}")
         self.output_pending = True
 
     def _refuse(self, record: CallRecord, reason: str) -> None:
         record.refused = True
         record.reason = reason
-        self._warn(record, f"{record.method}: refused: {reason}")
+        self._warn(record, f"{record.method}: refused: {reason}", w.REFUSED)
 
     def _notice(self, text: str) -> None:
         self._notices.append(text)
+        self._history.notice(self._log.seq, text)
         self.output_pending = True
 
     def take_output(self) -> tuple[list[Event], list[str], list[str]]:
@@ -100,17 +120,11 @@ class WorkspaceCore:
     # ------------------------------------------------------------------ lookups
     def _session(self, session_id: Any, method: str) -> SessionState:
         session = self._sessions.get(session_id) if isinstance(session_id, str) else None
-        if session is None:
-            require_string(session_id, method, "sessionId")
-            raise not_found(method, f"session '{session_id}' is not open")
-        return session
+        return session or _not_open(session_id, method, "session")
 
     def _tab(self, tab_id: Any, method: str) -> TabState:
         tab = self._tabs.get(tab_id) if isinstance(tab_id, str) else None
-        if tab is None:
-            require_string(tab_id, method, "tabId")
-            raise not_found(method, f"tab '{tab_id}' is not open")
-        return tab
+        return tab or _not_open(tab_id, method, "tab")
 
     def _focused_tab_of_session(self, tab_id: Any, method: str) -> TabState:
         """A tab of the focused session (closeTab/focusTab/refreshTab act there only)."""
@@ -140,6 +154,7 @@ class WorkspaceCore:
             self._warn(
                 record,
                 f"{method}: templateName '{name}' has surrounding spaces; used '{name.strip()}'",
+                w.TEMPLATE_SPACES,
             )
         if template is None:
             if self.options.strict_templates:
@@ -148,21 +163,88 @@ class WorkspaceCore:
                 record,
                 f"{method}: unknown {kind} template '{name}'; opened a generic {kind} "
                 "titled with the template name",
+                w.UNKNOWN_TEMPLATE,
             )
         return template
 
+    def _warner(self, record: CallRecord) -> w.Warn:
+        return lambda text, code: self._warn(record, text, code)
+
+    # ------------------------------------------------------------------ closed ids
+    def _remember_closed(self, identifier: str, what: str, session_id: str) -> None:
+        if len(self._closed) >= w.CLOSED_LIMIT:
+            del self._closed[next(iter(self._closed))]
+        self._closed[identifier] = (what, session_id)
+
+    def closed_description(self, identifier: str) -> str | None:
+        """What a closed id was ("closed tab ('Search') of 'session-id-1'"), else None."""
+        if identifier in self._sessions or identifier in self._tabs:
+            return None
+        if identifier in self._closed:
+            return self._closed[identifier][0]
+        if w.was_issued(identifier, self._next_session, self._next_tab):
+            return "closed " + identifier.split("-")[0]
+        return None
+
+    def session_of_tab(self, tab_id: str) -> str | None:
+        """The session an open (or closed) tab is (was) in."""
+        tab = self._tabs.get(tab_id)
+        if tab is not None:
+            return tab.session_id
+        closed = self._closed.get(tab_id)
+        return closed[1] if closed else None
+
     # ------------------------------------------------------------------ create
-    def _create_tab(self, record: CallRecord, session_id: str, raw: Any) -> str:
-        """A tab from an AppTabInput in that session (createTab, session.createTab); its id."""
+    def _check_limit(self, room: bool, message: str) -> None:
+        """The documented limit error (and its notice in the page) when there is no room."""
+        if not room:
+            self._notice(message)
+            raise ApmError(LIMIT_REACHED, message)
+
+    def _create_session(self, record: CallRecord, session_input: Any) -> str:
+        """A session from a SessionInput (createSession, ui.createSession); its id."""
+        method = record.method
+        given = parse_session_input(session_input, method)
+        self._check_limit(len(self._sessions) < MAX_SESSIONS, MAX_SESSIONS_MESSAGE)
+        template: SessionTemplate | None = self._lookup_template(
+            self.options.templates.sessions, given.template_name, "session", record
+        )
+        session_id = f"session-id-{self._next_session}"
+        next_tab = self._next_tab
+
+        def new_tab_id() -> str:
+            nonlocal next_tab
+            next_tab += 1
+            return f"tab-id-{next_tab - 1}"
+
+        session = build_session(
+            method, session_id, new_tab_id, given, template, self.options, self._warner(record)
+        )
+        # everything built: commit
+        self._next_session += 1
+        self._next_tab = next_tab
+        self._sessions[session_id] = session
+        self._tabs.update(session.tabs)
+        self._emit(SESSION_CREATED, {"sessionId": session_id})
+        if given.is_focused:
+            self._focus(session_id)
+        self._touch()
+        return session_id
+
+    def _create_tab(
+        self, record: CallRecord, session_id: str, raw: Any, template_lookup: bool = True
+    ) -> str:
+        """A tab from an AppTabInput in that session (createTab, session.createTab); its id.
+        Without `template_lookup` the tab has no template (ui.openWebResource)."""
         method = record.method
         given = parse_tab_input(raw, method)
         session = self._sessions[session_id]
-        if len(session.tabs) >= MAX_TABS:
-            self._notice(MAX_TABS_MESSAGE)
-            raise ApmError(LIMIT_REACHED, MAX_TABS_MESSAGE)
-        template: TabTemplate | None = self._lookup_template(
-            self.options.templates.tabs, given.template_name, "tab", record
-        )
+        self._check_limit(len(session.tabs) < MAX_TABS, MAX_TABS_MESSAGE)
+        template: TabTemplate | None = None
+        if template_lookup:
+            template = self._lookup_template(
+                self.options.templates.tabs, given.template_name, "tab", record
+            )
         tab_id = f"tab-id-{self._next_tab}"
         tab = build_tab(
             method,
@@ -173,6 +255,7 @@ class WorkspaceCore:
             self._scope(session),
             given.app_context,
             self.options,
+            self._warner(record),
         )
         # built: commit
         self._next_tab += 1
@@ -222,6 +305,10 @@ class WorkspaceCore:
         del self._sessions[session.session_id]
         for tab_id in session.tabs:
             self._tabs.pop(tab_id, None)
+            what = f"tab of the closed session '{session.session_id}'"
+            self._remember_closed(tab_id, what, session.session_id)
+        what = f"closed session ('{session.title}')"
+        self._remember_closed(session.session_id, what, session.session_id)
         if session.session_id in self._session_mru:
             self._session_mru.remove(session.session_id)
         self._emit(ON_SESSION_CLOSED, {"sessionId": session.session_id})
@@ -233,14 +320,11 @@ class WorkspaceCore:
         """Close a session unless it is Home (or, for a click, its close button is hidden);
         `canClose = false` does not stop the API. True when it closed, False when refused."""
         session = self._session(session_id, record.method)
-        if session.is_default:
-            self._refuse(record, HOME_NOT_CLOSABLE)
-            return False
-        if ui and not session.can_close:
-            self._refuse(record, "the session's close button is hidden (canClose is false)")
-            return False
-        self._close_session(session)
-        return True
+        fixed = HOME_NOT_CLOSABLE if session.is_default else None
+        if self._may_close(record, fixed, ui and not session.can_close, "session"):
+            self._close_session(session)
+            return True
+        return False
 
     def _close_tab(self, tab: TabState) -> None:
         session = self._sessions[tab.session_id]
@@ -250,6 +334,8 @@ class WorkspaceCore:
         session.remove_tab(tab.tab_id)
         del self._tabs[tab.tab_id]
         self._emit(TAB_CLOSED, {"sessionId": session.session_id, "tabId": tab.tab_id})
+        what = f"closed tab ('{tab.title}') of '{session.session_id}'"
+        self._remember_closed(tab.tab_id, what, session.session_id)
         if was_visible:
             self._focus(session.session_id, previous=(session.session_id, tab.tab_id))
         self._touch()
@@ -257,15 +343,49 @@ class WorkspaceCore:
     def _close_tab_checked(self, tab: TabState, record: CallRecord, ui: bool = False) -> bool:
         """Close a tab unless it is an anchor (or, for a click, its close button is hidden).
         True when it closed, False when refused."""
-        if tab.is_anchor:
-            self._refuse(record, ANCHOR_NOT_CLOSABLE)
+        fixed = ANCHOR_NOT_CLOSABLE if tab.is_anchor else None
+        if self._may_close(record, fixed, ui and not tab.can_close, "tab"):
+            self._close_tab(tab)
+            return True
+        return False
+
+    def _may_close(self, record: CallRecord, fixed: str | None, hidden: bool, what: str) -> bool:
+        """False, the call refused with the reason, when the session/tab never closes (`fixed`)
+        or its close button is hidden (`hidden`: for a click)."""
+        if fixed is not None:
+            self._refuse(record, fixed)
             return False
-        if ui and not tab.can_close:
-            self._refuse(record, "the tab's close button is hidden (canClose is false)")
+        if hidden:
+            self._refuse(record, f"the {what}'s close button is hidden (canClose is false)")
             return False
-        self._close_tab(tab)
         return True
+
+    def _reread_anchor(self, session: SessionState) -> None:
+        """Re-read a session's `{anchor.*}` values from the record store."""
+        anchor = session.anchor.parameters
+        session.anchor_record = dict(
+            self.options.find_record(anchor.get("entityName", ""), anchor.get("entityId", "")) or {}
+        )
+        self._touch()
+
+    def _set_can_close(
+        self, record: CallRecord, target: SessionState | TabState, value: Any, fixed: str | None
+    ) -> None:
+        """`canClose = value` on a session or tab; refused (with reason `fixed`) when it asks a
+        never-closable one (Home, an anchor tab) to become closable."""
+        flag = require_bool(value, record.method, "canClose")
+        if fixed is not None and flag:
+            self._refuse(record, fixed)
+            return
+        target.can_close = flag
+        self._touch()
 
     def _refresh(self, tab: TabState) -> None:
         tab.refresh_count += 1
         self._touch()
+
+
+def _not_open(key: Any, method: str, kind: str) -> NoReturn:
+    """Raise the error for an id that names no open session/tab (400 when it is no string)."""
+    require_string(key, method, f"{kind}Id")
+    raise not_found(method, f"{kind} '{key}' is not open")

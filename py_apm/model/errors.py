@@ -9,15 +9,6 @@ NOT_READY = 412
 INVALID_CONFIGURATION = 422
 INTERNAL = 500
 
-CODE_NAMES = {
-    INVALID_ARGUMENT: "INVALID_ARGUMENT",
-    NOT_FOUND: "NOT_FOUND",
-    LIMIT_REACHED: "LIMIT_REACHED",
-    NOT_READY: "NOT_READY",
-    INVALID_CONFIGURATION: "INVALID_CONFIGURATION",
-    INTERNAL: "INTERNAL",
-}
-
 MAX_SESSIONS_MESSAGE = "Maximum sessions reached. Close a session before opening another."
 MAX_TABS_MESSAGE = "Maximum tabs reached. Close a tab in this session before opening another."
 
@@ -29,11 +20,6 @@ class ApmError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
-
-    @property
-    def error_code(self) -> int:
-        """The JS-style name of `code`."""
-        return self.code
 
     def to_dict(self) -> dict[str, object]:
         """`{errorCode, message}` as the 2020 error callbacks received it."""

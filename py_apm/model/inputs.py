@@ -30,13 +30,18 @@ class TabInput:
     is_focused: bool = True
 
 
+def _json(text: str, method: str, error: str) -> Any:
+    """`text` parsed as JSON; ApmError 400 with `error` when it is not JSON."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise invalid(method, error) from None
+
+
 def as_object(value: Any, method: str, name: str) -> dict[str, Any]:
     """A Map, a plain object or a JSON string holding an object, as a dict with string keys."""
     if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            raise invalid(method, f"{name} is a string but not JSON text of an object") from None
+        value = _json(value, method, f"{name} is a string but not JSON text of an object")
         if not isinstance(value, dict):
             raise invalid(method, f"{name} must be JSON text of an object, got {describe(value)}")
     if isinstance(value, JsMap):
@@ -97,10 +102,7 @@ def parse_parameters_str(text: Any, method: str, name: str) -> dict[str, str]:
         raise invalid(
             method, f"{name} must be a string of JSON [name, value] pairs, got {describe(text)}"
         )
-    try:
-        pairs = json.loads(text)
-    except ValueError:
-        raise invalid(method, f"{name} is not valid JSON: {text[:80]!r}") from None
+    pairs = _json(text, method, f"{name} is not valid JSON: {text[:80]!r}")
     if not isinstance(pairs, list):
         raise invalid(method, f"{name} must be a JSON array of [name, value] pairs")
     result: dict[str, str] = {}
@@ -133,12 +135,17 @@ def _is_focused(item: dict[str, Any], method: str, what: str) -> bool:
     return value
 
 
+def _input(value: Any, method: str, what: str) -> tuple[dict[str, Any], str]:
+    """A required input object (object, Map or JSON string) and its required templateName."""
+    if is_nullish(value):
+        raise invalid(method, f"{what} is required, got {describe(value)}")
+    item = as_object(value, method, what)
+    return item, _template_name(item, method, what)
+
+
 def parse_session_input(value: Any, method: str = "createSession") -> SessionInput:
     """Validate a SessionInput (object, Map or JSON string)."""
-    if is_nullish(value):
-        raise invalid(method, f"SessionInput is required, got {describe(value)}")
-    item = as_object(value, method, "SessionInput")
-    name = _template_name(item, method, "SessionInput")
+    item, name = _input(value, method, "SessionInput")
     raw_context = item.get("sessionContext")
     context: dict[str, str] = {}
     anchor: dict[str, str] = {}
@@ -154,10 +161,7 @@ def parse_session_input(value: Any, method: str = "createSession") -> SessionInp
 
 def parse_tab_input(value: Any, method: str = "createTab") -> TabInput:
     """Validate an AppTabInput (object, Map or JSON string)."""
-    if is_nullish(value):
-        raise invalid(method, f"AppTabInput is required, got {describe(value)}")
-    item = as_object(value, method, "AppTabInput")
-    name = _template_name(item, method, "AppTabInput")
+    item, name = _input(value, method, "AppTabInput")
     raw_context = item.get("appContext")
     app_context: dict[str, str] = {}
     if not is_nullish(raw_context):

@@ -2,7 +2,7 @@
 
 A member has a wire name (what the shim calls: `createSession`, `session.setTitle`), a label (what
 `PyApm.calls()` and error messages say: `session.title`), a logging mode and an arity (read from
-the method's signature). The bridge's member table, codes and arities are derived from `MEMBERS`.
+the method's signature). The bridge's member table, codes and arities are derived from `members()`.
 
 Naming rule: the Python method is the wire name in snake_case, prefixed by its object
 (`getSession` of `Microsoft.Apm` -> `apm_get_session`, `session.getTab` -> `session_get_tab`,
@@ -17,7 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
-from .errors import INTERNAL, ApmError
+from . import warnings as w
+from .calllog import noted_read
+from .errors import INTERNAL, NOT_FOUND, ApmError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -27,7 +29,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 #: "none" - not logged (property reads, test control); the method is registered unwrapped.
 LogMode = Literal["call", "note", "none"]
 
-#: Member groups in code order; a member's code is its index in `MEMBERS`.
+#: Member groups in code order; a member's code is its index in `members()`.
 OBJECTS = ("apm", "session", "tab", "ui", "pyapm")
 
 
@@ -78,7 +80,10 @@ def member(
         _DECLARED[name] = spec
         if log == "none":
             return fn
-        wrapper = _logged(fn, spec.label, origin) if log == "call" else _noted(fn, spec.label)
+        if log == "call":
+            wrapper = _logged(fn, spec.label, origin)
+        else:
+            wrapper = noted_read(fn, spec.label, w.check_frame)
         wrapper.__name__ = fn.__name__
         wrapper.__qualname__ = fn.__qualname__
         wrapper.__doc__ = fn.__doc__
@@ -90,28 +95,24 @@ def member(
 def _logged(fn: Callable[..., Any], label: str, origin: str) -> Callable[..., Any]:
     def logged(self: Any, *args: Any) -> Any:
         record = self._log.start(label, args, origin)
+        if record.frame is not None:
+            w.check_frame(self, record)
         try:
             result = fn(self, record, *args)
         except ApmError as error:
             record.error = error.to_dict()
+            if error.code == NOT_FOUND and self._closed:
+                w.check_closed_ids(self, record, args)
             raise
         except Exception as error:  # a bug: logged, then reported by the bridge
             record.error = {"errorCode": INTERNAL, "message": f"{type(error).__name__}: {error}"}
             raise
         record.result = result
+        if result is None and self._closed and label in ("getSession", "session.getTab"):
+            w.check_closed_ids(self, record, args[-1:])  # null for an id that was closed
         return result
 
     return logged
-
-
-def _noted(fn: Callable[..., Any], label: str) -> Callable[..., Any]:
-    # Noted members are reads without arguments (the hottest calls): no argument packing.
-    def noted(self: Any) -> Any:
-        result = fn(self)
-        self._log.note(label, (), result)
-        return result
-
-    return noted
 
 
 def members() -> tuple[MemberSpec, ...]:

@@ -11,10 +11,11 @@ from typing import Any
 from .calllog import CallRecord
 from .core import HOME_NOT_CLOSABLE, HOME_TITLE_FIXED, WorkspaceCore
 from .errors import invalid
-from .inputs import context_values, require_bool, require_string
+from .inputs import context_values, require_string
 from .members import member
 from .slugs import resolve
 from .state import MAX_TABS, SessionState, TabState
+from .warnings import check_slugs
 
 
 class SessionMembers(WorkspaceCore):
@@ -46,12 +47,8 @@ class SessionMembers(WorkspaceCore):
     @member("session.setCanClose", label="session.canClose")
     def session_set_can_close(self, record: CallRecord, session_id: Any, value: Any) -> None:
         session = self._session(session_id, record.method)
-        flag = require_bool(value, record.method, "canClose")
-        if session.is_default and flag:
-            self._refuse(record, HOME_NOT_CLOSABLE)
-            return
-        session.can_close = flag
-        self._touch()
+        fixed = HOME_NOT_CLOSABLE if session.is_default else None
+        self._set_can_close(record, session, value, fixed)
 
     @member("session.close")
     def session_close(self, record: CallRecord, session_id: Any) -> bool:
@@ -107,7 +104,9 @@ class SessionMembers(WorkspaceCore):
         """Text with every `{slug}` substituted ("" if unresolved)."""
         session = self._session(session_id, record.method)
         text = require_string(slug, record.method, "input")
-        return resolve(text, self._scope(session).lookup)
+        lookup = self._scope(session).lookup
+        check_slugs(self._warner(record), record.method, text, lookup, "the input")
+        return resolve(text, lookup)
 
     @member("session.getContext")
     def session_get_context(self, record: CallRecord, session_id: Any) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from .calllog import CallRecord
 from .core import ANCHOR_NOT_CLOSABLE, WorkspaceCore
-from .inputs import require_bool, require_string
+from .inputs import require_string
 from .members import member
 
 
@@ -35,12 +35,7 @@ class TabMembers(WorkspaceCore):
     @member("tab.setCanClose", label="tab.canClose")
     def tab_set_can_close(self, record: CallRecord, tab_id: Any, value: Any) -> None:
         tab = self._tab(tab_id, record.method)
-        flag = require_bool(value, record.method, "canClose")
-        if tab.is_anchor and flag:
-            self._refuse(record, ANCHOR_NOT_CLOSABLE)
-            return
-        tab.can_close = flag
-        self._touch()
+        self._set_can_close(record, tab, value, ANCHOR_NOT_CLOSABLE if tab.is_anchor else None)
 
     @member("tab.close")
     def tab_close(self, record: CallRecord, tab_id: Any) -> bool:

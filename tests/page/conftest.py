@@ -8,15 +8,10 @@ the ``window.PyApm`` contract, so the page can be developed and tested without P
 from __future__ import annotations
 
 import json
-import mimetypes
 import os
-import threading
-from collections.abc import Iterator
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 import pytest
 
@@ -46,61 +41,29 @@ def use_fake() -> bool:
     return False
 
 
-class _FakeHandler(BaseHTTPRequestHandler):
+def _inside(root: Path, rel: str) -> Path | None:
+    candidate = (root / rel).resolve()
+    return candidate if candidate.is_relative_to(root.resolve()) else None
+
+
+def _fake_files(path: str) -> Path | None:
     """Static files of ``web/``; ``/shim.js`` = the fake; ``/webresources/*`` = the samples."""
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        """Keep test output quiet."""
-
-    def do_GET(self) -> None:  # noqa: N802
-        self._serve(send_body=True)
-
-    def do_HEAD(self) -> None:  # noqa: N802
-        self._serve(send_body=False)
-
-    def _serve(self, send_body: bool) -> None:
-        path = unquote(urlsplit(self.path).path)
-        if path == "/":
-            target: Path | None = WEB / "index.html"
-        elif path == "/config.json":
-            target = CONFIG
-        elif path == "/shim.js":
-            target = HERE / "fake_pyapm.js"
-        elif path.startswith("/webresources/"):
-            target = self._inside(SAMPLES, path[len("/webresources/") :])
-        else:
-            target = self._inside(WEB, path.lstrip("/"))
-        if target is None or not target.is_file():
-            self.send_error(HTTPStatus.NOT_FOUND)
-            return
-        body = target.read_bytes()
-        ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        self.send_response(HTTPStatus.OK)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        if send_body:
-            self.wfile.write(body)
-
-    @staticmethod
-    def _inside(root: Path, rel: str) -> Path | None:
-        candidate = (root / rel).resolve()
-        return candidate if candidate.is_relative_to(root.resolve()) else None
+    if path == "/":
+        return WEB / "index.html"
+    if path == "/config.json":
+        return CONFIG
+    if path == "/shim.js":
+        return HERE / "fake_pyapm.js"
+    if path.startswith("/webresources/"):
+        return _inside(SAMPLES, path[len("/webresources/") :])
+    return _inside(WEB, path.lstrip("/"))
 
 
 @pytest.fixture(scope="session")
-def page_server() -> Iterator[str]:
+def page_server(static_server: Callable[..., str]) -> Iterator[str]:
     """Base URL of a server for the page (real ``py_apm.host.server`` or the fake one)."""
     if use_fake():
-        httpd = ThreadingHTTPServer(("127.0.0.1", 0), _FakeHandler)
-        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-        finally:
-            httpd.shutdown()
-            httpd.server_close()
+        yield static_server(_fake_files)
         return
     from py_apm.host.server import serve
 

@@ -1,15 +1,13 @@
 """Browser smoke tests of shim.js: boot, calls, argument encoding, errors, events, frames.
 
 One Chromium page per module (booting Pyodide costs seconds); `PyApm.reset()` between tests.
-The files are served by a tiny local HTTP server (no network): `/shim.js`, `/pyodide/*` from
+The files are served by the tests' static HTTP server (no network): `/shim.js`, `/pyodide/*` from
 node_modules, `/py_apm.zip` built from `py_apm/`, and the test pages under `/tests/shim/pages/`.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,54 +27,22 @@ def build_zip() -> bytes:
     return build_package_zip()
 
 
-class _Handler(SimpleHTTPRequestHandler):
-    extensions_map = {
-        **SimpleHTTPRequestHandler.extensions_map,
-        ".wasm": "application/wasm",
-        ".mjs": "text/javascript",
-        ".js": "text/javascript",
-        ".json": "application/json",
-        ".zip": "application/zip",
-    }
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
-        pass
-
-    def translate_path(self, path: str) -> str:
-        path = path.split("?", 1)[0].split("#", 1)[0]
-        if path == "/shim.js":
-            return str(ROOT / "shim.js")
-        if path.startswith("/pyodide/"):
-            return str(PYODIDE_DIR / Path(path[len("/pyodide/") :]).name)
-        if path.startswith("/tests/shim/pages/"):
-            return str(HERE / "pages" / Path(path[len("/tests/shim/pages/") :]).name)
-        return str(HERE / "pages" / "missing")
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server API
-        if self.path.split("?", 1)[0] == "/py_apm.zip":
-            data = build_zip()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/zip")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-            return
-        super().do_GET()
-
-
-def serve() -> tuple[ThreadingHTTPServer, int]:
-    """Start the test server on a free loopback port."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, server.server_address[1]
+def _resolve(path: str) -> Path | bytes | None:
+    if path == "/shim.js":
+        return ROOT / "shim.js"
+    if path == "/py_apm.zip":
+        return build_zip()
+    if path.startswith("/pyodide/"):
+        return PYODIDE_DIR / Path(path[len("/pyodide/") :]).name
+    if path.startswith("/tests/shim/pages/"):
+        return HERE / "pages" / Path(path[len("/tests/shim/pages/") :]).name
+    return None
 
 
 @pytest.fixture(scope="module")
-def port() -> Iterator[int]:
-    server, port = serve()
-    yield port
-    server.shutdown()
-    server.server_close()
+def port(static_server: Callable[..., str]) -> int:
+    """The port of a static server for `/shim.js`, `/pyodide/*`, `/py_apm.zip` and the pages."""
+    return int(static_server(_resolve).rstrip("/").rsplit(":", 1)[1])
 
 
 @pytest.fixture(scope="module")

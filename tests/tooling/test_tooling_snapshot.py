@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from py_apm.host import snapshot
+from py_apm.host import snapshot, snapshot_build
 from py_apm.host.bundle import get_bundle
 from py_apm.host.server import serve
 
@@ -55,12 +55,12 @@ def test_server_offers_only_the_matching_snapshot(fake_root, snap_dir, http):
 
 
 def test_check_command(fake_root, snap_dir, capsys):
-    assert snapshot.main(["--check"]) == 1
+    assert snapshot_build.main(["--check"]) == 1
     assert capsys.readouterr().out.startswith("missing: ")
     info = snapshot.current(fake_root.root, fake_root.pyodide)
     info.path.parent.mkdir(parents=True)
     info.path.write_bytes(b"x")
-    assert snapshot.main(["--check"]) == 0
+    assert snapshot_build.main(["--check"]) == 0
     assert capsys.readouterr().out.strip() == f"up to date: {info.path}"
 
 
@@ -80,5 +80,5 @@ def test_prune_keeps_only_the_current(tmp_path):
     keep = tmp_path / "py_apm-new.snapshot"
     for name in ("py_apm-old.snapshot", "py_apm-new.snapshot", "other.bin"):
         (tmp_path / name).write_bytes(b"x")
-    snapshot._prune(tmp_path, keep)
+    snapshot_build._prune(tmp_path, keep)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["other.bin", "py_apm-new.snapshot"]

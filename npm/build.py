@@ -1,0 +1,132 @@
+"""Assemble the `py-apm` npm package from the checkout, and optionally `npm pack` it.
+
+    .venv/bin/python npm/build.py [--out build/npm] [--pack]
+
+The package holds npm/{bin,lib,playwright}, a README (the root README's JavaScript section), the
+typings (types/), and site/: shim.js,
+the workspace page (web/, its absolute /shim.js and /config.json made relative so the page works
+below any folder), the py_apm bundle (py_apm.zip, from py_apm.host.bundle), and the snapshot
+builder (the same page code py_apm.host.snapshot runs). Its version is py_apm's; its `pyodide`
+dependency is the exact version the root package-lock.json pins.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NPM = ROOT / "npm"
+PACKAGE_PARTS = ("bin", "lib", "playwright")
+README_SECTION = "## Use py-apm from JavaScript / TypeScript"
+WEB_FILES = ("workspace.js", "workspace.css", "blank.html")
+# The workspace page is served at / by `py-apm serve`; in the package it may live in any folder.
+PAGE_EDITS = (
+    ('src="/shim.js"', 'src="shim.js"'),
+    ('data-config="/config.json"', 'data-config="config.json"'),
+)
+
+
+def locked_pyodide() -> str:
+    lock = json.loads((ROOT / "package-lock.json").read_text("utf-8"))
+    return str(lock["packages"]["node_modules/pyodide"]["version"])
+
+
+def workspace_page() -> str:
+    page = (ROOT / "web" / "index.html").read_text("utf-8")
+    for old, new in PAGE_EDITS:
+        if old not in page:
+            raise SystemExit(f"npm/build.py: web/index.html lacks {old!r}; update PAGE_EDITS")
+        page = page.replace(old, new)
+    return page
+
+
+def package_readme() -> str:
+    """The root README's JavaScript section, under the package's title."""
+    readme = (ROOT / "README.md").read_text("utf-8")
+    start = readme.find(README_SECTION)
+    if start < 0:
+        raise SystemExit(f"npm/build.py: README.md has no {README_SECTION!r} section")
+    end = readme.find("\n## ", start + len(README_SECTION))
+    body = readme[start + len(README_SECTION) : end if end >= 0 else None].strip()
+    intro = (
+        "An offline emulator of the Dynamics 365 Customer Service workspace `Microsoft.Apm` API "
+        "for tests and local development of web resources, custom pages and PCF controls."
+    )
+    return f"# py-apm\n\n{intro}\n\n{body}\n"
+
+
+def write_site(site: Path) -> None:
+    from py_apm.host.bundle import get_bundle
+    from py_apm.host.snapshot import _MAKE_SNAPSHOT_JS
+
+    site.mkdir(parents=True)
+    shutil.copy2(ROOT / "shim.js", site / "shim.js")
+    for name in WEB_FILES:
+        shutil.copy2(ROOT / "web" / name, site / name)
+    (site / "index.html").write_text(workspace_page(), "utf-8")
+    (site / "py_apm.zip").write_bytes(get_bundle().data)
+    (site / "make-snapshot.js").write_text(_MAKE_SNAPSHOT_JS.strip() + "\n", "utf-8")
+
+
+def write_manifest(stage: Path) -> None:
+    from py_apm import __version__
+
+    manifest = json.loads((NPM / "package.json").read_text("utf-8"))
+    manifest["version"] = __version__
+    manifest["dependencies"]["pyodide"] = locked_pyodide()
+    (stage / "package.json").write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
+
+
+def assemble(out: Path) -> Path:
+    """Build the package folder `out/package` from scratch and return it."""
+    stage = out / "package"
+    if stage.exists():
+        shutil.rmtree(stage)
+    stage.mkdir(parents=True)
+    for part in PACKAGE_PARTS:
+        source = NPM / part
+        if source.is_dir():
+            shutil.copytree(source, stage / part)
+        else:
+            shutil.copy2(source, stage / part)
+    (stage / "types").mkdir()
+    for typing in sorted((ROOT / "types").glob("*.d.ts")):
+        shutil.copy2(typing, stage / "types" / typing.name)
+    (stage / "README.md").write_text(package_readme(), "utf-8")
+    write_site(stage / "site")
+    write_manifest(stage)
+    return stage
+
+
+def pack(stage: Path, out: Path) -> Path:
+    """`npm pack` the folder into `out`; return the tarball."""
+    for old in out.glob("py-apm-*.tgz"):
+        old.unlink()
+    done = subprocess.run(
+        ["npm", "pack", "--json", "--pack-destination", str(out)],
+        cwd=stage,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return out / json.loads(done.stdout)[0]["filename"]
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="npm/build.py", description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "npm")
+    parser.add_argument("--pack", action="store_true", help="also npm pack it; print the tarball")
+    args = parser.parse_args(argv)
+    out = args.out.resolve()
+    stage = assemble(out)
+    print(pack(stage, out) if args.pack else stage)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

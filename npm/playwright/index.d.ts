@@ -1,0 +1,64 @@
+/// <reference path="../types/pyapm.d.ts" />
+
+import type {
+  Page,
+  PlaywrightTestArgs,
+  PlaywrightTestOptions,
+  PlaywrightWorkerArgs,
+  PlaywrightWorkerOptions,
+  TestType,
+} from "@playwright/test";
+
+export { expect } from "@playwright/test";
+
+/** One console message of the py-apm page (`type` is "log", "warning", ... or "pageerror"). */
+export interface ConsoleEntry {
+  type: string;
+  text: string;
+}
+
+/** Options per worker (`test.use({...})` at the top of a file, or `use` in the config). */
+export interface PyApmWorkerOptions {
+  /** A folder served at `webresources/` (relative to the Playwright config file). */
+  apmWebResources: string | undefined;
+  /** `PyApm.configure` options, or a JSON file of them (relative to the config file): applied
+   * when the page boots and at every reset. */
+  apmConfig: string | PyApm.Options | undefined;
+  /** How the files reach the browser: "http" (default), an HTTP server inside the worker on a
+   * free loopback port; "route", request interception at apmBaseURL (no port at all, but
+   * slower boots: routing turns the browser's HTTP cache off). */
+  apmServe: "http" | "route";
+  /** The workspace's URL under apmServe: "route" (default http://py-apm.localhost/). */
+  apmBaseURL: string;
+  /** How long to wait for PyApm.ready, in ms (default 60000). */
+  apmReadyTimeout: number;
+  /** Boot from the memory snapshot, built once and cached (default true). */
+  apmSnapshot: boolean;
+}
+
+/** Options per test. */
+export interface PyApmTestOptions {
+  /** More `PyApm.configure` options for this test's reset. */
+  apmOptions: PyApm.Options;
+  /** Give this test its own new browser context and page instead of the shared one. */
+  apmFreshPage: boolean;
+}
+
+export interface PyApmTestFixtures {
+  /** The workspace page with PyApm.ready resolved, reset to a fresh workspace for this test. */
+  apmPage: Page;
+  /** The console messages and page errors of apmPage during this test. */
+  apmConsole: ConsoleEntry[];
+}
+
+export interface PyApmWorkerFixtures {
+  /** Where the workspace is served, ending with "/" (web resources: apmURL + "webresources/..."). */
+  apmURL: string;
+  /** The worker's shared page itself (not reset; prefer apmPage). */
+  apmSharedPage: Page;
+}
+
+export declare const test: TestType<
+  PlaywrightTestArgs & PlaywrightTestOptions & PyApmTestOptions & PyApmTestFixtures,
+  PlaywrightWorkerArgs & PlaywrightWorkerOptions & PyApmWorkerOptions & PyApmWorkerFixtures
+>;

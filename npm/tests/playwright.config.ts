@@ -1,0 +1,18 @@
+// A user's project testing a web resource against py-apm with Playwright Test (run by
+// scripts/test_js.sh after installing the packed py-apm tarball; browser: the system Chromium).
+import { defineConfig } from "@playwright/test";
+import type { PyApmTestOptions, PyApmWorkerOptions } from "py-apm/playwright";
+
+export default defineConfig<PyApmTestOptions, PyApmWorkerOptions>({
+  testDir: "tests",
+  workers: 1,
+  reporter: [["list"], ["json", { outputFile: "results.json" }]],
+  use: {
+    apmWebResources: "webresources",
+    apmConfig: "templates.json",
+    launchOptions: {
+      executablePath: process.env.PY_APM_BROWSER || "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-gpu", "--disable-quic"],
+    },
+  },
+});

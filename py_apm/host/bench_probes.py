@@ -1,0 +1,218 @@
+"""What `py-apm bench` runs in the page and how it reads the figures back (helpers of bench.py)."""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, CDPSession, Page
+
+BARE_HTML = """<!doctype html>
+<html><head><meta charset="utf-8"><title>bare pyodide</title><link rel="icon" href="data:,">
+</head><body>
+<script type="module">
+import { loadPyodide } from "/pyodide/pyodide.mjs";
+window.pyodide = await loadPyodide({ indexURL: "/pyodide/" });
+window.__bareReady = performance.now();
+</script>
+</body></html>
+"""
+
+#: The shim without its memory snapshot (the fallback boot), for comparison.
+NO_SNAPSHOT_HTML = """<!doctype html>
+<html><head><meta charset="utf-8"><title>py-apm, no snapshot</title><link rel="icon" href="data:,">
+</head><body><script src="/shim.js" data-snapshot="off"></script></body></html>
+"""
+
+CASE_SESSION = (
+    '{templateName: "case_entity_session_default_template", '
+    'sessionContext: {parametersStr: \'[["entityName","incident"],["entityId","x"]]\'}}'
+)
+KB_TAB = '{templateName: "msdyn_omnichannel_kbsearch"}'
+
+#: µs per iteration of ``body``: a warm-up run (JIT), then the median of 5 runs of ``n``
+#: iterations each (``setup`` runs once before).
+LOOP_JS = """(n) => {{
+  {setup}
+  const run = (count) => {{
+    const t0 = performance.now();
+    for (let i = 0; i < count; i++) {{ {body} }}
+    return (performance.now() - t0) * 1000 / count;
+  }};
+  run(Math.max(1, n >> 3));
+  const times = [run(n), run(n), run(n), run(n), run(n)].sort((a, b) => a - b);
+  return times[2];
+}}"""
+
+CYCLES_JS = f"""([total, block]) => {{
+  PyApm.reset();
+  Microsoft.Apm.createSession({CASE_SESSION});
+  const times = [];
+  let t0 = performance.now();
+  for (let i = 1; i <= total; i++) {{
+    Microsoft.Apm.closeTab(Microsoft.Apm.createTab({KB_TAB}));
+    if (i % block === 0) {{ const t = performance.now(); times.push(t - t0); t0 = t; }}
+  }}
+  return times;
+}}"""
+
+MB = 1024 * 1024
+
+#: Init script: remember every exported ``WebAssembly.Memory`` (Pyodide keeps its own private).
+WASM_HOOK_JS = """(() => {
+  const seen = (window.__benchWasm = []);
+  const keep = (r) => {
+    const inst = r && (r.instance || r);
+    const exp = inst && inst.exports;
+    if (exp) for (const v of Object.values(exp)) if (v instanceof WebAssembly.Memory) seen.push(v);
+    return r;
+  };
+  const wrap = (name) => {
+    const orig = WebAssembly[name];
+    if (orig) WebAssembly[name] = function (...a) { return orig.apply(this, a).then(keep); };
+  };
+  wrap("instantiate");
+  wrap("instantiateStreaming");
+})();"""
+
+
+
+def median(values: list[float]) -> float:
+    """Median of a non-empty list."""
+    return float(statistics.median(values))
+
+
+def loop(page: Page, body: str, n: int, setup: str = "") -> float:
+    """µs per iteration of ``body`` run ``n`` times inside one ``page.evaluate``."""
+    return float(page.evaluate(LOOP_JS.format(setup=setup, body=body), n))
+
+
+def ready_pyapm(page: Page) -> float:
+    """Wait for ``PyApm.ready``; ms from navigation start to ready."""
+    from .headless import wait_ready
+
+    boot = wait_ready(page)
+    return boot if boot is not None else float(page.evaluate("PyApm.bootTimeMs"))
+
+
+def ready_bare(page: Page) -> float:
+    """Wait for the bare page's ``loadPyodide``; ms from navigation start to ready."""
+    page.wait_for_function("window.__bareReady !== undefined", timeout=60_000)
+    return float(page.evaluate("window.__bareReady"))
+
+
+def measure_ready(
+    browser: Browser,
+    url: str,
+    ready: Callable[[Page], float],
+    repeats: int,
+    after: Callable[[Page], None] | None = None,
+) -> tuple[float, float]:
+    """Median (fresh-context, reload) ready times in ms; ``after`` then gets the reloaded page."""
+    fresh: list[float] = []
+    for _ in range(repeats):
+        ctx = browser.new_context()
+        try:
+            page = ctx.new_page()
+            page.goto(url)
+            fresh.append(ready(page))
+        finally:
+            ctx.close()
+    reload: list[float] = []
+    ctx = browser.new_context()
+    try:
+        page = ctx.new_page()
+        page.goto(url)
+        ready(page)
+        for _ in range(repeats):
+            page.reload()
+            reload.append(ready(page))
+        if after is not None:
+            after(page)
+    finally:
+        ctx.close()
+    return median(fresh), median(reload)
+
+
+def _cdp_heap(cdp: CDPSession) -> float:
+    """``JSHeapUsedSize`` from CDP ``Performance.getMetrics``, in bytes."""
+    metrics = cdp.send("Performance.getMetrics")["metrics"]
+    return float(next(m["value"] for m in metrics if m["name"] == "JSHeapUsedSize"))
+
+
+def _wasm_bytes(page: Page) -> float | None:
+    """Total size of the wasm memories caught by :data:`WASM_HOOK_JS` (None if none)."""
+    value = page.evaluate(
+        "(window.__benchWasm || []).reduce((s, m) => s + m.buffer.byteLength, 0) || null"
+    )
+    return None if value is None else float(value)
+
+
+def memory(page: Page, cdp: CDPSession) -> dict[str, float | None]:
+    """JS heap (performance.memory), CDP heap and wasm memory after a forced GC."""
+    cdp.send("HeapProfiler.collectGarbage")
+    return {
+        "js": float(page.evaluate("performance.memory.usedJSHeapSize")),
+        "cdp": _cdp_heap(cdp),
+        "wasm": _wasm_bytes(page),
+    }
+
+
+PYTEST_FILE = """import pytest
+
+
+@pytest.mark.parametrize("i", range({n}))
+def test_uses_the_page(apm_page, i):
+    tab = "Microsoft.Apm.getFocusedSession().getFocusedTab()"
+    assert apm_page.evaluate(tab + ".title") == "Dashboard"  # the reset undid the last test
+    apm_page.evaluate(tab + ".title = 'changed'")
+"""
+
+
+#: conftest of the inner pytest run: records each phase's duration per test as JSON.
+PYTEST_CONFTEST = """import json, os
+
+DURATIONS = {}
+
+
+def pytest_runtest_logreport(report):
+    DURATIONS.setdefault(report.nodeid, {})[report.when] = report.duration
+
+
+def pytest_sessionfinish(session):
+    with open(os.environ["PY_APM_BENCH_DURATIONS"], "w") as fh:
+        json.dump(DURATIONS, fh)
+"""
+
+
+def pytest_overhead(many: int = 60) -> tuple[float, float, float]:
+    """(e): run ``1 + many`` small `apm_page` tests (each changes a title, so the reset is real)
+    in an inner pytest. Returns medians over all tests but the first (which boots the page), in
+    ms: fixture overhead (setup + teardown), the test body (call), and the first test's setup."""
+    import json
+    import os
+    import subprocess
+
+    with tempfile.TemporaryDirectory(prefix="py-apm-bench-pytest-") as tmp:
+        Path(tmp, "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+        Path(tmp, "conftest.py").write_text(PYTEST_CONFTEST, encoding="utf-8")
+        Path(tmp, "test_overhead.py").write_text(PYTEST_FILE.format(n=1 + many), encoding="utf-8")
+        out = Path(tmp, "durations.json")
+        env = {**os.environ, "PY_APM_BENCH_DURATIONS": str(out)}
+        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", tmp]
+        done = subprocess.run(
+            command, cwd=tmp, env=env, capture_output=True, text=True, timeout=300
+        )
+        if done.returncode != 0 or not out.is_file():
+            tail = (done.stdout + done.stderr).strip().splitlines()[-5:]
+            raise RuntimeError("inner pytest failed: " + " | ".join(tail))
+        phases = list(json.loads(out.read_text("utf-8")).values())
+    rest = phases[1:]
+    fixture = median([(p["setup"] + p["teardown"]) * 1000 for p in rest])
+    body = median([p["call"] * 1000 for p in rest])
+    return fixture, body, phases[0]["setup"] * 1000

@@ -1,0 +1,69 @@
+"""Fixtures shared by every test folder."""
+
+from __future__ import annotations
+
+import mimetypes
+import threading
+from collections.abc import Callable, Iterator
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+#: What a static server answers for a URL path: a file, the bytes themselves, or None (404).
+Resolver = Callable[[str], "Path | bytes | None"]
+
+_TYPES = {".wasm": "application/wasm", ".mjs": "text/javascript", ".js": "text/javascript"}
+
+
+def _handler(resolve: Resolver) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - keep output quiet
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802 - http.server API
+            self._answer(send_body=True)
+
+        def do_HEAD(self) -> None:  # noqa: N802 - http.server API
+            self._answer(send_body=False)
+
+        def _answer(self, send_body: bool) -> None:
+            path = unquote(urlsplit(self.path).path)
+            target = resolve(path)
+            if isinstance(target, Path):
+                target = target.read_bytes() if target.is_file() else None
+            if target is None:
+                self.send_error(HTTPStatus.NOT_FOUND)
+                return
+            suffix = Path(path).suffix
+            ctype = _TYPES.get(suffix) or mimetypes.guess_type(path)[0] or "text/html"
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(target)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            if send_body:
+                self.wfile.write(target)
+
+    return Handler
+
+
+@pytest.fixture(scope="session")
+def static_server() -> Iterator[Callable[[Resolver], str]]:
+    """Start a static HTTP server on a free loopback port that answers each GET with
+    `resolve(path)`; returns its base URL (ending with "/"). All stop at the end of the session."""
+    servers: list[ThreadingHTTPServer] = []
+
+    def start(resolve: Resolver) -> str:
+        httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(resolve))
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        servers.append(httpd)
+        return f"http://127.0.0.1:{httpd.server_address[1]}/"
+
+    yield start
+    for httpd in servers:
+        httpd.shutdown()
+        httpd.server_close()
