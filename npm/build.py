@@ -62,7 +62,7 @@ def package_readme() -> str:
 
 def write_site(site: Path) -> None:
     from py_apm.host.bundle import get_bundle
-    from py_apm.host.snapshot import _MAKE_SNAPSHOT_JS
+    from py_apm.host.snapshot_build import _MAKE_SNAPSHOT_JS
 
     site.mkdir(parents=True)
     shutil.copy2(ROOT / "shim.js", site / "shim.js")
