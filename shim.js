@@ -1292,7 +1292,7 @@
     ready,
     isReady: false,
     bootTimeMs: null,
-    bootPhases: {}, // ms since navigation start: start, runtime, unpacked, imported, ready
+    bootPhases: {}, // ms since navigation start: start, module, snapshot (bytes in), runtime, unpacked, imported, ready
     bootedFromSnapshot: null, // true: booted from the memory snapshot (data-snapshot)
     version: null,
     reset(...args) {
@@ -1485,9 +1485,8 @@
     }
   }
 
-  // Resolves to the snapshot response, or null when there is none (404, network error, "off").
+  // Resolves to the snapshot response, or null when there is none (404, network error).
   function fetchSnapshot(url) {
-    if (!url) return Promise.resolve(null);
     return fetch(url).then(
       (r) => {
         if (r.ok) return r;
@@ -1498,17 +1497,64 @@
     );
   }
 
-  async function loadRuntime(indexURL, snapshot) {
+  // The snapshot's bytes as { bytes, filled }: `bytes` is handed to Pyodide as soon as the
+  // headers say how long it is (Pyodide only needs the length to size the wasm memory), and the
+  // body streams into it while the runtime is instantiated; `filled` resolves once it is all in.
+  function snapshotBody(response) {
+    const length = Number(response.headers.get("Content-Length"));
+    if (!response.body || !Number.isSafeInteger(length) || length <= 0 ||
+        response.headers.get("Content-Encoding")) {
+      const whole = response.arrayBuffer().then((b) => new Uint8Array(b));
+      return { bytes: whole, filled: whole };
+    }
+    const bytes = new Uint8Array(length);
+    const filled = (async () => {
+      const reader = response.body.getReader();
+      let at = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        if (at + value.length > length) throw new Error("the snapshot is longer than announced");
+        bytes.set(value, at);
+        at += value.length;
+      }
+      if (at !== length) throw new Error(`the snapshot ended after ${at} of ${length} bytes`);
+      return bytes;
+    })();
+    return { bytes, filled };
+  }
+
+  // Pyodide's createPyodideModule, from the pyodide.asm.mjs import started at script evaluation;
+  // `before` must also be done before the runtime is handed back (the snapshot bytes are read
+  // right after).
+  function moduleFactory(asm, before, mark) {
+    return async (settings) => {
+      const runtimeModule = await (await asm).default(settings);
+      mark("module");
+      await before;
+      return runtimeModule;
+    };
+  }
+
+  async function loadRuntime(indexURL, early, mark) {
     let mod;
     try {
-      mod = await import(indexURL + "pyodide.mjs");
+      mod = await early.loader;
     } catch (e) {
       throw new Error(`cannot load Pyodide from ${indexURL}: ${e.message}`);
     }
-    const response = await snapshot;
+    // Only the headers are awaited here: loadPyodide starts its own requests (wasm, stdlib, lock
+    // file) at once, the wasm compiles and the runtime instantiates while the snapshot streams in.
+    const response = early.snapshot ? await early.snapshot : null;
     if (response) {
       try {
-        const pyodide = await mod.loadPyodide({ indexURL, _loadSnapshot: response.arrayBuffer() });
+        const { bytes, filled } = snapshotBody(response);
+        filled.then(() => mark("snapshot"), () => {});
+        const pyodide = await mod.loadPyodide({
+          indexURL,
+          _loadSnapshot: bytes,
+          createPyodideModule: moduleFactory(early.asm, filled, mark),
+        });
         return { pyodide, sitePackages: null, fromSnapshot: true };
       } catch (e) {
         // Built for another Pyodide (build id mismatch) or damaged: a normal boot still works.
@@ -1519,9 +1565,24 @@
     let sitePackages = null;
     const pyodide = await mod.loadPyodide({
       indexURL,
+      createPyodideModule: moduleFactory(early.asm, null, mark),
       fsInit: (_FS, info) => { sitePackages = info.sitePackages; },
     });
     return { pyodide, sitePackages, fromSnapshot: false };
+  }
+
+  // Every request that does not depend on another starts here, at once: the Pyodide loader, its
+  // wasm glue (handed to the loader as createPyodideModule) and the snapshot.
+  function startLoading(cfg) {
+    const quiet = (p) => {
+      p.catch(() => {}); // awaited (and reported) by boot; never an unhandled rejection here
+      return p;
+    };
+    return {
+      loader: quiet(import(cfg.pyodideURL + "pyodide.mjs")),
+      asm: quiet(import(cfg.pyodideURL + "pyodide.asm.mjs")),
+      snapshot: cfg.snapshotURL ? fetchSnapshot(cfg.snapshotURL) : null, // null: "off"
+    };
   }
 
   function importEntry(pyodide, cfg) {
@@ -1548,7 +1609,8 @@
     const phases = PyApm.bootPhases;
     const mark = (name) => { phases[name] = Math.round(performance.now()); };
     mark("start");
-    const snapshot = fetchSnapshot(cfg.snapshotURL);
+    const early = startLoading(cfg);
+    const snapshot = early.snapshot || Promise.resolve(null);
     // With a snapshot py_apm is already imported: the zip is fetched only when there is none.
     let zip = null;
     const fetchZip = () => {
@@ -1562,7 +1624,7 @@
     const config = cfg.configURL ? fetchJSON(cfg.configURL, "the data-config file", cfg.configOptional) : null;
     if (config) config.catch(() => {});
 
-    const { pyodide, sitePackages, fromSnapshot } = await loadRuntime(cfg.pyodideURL, snapshot);
+    const { pyodide, sitePackages, fromSnapshot } = await loadRuntime(cfg.pyodideURL, early, mark);
     PyApm.bootedFromSnapshot = fromSnapshot;
     mark("runtime");
     if (!fromSnapshot) {

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import mimetypes
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from http import HTTPStatus
@@ -67,3 +70,24 @@ def static_server() -> Iterator[Callable[[Resolver], str]]:
     for httpd in servers:
         httpd.shutdown()
         httpd.server_close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _tests_own_run_helper(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every `py-apm run` the tests start without a socket of their own shares one warm helper
+    of the test session (never a developer's), stopped at the end."""
+    if "PY_APM_RUN_SOCKET" in os.environ:
+        yield
+        return
+    sock = tmp_path_factory.mktemp("run-helper") / "run.sock"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PY_APM_RUN_SOCKET", str(sock))
+        mp.setenv("PY_APM_RUN_IDLE", "120")
+        yield
+        if sock.exists():
+            subprocess.run(
+                [sys.executable, "-m", "py_apm.host.runner", "--stop"],
+                capture_output=True,
+                timeout=60,
+            )
+

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .bench_loop import FLOOR_HTML, ready_floor, run_rows, run_times
 from .bench_probes import (
     BARE_HTML,
     CASE_SESSION,
@@ -34,6 +35,7 @@ from .bench_probes import (
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
+
 
 @dataclass
 class Row:
@@ -94,7 +96,7 @@ def _status(value: float, limit: float) -> bool:
     return value <= limit
 
 
-def run(repeats: int, calls: int, cycles: int, block: int) -> Report:
+def run(repeats: int, calls: int, cycles: int, block: int, cold_runs: int = 3) -> Report:
     """Do every measurement and return the report."""
     from .headless import headless
     from .snapshot_build import ensure
@@ -110,8 +112,11 @@ def run(repeats: int, calls: int, cycles: int, block: int) -> Report:
     with tempfile.TemporaryDirectory(prefix="py-apm-bench-") as tmp:
         Path(tmp, "bare.html").write_text(BARE_HTML, encoding="utf-8")
         Path(tmp, "nosnap.html").write_text(NO_SNAPSHOT_HTML, encoding="utf-8")
+        Path(tmp, "floor.html").write_text(FLOOR_HTML, encoding="utf-8")
         with headless(webresources=tmp, extra_args=["--enable-precise-memory-info"]) as chromium:
             _bench(chromium.browser, chromium.url.rstrip("/"), rep, repeats, calls, cycles, block)
+    progress("py-apm run: first run (starts the warm helper), warm runs, cold runs")
+    run_rows(rep, run_times(warm_runs=5, cold_runs=cold_runs))
     return rep
 
 
@@ -171,13 +176,17 @@ def _bench(
         page.context.add_init_script(WASM_HOOK_JS)
         page.reload()
         ready_pyapm(page)
+        got["phases"] = page.evaluate("PyApm.bootPhases")
         _calls(page, got, repeats, calls, cycles, block)
 
     progress("page ready times (bare)")
     bare_fresh, bare_reload = measure_ready(
         browser, base + "/webresources/bare.html", ready_bare, repeats, bare_after
     )
-    progress("page ready times (py-apm)")
+    progress("page ready times (floor, then py-apm)")
+    floor_fresh, floor_reload = measure_ready(
+        browser, base + "/webresources/floor.html", ready_floor, repeats
+    )
     apm_fresh, apm_reload = measure_ready(browser, base + "/", ready_pyapm, repeats, apm_after)
     progress("pytest per-test overhead (inner pytest runs)")
     got["pytest"] = pytest_overhead()
@@ -205,6 +214,26 @@ def _bench(
         f"{apm_reload / bare_reload:.2f}x bare",
         "<= 700 ms",
         _status(apm_reload, 700.0),
+    )
+    rep.add("ready, floor (compile wasm + snapshot + asm.mjs), fresh", f"{floor_fresh:.0f} ms")
+    rep.add("ready, floor, reload", f"{floor_reload:.0f} ms")
+    rep.add(
+        "ready, py-apm vs floor, fresh context",
+        f"{apm_fresh:.0f} ms",
+        f"{apm_fresh / floor_fresh:.2f}x floor",
+        "<= 1.5x floor",
+        _status(apm_fresh / floor_fresh, 1.5),
+    )
+    rep.add(
+        "ready, py-apm vs floor, reload",
+        f"{apm_reload:.0f} ms",
+        f"{apm_reload / floor_reload:.2f}x floor",
+        "<= 1.3x floor",
+        _status(apm_reload / floor_reload, 1.3),
+    )
+    phases = sorted((got.get("phases") or {}).items(), key=lambda kv: kv[1])
+    rep.notes.append(
+        "py-apm boot phases (ms, last reload): " + ", ".join(f"{k} {v}" for k, v in phases)
     )
     rep.add(
         "ready, py-apm without snapshot, fresh",
@@ -314,7 +343,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="py-apm bench", description="Measure py-apm boot and call costs in Chromium."
     )
-    parser.add_argument("--quick", action="store_true", help="fewer repeats (2) for a fast run")
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer repeats (2) and no cold py-apm run"
+    )
     parser.add_argument(
         "--repeats", type=int, default=None, help="page loads per ready figure (default 5)"
     )
@@ -329,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
     cycles, block = 10_000, 1_000
     t0 = time.perf_counter()
     try:
-        rep = run(max(1, repeats), calls, cycles, block)
+        rep = run(max(1, repeats), calls, cycles, block, cold_runs=0 if args.quick else 3)
     except Exception as exc:  # noqa: BLE001 - report any setup failure as one line
         print(f"py-apm bench: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from . import warm
 from .scriptlimit import LOADED, run_with_limit
 
 #: How long to wait for ``PyApm.ready``, and for a script's synchronous run (seconds), unless
@@ -122,6 +123,16 @@ class RunResult:
         return out
 
 
+def console_entry(msg: Any) -> dict[str, str]:
+    """A Playwright console message as a run reports it (a failed load names its URL)."""
+    kind = "warn" if msg.type == "warning" else msg.type
+    text = msg.text
+    where = (msg.location or {}).get("url") or ""
+    if text.startswith("Failed to load resource") and where:
+        text = f"{text}: {where}"
+    return {"type": kind, "text": text}
+
+
 def run_scripts(
     scripts: Sequence[tuple[str, str]],
     *,
@@ -146,12 +157,7 @@ def run_scripts(
 
     def on_console(msg: Any) -> None:
         if capturing and msg.text != LOADED:
-            kind = "warn" if msg.type == "warning" else msg.type
-            text = msg.text
-            where = (msg.location or {}).get("url") or ""
-            if text.startswith("Failed to load resource") and where:
-                text = f"{text}: {where}"
-            console.append({"type": kind, "text": text})
+            console.append(console_entry(msg))
 
     def open_workspace(page: Any, url: str | None) -> None:
         if url is not None:
@@ -331,12 +337,40 @@ def build_parser() -> argparse.ArgumentParser:
         help="how long to wait for Python to start, and for each script to finish; a script "
         f"still running then is stopped and reported (default {BOOT_TIMEOUT_S:g})",
     )
+    warm.add_arguments(parser)
     return parser
+
+
+def _run(args: argparse.Namespace, scripts: list[tuple[str, str]]) -> list[RunResult]:
+    """In the warm helper unless ``--cold`` (or no helper can run here), else in this process."""
+    options = {
+        "screenshot": args.screenshot,
+        "config": args.config,
+        "webresources": args.webresources,
+        "settle_ms": max(0, args.wait),
+        "boot_timeout_s": args.timeout,
+    }
+    if not args.cold and warm.wanted():
+        try:
+            done = warm.run(warm.Request(scripts=scripts, **options))
+        except warm.HelperUnavailable as exc:
+            print(f"py-apm run: no warm helper ({exc}); running cold", file=sys.stderr)
+        except RuntimeError as exc:
+            raise RunnerError(str(exc)) from exc
+        else:
+            return [RunResult(**r) for r in done]
+    return run_scripts(scripts, **options)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``py-apm run``; returns the exit code (1 when a script threw)."""
-    args = build_parser().parse_args(list(argv) if argv is not None else None)
+    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    if "--stop" in argv:
+        print("py-apm run: " + ("stopped the warm helper" if warm.stop() else "no warm helper"))
+        return EXIT_OK
+    args = parser.parse_args(list(argv))
     scripts: list[tuple[str, str]] = []
     for script in args.script:
         if script == "-":
@@ -359,14 +393,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"py-apm run: {flag} {value}: no such {kind}", file=sys.stderr)
                 return EXIT_USAGE
     try:
-        results = run_scripts(
-            scripts,
-            screenshot=args.screenshot,
-            config=args.config,
-            webresources=args.webresources,
-            settle_ms=max(0, args.wait),
-            boot_timeout_s=args.timeout,
-        )
+        results = _run(args, scripts)
     except RunnerError as exc:
         print(f"py-apm run: {exc}", file=sys.stderr)
         return EXIT_BOOT

@@ -25,6 +25,28 @@ def run_with_limit(
         return []
     except PlaywrightTimeout:
         cdp.send("Runtime.terminateExecution")
+    return stopped_error(timeout_s)
+
+
+async def run_with_limit_async(
+    page: Any, cdp: Any, run_js: str, script: list[str], timeout_s: float
+) -> list[dict[str, Any]]:
+    """`run_with_limit` for Playwright's async API (the warm helper's pages)."""
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        async with page.expect_console_message(
+            lambda m: m.text == LOADED, timeout=timeout_s * 1000
+        ):
+            await page.evaluate(run_js, script)
+        return []
+    except PlaywrightTimeout:
+        await cdp.send("Runtime.terminateExecution")
+    return stopped_error(timeout_s)
+
+
+def stopped_error(timeout_s: float) -> list[dict[str, Any]]:
+    """The run's error for a script stopped at its time limit."""
     message = f"the script did not finish within {timeout_s:g} s (--timeout) and was stopped"
     return [
         {"name": "TimeoutError", "message": message, "errorCode": None, "line": None,

@@ -215,6 +215,7 @@ def test_run_a_documentation_example(installed: Installed) -> None:
     script = installed.project / DOC_EXAMPLE.name
     shutil.copyfile(DOC_EXAMPLE, script)
     done = installed.run("py-apm", "run", "--json", script.name)
+    installed.run("py-apm", "run", "--stop")  # the warm helper it started goes with the venv
     assert done.returncode == 0, done.stdout + done.stderr
     result = json.loads(done.stdout)
     assert result["focusedSessionId"] == "session-id-1" and not result["errors"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,20 @@ DOC_EXAMPLE = (
 pytestmark = pytest.mark.skipif(
     not (REPO / "shim.js").is_file(), reason="py-apm run needs the real shim.js"
 )
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _own_warm_helper(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """These runs share one warm helper of their own, stopped at the end."""
+    sock = tmp_path_factory.mktemp("helper") / "run.sock"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PY_APM_RUN_SOCKET", str(sock))
+        mp.setenv("PY_APM_RUN_IDLE", "60")
+        yield
+        subprocess.run(
+            [sys.executable, "-m", "py_apm.host.runner", "--stop"],
+            capture_output=True, timeout=60, cwd=REPO,
+        )
 
 
 def run(tmp_path: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:

@@ -1,5 +1,6 @@
 """`py-apm run` with a script that never ends: stopped after `--timeout`, reported as the
-script's error (exit 1), with the workspace it left and a second script still run."""
+script's error (exit 1), with the workspace it left and a second script still run; the same
+through the warm helper and in a cold run."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.browser
-def test_a_script_that_never_ends_is_stopped(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", ["warm", "cold"])
+def test_a_script_that_never_ends_is_stopped(tmp_path: Path, mode: str) -> None:
     endless = tmp_path / "endless.js"
     endless.write_text(
         'Microsoft.Apm.createSession({templateName: "msdyn_chat_session"});\nwhile (true) {}\n'
@@ -22,7 +24,8 @@ def test_a_script_that_never_ends_is_stopped(tmp_path: Path) -> None:
     after = tmp_path / "after.js"
     after.write_text('console.log("still runs", Microsoft.Apm.getAllSessions().length);\n')
     done = subprocess.run(
-        [sys.executable, "-m", "py_apm.host.runner", "--json", "--timeout", "10", str(endless), str(after)],
+        [sys.executable, "-m", "py_apm.host.runner", "--json", "--timeout", "10",
+         *(["--cold"] if mode == "cold" else []), str(endless), str(after)],
         capture_output=True,
         text=True,
         timeout=240,

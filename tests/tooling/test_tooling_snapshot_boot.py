@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+from py_apm.host.server import pyodide_dir, repo_root, serve
+from py_apm.host.snapshot import current as current_snapshot
 
 PAGE = "<!doctype html><meta charset=utf-8><body><script src='/shim.js'{attrs}></script>"
 WORKS = (
@@ -52,16 +57,21 @@ def test_workspace_boots_from_the_snapshot(fresh: Any) -> None:
     assert not [line for line in lines if "snapshot" in line]
 
 
-def test_snapshot_for_another_pyodide_falls_back(fresh: Any) -> None:
+def test_snapshot_for_another_pyodide_falls_back(fresh: Any, tmp_path: Path) -> None:
     page, lines = fresh
-
-    def wrong_build(route: Any) -> None:
-        body = bytearray(route.fetch().body())
-        body[16:48] = bytes(32)  # the build id Pyodide checks before restoring
-        route.fulfill(status=200, body=bytes(body), content_type="application/octet-stream")
-
-    page.route("**/py_apm.snapshot", wrong_build)
-    got = _boot(page)
+    snap = current_snapshot(repo_root(), pyodide_dir())
+    if not snap.exists:
+        pytest.skip("no snapshot built")
+    body = bytearray(snap.path.read_bytes())
+    body[16:48] = bytes(32)  # the build id Pyodide checks before restoring
+    (tmp_path / "other.snapshot").write_bytes(bytes(body))
+    # Served by a server of its own (a 31 MB route through Playwright takes seconds).
+    other, url = serve(webresources=tmp_path)
+    try:
+        _serve_page(page, url + "custom.html", " data-snapshot='/webresources/other.snapshot'")
+        got = _boot(page, url + "custom.html")
+    finally:
+        other.stop()
     assert got["snap"] is False
     warnings = [line for line in lines if "cannot boot from the snapshot" in line]
     assert len(warnings) == 1 and warnings[0].startswith("warning: ")
@@ -107,14 +117,34 @@ def test_snapshot_not_requested(fresh: Any, apm_server: Any, attrs: str) -> None
     assert page.evaluate(WORKS) == ["Contoso", 2]
 
 
-def test_explicit_snapshot_url(fresh: Any, apm_server: Any) -> None:
+def test_explicit_snapshot_url(fresh: Any, tmp_path: Path) -> None:
     page, _ = fresh
-    page.route(
-        "**/elsewhere/apm.snap",
-        lambda route: route.fulfill(
-            status=200, body=route.fetch(url=apm_server.url + "py_apm.snapshot").body()
-        ),
-    )
-    _serve_page(page, apm_server.url + "custom.html", " data-snapshot='/elsewhere/apm.snap'")
-    assert _boot(page, "/custom.html")["snap"] is True
+    snap = current_snapshot(repo_root(), pyodide_dir())
+    if not snap.exists:
+        pytest.skip("no snapshot built")
+    shutil.copyfile(snap.path, tmp_path / "apm.snap")
+    other, url = serve(webresources=tmp_path)  # see test_snapshot_for_another_pyodide_...
+    try:
+        _serve_page(page, url + "custom.html", " data-snapshot='/webresources/apm.snap'")
+        assert _boot(page, url + "custom.html")["snap"] is True
+    finally:
+        other.stop()
     assert page.evaluate(WORKS) == ["Contoso", 2]
+
+
+def test_workspace_page_requests_each_boot_file_once(fresh: Any) -> None:
+    """The page's preload hints and the shim's and Pyodide's own requests are one request each
+    (a preload that does not match its use is downloaded twice and warned about)."""
+    page, lines = fresh
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url.rsplit("/", 1)[-1]))
+    got = _boot(page)
+    assert got["snap"] is True
+    phases = got["phases"]
+    assert phases["start"] <= min(phases["module"], phases["snapshot"])
+    assert max(phases["module"], phases["snapshot"]) <= phases["runtime"] <= phases["ready"]
+    page.wait_for_timeout(3500)  # Chromium warns about an unused preload ~3 s after load
+    boot_files = ["shim.js", "py_apm.snapshot", "pyodide.asm.wasm", "pyodide.mjs",
+                  "pyodide.asm.mjs", "python_stdlib.zip", "pyodide-lock.json"]
+    assert {name: requested.count(name) for name in boot_files} == dict.fromkeys(boot_files, 1)
+    assert not [line for line in lines if "preload" in line]

@@ -1,0 +1,282 @@
+"""The client side of the warm ``py-apm run``: find (or start) the helper and hand it scripts.
+
+The helper (:mod:`py_apm.host.run_helper`) keeps one headless Chromium with workspace pages that
+have already booted, so a run costs a page reset instead of a browser launch and a boot. It
+listens on a unix socket in a directory only this user can enter (``0700``: the permission is the
+authentication, no token is needed) and exits after :data:`DEFAULT_IDLE_S` seconds without a
+run (``$PY_APM_RUN_IDLE`` overrides), or on ``py-apm run --stop``.
+
+This module must stay cheap to import: the warm path of ``py-apm run`` is a Python start-up, one
+socket round trip and the script's own run, so nothing here imports Playwright.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import subprocess
+
+SOCKET_ENV = "PY_APM_RUN_SOCKET"
+IDLE_ENV = "PY_APM_RUN_IDLE"
+HELPER_ENV = "PY_APM_RUN_HELPER"
+#: Seconds without a run after which the helper closes its browser and exits (10 minutes: long
+#: enough for an edit-run loop, short enough not to keep ~0.5 GB of Chromium around for nothing).
+DEFAULT_IDLE_S = 600.0
+#: How long a client waits for a helper it started to listen.
+START_TIMEOUT_S = 30.0
+
+
+class HelperUnavailable(Exception):
+    """No helper can be used here (no unix sockets, an unsafe socket directory, a failed start)."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """One ``py-apm run`` invocation, as the helper receives it."""
+
+    scripts: list[tuple[str, str]]
+    screenshot: str | None
+    config: str | None
+    webresources: str | None
+    settle_ms: int
+    boot_timeout_s: float
+
+    def to_json(self) -> dict[str, Any]:
+        """The wire form (paths absolute: the helper has its own working directory)."""
+
+        def absolute(path: str | None) -> str | None:
+            return None if path is None else str(Path(path).expanduser().resolve())
+
+        return {
+            "scripts": [list(s) for s in self.scripts],
+            "screenshot": absolute(self.screenshot),
+            "config": absolute(self.config),
+            "webresources": absolute(self.webresources),
+            "settle_ms": self.settle_ms,
+            "boot_timeout_s": self.boot_timeout_s,
+        }
+
+
+def idle_timeout() -> float:
+    """``$PY_APM_RUN_IDLE`` seconds (a positive number), else :data:`DEFAULT_IDLE_S`."""
+    try:
+        value = float(os.environ.get(IDLE_ENV, ""))
+    except ValueError:
+        return DEFAULT_IDLE_S
+    return value if value > 0 else DEFAULT_IDLE_S
+
+
+def _root() -> Path:
+    """``server.repo_root()`` without importing the server (http.server, ssl, the bundle...),
+    which would cost the warm path more than everything else it does."""
+    env = os.environ.get("PY_APM_ROOT")
+    return Path(env).expanduser().resolve() if env else Path(__file__).resolve().parents[2]
+
+
+def _pyodide_dir(root: Path) -> Path:
+    """``server.pyodide_dir()``, for the same reason."""
+    env = os.environ.get("PY_APM_PYODIDE_DIR")
+    return Path(env).expanduser().resolve() if env else root / "node_modules" / "pyodide"
+
+
+def socket_path() -> Path:
+    """``$PY_APM_RUN_SOCKET``, else ``<tmp>/py-apm-<uid>/run-<checkout hash>.sock``."""
+    env = os.environ.get(SOCKET_ENV)
+    if env:
+        return Path(env).expanduser()
+    if not hasattr(socket, "AF_UNIX") or not hasattr(os, "getuid"):
+        raise HelperUnavailable("this platform has no unix sockets")
+    import tempfile
+
+    tag = hashlib.sha1(str(_root()).encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"py-apm-{os.getuid()}" / f"run-{tag}.sock"
+
+
+def private_dir(directory: Path) -> Path:
+    """Create ``directory`` (mode 0700) or check that an existing one is ours and private."""
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    st = directory.stat()
+    if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o077):
+        raise HelperUnavailable(f"{directory} is not a private directory of this user")
+    return directory
+
+
+_ENVIRONMENT = ("PY_APM_BROWSER", "PY_APM_SNAPSHOT_DIR", "PY_APM_ROOT", "PY_APM_PYODIDE_DIR")
+
+
+def fingerprint() -> str:
+    """What the helper's pages were booted from: the checkout, its Python, the environment that
+    picks the browser and the runtime, and the modification times of everything a page loads
+    (py_apm, shim.js, web/, the Pyodide install). A helper that answers for another fingerprint
+    is stale and is replaced."""
+    root = _root()
+    parts = [str(root), sys.executable]
+    # The helper keeps the environment of the run that started it: these change what it runs.
+    parts += [f"{k}={os.environ.get(k, '')}" for k in _ENVIRONMENT]
+    stack = [root / "py_apm", root / "web"]
+    while stack:
+        try:
+            entries = list(os.scandir(stack.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name != "__pycache__":
+                    stack.append(Path(entry.path))
+            elif not entry.name.endswith((".pyc", ".png")):
+                parts.append(f"{entry.path}:{entry.stat().st_mtime_ns}")
+    for path in (root / "shim.js", _pyodide_dir(root) / "package.json"):
+        try:
+            parts.append(f"{path}:{path.stat().st_mtime_ns}")
+        except OSError:
+            parts.append(f"{path}:missing")
+    return hashlib.sha1("\n".join(sorted(parts)).encode()).hexdigest()
+
+
+def _connect(path: Path) -> socket.socket | None:
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.connect(str(path))
+    except OSError:
+        sock.close()
+        return None
+    return sock
+
+
+def _messages(sock: socket.socket) -> Any:
+    """The helper's answer: one JSON object per line."""
+    with sock.makefile("r", encoding="utf-8") as lines:
+        for line in lines:
+            if line.strip():
+                yield json.loads(line)
+
+
+def _send(sock: socket.socket, message: dict[str, Any]) -> None:
+    sock.sendall((json.dumps(message) + "\n").encode("utf-8"))
+
+
+def start_helper(path: Path) -> subprocess.Popen[bytes]:
+    """Start the helper detached from this process (its own session; it outlives us)."""
+    import subprocess
+
+    private_dir(path.parent)
+    log = path.with_suffix(".log")
+    command = [sys.executable, "-m", "py_apm.host.run_helper", str(path), str(idle_timeout())]
+    with open(log, "wb") as err:
+        return subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            start_new_session=True,
+            cwd=str(path.parent),
+        )
+
+
+def _wait_for(path: Path, proc: subprocess.Popen[bytes]) -> socket.socket:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        sock = _connect(path)
+        if sock is not None:
+            return sock
+        if proc.poll() is not None and proc.returncode != 0:
+            tail = path.with_suffix(".log").read_text("utf-8", "replace").strip().splitlines()
+            raise HelperUnavailable(
+                "the helper exited: " + (tail[-1] if tail else f"code {proc.returncode}")
+            )
+        time.sleep(0.02)
+    raise HelperUnavailable(f"the helper did not listen on {path} within {START_TIMEOUT_S:g} s")
+
+
+def _say(text: str) -> None:
+    print(f"py-apm run: {text}", file=sys.stderr, flush=True)
+
+
+def run(request: Request, say: Callable[[str], None] = _say) -> list[dict[str, Any]]:
+    """Run ``request`` in the helper (started when there is none, replaced when stale).
+
+    Returns one result dict per script; raises ``RuntimeError(message)`` when py-apm itself
+    could not run them (the helper's boot failed...), :class:`HelperUnavailable` when no helper
+    could be reached. ``say`` gets the progress lines of a cold start.
+    """
+    path = socket_path()
+    wire = {"run": request.to_json(), "fingerprint": fingerprint()}
+    for _attempt in range(3):
+        sock = _connect(path)
+        if sock is None:
+            say("starting the warm helper (Chromium + Python, once; later runs reuse it)")
+            sock = _wait_for(path, start_helper(path))
+        with sock:
+            _send(sock, wire)
+            for message in _messages(sock):
+                if "progress" in message:
+                    say(str(message["progress"]))
+                elif message.get("stale"):
+                    say("the warm helper was started from other files; replacing it")
+                    _wait_gone(path)
+                    break
+                elif "error" in message:
+                    raise RuntimeError(str(message["error"]))
+                elif "results" in message:
+                    return list(message["results"])
+            else:
+                raise HelperUnavailable("the helper closed the connection without an answer")
+    raise HelperUnavailable("the helper kept answering for other files")
+
+
+def _wait_gone(path: Path, timeout_s: float = 10.0) -> None:
+    """Wait until a stopping helper no longer accepts connections."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        sock = _connect(path)
+        if sock is None:
+            return
+        sock.close()
+        time.sleep(0.05)
+
+
+def stop() -> bool:
+    """Ask the helper to exit; True when one was running."""
+    try:
+        path = socket_path()
+    except HelperUnavailable:
+        return False
+    sock = _connect(path)
+    if sock is None:
+        return False
+    with sock:
+        _send(sock, {"stop": True})
+        for _message in _messages(sock):
+            pass
+    _wait_gone(path)
+    return True
+
+
+def add_arguments(parser: Any) -> None:
+    """``py-apm run``'s options for the helper."""
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="run in this process (launch Chromium and boot) instead of in the warm helper",
+    )
+    parser.add_argument(
+        "--stop",
+        action="store_true",
+        help="stop the warm helper (it also exits by itself after "
+        f"${IDLE_ENV} seconds without a run, default {DEFAULT_IDLE_S:g})",
+    )
+
+
+def wanted() -> bool:
+    """False under ``$PY_APM_RUN_HELPER=off`` (every run cold, in its own process)."""
+    return os.environ.get(HELPER_ENV, "").strip().lower() not in ("0", "off", "no", "false")
