@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from py_apm.host.server import pyodide_dir, repo_root, serve
+from py_apm.host.server import pyodide_dir, serve
 from py_apm.host.snapshot import current as current_snapshot
 
 PAGE = "<!doctype html><meta charset=utf-8><body><script src='/shim.js'{attrs}></script>"
@@ -59,7 +59,7 @@ def test_workspace_boots_from_the_snapshot(fresh: Any) -> None:
 
 def test_snapshot_for_another_pyodide_falls_back(fresh: Any, tmp_path: Path) -> None:
     page, lines = fresh
-    snap = current_snapshot(repo_root(), pyodide_dir())
+    snap = current_snapshot(pyodide_dir())
     if not snap.exists:
         pytest.skip("no snapshot built")
     body = bytearray(snap.path.read_bytes())
@@ -119,7 +119,7 @@ def test_snapshot_not_requested(fresh: Any, apm_server: Any, attrs: str) -> None
 
 def test_explicit_snapshot_url(fresh: Any, tmp_path: Path) -> None:
     page, _ = fresh
-    snap = current_snapshot(repo_root(), pyodide_dir())
+    snap = current_snapshot(pyodide_dir())
     if not snap.exists:
         pytest.skip("no snapshot built")
     shutil.copyfile(snap.path, tmp_path / "apm.snap")
