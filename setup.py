@@ -11,25 +11,32 @@ Editable installs copy nothing: they find the files in the checkout itself.
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import subprocess
+import sys
 from pathlib import Path
+from types import ModuleType
 
 from setuptools import setup
 from setuptools.command.build_py import build_py
 
 HERE = Path(__file__).resolve().parent
 PYODIDE = HERE / "node_modules" / "pyodide"
-# Keep in step with py_apm.host.paths.PYODIDE_FILES (setup.py cannot import the package).
-PYODIDE_FILES = (
-    "pyodide.asm.wasm",
-    "pyodide.asm.mjs",
-    "pyodide.mjs",
-    "pyodide.js",
-    "python_stdlib.zip",
-    "pyodide-lock.json",
-    "package.json",
-)
+
+
+def _paths_module() -> ModuleType:
+    """``py_apm/host/paths.py`` loaded on its own (stdlib only): the one list of Pyodide files."""
+    spec = importlib.util.spec_from_file_location("_py_apm_paths", HERE / "py_apm/host/paths.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    # dataclasses look their module up in sys.modules while the class is built.
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+PYODIDE_FILES: tuple[str, ...] = _paths_module().PYODIDE_FILES
 STATIC = Path("py_apm", "host", "static")
 
 

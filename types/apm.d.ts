@@ -255,8 +255,8 @@ declare namespace Microsoft {
       readonly sessionId: string;
     }
 
-    /** A session of this face: its actions always return Promises. */
-    interface Session {
+    /** What a session shows on this face and on `Xrm.App.sessions` alike. */
+    interface SessionBase {
       readonly sessionId: string;
       readonly isDefault: boolean;
       title: string;
@@ -266,6 +266,10 @@ declare namespace Microsoft {
       readonly iconTitle: string;
       focus(): Promise<void>;
       requestFocus(): void;
+    }
+
+    /** A session of this face: its actions always return Promises. */
+    interface Session extends SessionBase {
       close(correlationId?: string): Promise<boolean>;
       canCreateTab(): boolean;
       getFocusedTab(correlationId?: string): Tab;
@@ -409,18 +413,9 @@ declare namespace Xrm {
       removeOnAfterTabClose(handlerId: string): void;
     }
 
-    interface Session {
-      readonly sessionId: string;
-      readonly isDefault: boolean;
-      title: string;
-      canClose: boolean;
-      /** Always "" (py-apm shows no icons). */
-      readonly iconPath: string;
-      readonly iconTitle: string;
+    interface Session extends Microsoft.AppRuntime.SessionBase {
       readonly anchorTab: Tab;
       readonly tabs: Tabs;
-      focus(): Promise<void>;
-      requestFocus(): void;
       close(): Promise<boolean>;
     }
 

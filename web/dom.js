@@ -53,5 +53,15 @@
     }
   }
 
-  window.PyApmDom = Object.freeze({ h, icon, asText, safeUrl });
+  /** The page's element with this data-testid (null where none). */
+  function byTestId(id) {
+    return document.querySelector(`[data-testid="${id}"]`);
+  }
+
+  /** The page's elements with these data-testid values, in the order asked. */
+  function byTestIds(...ids) {
+    return ids.map(byTestId);
+  }
+
+  window.PyApmDom = Object.freeze({ h, icon, asText, safeUrl, byTestId, byTestIds });
 })();

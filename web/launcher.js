@@ -8,20 +8,14 @@
 
   const W = window.PyApmWorkspace;
   const { h } = W;
-  const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
-  const dialog = $("launcher");
-  const message = $("launcher-message");
-  const sessionTemplate = $("launcher-session-template");
-  const sessionRecord = $("launcher-session-record");
-  const sessionContext = $("launcher-session-context");
-  const tabTemplate = $("launcher-tab-template");
-  const tabHint = $("launcher-tab-hint");
-  const tabContext = $("launcher-tab-context");
-  const recordPick = $("launcher-record-pick");
-  const recordEntity = $("launcher-record-entity");
-  const recordId = $("launcher-record-id");
-  const recordAttributes = $("launcher-record-attributes");
-  const refreshSession = $("launcher-refresh-session");
+  const { byTestId, byTestIds } = window.PyApmDom;
+  const [dialog, message, sessionTemplate, sessionRecord, sessionContext, tabTemplate, tabHint,
+    tabContext, recordPick, recordEntity, recordId, recordAttributes, refreshSession] =
+    byTestIds(
+      "launcher", "launcher-message", "launcher-session-template", "launcher-session-record",
+      "launcher-session-context", "launcher-tab-template", "launcher-tab-hint",
+      "launcher-tab-context", "launcher-record-pick", "launcher-record-entity",
+      "launcher-record-id", "launcher-record-attributes", "launcher-refresh-session");
   const recordIds = document.getElementById("launcher-record-ids");
   let catalog = { sessionTemplates: [], tabTemplates: [], records: {} };
 
@@ -111,21 +105,21 @@
     dialog.hidden = true;
   }
 
-  $("launcher-toggle").addEventListener("click", () => (dialog.hidden ? open() : close()));
-  $("launcher-close").addEventListener("click", close);
+  byTestId("launcher-toggle").addEventListener("click", () => (dialog.hidden ? open() : close()));
+  byTestId("launcher-close").addEventListener("click", close);
   dialog.addEventListener("click", (ev) => { if (ev.target === dialog) close(); });
   document.addEventListener("keydown", (ev) => { if (ev.key === "Escape" && !dialog.hidden) close(); });
   sessionTemplate.addEventListener("change", syncSessionForm);
   tabTemplate.addEventListener("change", syncTabHint);
 
-  $("launcher-incoming").addEventListener("click", () => {
+  byTestId("launcher-incoming").addEventListener("click", () => {
     sessionTemplate.value = "msdyn_chat_session";
     syncSessionForm();
     const id = (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()));
     sessionContext.value = lines({ customerName: "Alex Wu", LiveWorkItemId: id });
   });
 
-  $("launcher-session-form").addEventListener("submit", (ev) => {
+  byTestId("launcher-session-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     const template = selectedSessionTemplate();
     if (!template) return;
@@ -138,7 +132,7 @@
     syncSessions(W.api.state());
   });
 
-  $("launcher-tab-form").addEventListener("submit", (ev) => {
+  byTestId("launcher-tab-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     run((id) => `Opened tab ${id} in the focused session`,
       () => W.api.ui.createTab({ templateName: tabTemplate.value, appContext: parseLines(tabContext.value) }));
@@ -153,7 +147,7 @@
     recordAttributes.value = lines(row);
   });
 
-  $("launcher-record-form").addEventListener("submit", (ev) => {
+  byTestId("launcher-record-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     const entity = recordEntity.value.trim();
     const id = recordId.value.trim();
@@ -162,7 +156,7 @@
     refreshCatalog();
   });
 
-  $("launcher-refresh-form").addEventListener("submit", (ev) => {
+  byTestId("launcher-refresh-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     const id = refreshSession.value;
     run(() => `Refreshed the context of ${id}`, () => W.api.ui.refreshContext(id));

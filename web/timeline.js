@@ -7,16 +7,14 @@
 
   const W = window.PyApmWorkspace;
   const { h } = W;
+  const { byTestIds } = window.PyApmDom;
   const KINDS = ["call", "ui", "error", "refusal", "warning", "event", "focus", "notice"];
   const MAX_ROWS = 1000; // the newest rows shown; the export has them all
   const CACHE_MAX = 30000;
 
-  const panel = document.querySelector('[data-testid="timeline"]');
-  const toggle = document.querySelector('[data-testid="timeline-toggle"]');
-  const list = document.querySelector('[data-testid="timeline-rows"]');
-  const kindsEl = document.querySelector('[data-testid="timeline-kinds"]');
-  const sessionSelect = document.querySelector('[data-testid="timeline-session"]');
-  const countEl = document.querySelector('[data-testid="timeline-count"]');
+  const [panel, toggle, list, kindsEl, sessionSelect, countEl] = byTestIds(
+    "timeline", "timeline-toggle", "timeline-rows", "timeline-kinds", "timeline-session",
+    "timeline-count");
   const hiddenKinds = new Set();
   let queued = false;
   // Rows already read: a call's rows are complete once it returned, so only later ones are

@@ -3,18 +3,12 @@
 (() => {
   "use strict";
 
-  const { h, icon, asText } = window.PyApmDom;
+  const { h, icon, asText, byTestIds } = window.PyApmDom;
   const NOTICE_TIMEOUT_MS = 6000;
-  const root = document.querySelector('[data-testid="workspace"]');
-  const sessionList = document.querySelector('[data-testid="session-list"]');
-  const tabStrip = document.querySelector('[data-testid="tab-strip"]');
-  const noticeBar = document.querySelector('[data-testid="notice-bar"]');
-  const noticeList = document.querySelector('[data-testid="notice-list"]');
-  const statusEl = document.querySelector('[data-testid="status"]');
-  const loadingEl = document.querySelector('[data-testid="loading"]');
-  const errorEl = document.querySelector('[data-testid="boot-error"]');
-  const moreBtn = document.querySelector('[data-testid="tab-overflow"]');
-  const moreMenu = document.querySelector('[data-testid="overflow-menu"]');
+  const [root, sessionList, tabStrip, noticeBar, noticeList, statusEl, loadingEl, errorEl,
+    moreBtn, moreMenu] = byTestIds(
+    "workspace", "session-list", "tab-strip", "notice-bar", "notice-list", "status", "loading",
+    "boot-error", "tab-overflow", "overflow-menu");
 
   let api = null;
   let renderQueued = false;

@@ -20,17 +20,6 @@ if TYPE_CHECKING:
 #: `warn(text, code)` adds a warning to the call being made (building is pure: it is handed one)
 Warn = Callable[[str, str], None]
 
-#: code -> short name (the names are stable too; the README lists both)
-CODES: dict[str, str] = {
-    "APM-W001": "unused-context-key",
-    "APM-W002": "background-frame",
-    "APM-W003": "closed-id",
-    "APM-W004": "empty-slug",
-    "APM-W005": "unknown-template",
-    "APM-W006": "template-name-spaces",
-    "APM-W007": "refused",
-    "APM-W008": "missing-record",
-}
 UNUSED_KEY, BACKGROUND_FRAME, CLOSED_ID, EMPTY_SLUG = "APM-W001", "APM-W002", "APM-W003", "APM-W004"
 UNKNOWN_TEMPLATE, TEMPLATE_SPACES, REFUSED, MISSING_RECORD = (
     "APM-W005",
@@ -38,6 +27,17 @@ UNKNOWN_TEMPLATE, TEMPLATE_SPACES, REFUSED, MISSING_RECORD = (
     "APM-W007",
     "APM-W008",
 )
+#: code -> short name (the names are stable too; the README lists both)
+CODES: dict[str, str] = {
+    UNUSED_KEY: "unused-context-key",
+    BACKGROUND_FRAME: "background-frame",
+    CLOSED_ID: "closed-id",
+    EMPTY_SLUG: "empty-slug",
+    UNKNOWN_TEMPLATE: "unknown-template",
+    TEMPLATE_SPACES: "template-name-spaces",
+    REFUSED: "refused",
+    MISSING_RECORD: "missing-record",
+}
 
 #: Members that act on the focused session whatever frame calls them.
 FOCUSED_MEMBERS = frozenset(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from py_apm import Workspace
+from py_apm import ApmError, Workspace
 from py_apm.client import BrowserWorkspace
 from py_apm.model.events import EVENT_NAMES
 
@@ -46,3 +47,12 @@ def tab_input(data: str | None = None, **extra: Any) -> dict[str, Any]:
     if data is not None:
         result["appContext"] = {"data": data}
     return result
+
+
+def assert_refused(apm: Any, call: Callable[[], object], code: int, message: str) -> None:
+    """``call()`` raises an ApmError with exactly this code and message, and changes nothing."""
+    before = apm.state()
+    with pytest.raises(ApmError) as error:
+        call()
+    assert (error.value.code, error.value.message) == (code, message)
+    assert apm.state() == before

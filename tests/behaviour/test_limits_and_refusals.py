@@ -2,40 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from py_apm import ApmError, JsMap
 
-from .conftest import case_input, tab_input
+from .conftest import assert_refused, case_input, tab_input
 
 MAX_SESSIONS = "Maximum sessions reached. Close a session before opening another."
 MAX_TABS = "Maximum tabs reached. Close a tab in this session before opening another."
 
 
-def test_ten_sessions_including_home(apm):
+def _fill_to_ten(can_create: Callable[[], bool], create: Callable[[], object]) -> None:
+    """Nine more (ten with Home or the anchor), each allowed beforehand; then no more allowed."""
     for _ in range(9):
-        assert apm.can_create_session() is True
-        apm.create_session(case_input(isFocused=False))
-    assert apm.can_create_session() is False
-    before = apm.state()
-    with pytest.raises(ApmError) as error:
-        apm.create_session(case_input())
-    assert (error.value.code, error.value.message) == (409, MAX_SESSIONS)
-    assert apm.state() == before
+        assert can_create() is True
+        create()
+    assert can_create() is False
+
+
+def test_ten_sessions_including_home(apm):
+    _fill_to_ten(apm.can_create_session, lambda: apm.create_session(case_input(isFocused=False)))
+    assert_refused(apm, lambda: apm.create_session(case_input()), 409, MAX_SESSIONS)
 
 
 def test_ten_tabs_per_session_including_anchor(apm):
     apm.create_session(case_input())
     session = apm.get_focused_session()
-    for _ in range(9):
-        assert session.can_create_tab() is True
-        apm.create_tab(tab_input(isFocused=False))
-    assert session.can_create_tab() is False
-    before = apm.state()
-    with pytest.raises(ApmError) as error:
-        apm.create_tab(tab_input())
-    assert (error.value.code, error.value.message) == (409, MAX_TABS)
-    assert apm.state() == before
+    _fill_to_ten(session.can_create_tab, lambda: apm.create_tab(tab_input(isFocused=False)))
+    assert_refused(apm, lambda: apm.create_tab(tab_input()), 409, MAX_TABS)
 
 
 def test_home_tabs_have_the_same_limit(apm):

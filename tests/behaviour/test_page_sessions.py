@@ -7,7 +7,7 @@ import pytest
 
 from py_apm import ApmError
 
-from .conftest import CASE
+from .conftest import CASE, assert_refused
 
 
 def test_an_entity_record_opens_in_its_entity_session_template(apm):
@@ -77,11 +77,7 @@ def test_a_page_tab_in_a_background_session_focuses_it(apm):
     ],
 )
 def test_bad_page_input_is_a_400_and_changes_nothing(apm, tab_input, message):
-    before = apm.state()
-    with pytest.raises(ApmError) as error:
-        apm.create_page_tab("session-id-0", tab_input)
-    assert (error.value.code, error.value.message) == (400, message)
-    assert apm.state() == before
+    assert_refused(apm, lambda: apm.create_page_tab("session-id-0", tab_input), 400, message)
 
 
 def test_page_tabs_and_sessions_keep_the_limits(apm):

@@ -88,60 +88,43 @@ SHAPES_JS = """async () => {
 }"""
 
 
+#: What SHAPES_JS sees for each action: (the runtime contract, the documented contract).
+SHAPES: dict[str, tuple[list[Any], list[Any]]] = {
+    "createSession": (["resolves", "session-id-1"], ["sync", "session-id-1"]),
+    "createTab": (["resolves", "tab-id-2"], ["sync", "tab-id-2"]),
+    "session.createTab": (["resolves", "tab-id-3"], ["sync", "tab-id-3"]),
+    "focusTab": (["resolves", "undefined"], ["sync", "undefined"]),
+    "refreshTab": (["resolves", "undefined"], ["sync", "undefined"]),
+    "tab.focus": (["resolves", "undefined"], ["sync", "undefined"]),
+    "tab.refresh": (["resolves", "undefined"], ["sync", "undefined"]),
+    "tab.close": (["resolves", True], ["sync", "undefined"]),
+    "tab.close anchor": (["resolves", False], ["sync", "undefined"]),
+    "closeTab": (["resolves", True], ["sync", "undefined"]),
+    "closeTab anchor": (["resolves", False], ["sync", "undefined"]),
+    "updateContext": (["resolves", "context"], ["sync", "undefined"]),
+    "session.focus": (["resolves", "undefined"], ["sync", "undefined"]),
+    "requestFocus": (["sync", "undefined"], ["sync", "undefined"]),
+    # a Promise in both contracts (decision 4)
+    "getContext": (["resolves", "context"], ["resolves", "context"]),
+    "getAllTabsForTemplate": (["resolves", []], ["resolves", []]),
+    "createSession bad": (["rejects", 400], ["throws", 400]),
+    "focusTab unknown": (["rejects", 404], ["throws", 404]),
+    "session.close": (["resolves", True], ["sync", "undefined"]),
+    "home.close": (["resolves", False], ["sync", "undefined"]),
+    "getSession bad": (["throws", 400], ["throws", 400]),
+}
+
+
 @pytest.mark.browser
 def test_runtime_contract_shapes(apm_page: Any) -> None:
     apm_page.evaluate("PyApm.reset({restoreDefaults: true})")
-    assert apm_page.evaluate(SHAPES_JS) == {
-        "createSession": ["resolves", "session-id-1"],
-        "createTab": ["resolves", "tab-id-2"],
-        "session.createTab": ["resolves", "tab-id-3"],
-        "focusTab": ["resolves", "undefined"],
-        "refreshTab": ["resolves", "undefined"],
-        "tab.focus": ["resolves", "undefined"],
-        "tab.refresh": ["resolves", "undefined"],
-        "tab.close": ["resolves", True],
-        "tab.close anchor": ["resolves", False],
-        "closeTab": ["resolves", True],
-        "closeTab anchor": ["resolves", False],
-        "updateContext": ["resolves", "context"],
-        "session.focus": ["resolves", "undefined"],
-        "requestFocus": ["sync", "undefined"],
-        "getContext": ["resolves", "context"],
-        "getAllTabsForTemplate": ["resolves", []],
-        "createSession bad": ["rejects", 400],
-        "focusTab unknown": ["rejects", 404],
-        "session.close": ["resolves", True],
-        "home.close": ["resolves", False],
-        "getSession bad": ["throws", 400],
-    }
+    assert apm_page.evaluate(SHAPES_JS) == {name: runtime for name, (runtime, _) in SHAPES.items()}
 
 
 @pytest.mark.browser
 @pytest.mark.apm_config({"returns": "documented"})
 def test_documented_contract_shapes(apm_page: Any) -> None:
-    assert apm_page.evaluate(SHAPES_JS) == {
-        "createSession": ["sync", "session-id-1"],
-        "createTab": ["sync", "tab-id-2"],
-        "session.createTab": ["sync", "tab-id-3"],
-        "focusTab": ["sync", "undefined"],
-        "refreshTab": ["sync", "undefined"],
-        "tab.focus": ["sync", "undefined"],
-        "tab.refresh": ["sync", "undefined"],
-        "tab.close": ["sync", "undefined"],
-        "tab.close anchor": ["sync", "undefined"],
-        "closeTab": ["sync", "undefined"],
-        "closeTab anchor": ["sync", "undefined"],
-        "updateContext": ["sync", "undefined"],
-        "session.focus": ["sync", "undefined"],
-        "requestFocus": ["sync", "undefined"],
-        "getContext": ["resolves", "context"],  # a Promise in both contracts (decision 4)
-        "getAllTabsForTemplate": ["resolves", []],
-        "createSession bad": ["throws", 400],
-        "focusTab unknown": ["throws", 404],
-        "session.close": ["sync", "undefined"],
-        "home.close": ["sync", "undefined"],
-        "getSession bad": ["throws", 400],
-    }
+    assert apm_page.evaluate(SHAPES_JS) == {name: doc for name, (_, doc) in SHAPES.items()}
 
 
 @pytest.mark.browser

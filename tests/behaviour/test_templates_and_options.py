@@ -8,7 +8,7 @@ import pytest
 
 from py_apm import ApmError
 
-from .conftest import CASE, case_input
+from .conftest import CASE, assert_refused, case_input
 
 RECORDS = {"incident": {"11BB11BB-CC22-DD33-EE44-55FF55FF55FF": {
     "title": "Printer on fire", "ticketnumber": "CAS-01003-P3B7G1",
@@ -67,15 +67,13 @@ def test_anchor_values_are_cached_at_session_start(apm):
 
 def test_required_parameter_missing(apm):
     apm.configure(CONFIG)
-    before = apm.state()
-    with pytest.raises(ApmError) as error:
-        apm.create_tab({"templateName": "new_tabtemplate_customwebresource"})
-    assert (error.value.code, error.value.message) == (
+    assert_refused(
+        apm,
+        lambda: apm.create_tab({"templateName": "new_tabtemplate_customwebresource"}),
         400,
         "createTab: tab template 'new_tabtemplate_customwebresource' (Web resource) needs "
         "parameter 'webresourceName'; give it in the template or in appContext",
     )
-    assert apm.state() == before
 
 
 def test_template_name_with_spaces_is_trimmed_with_a_warning(apm):

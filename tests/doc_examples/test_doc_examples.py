@@ -234,6 +234,15 @@ def check_title(session_id: str, title: str) -> Callable[..., None]:
     return check
 
 
+def check_value(read: Callable[[BrowserWorkspace], Any], expected: Any) -> Callable[..., None]:
+    """What ``read`` reads from the workspace after the example equals ``expected``."""
+
+    def check(apm: BrowserWorkspace, frame: ExampleFrame, before: dict[str, Any]) -> None:
+        assert read(apm) == expected
+
+    return check
+
+
 def check_global(name: str, value: str) -> Callable[..., None]:
     def check(apm: BrowserWorkspace, frame: ExampleFrame, before: dict[str, Any]) -> None:
         assert frame.global_value(name) == value
@@ -337,9 +346,7 @@ CASES = [
     Case(
         "focusTab__2.js",
         session_with_tabs_1_to_5,
-        lambda apm, frame, before: (
-            session_state(apm, "session-id-1")["focusedTabId"] == "tab-id-5" or pytest.fail("not focused")
-        ),
+        check_value(lambda apm: session_state(apm, "session-id-1")["focusedTabId"], "tab-id-5"),
     ),
     Case(
         "focus__1.js",
@@ -388,9 +395,7 @@ CASES = [
     Case(
         "tabtitle__1.js",
         focused_session_with_focused_extra_tab,
-        lambda apm, frame, before: (
-            tab_state(apm, "tab-id-2")["title"] == "New Tab Title" or pytest.fail("title unchanged")
-        ),
+        check_value(lambda apm: tab_state(apm, "tab-id-2")["title"], "New Tab Title"),
     ),
     Case(
         "updateContext__1.js",

@@ -25,18 +25,11 @@ from typing import Any
 
 import pytest
 
+from py_apm.host.paths import PYODIDE_FILES
+
 REPO = Path(__file__).resolve().parents[2]
 USER_PROJECT = REPO / "examples" / "user-project"
 DOC_EXAMPLE = REPO / "tests" / "doc_examples" / "examples" / "createSession__1.js"
-PYODIDE_FILES = (
-    "pyodide.asm.wasm",
-    "pyodide.asm.mjs",
-    "pyodide.mjs",
-    "pyodide.js",
-    "python_stdlib.zip",
-    "pyodide-lock.json",
-    "package.json",
-)
 
 pytestmark = [
     pytest.mark.slow,

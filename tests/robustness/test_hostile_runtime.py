@@ -107,24 +107,6 @@ def test_closed_frame_listener_is_dropped(apm_page: Any) -> None:
 
 
 @pytest.mark.browser
-def test_proxy_probe_hands_out_no_proxy(apm_page: Any) -> None:
-    result = apm_page.evaluate(
-        """() => {
-        const t = PyApm.__proxyTracing;
-        t.start();
-        try {
-          const release = t.probe();
-          const kind = typeof release, isProxy = PyApm.__isPyProxy(release);
-          const during = t.live();
-          release();
-          return {kind, isProxy, during, after: t.live(), keys: Object.keys(release)};
-        } finally { t.stop(); }
-    }"""
-    )
-    assert result == {"kind": "function", "isProxy": False, "during": 1, "after": 0, "keys": []}
-
-
-@pytest.mark.browser
 def test_call_log_is_bounded(apm_page: Any) -> None:
     """Deep and huge arguments are logged as bounded summaries; calls() never fails."""
     result = apm_page.evaluate(

@@ -120,20 +120,23 @@ def test_long_run(apm_page: Any) -> None:
 
 
 def test_proxy_counter_sees_a_leak(apm_page: Any) -> None:
-    """The live-proxy count above can fail: a proxy made on purpose is counted until destroyed."""
-    counts = apm_page.evaluate(
+    """The live-proxy count above can fail: a proxy made on purpose is counted until destroyed.
+    What the probe hands out is a plain function, not a PyProxy, with nothing on it."""
+    result = apm_page.evaluate(
         """() => {
           const t = PyApm.__proxyTracing;
           t.start();
           try {
             const before = t.live();
             const release = t.probe();
+            const kind = typeof release, isProxy = PyApm.__isPyProxy(release);
             const during = t.live();
             release();
-            return [before, during, t.live()];
+            return {before, kind, isProxy, during, after: t.live(), keys: Object.keys(release)};
           } finally {
             t.stop();
           }
         }"""
     )
-    assert counts == [0, 1, 0]
+    assert result == {"before": 0, "kind": "function", "isProxy": False, "during": 1, "after": 0,
+                      "keys": []}

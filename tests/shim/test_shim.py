@@ -8,6 +8,7 @@ node_modules, `/py_apm.zip` built from `py_apm/`, and the test pages under `/tes
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -56,16 +57,24 @@ def base(port: int) -> str:
     return f"http://127.0.0.1:{port}/tests/shim/pages/"
 
 
+@contextmanager
+def _fresh_page(shim_browser: Any) -> Iterator[Any]:
+    """A page in a context of its own (its own boot), closed afterwards even when a step fails."""
+    context = shim_browser.new_context()
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
 @pytest.fixture(scope="module")
 def shim_page(shim_browser: Any, base: str) -> Iterator[Any]:
-    context = shim_browser.new_context()
-    pg = context.new_page()
-    pg.console_messages: list[str] = []  # type: ignore[misc]
-    pg.on("console", lambda m: pg.console_messages.append(f"{m.type}: {m.text}"))
-    pg.goto(base + "index.html")
-    pg.evaluate("PyApm.ready.then(() => true)")
-    yield pg
-    context.close()
+    with _fresh_page(shim_browser) as pg:
+        pg.console_messages: list[str] = []  # type: ignore[misc]
+        pg.on("console", lambda m: pg.console_messages.append(f"{m.type}: {m.text}"))
+        pg.goto(base + "index.html")
+        pg.evaluate("PyApm.ready.then(() => true)")
+        yield pg
 
 
 @pytest.fixture(autouse=True)
@@ -91,13 +100,11 @@ def test_boot(shim_page: Any) -> None:
 
 
 def test_no_cdn_requests(shim_browser: Any, base: str, port: int) -> None:
-    context = shim_browser.new_context()
-    pg = context.new_page()
-    urls: list[str] = []
-    pg.on("request", lambda r: urls.append(r.url))
-    pg.goto(base + "index.html")
-    pg.evaluate("PyApm.ready.then(() => true)")
-    context.close()
+    with _fresh_page(shim_browser) as pg:
+        urls: list[str] = []
+        pg.on("request", lambda r: urls.append(r.url))
+        pg.goto(base + "index.html")
+        pg.evaluate("PyApm.ready.then(() => true)")
     assert urls and all(u.startswith(f"http://127.0.0.1:{port}/") for u in urls), urls
 
 
@@ -407,77 +414,67 @@ def test_legacy_promises_is_an_alias(shim_page: Any) -> None:
 
 
 def test_data_config(shim_browser: Any, base: str) -> None:
-    context = shim_browser.new_context()
-    pg = context.new_page()
-    pg.goto(base + "config.html")
-    r = pg.evaluate(
-        """async () => { await PyApm.ready;
-        try { return Microsoft.Apm.focusTab('tab-id-77'); } catch (e) { return 'threw ' + e.errorCode; } }"""
-    )
-    context.close()
+    with _fresh_page(shim_browser) as pg:
+        pg.goto(base + "config.html")
+        r = pg.evaluate(
+            """async () => { await PyApm.ready;
+            try { return Microsoft.Apm.focusTab('tab-id-77'); } catch (e) { return 'threw ' + e.errorCode; } }"""
+        )
     assert r == "threw 404"  # the configuration asked for the documented (synchronous) contract
 
 
 def test_optional_data_config_may_be_missing(shim_browser: Any, base: str) -> None:
-    context = shim_browser.new_context()
-    pg = context.new_page()
-    pg.goto(base + "config_optional.html")
-    r = pg.evaluate("PyApm.ready.then(() => Microsoft.Apm.getFocusedSession().sessionId)")
-    context.close()
+    with _fresh_page(shim_browser) as pg:
+        pg.goto(base + "config_optional.html")
+        r = pg.evaluate("PyApm.ready.then(() => Microsoft.Apm.getFocusedSession().sessionId)")
     assert r == "session-id-0"
 
 
 def test_frame_binds_to_top(shim_browser: Any, base: str) -> None:
-    context = shim_browser.new_context()
-    pg = context.new_page()
-    urls: list[str] = []
-    pg.on("request", lambda r: urls.append(r.url))
-    pg.goto(base + "with_frame.html")
-    pg.evaluate("PyApm.ready.then(() => true)")
-    frame = pg.frame_locator("#f")
-    frame.locator("body").wait_for()
-    child = pg.frames[1]
-    r = child.evaluate(
-        """async () => {
-        await PyApm.ready;
-        return {same: window.Microsoft === window.top.Microsoft
-                      && window.PyApm === window.top.PyApm,
-                id: Microsoft.Apm.getFocusedSession().sessionId,
-                parent: window.parent.Microsoft.Apm === Microsoft.Apm};
-    }"""
-    )
-    context.close()
+    with _fresh_page(shim_browser) as pg:
+        urls: list[str] = []
+        pg.on("request", lambda r: urls.append(r.url))
+        pg.goto(base + "with_frame.html")
+        pg.evaluate("PyApm.ready.then(() => true)")
+        frame = pg.frame_locator("#f")
+        frame.locator("body").wait_for()
+        child = pg.frames[1]
+        r = child.evaluate(
+            """async () => {
+            await PyApm.ready;
+            return {same: window.Microsoft === window.top.Microsoft
+                          && window.PyApm === window.top.PyApm,
+                    id: Microsoft.Apm.getFocusedSession().sessionId,
+                    parent: window.parent.Microsoft.Apm === Microsoft.Apm};
+        }"""
+        )
     assert r == {"same": True, "id": "session-id-0", "parent": True}
     assert sum(u.endswith("pyodide.asm.wasm") for u in urls) == 1  # one runtime only
 
 
 def test_cross_origin_frame_boots_its_own(shim_browser: Any, port: int) -> None:
-    context = shim_browser.new_context()
-    pg = context.new_page()
-    pg.goto(f"http://localhost:{port}/tests/shim/pages/index.html")
-    pg.evaluate(
-        f"""() => new Promise((res) => {{
-        const f = document.createElement('iframe');
-        f.src = 'http://127.0.0.1:{port}/tests/shim/pages/frame.html';
-        f.onload = res; document.body.appendChild(f); }})"""
-    )
-    child = pg.frames[1]
-    r = child.evaluate("PyApm.ready.then(() => Microsoft.Apm.getFocusedSession().sessionId)")
-    context.close()
+    with _fresh_page(shim_browser) as pg:
+        pg.goto(f"http://localhost:{port}/tests/shim/pages/index.html")
+        pg.evaluate(
+            f"""() => new Promise((res) => {{
+            const f = document.createElement('iframe');
+            f.src = 'http://127.0.0.1:{port}/tests/shim/pages/frame.html';
+            f.onload = res; document.body.appendChild(f); }})"""
+        )
+        child = pg.frames[1]
+        r = child.evaluate("PyApm.ready.then(() => Microsoft.Apm.getFocusedSession().sessionId)")
     assert r == "session-id-0"
 
 
 def test_an_existing_xrm_and_microsoft_are_extended_not_replaced(shim_browser: Any, base: str) -> None:
-    context = shim_browser.new_context()
-    pg = context.new_page()
-    pg.goto(base + "xrm_mock.html")
-    r = pg.evaluate(
-        """async () => { await PyApm.ready;
-        const sid = await Xrm.App.sessions.createSession({pageInput: {pageType: "search"}});
-        return {mock: Xrm.Page.marker, utility: Xrm.Utility.getGlobalContext(),
-                dynamics: Microsoft.Dynamics.marker, sid,
-                faces: [typeof Microsoft.Apm.createSession, typeof Microsoft.AppRuntime.Sessions.create]}; }"""
-    )
-    context.close()
+    with _fresh_page(shim_browser) as pg:
+        pg.goto(base + "xrm_mock.html")
+        r = pg.evaluate(
+            """async () => { await PyApm.ready;
+            const sid = await Xrm.App.sessions.createSession({pageInput: {pageType: "search"}});
+            return {mock: Xrm.Page.marker, utility: Xrm.Utility.getGlobalContext(),
+                    dynamics: Microsoft.Dynamics.marker, sid,
+                    faces: [typeof Microsoft.Apm.createSession, typeof Microsoft.AppRuntime.Sessions.create]}; }"""
+        )
     assert r == {"mock": "xrm-mock", "utility": "mocked", "dynamics": "kept", "sid": "session-id-1",
                  "faces": ["function", "function"]}
