@@ -6,14 +6,13 @@ the caller commits what they return.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
-from urllib.parse import quote
 
 from . import warnings as w
 from .errors import invalid
 from .inputs import SessionInput
 from .options import Options
+from .pages import webresource_url
 from .slugs import SlugScope, resolve
 from .state import SessionState, TabState
 from .templates import (
@@ -23,12 +22,6 @@ from .templates import (
     TabTemplate,
     check_url,
 )
-
-
-@functools.lru_cache(maxsize=256)
-def _quote_path(name: str) -> str:
-    """A web resource name as a URL path (names repeat: cached)."""
-    return quote(name, safe="/")
 
 
 def build_tab(
@@ -68,9 +61,7 @@ def build_tab(
         where = f"tab template '{template_name.strip()}' url"
         check_url(url, where, lambda d: invalid(method, d), resolved=True)
     elif page_type == "webresource":
-        url = "webresources/" + _quote_path(parameters["webresourceName"].strip())
-        if parameters.get("data"):
-            url += "?data=" + quote(parameters["data"], safe="")
+        url = webresource_url(parameters)
     title = resolve(template.title, tab_scope.lookup) if template else template_name.strip()
     if warn is not None:
         w.check_tab(warn, method, template, page_type, given, tab_scope.lookup, where)

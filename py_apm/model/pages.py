@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -86,14 +87,23 @@ def parse_page_request(value: Any, method: str, what: str) -> PageRequest:
     )
 
 
-def page_url(page_type: str, parameters: dict[str, str]) -> str | None:
-    """What a tab of this page shows in an iframe: a web resource's URL, as templates give it."""
-    if page_type != "webresource":
-        return None
-    url = "webresources/" + quote(parameters["webresourceName"].strip(), safe="/")
+@functools.lru_cache(maxsize=256)
+def _quote_path(name: str) -> str:
+    """A web resource name as a URL path (names repeat: cached)."""
+    return quote(name, safe="/")
+
+
+def webresource_url(parameters: dict[str, str]) -> str:
+    """`webresources/<name>?data=<urlencoded data>`, as Dynamics passes `data` to a web resource."""
+    url = "webresources/" + _quote_path(parameters["webresourceName"].strip())
     if parameters.get("data"):
         url += "?data=" + quote(parameters["data"], safe="")
     return url
+
+
+def page_url(page_type: str, parameters: dict[str, str]) -> str | None:
+    """What a tab of this page shows in an iframe: a web resource's URL, as templates give it."""
+    return webresource_url(parameters) if page_type == "webresource" else None
 
 
 def page_input(page_type: str, parameters: dict[str, str]) -> dict[str, str]:
