@@ -1569,11 +1569,13 @@
     for (let i = 0; i < iframes.length; i++) if (iframes[i].contentDocument) framesSame++; // null: cross-origin
     urlTabs.clear();
   }
-  new MutationObserver(countFrames).observe(document, { childList: true, subtree: true });
-  // (a load event never reaches the window: listen on the document)
-  document.addEventListener("load", (ev) => {
-    if (ev.target instanceof HTMLIFrameElement) countFrames();
-  }, true);
+  if (SHIM_FILE !== null) {
+    new MutationObserver(countFrames).observe(document, { childList: true, subtree: true });
+    // (a load event never reaches the window: listen on the document)
+    document.addEventListener("load", (ev) => {
+      if (ev.target instanceof HTMLIFrameElement) countFrames();
+    }, true);
+  }
 
   Object.defineProperty(PyApm, "__forFrame", { value: forFrame });
   Object.defineProperty(PyApm, "__hostTab", { value: hostTab });
