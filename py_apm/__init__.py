@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from .model.errors import ApmError
-from .model.values import JS_NULL, JsMap, JsOpaque
+from typing import TYPE_CHECKING, Any
+
 from .model.version import __version__
-from .model.views import Context, Session, Tab
-from .model.workspace import Workspace
+
+if TYPE_CHECKING:
+    from .model.errors import ApmError
+    from .model.values import JS_NULL, JsMap, JsOpaque
+    from .model.views import Context, Session, Tab
+    from .model.workspace import Workspace
 
 __all__ = [
     "JS_NULL",
@@ -19,3 +23,27 @@ __all__ = [
     "Workspace",
     "__version__",
 ]
+
+# Imported on first use: `py-apm run` (warm) and the other commands start without loading the
+# emulator they hand their work to.
+_LAZY = {
+    "ApmError": "errors",
+    "JS_NULL": "values",
+    "JsMap": "values",
+    "JsOpaque": "values",
+    "Context": "views",
+    "Session": "views",
+    "Tab": "views",
+    "Workspace": "workspace",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'py_apm' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f".model.{module}", __name__), name)
+    globals()[name] = value
+    return value

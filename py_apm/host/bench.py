@@ -103,7 +103,9 @@ def _add_ratio(rep: Report, name: str, ms: float, base_ms: float, base: str, lim
     rep.add(name, f"{ms:.0f} ms", f"{ratio:.2f}x {base}", bound, _status(ratio, limit))
 
 
-def run(repeats: int, calls: int, cycles: int, block: int, cold_runs: int = 3) -> Report:
+def run(
+    repeats: int, calls: int, cycles: int, block: int, cold_runs: int = 3, quick: bool = False
+) -> Report:
     """Do every measurement and return the report."""
     from .headless import headless
     from .snapshot_build import ensure
@@ -121,7 +123,8 @@ def run(repeats: int, calls: int, cycles: int, block: int, cold_runs: int = 3) -
         Path(tmp, "nosnap.html").write_text(NO_SNAPSHOT_HTML, encoding="utf-8")
         Path(tmp, "floor.html").write_text(FLOOR_HTML, encoding="utf-8")
         with headless(webresources=tmp, extra_args=["--enable-precise-memory-info"]) as chromium:
-            _bench(chromium.browser, chromium.url.rstrip("/"), rep, repeats, calls, cycles, block)
+            sizes = (repeats, 1 if quick else repeats, calls, cycles, block)
+            _bench(chromium.browser, chromium.url.rstrip("/"), rep, *sizes)
     progress("py-apm run: first run (starts the warm helper), warm runs, cold runs")
     run_rows(rep, run_times(warm_runs=5, cold_runs=cold_runs))
     return rep
@@ -168,9 +171,17 @@ def _calls(
 
 
 def _bench(
-    browser: Browser, base: str, rep: Report, repeats: int, calls: int, cycles: int, block: int
+    browser: Browser,
+    base: str,
+    rep: Report,
+    repeats: int,
+    ref_repeats: int,
+    calls: int,
+    cycles: int,
+    block: int,
 ) -> None:
-    """The measurements proper (a)-(e)."""
+    """The measurements proper (a)-(e). ``ref_repeats``: loads for the reference pages (bare
+    Pyodide, no snapshot), which only put the py-apm figures in proportion."""
     got: dict[str, Any] = {}
 
     def bare_after(page: Page) -> None:
@@ -188,7 +199,7 @@ def _bench(
 
     progress("page ready times (bare)")
     bare_fresh, bare_reload = measure_ready(
-        browser, base + "/webresources/bare.html", ready_bare, repeats, bare_after
+        browser, base + "/webresources/bare.html", ready_bare, ref_repeats, bare_after
     )
     progress("page ready times (floor, then py-apm)")
     floor_fresh, floor_reload = measure_ready(
@@ -199,7 +210,7 @@ def _bench(
     got["pytest"] = pytest_overhead()
     progress("page ready times (py-apm without snapshot)")
     plain_fresh, plain_reload = measure_ready(
-        browser, base + "/webresources/nosnap.html", ready_pyapm, repeats
+        browser, base + "/webresources/nosnap.html", ready_pyapm, ref_repeats
     )
     raw: float = got["raw"]
     reset_us, reset_rtt = got["reset_us"], got["reset_rtt"]
@@ -234,7 +245,10 @@ def _bench(
         f"{plain_reload:.0f} ms",
         f"{plain_reload / bare_reload:.2f}x bare",
     )
-    rep.notes.append(f"ready = ms from navigation start, median of {repeats}")
+    rep.notes.append(
+        f"ready = ms from navigation start, median of {repeats}"
+        + (f" ({ref_repeats} for bare and without snapshot)" if ref_repeats != repeats else "")
+    )
     rep.notes.append("raw PyProxy measured in the bare page (PyApm exposes no pyodide handle)")
 
     rep.add(
@@ -333,7 +347,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="py-apm bench", description="Measure py-apm boot and call costs in Chromium."
     )
     parser.add_argument(
-        "--quick", action="store_true", help="fewer repeats (2) and no cold py-apm run"
+        "--quick",
+        action="store_true",
+        help="fewer repeats (2; 1 for the reference pages) and no cold py-apm run",
     )
     parser.add_argument(
         "--repeats", type=int, default=None, help="page loads per ready figure (default 5)"
@@ -349,7 +365,8 @@ def main(argv: list[str] | None = None) -> int:
     cycles, block = 10_000, 1_000
     t0 = time.perf_counter()
     try:
-        rep = run(max(1, repeats), calls, cycles, block, cold_runs=0 if args.quick else 3)
+        cold_runs = 0 if args.quick else 3
+        rep = run(max(1, repeats), calls, cycles, block, cold_runs, quick=args.quick)
     except Exception as exc:  # noqa: BLE001 - report any setup failure as one line
         print(f"py-apm bench: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1

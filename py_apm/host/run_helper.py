@@ -5,11 +5,12 @@ hand. It listens on SOCKET, answers one JSON request per connection with JSON li
 while a client waits for a boot, then the results), and exits after IDLE_S seconds without a run,
 on a stop request, or when a client shows that the files its pages were booted from changed.
 
-A script runs on a page that has just booted in a browser context of its own, exactly as in a
-cold run, and the page is closed afterwards: nothing of one run (workspace, configuration,
-globals, timers, storage) reaches the next. Each workspace (a ``--config`` / ``--webresources``
-combination) keeps :data:`POOL` booted pages ready, so back-to-back runs never wait for a boot,
-and concurrent runs each get a page of their own.
+A script runs on a page that has just booted in a browser context of its own, as in a cold run.
+Afterwards the page's other windows, cookies, storage and ``window.name`` are cleared and the page
+is reloaded (a reload drops its JavaScript, workspace and configuration), so nothing of one run
+reaches the next; after a failed run, or :data:`RUNS_PER_PAGE` runs, a new context replaces it.
+Each workspace (a ``--config`` / ``--webresources`` combination) keeps :data:`POOL` pages booted,
+so back-to-back runs rarely wait for a boot, and concurrent runs each get a page of their own.
 """
 
 from __future__ import annotations
@@ -29,13 +30,16 @@ from typing import TYPE_CHECKING, Any
 from .headless import READY_JS
 from .runner import _COLLECT_JS, _RUN_JS, BOOT_TIMEOUT_S, VIEWPORT, console_entry
 from .scriptlimit import LOADED, run_with_limit_async
+from .settle import QUIET_MS, SETTLE_JS
 from .warm import fingerprint, private_dir
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, Page
 
-#: Booted pages kept ready per workspace: a run takes one while its successor boots.
+#: Booted pages kept per workspace: a run takes one while the other is ready for the next.
 POOL = 2
+#: Runs a page serves (cleared and reloaded between them) before a new context replaces it.
+RUNS_PER_PAGE = 50
 #: Workspaces (config / webresources combinations) kept; the least recently used goes first.
 WORKSPACES = 2
 #: A run whose page has not answered this long after its script's own limit (``--timeout``,
@@ -57,6 +61,7 @@ class Slot:
     boot: asyncio.Future[str | None] | None = None
     console: list[dict[str, str]] = field(default_factory=list)
     capturing: bool = False
+    runs: int = 0
 
 
 class Workspace:
@@ -75,24 +80,48 @@ class Workspace:
         from playwright.async_api import Error as PlaywrightError
 
         try:
-            # A context of its own, as in a cold run: no storage, cache or channel is shared
-            # with another run's page.
-            slot.page = await self.browser.new_page(viewport=VIEWPORT)
-            if self.config is None:
-                # As in a cold run: no --config means no options (not a 404 for /config.json).
-                await slot.page.route("**/config.json", lambda r: r.fulfill(json={}))
-            slot.page.on(
-                "console",
-                lambda m: slot.capturing
-                and m.text != LOADED
-                and slot.console.append(console_entry(m)),
-            )
-            await slot.page.goto(self.url)
+            if slot.page is None:
+                await self._open(slot)
+                await slot.page.goto(self.url)
+            else:
+                await self._clear(slot)
+                await slot.page.reload()
             result = await slot.page.evaluate(READY_JS, int(BOOT_TIMEOUT_S * 1000))
+            # Opened while the page is idle: it can still stop a script that never returns.
             slot.cdp = await slot.page.context.new_cdp_session(slot.page)
         except PlaywrightError as exc:
             return f"the workspace page did not load py-apm: {exc.message}"
         return None if result.get("ok") else f"py-apm did not start: {result.get('error')}"
+
+    async def _open(self, slot: Slot) -> None:
+        """A page in a browser context of its own: no storage, cache or channel is shared with
+        the pages other runs use."""
+        slot.page = page = await self.browser.new_page(viewport=VIEWPORT)
+        if self.config is None:
+            # As in a cold run: no --config means no options (not a 404 for /config.json).
+            await page.route("**/config.json", lambda r: r.fulfill(json={}))
+        page.on(
+            "console",
+            lambda m: slot.capturing and m.text != LOADED and slot.console.append(console_entry(m)),
+        )
+
+    async def _clear(self, slot: Slot) -> None:
+        """Undo what the last run may have left beyond its page's JavaScript (which the reload
+        that follows drops): other windows it opened, cookies, storage, ``window.name``."""
+        page = slot.page
+        assert page is not None
+        for other in page.context.pages:
+            if other is not page:
+                await other.close()
+        await page.context.clear_cookies()
+        if slot.cdp is not None:
+            origin = self.url.rstrip("/")
+            await slot.cdp.send(
+                "Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"}
+            )
+            await slot.cdp.detach()
+            slot.cdp = None
+        await page.evaluate("() => { sessionStorage.clear(); window.name = ''; }")
 
     def _booting(self) -> Slot:
         slot = Slot()
@@ -105,7 +134,7 @@ class Workspace:
             self.pool.append(self._booting())
 
     def _pick(self) -> Slot:
-        """A booted page if there is one (dropping pages whose boot failed), else the page that
+        """A booted page if there is one (replacing pages whose boot failed), else the page that
         started booting first, else a new one."""
         for slot in list(self.pool):
             if slot.boot is not None and slot.boot.done():
@@ -113,6 +142,7 @@ class Workspace:
                 if not slot.boot.cancelled() and slot.boot.result() is None:
                     return slot
                 asyncio.ensure_future(self._close(slot))
+                self.pool.append(self._booting())
         return self.pool.pop(0) if self.pool else self._booting()
 
     async def take(self, timeout_s: float, progress: Any) -> Slot:
@@ -133,13 +163,21 @@ class Workspace:
         except BaseException:
             self.in_use -= 1
             raise
-        self.warm_up()
         return slot
 
-    def done_with(self, slot: Slot) -> None:
-        """A page serves one run: close it (the pool already boots its successor)."""
+    def done_with(self, slot: Slot, reuse: bool) -> None:
+        """A page serves one run at a time. After a run that ended normally it is cleared and
+        reloaded for the next one (half the work of a new context's boot, and after the client
+        has its answer); after a failure, or :data:`RUNS_PER_PAGE` runs, a new page replaces
+        it."""
         self.in_use -= 1
-        asyncio.ensure_future(self._close(slot))
+        slot.runs += 1
+        if reuse and slot.runs < RUNS_PER_PAGE and len(self.pool) < POOL:
+            slot.boot = asyncio.ensure_future(self._boot(slot))
+            self.pool.append(slot)
+        else:
+            asyncio.ensure_future(self._close(slot))
+            self.warm_up()
 
     @staticmethod
     async def _close(slot: Slot) -> None:
@@ -165,7 +203,7 @@ async def run_on(
     slot.capturing = True
     try:
         stopped = await run_with_limit_async(page, slot.cdp, _RUN_JS, [source, name], timeout_s)
-        await page.wait_for_timeout(settle_ms)
+        await page.evaluate(SETTLE_JS, [settle_ms, QUIET_MS])
         collected = await page.evaluate(_COLLECT_JS)
         collected["errors"] += stopped
         if shot:
@@ -247,15 +285,17 @@ class Helper:
             shot = req["screenshot"] if index == len(scripts) - 1 else None
             timeout_s = float(req["boot_timeout_s"])
             limit = timeout_s + RUN_GRACE_S + req["settle_ms"] / 1000
+            reuse = False
             try:
                 coro = run_on(slot, name, source, int(req["settle_ms"]), shot, timeout_s)
                 results.append(await asyncio.wait_for(coro, limit))
+                reuse = True
             except TimeoutError as exc:
                 raise RunFailed(f"{name} did not finish within {limit:g} s") from exc
             except PlaywrightError as exc:
                 raise RunFailed(f"{name}: the page failed: {exc.message}") from exc
             finally:
-                ws.done_with(slot)
+                ws.done_with(slot, reuse)
         return results
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

@@ -12,12 +12,11 @@ from typing import Any, TextIO
 
 from . import warm
 from .scriptlimit import LOADED, run_with_limit
+from .settle import QUIET_MS, SETTLE_JS, SETTLE_MS, TRACK_PENDING_JS
 
 #: How long to wait for ``PyApm.ready``, and for a script's synchronous run (seconds), unless
 #: ``--timeout`` says otherwise.
 BOOT_TIMEOUT_S = 60.0
-#: How long to let the script's asynchronous work (BroadcastChannel messages...) run, in ms.
-SETTLE_MS = 250
 VIEWPORT = {"width": 1366, "height": 800}
 
 EXIT_OK = 0
@@ -30,6 +29,7 @@ EXIT_BOOT = 3
 # "unhandledrejection" events until the run is collected.
 _RUN_JS = """
 async ([source, name]) => {
+  TRACK_PENDING
   const run = { errors: [] };
   window.__pyapmRun = run;
   const describe = (value, where) => {
@@ -68,6 +68,7 @@ async ([source, name]) => {
     describe(ev.reason, { ...whereIn(ev.reason, null), kind: "unhandledrejection" }));
   window.addEventListener("error", run.onError);
   window.addEventListener("unhandledrejection", run.onRejection);
+  run.track = trackPending();
   const text = source + "\\n//# sourceURL=" + name + "\\n";
   const url = URL.createObjectURL(new Blob([text], { type: "text/javascript" }));
   // Not awaited here: the runner waits for this console message with a time limit, in the
@@ -77,12 +78,15 @@ async ([source, name]) => {
   s.onload = s.onerror = () => {
     s.remove();
     URL.revokeObjectURL(url);
+    run.track.last = performance.now();
     console.debug("__pyapm_run_loaded__");
   };
   document.head.append(s);
   return run.errors.length;
 }
 """
+
+_RUN_JS = _RUN_JS.replace("TRACK_PENDING", TRACK_PENDING_JS.strip())
 
 _COLLECT_JS = """
 () => {
@@ -188,7 +192,7 @@ def run_scripts(
                 console = []
                 capturing = True
                 stopped = run_with_limit(page, cdp, _RUN_JS, [source, name], boot_timeout_s)
-                page.wait_for_timeout(settle_ms)
+                page.evaluate(SETTLE_JS, [settle_ms, QUIET_MS])
                 collected = page.evaluate(_COLLECT_JS)
                 collected["errors"] += stopped
                 shot = None
@@ -327,7 +331,9 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=SETTLE_MS,
         metavar="MS",
-        help=f"time to let asynchronous work finish after the script (default {SETTLE_MS})",
+        help="the most time to let asynchronous work finish after the script; the wait ends "
+        f"as soon as nothing it started is pending (timers, requests, messages) (default "
+        f"{SETTLE_MS})",
     )
     parser.add_argument(
         "--timeout",

@@ -127,11 +127,13 @@ def test_warm_output_equals_cold_output(helper: Helper) -> None:
 
 
 def test_each_run_starts_from_a_fresh_page(helper: Helper) -> None:
-    """Every run gets a new page: the workspace, the configuration, the script's globals,
-    listeners and storage of one run are gone in the next."""
+    """Every run gets a fresh page: the workspace, the configuration, the script's globals,
+    listeners, storage, cookies and window name of one run are gone in the next (the helper
+    clears and reloads a page between runs)."""
     first = helper.run(
         CHAT % "First"
         + "var leaked = 1; window.flag = 'x'; localStorage.setItem('k', 'v');\n"
+        + "sessionStorage.setItem('k', 'v'); window.name = 'kept?'; document.cookie = 'c=1';\n"
         + "PyApm.configure({strictTemplates: true});\n"
         + "PyApm.onChange(() => console.log('old listener'));\n"
     )
@@ -139,16 +141,49 @@ def test_each_run_starts_from_a_fresh_page(helper: Helper) -> None:
     for _ in range(3):  # more runs than pooled pages: every page gets reused once
         probe = helper.run(
             "let leaked = 2;\n"  # a SyntaxError if the previous `var leaked` were still there
-            "console.log(typeof window.flag, localStorage.length, PyApm.state().sessions.length);\n"
+            "console.log(typeof window.flag, localStorage.length, sessionStorage.length,\n"
+            "  JSON.stringify(window.name), JSON.stringify(document.cookie),\n"
+            "  PyApm.state().sessions.length);\n"
             "Microsoft.Apm.createTab({templateName: 'no_such_template'});\n"  # fine unless strict
             + CHAT % "Second",
             "--json",
         )
         got = _json(probe)
         assert got["errors"] == []
-        assert [c["text"] for c in got["console"] if c["type"] == "log"] == ["undefined 0 1"]
+        logs = [c["text"] for c in got["console"] if c["type"] == "log"]
+        assert logs == ['undefined 0 0 "" "" 1']
         assert [s["title"] for s in got["sessions"]] == ["Home", "Second"]
         assert got["focusedSessionId"] == "session-id-1"
+
+
+ASYNC = (
+    "setTimeout(() => console.log('soon'), 150);\n"
+    "setTimeout(() => console.log('too late'), 2000);\n"
+    "const ch = new BroadcastChannel(Microsoft.Apm.getEventPublisherTopic('ON_TAB_SWITCH'));\n"
+    "ch.onmessage = () => setTimeout(() => console.log('heard'), 50);\n"
+    "Microsoft.Apm.createTab({templateName: 'msdyn_omnichannel_kbsearch', isFocused: true});\n"
+)
+
+
+def test_the_wait_lets_pending_work_finish_warm_and_cold(helper: Helper) -> None:
+    """After the script, the run waits for what it left pending (timers, the event message and
+    the timer its listener sets), up to --wait: the same output warm and cold."""
+    warm = helper.run(ASYNC, "--json", "--wait", "1000")
+    cold = helper.run(ASYNC, "--json", "--wait", "1000", "--cold")
+    for proc in (warm, cold):
+        got = _json(proc)
+        assert got["errors"] == []
+        assert [c["text"] for c in got["console"] if c["type"] == "log"] == ["heard", "soon"]
+        assert [len(s["tabs"]) for s in got["sessions"]] == [2]
+
+
+def test_the_wait_ends_once_nothing_is_pending(helper: Helper) -> None:
+    """--wait is the most it waits: a script that leaves nothing running does not pay it."""
+    assert helper.run("void 0;").returncode == 0  # the helper is up
+    t0 = time.monotonic()
+    done = helper.run("Microsoft.Apm.getFocusedSession();", "--wait", "20000")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert time.monotonic() - t0 < 10  # far below the 20 s it may wait
 
 
 def test_two_runs_at_once_do_not_see_each_other(helper: Helper) -> None:
