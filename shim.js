@@ -1617,30 +1617,99 @@
     );
   }
 
-  // The snapshot's bytes as { bytes, filled }: `bytes` is handed to Pyodide as soon as the
-  // headers say how long it is (Pyodide only needs the length to size the wasm memory), and the
-  // body streams into it while the runtime is instantiated; `filled` resolves once it is all in.
-  function snapshotBody(response) {
-    const length = Number(response.headers.get("Content-Length"));
-    if (!response.body || !Number.isSafeInteger(length) || length <= 0 ||
-        response.headers.get("Content-Encoding")) {
-      const whole = response.arrayBuffer().then((b) => new Uint8Array(b));
-      return { bytes: whole, filled: whole };
+  // The snapshot file (py_apm/host/snapshot.py writes it): "PYAPMSP1", the page size (u32), the
+  // memory's length (u64), the number of runs of non-zero pages (u32), each run's first page
+  // and page count (u32 each), then those pages' bytes; the zero pages (about half the memory)
+  // are not sent. Little-endian.
+  const SNAPSHOT_MAGIC = "PYAPMSP1";
+  const SNAPSHOT_HEAD = 24;
+
+  // { length, runs: [[byteOffset, byteLength]...], size } from the first bytes of the file;
+  // null while more bytes are needed. Throws when they are not a py-apm snapshot.
+  function snapshotHeader(head) {
+    if (head.length < SNAPSHOT_HEAD) return null;
+    if (String.fromCharCode(...head.subarray(0, 8)) !== SNAPSHOT_MAGIC) {
+      throw new Error("not a py-apm memory snapshot");
     }
-    const bytes = new Uint8Array(length);
+    const view = new DataView(head.buffer, head.byteOffset, head.length);
+    const page = view.getUint32(8, true);
+    const length = Number(view.getBigUint64(12, true));
+    const count = view.getUint32(20, true);
+    if (!page || !length || length > 2 ** 32 || count > length / page) {
+      throw new Error("the snapshot's header is damaged");
+    }
+    const size = SNAPSHOT_HEAD + count * 8;
+    if (head.length < size) return null;
+    const runs = [];
+    let end = 0;
+    for (let i = 0; i < count; i++) {
+      const at = view.getUint32(SNAPSHOT_HEAD + i * 8, true) * page;
+      const bytes = Math.min(view.getUint32(SNAPSHOT_HEAD + 4 + i * 8, true) * page, length - at);
+      if (at < end || bytes <= 0) throw new Error("the snapshot's header is damaged");
+      runs.push([at, bytes]);
+      end = at + bytes;
+    }
+    return { length, runs, size };
+  }
+
+  // The snapshot's memory as { bytes, filled }: `bytes` resolves to the whole memory
+  // (zero-filled) as soon as the header is in, because Pyodide only needs its length to size
+  // the wasm memory; the runs stream into it while the runtime is instantiated, and `filled`
+  // resolves once they all are.
+  function snapshotBody(response) {
+    let header;
+    const bytes = new Promise((resolve, reject) => { header = { resolve, reject }; });
     const filled = (async () => {
-      const reader = response.body.getReader();
+      const reader = response.body ? response.body.getReader() : null;
+      let whole = reader ? null : new Uint8Array(await response.arrayBuffer());
+      let head = new Uint8Array(0);
+      let memory = null;
+      let runs = null;
+      let next = 0;
       let at = 0;
+      let left = 0;
+      const place = (chunk) => {
+        for (let i = 0; i < chunk.length;) {
+          if (left === 0) {
+            if (next === runs.length) throw new Error("the snapshot is longer than its runs");
+            [at, left] = runs[next++];
+          }
+          const n = Math.min(left, chunk.length - i);
+          memory.set(chunk.subarray(i, i + n), at);
+          i += n;
+          at += n;
+          left -= n;
+        }
+      };
       for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        if (at + value.length > length) throw new Error("the snapshot is longer than announced");
-        bytes.set(value, at);
-        at += value.length;
+        let chunk;
+        if (reader) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          chunk = value;
+        } else if (whole) {
+          [chunk, whole] = [whole, null];
+        } else break;
+        if (memory) {
+          place(chunk);
+          continue;
+        }
+        const joined = new Uint8Array(head.length + chunk.length);
+        joined.set(head);
+        joined.set(chunk, head.length);
+        head = joined;
+        const parsed = snapshotHeader(head);
+        if (!parsed) continue;
+        memory = new Uint8Array(parsed.length);
+        runs = parsed.runs;
+        header.resolve(memory);
+        place(head.subarray(parsed.size));
+        head = null;
       }
-      if (at !== length) throw new Error(`the snapshot ended after ${at} of ${length} bytes`);
-      return bytes;
+      if (!memory || left !== 0 || next !== runs.length) throw new Error("the snapshot ended early");
+      return memory;
     })();
+    filled.catch((e) => header.reject(e));
     return { bytes, filled };
   }
 
@@ -1663,8 +1732,9 @@
     } catch (e) {
       throw new Error(`cannot load Pyodide from ${indexURL}: ${e.message}`);
     }
-    // Only the headers are awaited here: loadPyodide starts its own requests (wasm, stdlib, lock
-    // file) at once, the wasm compiles and the runtime instantiates while the snapshot streams in.
+    // Only the response's headers are awaited here: loadPyodide starts its own requests (wasm,
+    // stdlib) at once, the wasm compiles and the runtime instantiates while the snapshot streams
+    // in.
     const response = early.snapshot ? await early.snapshot : null;
     if (response) {
       try {
@@ -1672,6 +1742,7 @@
         filled.then(() => mark("snapshot"), () => {});
         const pyodide = await mod.loadPyodide({
           indexURL,
+          lockFileContents: early.lock,
           _loadSnapshot: bytes,
           createPyodideModule: moduleFactory(early.asm, filled, mark),
         });
@@ -1685,6 +1756,7 @@
     let sitePackages = null;
     const pyodide = await mod.loadPyodide({
       indexURL,
+      lockFileContents: early.lock,
       createPyodideModule: moduleFactory(early.asm, null, mark),
       fsInit: (_FS, info) => { sitePackages = info.sitePackages; },
     });
@@ -1692,7 +1764,7 @@
   }
 
   // Every request that does not depend on another starts here, at once: the Pyodide loader, its
-  // wasm glue (handed to the loader as createPyodideModule) and the snapshot.
+  // wasm glue (handed to the loader as createPyodideModule), the snapshot and the lock file.
   function startLoading(cfg) {
     const quiet = (p) => {
       p.catch(() => {}); // awaited (and reported) by boot; never an unhandled rejection here
@@ -1702,6 +1774,8 @@
       loader: quiet(import(cfg.pyodideURL + "pyodide.mjs")),
       asm: quiet(import(cfg.pyodideURL + "pyodide.asm.mjs")),
       snapshot: cfg.snapshotURL ? fetchSnapshot(cfg.snapshotURL) : null, // null: "off"
+      // Pyodide asks for its lock file only once its loader runs; it is needed before ready.
+      lock: quiet(fetchJSON(cfg.pyodideURL + "pyodide-lock.json", "pyodide-lock.json")),
     };
   }
 

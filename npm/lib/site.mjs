@@ -91,12 +91,16 @@ export function pyodideBuildId(dir = pyodideDir()) {
   }
 }
 
-/** The key naming one (Pyodide build, py_apm bundle) pair; the same key as the Python side's,
- * so both share one snapshot cache. */
+/** The snapshot file format's name (py_apm/host/snapshot.py FORMAT), part of the key. */
+const SNAPSHOT_FORMAT = "sparse-1";
+
+/** The key naming one (Pyodide build, py_apm bundle, file format) triple; the same key as the
+ * Python side's, so both share one snapshot cache. */
 export function snapshotKey(dir = pyodideDir()) {
   const bundle = readFileSync(join(siteDir, "py_apm.zip"));
   const etag = `"${createHash("sha256").update(bundle).digest("hex").slice(0, 32)}"`;
-  return createHash("sha256").update(`${pyodideBuildId(dir)}\n${etag}`).digest("hex").slice(0, 20);
+  const key = `${pyodideBuildId(dir)}\n${etag}\n${SNAPSHOT_FORMAT}`;
+  return createHash("sha256").update(key).digest("hex").slice(0, 20);
 }
 
 /**

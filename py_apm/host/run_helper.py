@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 POOL = 2
 #: Runs a page serves (cleared and reloaded between them) before a new context replaces it.
 RUNS_PER_PAGE = 50
+#: Seconds a page may take to be cleared for its next run before a new context replaces it.
+CLEAR_TIMEOUT_S = 5.0
 #: Workspaces (config / webresources combinations) kept; the least recently used goes first.
 WORKSPACES = 2
 #: A run whose page has not answered this long after its script's own limit (``--timeout``,
@@ -80,12 +82,16 @@ class Workspace:
         from playwright.async_api import Error as PlaywrightError
 
         try:
+            if slot.page is not None:
+                try:
+                    await asyncio.wait_for(self._clear(slot), CLEAR_TIMEOUT_S)
+                    await slot.page.reload()
+                except (PlaywrightError, TimeoutError):
+                    await self._close(slot, keep_boot=True)  # a page that won't: a new context
+                    slot.page = slot.cdp = None
             if slot.page is None:
                 await self._open(slot)
                 await slot.page.goto(self.url)
-            else:
-                await self._clear(slot)
-                await slot.page.reload()
             result = await slot.page.evaluate(READY_JS, int(BOOT_TIMEOUT_S * 1000))
             # Opened while the page is idle: it can still stop a script that never returns.
             slot.cdp = await slot.page.context.new_cdp_session(slot.page)
@@ -110,6 +116,10 @@ class Workspace:
         that follows drops): other windows it opened, cookies, storage, ``window.name``."""
         page = slot.page
         assert page is not None
+        if slot.cdp is not None:
+            # Stops whatever the last run left running (a loop in a timer...), so the page
+            # answers what follows.
+            await slot.cdp.send("Runtime.terminateExecution")
         for other in page.context.pages:
             if other is not page:
                 await other.close()
@@ -180,8 +190,8 @@ class Workspace:
             self.warm_up()
 
     @staticmethod
-    async def _close(slot: Slot) -> None:
-        if slot.boot is not None and not slot.boot.done():
+    async def _close(slot: Slot, keep_boot: bool = False) -> None:
+        if not keep_boot and slot.boot is not None and not slot.boot.done():
             slot.boot.cancel()
         if slot.page is not None:
             await slot.page.context.close()

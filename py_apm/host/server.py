@@ -325,7 +325,7 @@ class ApmRequestHandler(BaseHTTPRequestHandler):
         if body.data is not None:
             self.wfile.write(body.data)
         elif body.path is not None:
-            # sendfile: the kernel copies, so a 31 MB snapshot costs this process (and the GIL
+            # sendfile: the kernel copies, so a 15 MB snapshot costs this process (and the GIL
             # it shares with the other requests of a boot) next to nothing.
             with body.path.open("rb") as fh:
                 self.connection.sendfile(fh)

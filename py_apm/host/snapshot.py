@@ -6,6 +6,12 @@ It is valid only for one Pyodide build and one ``py_apm`` bundle, so its file na
 key made of both (:func:`snapshot_key`): the server serves ``/py_apm.snapshot`` only when the
 file for the current key exists, and the shim boots normally otherwise.
 
+The file holds the memory without its zero pages (about half of it), so a boot downloads half
+as much: "PYAPMSP1", the page size (u32), the memory's length (u64), the number of runs of
+non-zero pages (u32), each run's first page and page count (u32 each), then those pages' bytes,
+all little-endian (:data:`FORMAT` is part of the key). ``shim.js`` rebuilds the memory while it
+streams in.
+
 Snapshots are built in Chromium (the same engine that loads them) and kept in the user's cache
 directory, never inside the package (:func:`py_apm.host.paths.snapshot_dir`;
 ``$PY_APM_SNAPSHOT_DIR`` overrides). They are build output, built (``snapshot_build.py``) by
@@ -26,6 +32,8 @@ from .paths import SNAPSHOT_DIR_ENV, pyodide_dir, snapshot_dir
 __all__ = ["SNAPSHOT_DIR_ENV", "SUFFIX", "SnapshotError", "SnapshotInfo", "current"]
 
 SUFFIX = ".snapshot"
+#: The file format's name, in the key: a shim never gets a file in a format it does not read.
+FORMAT = "sparse-1"
 _BUILD_ID = re.compile(rb'BUILD_ID:"([0-9a-f]{64})"')
 
 
@@ -56,8 +64,8 @@ def pyodide_build_id(pyodide: Path) -> str:
 
 
 def snapshot_key(build_id: str, bundle_etag: str) -> str:
-    """A short key naming one (Pyodide build, py_apm bundle) pair."""
-    return hashlib.sha256(f"{build_id}\n{bundle_etag}".encode()).hexdigest()[:20]
+    """A short key naming one (Pyodide build, py_apm bundle, file format) triple."""
+    return hashlib.sha256(f"{build_id}\n{bundle_etag}\n{FORMAT}".encode()).hexdigest()[:20]
 
 
 _build_ids: dict[Path, tuple[int, str]] = {}

@@ -46,12 +46,40 @@ TemplateSet.builtin()
 del importlib, pkgutil, py_apm, info, TemplateSet
 `);
   const image = pyodide.makeMemorySnapshot();
+  // The file format (snapshot.py): a header, then only the runs of pages that are not all zero.
+  const PAGE = 4096;
+  const pages = Math.ceil(image.length / PAGE);
+  const zero = (p) => {
+    for (let i = p * PAGE, end = Math.min(i + PAGE, image.length); i < end; i++) {
+      if (image[i] !== 0) return false;
+    }
+    return true;
+  };
+  const runs = [];
+  for (let p = 0; p < pages; p++) {
+    if (zero(p)) continue;
+    const last = runs[runs.length - 1];
+    if (last && last[0] + last[1] === p) last[1]++;
+    else runs.push([p, 1]);
+  }
+  const head = new DataView(new ArrayBuffer(24 + runs.length * 8));
+  [..."PYAPMSP1"].forEach((c, i) => head.setUint8(i, c.charCodeAt(0)));
+  head.setUint32(8, PAGE, true);
+  head.setBigUint64(12, BigInt(image.length), true);
+  head.setUint32(20, runs.length, true);
+  runs.forEach(([first, count], i) => {
+    head.setUint32(24 + i * 8, first, true);
+    head.setUint32(28 + i * 8, count, true);
+  });
+  const parts = [head.buffer, ...runs.map(([first, count]) =>
+    image.subarray(first * PAGE, Math.min((first + count) * PAGE, image.length)))];
+  const file = new Blob(parts, { type: "application/octet-stream" });
   const a = document.createElement("a");
-  a.href = URL.createObjectURL(new Blob([image], { type: "application/octet-stream" }));
+  a.href = URL.createObjectURL(file);
   a.download = "py_apm.snapshot";
   document.body.appendChild(a);
   a.click();
-  return image.length;
+  return file.size;
 }
 """
 

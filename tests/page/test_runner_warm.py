@@ -186,6 +186,17 @@ def test_the_wait_ends_once_nothing_is_pending(helper: Helper) -> None:
     assert time.monotonic() - t0 < 10  # far below the 20 s it may wait
 
 
+def test_a_page_left_busy_is_stopped_before_its_next_run(helper: Helper) -> None:
+    """A run that leaves an endless loop behind (in a timer, after the run is collected): the
+    page is still cleared and reloaded, and later runs work."""
+    busy = helper.run("setTimeout(() => { for (;;) {} }, 50);\n", "--wait", "0")
+    assert busy.returncode == 0, busy.stdout + busy.stderr
+    for _ in range(3):  # more runs than pooled pages: the busy page is reused
+        probe = helper.run(CHAT % "Next", "--json")
+        got = _json(probe)
+        assert got["errors"] == [] and [s["title"] for s in got["sessions"]] == ["Home", "Next"]
+
+
 def test_two_runs_at_once_do_not_see_each_other(helper: Helper) -> None:
     assert helper.run("void 0;").returncode == 0  # the helper is up
     late = (

@@ -63,7 +63,8 @@ def test_snapshot_for_another_pyodide_falls_back(fresh: Any, tmp_path: Path) -> 
     if not snap.exists:
         pytest.skip("no snapshot built")
     body = bytearray(snap.path.read_bytes())
-    body[16:48] = bytes(32)  # the build id Pyodide checks before restoring
+    image = 24 + 8 * int.from_bytes(body[20:24], "little")  # the memory's first page, in the file
+    body[image + 16 : image + 48] = bytes(32)  # the build id Pyodide checks before restoring
     (tmp_path / "other.snapshot").write_bytes(bytes(body))
     # Served by a server of its own (a 31 MB route through Playwright takes seconds).
     other, url = serve(webresources=tmp_path)
@@ -89,7 +90,28 @@ def test_damaged_snapshot_falls_back(fresh: Any) -> None:
     )
     got = _boot(page)
     assert got["snap"] is False
-    assert any("cannot boot from the snapshot" in line for line in lines)
+    warnings = [line for line in lines if "cannot boot from the snapshot" in line]
+    assert len(warnings) == 1 and "not a py-apm memory snapshot" in warnings[0]
+    assert page.evaluate(WORKS) == ["Contoso", 2]
+
+
+def test_truncated_snapshot_falls_back(fresh: Any) -> None:
+    """A whole header but not all the pages it announces: the memory is never used."""
+    page, lines = fresh
+    snap = current_snapshot(pyodide_dir())
+    if not snap.exists:
+        pytest.skip("no snapshot built")
+    head = snap.path.read_bytes()[: 1 << 20]
+    page.route(
+        "**/py_apm.snapshot",
+        lambda route: route.fulfill(
+            status=200, body=head, content_type="application/octet-stream"
+        ),
+    )
+    got = _boot(page)
+    assert got["snap"] is False
+    warnings = [line for line in lines if "cannot boot from the snapshot" in line]
+    assert len(warnings) == 1 and "the snapshot ended early" in warnings[0]
     assert page.evaluate(WORKS) == ["Contoso", 2]
 
 
