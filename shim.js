@@ -356,6 +356,10 @@
   // label: what the user called (for 412 messages); method: bridge method; args: an array.
   function invoke(label, method, args) {
     if (callFn === null) throw notReady(label);
+    if (caller === null && framesSame !== 0) { // a tab's frame through window.parent? (Frames)
+      const tab = callingTab(method);
+      if (tab !== null) return asCaller(tab, () => invoke(label, method, args));
+    }
     let r;
     try {
       let simple = true;
@@ -390,6 +394,10 @@
   function invoke1(label, method, a) {
     if (callFn === null) throw notReady(label);
     if (!isPrimitive(a)) return invoke(label, method, [a]);
+    if (caller === null && framesSame !== 0) {
+      const tab = callingTab(method);
+      if (tab !== null) return asCaller(tab, () => invoke1(label, method, a));
+    }
     let r;
     try {
       r = callFn(CODE[method], a);
@@ -472,6 +480,9 @@
   function flush() {
     if (dispatching) return;
     dispatching = true;
+    // A listener's own calls are tagged with whoever made them, not with this call's frame.
+    const tagged = caller;
+    if (tagged !== null) setCaller(null);
     try {
       while (pending.length) {
         const batch = pending;
@@ -480,6 +491,7 @@
       }
     } finally {
       dispatching = false;
+      if (tagged !== null) setCaller(tagged);
     }
   }
 
@@ -1393,7 +1405,8 @@
 
   // ---- Frames of workspace tabs (the timeline's "frame", warning APM-W002) ---------------
   // A frame's calls run with the model's caller set to the tab hosting the frame: two extra
-  // crossings per call from a frame only; calls of the page itself are untouched.
+  // crossings per call from a frame only. A frame that loads shim.js gets its own tagging
+  // `Microsoft`; the others are found from the call stack (below).
   let caller = null;
   const frameObjects = new Map(); // tabId -> {Microsoft, proxies: WeakMap}
 
@@ -1457,6 +1470,113 @@
       return null;
     }
   }
+
+  // Most web resources never load shim.js: they call `window.parent.Microsoft.Apm` (or
+  // `parent.Xrm.App.sessions`, `parent.Microsoft.AppRuntime`), often through a reference cached
+  // at load and used later in callbacks. Those calls reach the objects above with nothing saying
+  // which frame made them, so the caller is read from the call stack: V8 lists the frames of
+  // every same-origin realm, and the first one outside shim.js made the call. Its script's URL
+  // (a page's inline code has the page's URL) is matched against the frames' addresses and
+  // script sources; V8 hides the realm (`getFunction`, `getThis`) of every frame below a strict
+  // one, and the shim is strict. A URL shown by two tabs leaves the call untagged. This runs only
+  // while a same-origin iframe is hosted (otherwise the page's own calls pay one comparison),
+  // once per call from outside (nested crossings see `caller` set), never for PyApm's own
+  // members.
+  let framesSame = 0; // same-origin iframes in this page: their code can reach its objects
+  const urlTabs = new Map(); // script URL -> {tab, seen: [[window, document]]}
+
+  // The stack as V8's CallSites (`new Error()` is V8's cheapest capture; 14 frames reach past
+  // the deepest path through the shim).
+  const asSites = (_, sites) => sites;
+  function callSites() {
+    const prepare = Error.prepareStackTrace;
+    const limit = Error.stackTraceLimit;
+    Error.prepareStackTrace = asSites;
+    Error.stackTraceLimit = 14;
+    try {
+      return new Error().stack; // prepared on this first read
+    } finally {
+      Error.prepareStackTrace = prepare;
+      Error.stackTraceLimit = limit;
+    }
+  }
+
+  function ownFile() {
+    try {
+      const sites = callSites();
+      return Array.isArray(sites) && sites.length ? sites[0].getFileName() : null;
+    } catch (_) {
+      return null;
+    }
+  }
+  const SHIM_FILE = typeof Error.captureStackTrace === "function" ? ownFile() : null; // V8 only
+
+  function callingTab(method) {
+    if (SHIM_FILE === null || method.startsWith("pyapm.") || method.startsWith("ui.")) return null;
+    try {
+      const sites = callSites();
+      for (let i = 0; Array.isArray(sites) && i < sites.length; i++) {
+        const file = sites[i].getFileName();
+        // (a built-in such as Array.prototype.forEach has no line: the next site called it)
+        if (file === SHIM_FILE || sites[i].getLineNumber() === null) continue;
+        return file ? urlTab(file) : null; // no file: eval'd code (the console...): untagged
+      }
+    } catch (_) { /* a frame went away while we looked: untagged */ }
+    return null;
+  }
+
+  // Every same-origin window under this one (this one first), as the workspace nests them.
+  function sameOriginWindows() {
+    const found = [];
+    const walk = (w, depth) => {
+      found.push(w);
+      for (let i = 0; depth < 8 && i < w.frames.length; i++) {
+        try {
+          const f = w.frames[i];
+          if (f.document) walk(f, depth + 1);
+        } catch (_) { /* a cross-origin frame */ }
+      }
+    };
+    walk(win, 0);
+    return found;
+  }
+
+  function urlTab(file) {
+    const url = file.split("#")[0];
+    let known = urlTabs.get(url);
+    if (known && known.seen.every(([w, doc]) => !w.closed && w.document === doc)) return known.tab;
+    known = { tab: null, seen: [] };
+    const tabs = new Set();
+    for (const w of sameOriginWindows()) {
+      const doc = w.document;
+      let shows = doc.URL.split("#")[0] === url;
+      for (let i = 0; !shows && i < doc.scripts.length; i++) shows = doc.scripts[i].src === url;
+      if (!shows) continue;
+      known.seen.push([w, doc]);
+      tabs.add(hostTab(w));
+    }
+    if (tabs.size === 1) known.tab = tabs.values().next().value; // else ambiguous: untagged
+    if (known.seen.length) urlTabs.set(url, known); // (a script not found yet may be added later)
+    return known.tab;
+  }
+
+  // Counted again after every change of the page's elements (a tab's iframe added or removed)
+  // and every iframe load (it may have gone to another origin); what frames show is forgotten.
+  // A frame's code runs only after its iframe was added: the observer has run by then.
+  const iframes = document.getElementsByTagName("iframe"); // live (no iframes in shadow roots)
+  function countFrames() {
+    framesSame = 0;
+    for (let i = 0; i < iframes.length; i++) if (iframes[i].contentDocument) framesSame++; // null: cross-origin
+    urlTabs.clear();
+  }
+  if (SHIM_FILE !== null) {
+    new MutationObserver(countFrames).observe(document, { childList: true, subtree: true });
+    // (a load event never reaches the window: listen on the document)
+    document.addEventListener("load", (ev) => {
+      if (ev.target instanceof HTMLIFrameElement) countFrames();
+    }, true);
+  }
+
   Object.defineProperty(PyApm, "__forFrame", { value: forFrame });
   Object.defineProperty(PyApm, "__hostTab", { value: hostTab });
 

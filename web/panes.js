@@ -110,6 +110,7 @@
    * Load a tab's URL into its iframe only once it answers: a missing web resource or an
    * unreachable site gets a card instead of the server's "404" text or the browser's error page.
    * 0: loadable; > 0: the HTTP status; -1: no answer (network error, blocked, offline).
+   * (loadFrame: -2, the site answered but refuses to be framed.)
    */
   async function probe(url, pageType) {
     try {
@@ -125,10 +126,29 @@
     }
   }
 
+  /**
+   * The header by which a site that answered refuses to be framed (X-Frame-Options, CSP
+   * frame-ancestors), else null. A page cannot read another site's headers: py-apm's server
+   * asks for it (py_apm/host/framing.py); any other server answers 404: null.
+   */
+  async function framingRefusal(url) {
+    try {
+      const r = await fetch("/pyapm/framing?url=" + encodeURIComponent(url),
+        { cache: "no-store", headers: { "X-PyApm-Framing": "1" } });
+      const verdict = r.ok ? await r.json() : null;
+      return verdict && verdict.refused ? String(verdict.reason) : null;
+    } catch (_e) {
+      return null;
+    }
+  }
+
   async function loadFrame(pane, entry, url, t) {
-    const status = await probe(url, t.pageType);
+    let status = await probe(url, t.pageType);
+    const refused = !status && t.pageType === "thirdpartywebsite" ? await framingRefusal(url) : null;
+    if (refused) status = -2;
     if (entry.url !== url || !pane.isConnected || !entry.frame) return;
-    const card = pane.querySelector('[data-testid="webresource-missing"], [data-testid="site-unreachable"]');
+    const card = pane.querySelector(
+      '[data-testid="webresource-missing"], [data-testid="site-unreachable"], [data-testid="site-refused"]');
     if (!status) {
       if (card) card.remove();
       entry.frame.hidden = false;
@@ -150,6 +170,14 @@
           status > 0 ? " answered HTTP " + status + "." : " could not be loaded."),
         h("p", { class: "card-note" }, "Serve a folder that holds it: ",
           h("code", { text: "py-apm serve --webresources DIR" }), ".")));
+    } else if (refused) {
+      fresh.dataset.testid = "site-refused";
+      fresh.append(icon("thirdpartywebsite", "icon card-icon"), h("div", null,
+        h("h2", { class: "card-title", text: "This site can't be shown in a tab" }),
+        h("p", { class: "card-note" }, "The third-party website ", h("code", { text: url }),
+          " refuses to be framed: it sends ", h("code", { "data-testid": "site-refused-header", text: refused }), "."),
+        h("p", { class: "card-note", text: "Dynamics 365 cannot show it in a tab either: the browser shows its " +
+          "\"refused to connect\" page there. Open the site in a new window, or use a page that allows framing." })));
     } else {
       fresh.dataset.testid = "site-unreachable";
       fresh.append(icon("thirdpartywebsite", "icon card-icon"), h("div", null,

@@ -11,6 +11,7 @@ Routes::
     /webresources/...   --webresources DIR (also under /web/webresources/), else 404
     /config.json        --config FILE, else 404
     /favicon.ico        204
+    /pyapm/framing?url= does that site refuse to be framed? (this machine only: framing.py)
     /<name>             web/<name> (so a page served at / finds its relative assets)
 
 Anything else, any path that tries to leave its root, and directories are 404.
@@ -30,7 +31,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from . import httpguard
+from . import framing, httpguard
 from .bundle import get_bundle
 from .configfile import config_problem
 from .paths import PYODIDE_ENV, ROOT_ENV, find_layout, pyodide_dir, pyodide_version, repo_root
@@ -261,7 +262,10 @@ class ApmRequestHandler(BaseHTTPRequestHandler):
         if not self._admit():
             return
         try:
-            body = resolve(self.server.settings, self.path)
+            if self.path.split("?")[0] == framing.ROUTE:  # a site's framing headers
+                body: _Body | int | None = self._framing()
+            else:
+                body = resolve(self.server.settings, self.path)
             if body is None:
                 self._status(HTTPStatus.NOT_FOUND, send_body)
             elif isinstance(body, int):
@@ -276,6 +280,14 @@ class ApmRequestHandler(BaseHTTPRequestHandler):
                 self._status(HTTPStatus.INTERNAL_SERVER_ERROR, send_body)
             except OSError:
                 self.close_connection = True
+
+    def _framing(self) -> _Body | int:
+        marker, host = self.headers.get(framing.HEADER), self.headers.get("Host")
+        status, data = framing.respond(self.path, marker, self.client_address[0], host)
+        if data is None:
+            return status
+        etag = f'"{hashlib.sha1(data).hexdigest()[:24]}"'
+        return _Body("application/json", CACHE_NONE, etag, data=data, size=len(data))
 
     def _status(self, status: HTTPStatus, send_body: bool) -> None:
         text = (

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ CONFIG = HERE / "page_config.json"
 #: ``pyapm_site`` (a third-party website, answered by a route in the tests).
 _TEMPLATES = json.loads(CONFIG.read_text("utf-8"))["tabTemplates"]
 HELLO_TEMPLATE, SITE_TEMPLATE = _TEMPLATES
+BING_FRAMING = re.compile(r".*/pyapm/framing\?url=https%3A%2F%2Fwww\.bing\.com.*")
 
 
 def use_fake() -> bool:
@@ -79,6 +81,8 @@ def shared_page(browser: Any, page_server: str) -> Iterator[Any]:
     """One page per module at ``/`` with PyApm ready and the workspace rendered."""
     context = browser.new_context(viewport={"width": 1366, "height": 800})
     page = context.new_page()
+    # Tests answer the Bing template's site with routes: its framing check too (no network).
+    page.route(BING_FRAMING, lambda route: route.fulfill(json={"refused": False, "reason": None}))
     page.goto(page_server)
     page.wait_for_function("window.PyApm && window.PyApm.isReady", timeout=60_000)
     page.wait_for_selector('[data-testid="workspace"][data-status="ready"]')

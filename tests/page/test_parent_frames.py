@@ -1,0 +1,207 @@
+"""Calls a web resource makes through `window.parent` (it does not load shim.js) carry the tab
+hosting its frame, like calls through a frame's own `Microsoft`: `PyApm.calls()[i].frame`, the
+timeline's frame column and warning APM-W002, for the three API faces.
+
+The web resource is `parent_frames/pf_parent.html` with its scripts `pf_sloppy.js` (sloppy mode)
+and `pf_strict.js` (a strict class); the tests call the functions those scripts define, since
+code evaluated by the test itself has no script URL (it stays untagged, as console code does)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+FILES = Path(__file__).resolve().parent / "parent_frames"
+ROUTE = "**/webresources/pf_*"
+CASE = "case_entity_session_default_template"
+KB = "msdyn_omnichannel_kbsearch"
+pytestmark = pytest.mark.skipif(
+    bool(os.environ.get("PY_APM_PAGE_FAKE")), reason="needs the real shim and model"
+)
+
+
+@pytest.fixture
+def page(ws: Any) -> Iterator[Any]:
+    """The shared page, reset, serving `parent_frames/` as the web resources `pf_*`."""
+
+    def fulfill(route: Any) -> None:
+        name = route.request.url.split("/webresources/", 1)[1].split("?", 1)[0]
+        route.fulfill(path=FILES / name)
+
+    ws.route(ROUTE, fulfill)
+    yield ws
+    ws.unroute(ROUTE, fulfill)
+
+
+def create_case(page: Any, entity_id: str) -> str:
+    params = json.dumps([["entityName", "incident"], ["entityId", entity_id]])
+    return page.evaluate(
+        """([t, p]) => Microsoft.Apm.createSession({templateName: t,
+            sessionContext: new Map([["parametersStr", p]])})""",
+        [CASE, params],
+    )
+
+
+def open_web_resource(page: Any, data: str | None = None) -> tuple[str, Any]:
+    """pf_parent.html as a focused tab of the focused session: its id and its frame."""
+    tid = page.evaluate(
+        "([n, d]) => PyApm.ui.openWebResource(n, d ?? undefined)", ["pf_parent.html", data]
+    )
+    element = page.locator(f'[data-testid="tab-frame"][data-tab-id="{tid}"]')
+    expect(element).to_have_attribute("src", re.compile("pf_parent"))
+    frame = element.element_handle().content_frame()
+    frame.wait_for_function(
+        "typeof window.strictApm === 'object' && typeof inlineFocused === 'function'"
+    )
+    return tid, frame
+
+
+def last_call(page: Any) -> dict[str, Any]:
+    return page.evaluate("PyApm.calls().at(-1)")
+
+
+def codes(call: dict[str, Any]) -> list[str]:
+    return [w["code"] for w in call["warnings"]]
+
+
+def test_background_frame_through_parent_is_tagged_and_warned(page: Any) -> None:
+    s1 = create_case(page, "11111111-0000-0000-0000-000000000000")
+    tid, frame = open_web_resource(page)
+    assert frame.evaluate("inlineFocused()") == s1
+    call = last_call(page)
+    assert (call["method"], call["frame"], call["warnings"]) == ("getFocusedSession", tid, [])
+    s2 = create_case(page, "22222222-0000-0000-0000-000000000000")  # the frame is in the background
+    assert frame.evaluate("inlineFocused()") == s2
+    call = last_call(page)
+    assert (call["frame"], codes(call)) == (tid, ["APM-W002"])
+    assert f"in session '{s1}', which is not the focused session '{s2}'" in call["warning"]
+    page.get_by_test_id("timeline-toggle").click()
+    rows = page.locator('[data-testid="timeline-rows"] [data-testid="timeline-row"]')
+    tagged = rows.filter(has=page.locator('[data-testid="timeline-frame"]', has_text=tid))
+    expect(tagged.filter(has_text="APM-W002")).to_have_count(1)
+    page.evaluate("PyApmWorkspace.timeline.close()")
+
+
+def test_cached_reference_in_a_timer_and_a_then_callback(page: Any) -> None:
+    tid, frame = open_web_resource(page)
+    sid = page.evaluate("Microsoft.Apm.getFocusedSession().sessionId")
+    assert last_call(page)["frame"] is None
+    assert frame.evaluate("cachedLater()") == sid  # `apm` cached at load, used in setTimeout
+    assert last_call(page)["frame"] == tid
+    assert frame.evaluate("sloppyThen()") == f"{sid}|null"  # inside getContext().then(...)
+    assert last_call(page)["frame"] == tid
+
+
+def test_session_object_methods_and_setters(page: Any) -> None:
+    sid = create_case(page, "11111111-0000-0000-0000-000000000000")
+    tid, frame = open_web_resource(page)
+    assert frame.evaluate("sloppyTabs()") == page.evaluate(
+        "(id) => Microsoft.Apm.getSession(id).getAllTabs()", sid
+    )
+    frame.evaluate("sloppyTabs()")
+    assert (last_call(page)["method"], last_call(page)["frame"]) == ("session.getAllTabs", tid)
+    frame.evaluate("sloppySetTitle('Set by the frame')")
+    call = last_call(page)
+    assert (call["method"], call["args"], call["frame"]) == (
+        "session.title",
+        [sid, "Set by the frame"],
+        tid,
+    )
+    assert page.evaluate("(id) => Microsoft.Apm.getSession(id).title", sid) == "Set by the frame"
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["sloppyXrm()", "sloppyRuntime()", "strictApm.xrm()", "strictApm.runtime()"],
+)
+def test_xrm_and_app_runtime_faces_through_parent(page: Any, expression: str) -> None:
+    s1 = create_case(page, "11111111-0000-0000-0000-000000000000")
+    tid, frame = open_web_resource(page)
+    s2 = create_case(page, "22222222-0000-0000-0000-000000000000")
+    assert frame.evaluate(expression) == s2
+    call = last_call(page)
+    assert (call["method"], call["frame"], codes(call)) == ("getFocusedSession", tid, ["APM-W002"])
+    assert f"in session '{s1}'" in call["warning"]
+
+
+def test_scripts_from_separate_files_sloppy_and_strict(page: Any) -> None:
+    create_case(page, "11111111-0000-0000-0000-000000000000")
+    tid, frame = open_web_resource(page)
+    create_case(page, "22222222-0000-0000-0000-000000000000")
+    for expression in ("sloppyFocused()", "strictApm.focused()"):
+        frame.evaluate(expression)
+        assert (last_call(page)["frame"], codes(last_call(page))) == (tid, ["APM-W002"])
+    created = frame.evaluate("(t) => strictApm.createTab(t)", KB)  # a Promise of the id
+    call = last_call(page)
+    assert (call["method"], call["result"], call["frame"]) == ("createTab", created, tid)
+    assert codes(call) == ["APM-W002"]
+
+
+def test_code_without_a_script_url_is_untagged(page: Any) -> None:
+    _, frame = open_web_resource(page)
+    frame.evaluate("window.parent.Microsoft.Apm.getFocusedSession()")  # as from the console
+    assert last_call(page)["frame"] is None
+
+
+def test_the_page_own_calls_are_untagged_with_frames_hosted(page: Any) -> None:
+    page.evaluate("Microsoft.Apm.getFocusedSession()")
+    assert last_call(page)["frame"] is None
+    open_web_resource(page)
+    page.evaluate("Microsoft.Apm.getFocusedSession()")
+    assert last_call(page)["frame"] is None
+    # the page's own script (an inline one: its URL is the page's)
+    page.add_script_tag(content="window.pfTopCall = () => Microsoft.Apm.getAllSessions();")
+    page.evaluate("pfTopCall()")
+    assert (last_call(page)["method"], last_call(page)["frame"]) == ("getAllSessions", None)
+
+
+def test_same_web_resource_in_two_sessions(page: Any) -> None:
+    """The page's own code is told apart by its URL (`?data=` differs); a script file both
+    tabs load is shown by two tabs: its calls are untagged."""
+    s1 = create_case(page, "11111111-0000-0000-0000-000000000000")
+    tid1, frame1 = open_web_resource(page, "one")
+    s2 = create_case(page, "22222222-0000-0000-0000-000000000000")
+    tid2, frame2 = open_web_resource(page, "two")
+    assert frame1.evaluate("inlineFocused()") == s2
+    call = last_call(page)
+    assert (call["frame"], codes(call)) == (tid1, ["APM-W002"])
+    assert f"in session '{s1}'" in call["warning"]
+    assert frame2.evaluate("inlineFocused()") == s2
+    assert (last_call(page)["frame"], codes(last_call(page))) == (tid2, [])
+    for frame in (frame1, frame2):
+        frame.evaluate("sloppyFocused()")  # pf_sloppy.js: loaded by both tabs
+        assert (last_call(page)["frame"], codes(last_call(page))) == (None, [])
+
+
+def test_handlers_and_listeners_are_tagged_with_who_runs_them(page: Any) -> None:
+    """A frame's Xrm handler run inside the page's call is the frame's; the page's listener run
+    inside the frame's call is the page's."""
+    create_case(page, "11111111-0000-0000-0000-000000000000")
+    tid, frame = open_web_resource(page)
+    frame.evaluate("listenForSwitch()")
+    s2 = create_case(page, "22222222-0000-0000-0000-000000000000")  # the switch runs the handler
+    calls = page.evaluate("PyApm.calls()")
+    create = next(c for c in reversed(calls) if c["method"] == "createSession")
+    handler = next(c for c in reversed(calls) if c["method"] == "getAllSessions")
+    assert create["frame"] is None
+    assert handler["frame"] == tid and handler["seq"] > create["seq"]
+    page.evaluate(
+        "() => { window.pfStop = PyApm.onChange(() => Microsoft.Apm.canCreateSession()); }"
+    )
+    try:
+        created = frame.evaluate("(t) => sloppyCreateTab(t)", KB)
+    finally:
+        page.evaluate("() => { window.pfStop(); }")
+    calls = page.evaluate("PyApm.calls()")
+    create = next(c for c in calls if c["method"] == "createTab" and c["result"] == created)
+    assert (create["frame"], codes(create)) == (tid, ["APM-W002"])
+    assert created in page.evaluate("(id) => Microsoft.Apm.getSession(id).getAllTabs()", s2)
+    listener = [c for c in calls if c["method"] == "canCreateSession" and c["seq"] > create["seq"]]
+    assert listener and all(c["frame"] is None for c in listener)
