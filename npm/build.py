@@ -27,6 +27,9 @@ README_SECTION = "## Use py-apm from JavaScript / TypeScript"
 PAGE_EDITS = (
     ('src="/shim.js"', 'src="shim.js"'),
     ('data-config="/config.json"', 'data-config="config.json"'),
+    # The preload hints too: a hint for a URL the page never uses is a second download.
+    ('<link rel="preload" href="/', '<link rel="preload" href="'),
+    ('<link rel="modulepreload" href="/', '<link rel="modulepreload" href="'),
 )
 
 

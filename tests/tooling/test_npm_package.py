@@ -57,7 +57,8 @@ def test_site_holds_the_shim_page_and_bundle(stage: Path) -> None:
     page = (site / "index.html").read_text("utf-8")
     # Relative, so the page works below any folder of the user's static server.
     assert 'src="shim.js"' in page and 'data-config="config.json"' in page
-    assert 'src="/shim.js"' not in page
+    assert 'src="/' not in page and 'href="/' not in page
+    assert '<link rel="preload" href="pyodide/pyodide.asm.wasm"' in page
     assert "makeMemorySnapshot" in (site / "make-snapshot.js").read_text("utf-8")
     assert sorted(p.name for p in (stage / "types").iterdir()) == ["apm.d.ts", "pyapm.d.ts"]
 
@@ -76,6 +77,53 @@ def test_snapshot_key_is_the_python_sides(stage: Path) -> None:
         check=True,
     )
     assert done.stdout.strip() == current().key
+
+
+_SERVER_PROBE = """
+import http from "node:http";
+import { writeFileSync } from "node:fs";
+const { startServer } = await import(process.argv[1]);
+const { makeSite } = await import(process.argv[2]);
+writeFileSync(process.argv[3] + "/records.json", "{}");
+const server = await startServer(makeSite({ configFile: process.argv[3] + "/records.json" }));
+const get = (path, host) => new Promise((done, fail) => {
+  const req = http.request(server.root + path, { headers: host ? { host } : {} }, (res) => {
+    res.resume();
+    done([path, host || null, res.statusCode, res.headers["access-control-allow-origin"] || null]);
+  });
+  req.on("error", fail);
+  req.end();
+});
+const got = [];
+for (const path of ["", "shim.js", "config.json", "pyodide/pyodide.mjs", "py_apm.zip"]) got.push(await get(path));
+got.push(await get("shim.js", "localhost:1"), await get("config.json", "rebound.example:8080"));
+console.log(JSON.stringify(got));
+await server.close();
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="no node")
+def test_npm_server_answers_only_its_own_names_and_shares_only_the_runtime(
+    stage: Path, tmp_path: Path
+) -> None:
+    """As the Python server: 421 for another Host (DNS rebinding), and only the files a page
+    elsewhere needs to boot are readable by other origins (not the page, not the records)."""
+    done = subprocess.run(
+        ["node", "--input-type=module", "-e", _SERVER_PROBE,
+         (stage / "lib" / "http.mjs").as_uri(), (stage / "lib" / "site.mjs").as_uri(),
+         str(tmp_path)],
+        env={**os.environ, "NODE_PATH": str(ROOT / "node_modules")},
+        capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    assert json.loads(done.stdout) == [
+        ["", None, 200, None],
+        ["shim.js", None, 200, "*"],
+        ["config.json", None, 200, None],
+        ["pyodide/pyodide.mjs", None, 200, "*"],
+        ["py_apm.zip", None, 200, "*"],
+        ["shim.js", "localhost:1", 200, "*"],
+        ["config.json", "rebound.example:8080", 421, None],
+    ]
 
 
 def test_readme_is_the_javascript_section(stage: Path) -> None:
