@@ -28,7 +28,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .headless import READY_JS
-from .runner import _COLLECT_JS, _RUN_JS, BOOT_TIMEOUT_S, VIEWPORT, console_entry
+from .runner import (
+    _COLLECT_JS,
+    _RUN_JS,
+    BOOT_TIMEOUT_S,
+    CLEAR_PAGE_JS,
+    VIEWPORT,
+    console_entry,
+)
 from .scriptlimit import LOADED, run_with_limit_async
 from .settle import QUIET_MS, SETTLE_JS
 from .warm import fingerprint, private_dir
@@ -113,7 +120,8 @@ class Workspace:
 
     async def _clear(self, slot: Slot) -> None:
         """Undo what the last run may have left beyond its page's JavaScript (which the reload
-        that follows drops): other windows it opened, cookies, storage, ``window.name``."""
+        that follows drops): other windows it opened, cookies, storage, ``window.name``; as
+        ``runner.clear_storage`` does between the scripts of a cold run."""
         page = slot.page
         assert page is not None
         if slot.cdp is not None:
@@ -131,7 +139,7 @@ class Workspace:
             )
             await slot.cdp.detach()
             slot.cdp = None
-        await page.evaluate("() => { sessionStorage.clear(); window.name = ''; }")
+        await page.evaluate(CLEAR_PAGE_JS)
 
     def _booting(self) -> Slot:
         slot = Slot()

@@ -98,6 +98,21 @@ _COLLECT_JS = """
 """
 
 
+#: What a page keeps across a reload besides storage and cookies (both cleared from outside).
+CLEAR_PAGE_JS = "() => { sessionStorage.clear(); window.name = ''; }"
+
+
+def clear_storage(page: Any, cdp: Any, url: str) -> None:
+    """Before the next script's reload: close the windows the last one opened, clear cookies,
+    storage and ``window.name`` (the warm helper does the same between runs)."""
+    for other in page.context.pages:
+        if other is not page:
+            other.close()
+    page.context.clear_cookies()
+    cdp.send("Storage.clearDataForOrigin", {"origin": url.rstrip("/"), "storageTypes": "all"})
+    page.evaluate(CLEAR_PAGE_JS)
+
+
 class RunnerError(Exception):
     """py-apm itself could not run the script (no browser, boot failure...)."""
 
@@ -188,6 +203,8 @@ def run_scripts(
             # Opened while the page is idle: it can still stop a script that never returns.
             cdp = page.context.new_cdp_session(page)
             for index, (name, source) in enumerate(scripts):
+                if index:
+                    clear_storage(page, cdp, chromium.url)
                 open_workspace(page, chromium.url if index == 0 else None)
                 console = []
                 capturing = True

@@ -109,6 +109,33 @@ def test_json_output_with_config_webresources_and_syntax_error(tmp_path: Path) -
     assert error["name"] == "SyntaxError" and error["line"] == 1
 
 
+LEAVES = (
+    "localStorage.setItem('k', 'v'); sessionStorage.setItem('k', 'v');\n"
+    "window.name = 'kept?'; document.cookie = 'c=1';\n"
+)
+PROBES = (
+    "console.log(localStorage.length, sessionStorage.length, JSON.stringify(window.name),\n"
+    "  JSON.stringify(document.cookie));\n"
+)
+
+
+@pytest.mark.parametrize("mode", ["cold", "warm"])
+def test_scripts_of_one_run_do_not_share_storage(tmp_path: Path, mode: str) -> None:
+    """Each script of a run starts from a fresh workspace, storage and cookies included, cold
+    or warm."""
+    first, second = tmp_path / "a.js", tmp_path / "b.js"
+    first.write_text(LEAVES + PROBES, encoding="utf-8")
+    second.write_text(PROBES, encoding="utf-8")
+    extra = ["--cold"] if mode == "cold" else []
+    proc = subprocess.run(
+        [sys.executable, "-m", "py_apm.host.runner", str(first), str(second), "--json", *extra],
+        capture_output=True, text=True, timeout=180, cwd=REPO,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    logs = [[c["text"] for c in r["console"] if c["type"] == "log"] for r in json.loads(proc.stdout)]
+    assert logs == [['1 1 "kept?" "c=1"'], ['0 0 "" ""']]
+
+
 def test_missing_script_is_a_usage_error(tmp_path: Path) -> None:
     """A script that does not exist: exit code 2 and a one-line message, no browser."""
     proc = subprocess.run(
