@@ -103,8 +103,10 @@ CLEAR_PAGE_JS = "() => { sessionStorage.clear(); window.name = ''; }"
 
 
 def clear_storage(page: Any, cdp: Any, url: str) -> None:
-    """Before the next script's reload: close the windows the last one opened, clear cookies,
+    """Before the next script's reload: stop what the last one left running (a loop in a
+    timer would keep the page from answering), close the windows it opened, clear cookies,
     storage and ``window.name`` (the warm helper does the same between runs)."""
+    cdp.send("Runtime.terminateExecution")
     for other in page.context.pages:
         if other is not page:
             other.close()

@@ -136,6 +136,31 @@ def test_scripts_of_one_run_do_not_share_storage(tmp_path: Path, mode: str) -> N
     assert logs == [['1 1 "kept?" "c=1"'], ['0 0 "" ""']]
 
 
+# Starts an endless loop as soon as the run has collected the workspace (PyApm.state() is the
+# collection's last call into the page), i.e. just before the page is cleared for the next script.
+LOOPS_AFTER_COLLECTION = (
+    "const state = PyApm.state;\n"
+    "PyApm.state = function (...a) { setTimeout(() => { for (;;) {} }, 0);"
+    " return state.apply(this, a); };\n"
+)
+
+
+@pytest.mark.parametrize("mode", ["cold", "warm"])
+def test_a_script_left_looping_does_not_stop_the_next(tmp_path: Path, mode: str) -> None:
+    first, second = tmp_path / "a.js", tmp_path / "b.js"
+    first.write_text(LOOPS_AFTER_COLLECTION, encoding="utf-8")
+    second.write_text("console.log('second ran');\n", encoding="utf-8")
+    extra = ["--cold"] if mode == "cold" else []
+    proc = subprocess.run(
+        [sys.executable, "-m", "py_apm.host.runner", str(first), str(second), "--json",
+         "--wait", "0", *extra],
+        capture_output=True, text=True, timeout=120, cwd=REPO,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    logs = [[c["text"] for c in r["console"] if c["type"] == "log"] for r in json.loads(proc.stdout)]
+    assert logs == [[], ["second ran"]]
+
+
 def test_missing_script_is_a_usage_error(tmp_path: Path) -> None:
     """A script that does not exist: exit code 2 and a one-line message, no browser."""
     proc = subprocess.run(
