@@ -501,18 +501,12 @@
     let root = fn;
     for (let p = Object.getPrototypeOf(fn); p; p = Object.getPrototypeOf(p)) root = p;
     if (root === Object.prototype) return null;
-    const search = (w, depth) => {
-      for (let i = 0; depth < 8 && i < w.frames.length; i++) {
-        try {
-          const f = w.frames[i];
-          if (f.Object.prototype === root) return { frame: f, root };
-          const inner = search(f, depth + 1);
-          if (inner) return inner;
-        } catch (_) { /* a cross-origin frame */ }
-      }
-      return null;
-    };
-    return search(win, 0);
+    try {
+      const frame = sameOriginWindows().find((w) => w !== win && w.Object.prototype === root);
+      return frame ? { frame, root } : null;
+    } catch (_) {
+      return null; // a frame went to another origin while we looked
+    }
   }
 
   function frameGone(owner) {
