@@ -172,3 +172,33 @@ def test_missing_script_is_a_usage_error(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2
     assert "cannot read" in proc.stderr
+
+
+# Opens a window every 100 ms, each of which keeps creating sessions in its opener: windows of
+# one script must never reach the next script's page (one opened just before the page is
+# cleared would, if the page were only reloaded).
+SPAWNS_WINDOWS = """
+setInterval(() => {
+  const w = window.open("about:blank", "_blank");
+  if (w) w.setInterval("try { opener.Microsoft.Apm.createSession(" +
+    "{templateName: 'msdyn_chat_session'}); } catch (e) {}", 20);
+}, 100);
+"""
+COUNTS_LATER = "setTimeout(() => console.log('sessions', Microsoft.Apm.getAllSessions().length), 800);\n"
+
+
+@pytest.mark.parametrize("mode", ["cold", "warm"])
+def test_windows_a_script_opened_cannot_reach_a_later_script(tmp_path: Path, mode: str) -> None:
+    first, later = tmp_path / "a.js", tmp_path / "b.js"
+    first.write_text(SPAWNS_WINDOWS, encoding="utf-8")
+    later.write_text(COUNTS_LATER, encoding="utf-8")
+    extra = ["--cold"] if mode == "cold" else []
+    proc = subprocess.run(
+        [sys.executable, "-m", "py_apm.host.runner", str(first), str(later), str(later),
+         "--json", "--wait", "1500", *extra],
+        capture_output=True, text=True, timeout=240, cwd=REPO,
+    )  # fmt: skip
+    results = json.loads(proc.stdout)
+    assert [r["errors"] for r in results[1:]] == [[], []], proc.stdout[-3000:]
+    logs = [[c["text"] for c in r["console"] if c["type"] == "log"] for r in results[1:]]
+    assert logs == [["sessions 1"], ["sessions 1"]]
