@@ -74,11 +74,18 @@ COLLECT_JS = """
   const run = window.__pyapmRun || { errors: [] };
   if (run.onError) window.removeEventListener("error", run.onError);
   if (run.onRejection) window.removeEventListener("unhandledrejection", run.onRejection);
+  const state = PyApm.state();
   const pending = run.track ? Math.max(0, run.track.pending) : 0;
-  return { state: PyApm.state(), errors: run.errors, pending };
+  return { state, errors: run.errors, pending };
 }
 """
 
 
-#: What a page keeps across a reload besides storage and cookies (both cleared from outside).
-CLEAR_PAGE_JS = "() => { sessionStorage.clear(); window.name = ''; }"
+#: What a page keeps across a reload besides storage and cookies (both cleared from outside);
+#: returns how much of the last script is still pending (timers, requests, messages).
+CLEAR_PAGE_JS = """() => {
+  sessionStorage.clear();
+  window.name = "";
+  const track = window.__pyapmRun && window.__pyapmRun.track;
+  return track ? Math.max(0, track.pending) : 0;
+}"""

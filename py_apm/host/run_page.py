@@ -43,6 +43,10 @@ RUN_GRACE_S = 30.0
 Progress = Callable[[str], None]
 
 
+class _Left(Exception):
+    """Something of the last run may still act on its page."""
+
+
 class RunFailed(Exception):
     """py-apm could not run the script (boot failure, crash...); one line for the user."""
 
@@ -106,8 +110,10 @@ class Pages:
                 try:
                     await asyncio.wait_for(self._clear(slot), CLEAR_TIMEOUT_S)
                     await asyncio.wait_for(slot.page.reload(), BOOT_TIMEOUT_S)
-                except (PlaywrightError, TimeoutError):
-                    await self._close(slot, keep_boot=True)  # a page that won't: a new context
+                except (PlaywrightError, TimeoutError, _Left):
+                    # A page that won't be cleared, or that something of the last run can
+                    # still act on: a new context.
+                    await self._close(slot, keep_boot=True)
                     slot.page = slot.cdp = None
             if slot.page is None:
                 await self._open(slot)
@@ -146,13 +152,18 @@ class Pages:
 
     async def _clear(self, slot: Slot) -> None:
         """Undo what the last run may have left beyond its page's JavaScript (which the reload
-        that follows drops): cookies, storage, ``window.name``."""
+        that follows drops): cookies, storage, ``window.name``. Raises :class:`_Left` when the
+        page must not be reused: the run opened a window, started a worker, or something of it
+        is still pending (it could act between now and the reload)."""
         page = slot.page
         assert page is not None
         if slot.cdp is not None:
             # Stops whatever the last run left running (a loop in a timer...), so the page
             # answers what follows.
             await slot.cdp.send("Runtime.terminateExecution")
+        pending = await page.evaluate(CLEAR_PAGE_JS)
+        if pending or slot.windows or len(page.context.pages) > 1 or page.workers:
+            raise _Left
         await page.context.clear_cookies()
         if slot.cdp is not None:
             origin = self.url.rstrip("/")
@@ -161,7 +172,6 @@ class Pages:
             )
             await slot.cdp.detach()
             slot.cdp = None
-        await page.evaluate(CLEAR_PAGE_JS)
 
     def _booting(self) -> Slot:
         slot = Slot()
