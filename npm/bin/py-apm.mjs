@@ -3,12 +3,12 @@
 // into a static folder, so any dev server serves the emulator (no Python needed).
 // `py-apm serve`: serve them on 127.0.0.1 (web resources and a configuration file optional).
 
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startServer } from "../lib/http.mjs";
 import { PYODIDE_FILES, SITE_FILES, makeSite, pyodideDir, siteDir } from "../lib/site.mjs";
-import { snapshotPath } from "../lib/snapshot.mjs";
+import { verifiedSnapshot } from "../lib/snapshot.mjs";
 
 const USAGE = `usage: py-apm init <dir>       copy the py-apm site into <dir> (e.g. public/py-apm)
        py-apm serve [--port N] [--webresources DIR] [--config FILE]
@@ -63,8 +63,8 @@ async function serve(args) {
   if (options.webResources && !isKind(options.webResources, "dir")) return fail(`--webresources ${options.webResources}: not a directory`);
   if (options.configFile && !isKind(options.configFile, "file")) return fail(`--config ${options.configFile}: not a file`);
   // The memory snapshot when a test run has built it (pages boot ~4x faster); else a normal boot.
-  const snapshot = snapshotPath();
-  const site = makeSite({ ...options, snapshotFile: existsSync(snapshot) ? snapshot : null });
+  const snapshotFile = verifiedSnapshot(undefined, (line) => console.error(line));
+  const site = makeSite({ ...options, snapshotFile });
   const server = await startServer(site, { port: options.port, keepAlive: true });
   console.log(`py-apm ${version()}: the workspace is at ${server.root}`);
   console.log(`  <script src="${server.root}shim.js"></script>`);
