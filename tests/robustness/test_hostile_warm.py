@@ -201,3 +201,63 @@ def test_a_helper_whose_socket_file_was_deleted_exits(helper: Helper) -> None:
     assert "[log] warm again" in again.stdout
     assert "running cold" not in again.stderr
     assert helper.pids() and helper.pids() != [pid]
+
+
+def _renderers_below(root: int) -> list[int]:
+    """Chromium renderer processes descending from ``root``."""
+    parent: dict[int, int] = {}
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                parent[int(proc.name)] = int(
+                    (proc / "stat").read_text().rsplit(")", 1)[1].split()[1]
+                )
+            except (OSError, IndexError, ValueError):
+                pass
+
+    def below(pid: int) -> bool:
+        while pid > 1:
+            pid = parent.get(pid, 0)
+            if pid == root:
+                return True
+        return False
+
+    found = []
+    for pid in parent:
+        try:
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"--type=renderer" in argv and below(pid):
+            found.append(pid)
+    return found
+
+
+@pytest.mark.parametrize("mode", ["warm", "cold"])
+def test_a_page_crash_is_one_line(helper: Helper, mode: str) -> None:
+    """The renderer dies under a script (out of memory, killed): one line, exit 3."""
+    witness = Witness()
+    script = (
+        "const x = new XMLHttpRequest();\n"
+        f"x.open('GET', '{witness.url}', false);\n"
+        "try { x.send(); } catch (e) {}\n"
+    )
+    try:
+        client = subprocess.Popen(
+            helper.command(script, *(["--cold"] if mode == "cold" else [])),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=helper.env, cwd=REPO,
+        )  # fmt: skip
+        assert witness.first.wait(120), "the script never ran"
+        (root,) = [client.pid] if mode == "cold" else helper.pids()
+        for pid in _renderers_below(root):
+            os.kill(pid, signal.SIGKILL)
+        out, err = client.communicate(timeout=120)
+    finally:
+        witness.close()
+    assert client.returncode == 3, out + err
+    last = err.strip().splitlines()[-1]
+    assert last == (
+        "py-apm run: script.js: the workspace page crashed (out of memory, or its renderer was "
+        "killed); nothing of this script could be collected"
+    ), err
+    assert "Traceback" not in err and out == ""

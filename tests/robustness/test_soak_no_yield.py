@@ -10,6 +10,7 @@ calls; both print the curve (``-s``).
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from pathlib import Path
@@ -19,7 +20,7 @@ import pytest
 
 from .hostile import FULL
 
-CALLS = 100_000 if FULL else 5_000
+CALLS = int(os.environ.get("PY_APM_SOAK_CALLS", 100_000 if FULL else 5_000))
 #: Growth allowed from the first sample to the last (short run): generous, a pile-up of every
 #: call's records grows far beyond it.
 MAX_RSS_GROWTH_MB = 150 if not FULL else 400
