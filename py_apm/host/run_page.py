@@ -145,10 +145,12 @@ class Pages:
         if self.config is None:
             # No --config means no options (not a 404 for /config.json).
             await page.route("**/config.json", lambda r: r.fulfill(json={}))
-        page.on(
-            "console",
-            lambda m: slot.capturing and m.text != LOADED and slot.console.append(console_entry(m)),
-        )
+
+        def console(msg: Any) -> None:
+            if slot.capturing and msg.text != LOADED:
+                slot.console.append(console_entry(msg))
+
+        page.on("console", console)
 
     async def _clear(self, slot: Slot) -> None:
         """Undo what the last run may have left beyond its page's JavaScript (which the reload
