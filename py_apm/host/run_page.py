@@ -41,6 +41,7 @@ ANSWER_S = 5.0
 RUN_GRACE_S = 30.0
 
 Progress = Callable[[str], None]
+Booting = asyncio.Future[str | None]  # a page's boot: an error message, or None once booted
 
 
 class _Left(Exception):
@@ -101,6 +102,7 @@ class Pages:
         self.pool: list[Slot] = []
         self.in_use = 0
         self.closing: set[asyncio.Future[None]] = set()
+        self.last_boot: Booting | None = None
 
     async def _boot(self, slot: Slot) -> str | None:
         from playwright.async_api import Error as PlaywrightError
@@ -176,9 +178,17 @@ class Pages:
             slot.cdp = None
 
     def _booting(self) -> Slot:
+        """A new page whose boot starts once the page booting before it is done: two pages
+        booting at once would each take twice as long, and the first run waits for one."""
         slot = Slot()
-        slot.boot = asyncio.ensure_future(self._boot(slot))
+        slot.boot = asyncio.ensure_future(self._boot_after(self.last_boot, slot))
+        self.last_boot = slot.boot
         return slot
+
+    async def _boot_after(self, before: Booting | None, slot: Slot) -> str | None:
+        if before is not None and not before.done():
+            await asyncio.wait({before})
+        return await self._boot(slot)
 
     def warm_up(self) -> None:
         """Start booting pages until the pool is full."""
