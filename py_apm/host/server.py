@@ -140,7 +140,8 @@ class ApmRequestHandler(BaseHTTPRequestHandler):
         names = self.server.allowed_hosts
         refused = httpguard.refusal(self.request_version, self.path, hosts, names)
         if refused is not None:
-            self.close_connection = refused == HTTPStatus.BAD_REQUEST
+            if refused == HTTPStatus.BAD_REQUEST:
+                self.close_connection = True
             self._status(HTTPStatus(refused), True)
             return False
         return True
