@@ -18,10 +18,10 @@ ROOT = Path(__file__).resolve().parents[1]
 HAVE_NODE = shutil.which("node") is not None and (ROOT / "node_modules" / "pyodide").is_dir()
 
 _NODE_SERVER = """
-const [lib, options] = process.argv.slice(1);
+const [lib, options, limits] = process.argv.slice(1);
 const { startServer } = await import(lib + "/http.mjs");
 const { makeSite } = await import(lib + "/site.mjs");
-const server = await startServer(makeSite(JSON.parse(options)), { keepAlive: true });
+const server = await startServer(makeSite(JSON.parse(options)), { keepAlive: true, limits: JSON.parse(limits) });
 console.log(server.root);
 """
 
@@ -48,15 +48,25 @@ def node_site(
     webresources: Path | None = None,
     config: Path | None = None,
     snapshot: Path | None = None,
+    limits: dict[str, float] | None = None,
 ) -> Iterator[int]:
-    """The npm package's HTTP server over these files; yields its port."""
+    """The npm package's HTTP server over these files; yields its port. `limits` overrides
+    site.json's connection limits (``{"idleSeconds": 1}``...)."""
     options = {
         "webResources": str(webresources) if webresources else None,
         "configFile": str(config) if config else None,
         "snapshotFile": str(snapshot) if snapshot else None,
     }
     proc = subprocess.Popen(
-        ["node", "--input-type=module", "-e", _NODE_SERVER, str(stage / "lib"), json.dumps(options)],
+        [
+            "node",
+            "--input-type=module",
+            "-e",
+            _NODE_SERVER,
+            str(stage / "lib"),
+            json.dumps(options),
+            json.dumps(limits or {}),
+        ],
         env={**os.environ, "NODE_PATH": str(ROOT / "node_modules")},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -67,7 +77,9 @@ def node_site(
         line = proc.stdout.readline().strip()
         if not line.startswith("http://127.0.0.1:"):
             proc.kill()
-            raise AssertionError(f"node server did not start: {line!r} {proc.communicate()[1][-2000:]}")
+            raise AssertionError(
+                f"node server did not start: {line!r} {proc.communicate()[1][-2000:]}"
+            )
         yield int(line.rstrip("/").rsplit(":", 1)[1])
     finally:
         proc.kill()
@@ -94,7 +106,9 @@ def replies(answer: bytes, head: bool = False) -> list[Reply]:
     while answer.startswith(b"HTTP/"):
         top, _, rest = answer.partition(b"\r\n\r\n")
         lines = top.decode("latin-1").split("\r\n")
-        headers = {k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in lines[1:])}
+        headers = {
+            k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in lines[1:])
+        }
         size = 0 if head else int(headers.get("content-length", "0"))
         out.append(Reply(int(lines[0].split()[1]), headers, rest[:size]))
         answer = rest[size:]

@@ -63,9 +63,12 @@ function handle(find, req, res) {
   res.on("close", () => stream.destroy());
 }
 
-/** Start serving `find` on 127.0.0.1 (`port` 0: a free one); resolves to {root, close}. */
-export async function startServer(find, { port = 0, keepAlive = false } = {}) {
-  const limits = SITE.connections;
+/**
+ * Start serving `find` on 127.0.0.1 (`port` 0: a free one); resolves to {root, close}.
+ * `limits` overrides site.json's `connections` (seconds), e.g. shorter in tests.
+ */
+export async function startServer(find, { port = 0, keepAlive = false, limits: given = {} } = {}) {
+  const limits = { ...SITE.connections, ...given };
   const server = createServer(
     {
       noDelay: true, // a small answer goes out at once (no wait for the ACK of the headers)
