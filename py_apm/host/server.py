@@ -254,10 +254,10 @@ class ApmServer(ThreadingHTTPServer):
 
     @property
     def url(self) -> str:
-        host, port = self.server_address[:2]
+        host, port = str(self.server_address[0]), self.server_address[1]
         if host in ("0.0.0.0", "::", ""):
             host = "127.0.0.1"
-        if ":" in str(host):
+        if ":" in host:
             host = f"[{host}]"
         return f"http://{host}:{port}/"
 

@@ -91,11 +91,8 @@ class Site:
         """The MIME type of a file name (by its extension, any case)."""
         dot = name.rfind(".")
         types: dict[str, str] = self.raw["types"]
-        return (
-            types.get(name[dot:].lower(), self.raw["defaultType"])
-            if dot >= 0
-            else (self.raw["defaultType"])
-        )
+        default = str(self.raw["defaultType"])
+        return types.get(name[dot:].lower(), default) if dot >= 0 else default
 
     def cache(self, route: Route) -> str:
         return str(self.raw["cache"][route.cache])
