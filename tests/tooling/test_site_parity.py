@@ -229,3 +229,13 @@ def test_the_site_description_is_consistent() -> None:
         assert set(route.servers) <= {"python", "node"}, route
     assert load().routes == SITE.routes
     assert all(t.startswith(".") and t == t.lower() for t in SITE.raw["types"])
+
+
+def test_the_docs_list_every_route_in_order() -> None:
+    """docs/server.md's table of routes is the routes of site.json, in their order."""
+    text = (ROOT / "docs" / "server.md").read_text("utf-8")
+    table = text.split("## What is served", 1)[1].split("\n## ", 1)[0]
+    listed = [
+        line.split("`")[1].split("<")[0] for line in table.splitlines() if line.startswith("| `")
+    ]
+    assert listed == [row.get("path", row.get("prefix")) for row in SITE.raw["routes"]]
