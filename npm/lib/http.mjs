@@ -25,15 +25,13 @@ function handle(find, req, res) {
     send(res, statusAnswer(refused));
     return;
   }
-  const segments = cleanSegments(targetPath(req.url));
-  const found = segments === null ? { status: 404 } : find(segments);
-  const read = SITE.methods.read.includes(req.method);
   const preflight = req.method === SITE.methods.preflight;
-  if (!read && !preflight) {
-    if (found.file) closeSync(found.file.fd);
+  if (!preflight && !SITE.methods.read.includes(req.method)) {
     send(res, statusAnswer(SITE.methods.other));
     return;
   }
+  const segments = cleanSegments(targetPath(req.url));
+  const found = segments === null ? { status: 404 } : find(segments);
   if (preflight) {
     if (found.file) closeSync(found.file.fd);
     const shared = !!found.file && found.route.cors;
@@ -47,12 +45,7 @@ function handle(find, req, res) {
   }
   const answer = fileAnswer(found, req.headers["if-none-match"]);
   res.writeHead(answer.status, answer.headers);
-  if (req.method === "HEAD" || answer.status !== 200) {
-    closeSync(found.file.fd);
-    res.end();
-    return;
-  }
-  if (found.file.size === 0) {
+  if (req.method === "HEAD" || answer.status !== 200 || found.file.size === 0) {
     closeSync(found.file.fd);
     res.end();
     return;
