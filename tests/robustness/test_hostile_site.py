@@ -37,6 +37,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (base / "wr" / "sub").mkdir(parents=True)
     (base / "wr" / "sub" / "page.html").write_text("inside\n")
     (base / "wr" / "link").symlink_to(base / "outside", target_is_directory=True)
+    os.mkfifo(base / "wr" / "fifo.html")  # opening it to read would wait for a writer
     return base
 
 
@@ -75,6 +76,10 @@ def port(request: pytest.FixtureRequest) -> int:
 def test_a_symlink_out_of_the_web_resources_is_404(port: int) -> None:
     reply = ask(port, "/webresources/link/page.html")
     assert reply.status == 404 and b"OUTSIDE" not in reply.body
+
+
+def test_a_fifo_is_404_at_once(port: int) -> None:
+    assert ask(port, "/webresources/fifo.html").status == 404  # (ask gives up after 10 s)
 
 
 def test_a_folder_swapped_for_a_symlink_never_serves_the_outside(folder: Path, port: int) -> None:
