@@ -71,12 +71,12 @@ export function snapshotKey(dir = pyodideDir()) {
 
 /**
  * A resolver for request paths below the site root: `(segments) => found | {status}`, where
- * `found` is `{file, route, etag?}` with `file` open (the caller closes `file.fd`).
+ * `found` is `{file, route}` with `file` open (the caller closes `file.fd`).
  * options: {webResources?: dir, configFile?: file, snapshotFile?: file or null}
  */
 export function makeSite(options = {}) {
   const pyodide = pyodideDir();
-  const folders = { root: siteDir, web: siteDir, bundle: siteDir, pyodide, webresources: options.webResources };
+  const folders = { root: siteDir, web: siteDir, pyodide, webresources: options.webResources };
   function open(route, rest) {
     if (route.source === "config") return openFile(options.configFile);
     if (route.source === "snapshot") return openFile(options.snapshotFile);
