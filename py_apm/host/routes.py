@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import httpguard
 from .bundle import get_bundle
+from .shim_build import refresh
 from .site import SITE, Route
 from .snapshot import current as current_snapshot
 from .urlpaths import OpenFile, clean_segments, open_below, open_file
@@ -101,6 +102,8 @@ def _open(settings: Settings, route: Route, rest: list[str]) -> Body | None:
         snap = current_snapshot(settings.pyodide)
         body = _file_body(open_file(snap.path), route)
         return None if body is None else replace(body, etag=f'"{snap.key}"')
+    if route.source == "root":
+        refresh(settings.root)  # a checkout: shim.js rebuilt when shim/ changed
     return _file_body(open_below(_folder(settings, route.source), rest), route)
 
 

@@ -20,6 +20,7 @@ from . import framing, httpguard
 from .configfile import config_problem
 from .paths import PYODIDE_ENV, ROOT_ENV, find_layout, pyodide_dir, pyodide_version, repo_root
 from .routes import FRAMING, Body, Settings, data_body, find, resolve
+from .shim_build import ShimBuildError, ensure_built
 from .site import SITE
 from .urlpaths import clean_segments
 
@@ -293,6 +294,10 @@ def make_server(
     layout = find_layout()
     root, pyo = layout.root, layout.pyodide
     check_pyodide(pyo)
+    try:
+        ensure_built(root)  # a checkout: shim.js (re)built from shim/ when older
+    except ShimBuildError as exc:
+        raise ServerSetupError(str(exc)) from None
     if not layout.shim.is_file():
         raise ServerSetupError(f"shim.js not found in {root}: {layout.files_fix}")
     wr = Path(webresources).expanduser().resolve() if webresources is not None else None
