@@ -23,10 +23,11 @@ from .hostile import FULL
 
 IDLE_S = 1.0
 RACE_REQUESTS = 3000 if FULL else 500
-SERVERS = [
-    "python",
-    pytest.param("node", marks=pytest.mark.skipif(not HAVE_NODE, reason="no node")),
-]
+#: The npm server runs in node: those cases are `subprocess` (not in the quick suite).
+NODE = pytest.param(
+    "node", marks=[pytest.mark.subprocess, pytest.mark.skipif(not HAVE_NODE, reason="no node")]
+)
+SERVERS = ["python", NODE]
 
 
 @pytest.fixture(scope="module")

@@ -14,10 +14,12 @@ import pytest
 from site_servers import HAVE_NODE, ROOT, Reply, ask, build_npm_stage, node_site
 
 from py_apm.host.server import make_server
-from py_apm.host.site import SITE, load
 from py_apm.host.snapshot import current as current_snapshot
 
-pytestmark = pytest.mark.skipif(not HAVE_NODE, reason="node or node_modules/pyodide missing")
+pytestmark = [
+    pytest.mark.subprocess,  # the npm server runs in node
+    pytest.mark.skipif(not HAVE_NODE, reason="node or node_modules/pyodide missing"),
+]
 
 #: The headers the site description decides (others, such as Date or ETag values, may differ).
 COMPARED = (
@@ -218,24 +220,3 @@ def test_framing_is_answered_by_the_python_server_only(ports: dict[str, int]) ->
     target = "/pyapm/framing?url=http%3A%2F%2F127.0.0.1%3A9%2F"
     assert ask(ports["python"], target).status == 403  # no marker header
     assert ask(ports["node"], target).status == 404
-
-
-def test_the_site_description_is_consistent() -> None:
-    sources = {"root", "web", "pyodide", "webresources", "config", "snapshot", "bundle", "framing"}
-    for route in SITE.routes:
-        assert route.source in sources, route
-        assert route.cache in SITE.raw["cache"], route
-        assert route.missing in (204, 404), route
-        assert set(route.servers) <= {"python", "node"}, route
-    assert load().routes == SITE.routes
-    assert all(t.startswith(".") and t == t.lower() for t in SITE.raw["types"])
-
-
-def test_the_docs_list_every_route_in_order() -> None:
-    """docs/server.md's table of routes is the routes of site.json, in their order."""
-    text = (ROOT / "docs" / "server.md").read_text("utf-8")
-    table = text.split("## What is served", 1)[1].split("\n## ", 1)[0]
-    listed = [
-        line.split("`")[1].split("<")[0] for line in table.splitlines() if line.startswith("| `")
-    ]
-    assert listed == [row.get("path", row.get("prefix")) for row in SITE.raw["routes"]]
