@@ -46,11 +46,8 @@ def test_the_docs_list_every_route_in_order() -> None:
         ("/pyodide/a/b.js", "pyodide", ["a", "b.js"]),
         ("/webresources/Widget/msdyn_ciLibrary.js", "web", ["msdyn_ciLibrary.js"]),
         ("/WebResources/Widget/msdyn_ciLibrary.js", "web", ["msdyn_ciLibrary.js"]),
-        (
-            "/webresources/widget/msdyn_ciLibrary.js",
-            "webresources",
-            ["widget", "msdyn_ciLibrary.js"],
-        ),
+        ("/webresources/widget/MSDYN_CILIBRARY.JS", "web", ["msdyn_ciLibrary.js"]),
+        ("/web/Webresources/Widget/msdyn_ciLibrary.js", "web", ["msdyn_ciLibrary.js"]),
         ("/webresources/Widget/other.js", "webresources", ["Widget", "other.js"]),
         ("/pyodide/", "pyodide", [""]),  # no file (open_below refuses "")
         ("/web/webresources/a.html", "webresources", ["a.html"]),
@@ -106,3 +103,22 @@ def test_open_below_opens_only_regular_files_inside(tmp_path: Path) -> None:
     for parts in (["out.txt"], ["via", "outside.txt"], ["dir"], ["fifo"], ["missing"], [".."], []):
         assert open_below(root, parts) is None, parts
     assert open_below(None, ["a.txt"]) is None
+
+
+def test_the_cif_library_stand_in_is_the_pages_file(fake_server, fake_root, http) -> None:
+    _, url = fake_server
+    (fake_root.webresources / "Widget").mkdir()
+    (fake_root.webresources / "Widget" / "msdyn_ciLibrary.js").write_text("/* user */\n")
+    assert http(url, "/webresources/Widget/msdyn_ciLibrary.js").status == 404  # not the user's
+    (fake_root.root / "web" / "msdyn_ciLibrary.js").write_text("/* cif */\n")
+    for path in (
+        "/webresources/Widget/msdyn_ciLibrary.js",
+        "/Webresources/widget/MSDYN_CILIBRARY.JS",
+        "/web/webresources/Widget/msdyn_ciLibrary.js",
+    ):
+        reply = http(url, path)
+        assert (reply.status, reply.body) == (200, b"/* cif */\n"), path
+        assert reply.headers["content-type"] == "text/javascript; charset=utf-8"
+        assert reply.headers["access-control-allow-origin"] == "*"
+    assert http(url, "/x/webresources/Widget/msdyn_ciLibrary.js").status == 404
+    assert http(url, "/webresources/hello.html").body == b"<p>hi</p>\n"

@@ -118,6 +118,8 @@ PATHS = [
     "/webresources/Widget/msdyn_ciLibrary.js",
     "/Webresources/Widget/msdyn_ciLibrary.js",
     "/WEBRESOURCES/Widget/msdyn_ciLibrary.js",
+    "/webresources/widget/MSDYN_CILIBRARY.JS",
+    "/web/webresources/Widget/msdyn_ciLibrary.js",
     "/Webresources/page.html",
     "/web/../pyproject.toml",
     "/%2e%2e/pyproject.toml",
@@ -196,8 +198,12 @@ def test_the_cif_library_route_wins_over_the_web_resources(
     ports: dict[str, int], port_of: str
 ) -> None:
     builtin = ROOT / "web" / "msdyn_ciLibrary.js"
-    for prefix in ("webresources", "Webresources"):
-        reply = ask(ports[port_of], f"/{prefix}/Widget/msdyn_ciLibrary.js")
+    for path in (
+        "/webresources/Widget/msdyn_ciLibrary.js",
+        "/Webresources/widget/msdyn_cilibrary.js",
+        "/web/webresources/Widget/msdyn_ciLibrary.js",
+    ):
+        reply = ask(ports[port_of], path)
         assert b"USER COPY" not in reply.body
         if builtin.is_file():  # until the built-in library exists, the route is a 404
             assert reply.status == 200 and reply.body == builtin.read_bytes()
