@@ -163,6 +163,16 @@ def problem(info: SnapshotInfo) -> str | None:
     return found
 
 
+def verified(info: SnapshotInfo, st: os.stat_result) -> bool:
+    """Whether the file whose ``stat`` is ``st`` (an opened file's: the check is on what is
+    served) is the version of ``info.path`` that passed :func:`problem`."""
+    if problem(info) is not None:
+        return False
+    with _verify_lock:
+        cached = _verified.get(info.path)
+    return cached is not None and cached[0][:2] == (st.st_mtime_ns, st.st_size)
+
+
 def _check(info: SnapshotInfo, size: int) -> str | None:
     try:
         record = json.loads(info.sidecar.read_text(encoding="utf-8"))
