@@ -30,7 +30,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 LogMode = Literal["call", "note", "none"]
 
 #: Member groups in code order; a member's code is its index in `members()`.
-OBJECTS = ("apm", "session", "tab", "ui", "pyapm")
+OBJECTS = ("apm", "session", "tab", "cif", "ui", "pyapm")
 
 
 @dataclass(frozen=True, slots=True)
