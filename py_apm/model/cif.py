@@ -15,19 +15,24 @@ from .cif_core import (
     FORBIDDEN,
     CifCore,
     cif_error,
-    require_text,
     required,
 )
 from .errors import INVALID_ARGUMENT, MAX_SESSIONS_MESSAGE, NOT_FOUND, invalid
 from .events import SESSION_CREATED
 from .inputs import SessionInput, as_object, context_value
 from .members import member
-from .state import HOME_SESSION_ID, MAX_SESSIONS
 from .slugs import SlugScope, resolve
+from .state import HOME_SESSION_ID, MAX_SESSIONS
 from .templates import PANEL_MODES, SessionTemplate, TabTemplate
 from .values import JsMap, describe, is_nullish, js_string, to_plain
 
-SESSION_INPUT_KEYS = ("templateName", "templateParameters", "context", "customerName", "templateTag")
+SESSION_INPUT_KEYS = (
+    "templateName",
+    "templateParameters",
+    "context",
+    "customerName",
+    "templateTag",
+)
 
 
 def _by_name(table: Mapping[str, Any], name: str) -> Any:
@@ -62,13 +67,18 @@ class CifSessionMembers(CifCore):
         item = as_object(session_input, method, "input")
         name = item.get("templateName")
         if not isinstance(name, str) or not name.strip():
-            raise invalid(method, f"input.templateName must be a non-empty string, got {describe(name)}")
+            raise invalid(
+                method, f"input.templateName must be a non-empty string, got {describe(name)}"
+            )
         template: SessionTemplate | None = _by_name(self.options.templates.sessions, name)
         if template is None:
-            raise cif_error(NOT_FOUND, f"Could not resolve unique name for session template: {name[:200]}")
+            raise cif_error(
+                NOT_FOUND, f"Could not resolve unique name for session template: {name[:200]}"
+            )
         if template.type != "generic":
             raise cif_error(
-                INVALID_ARGUMENT, f"createSession supports session templates of type Generic only: {name[:200]}"
+                INVALID_ARGUMENT,
+                f"createSession supports session templates of type Generic only: {name[:200]}",
             )
         raw = item.get("templateParameters")
         params = {} if is_nullish(raw) else as_object(raw, method, "input.templateParameters")
@@ -186,20 +196,36 @@ class CifSessionMembers(CifCore):
         target = values.get("sessionId")
         if is_nullish(target):
             if not self._cif_focus_allowed(owner):
-                raise cif_error(FORBIDDEN, "Focused session is neither the default session nor it belongs to the provider")
+                raise cif_error(
+                    FORBIDDEN,
+                    "Focused session is neither the default session nor it belongs to the provider",
+                )
             target = self._focused_id
-        session = self._cif_own_session(owner, target, "The input Parameter is blank. Provide a value to the parameter")
+        session = self._cif_own_session(
+            owner, target, "The input Parameter is blank. Provide a value to the parameter"
+        )
         template = self.options.templates.sessions.get(session.template_name or "")
-        given = {k: js_string(v) for k, v in values.items() if k != "sessionId" and not _is_object(v)}
-        scope = SlugScope({**session.context, **given}, session.anchor.parameters, session.anchor_record, {})
-        title = resolve(template.title, scope.lookup) if template and template.title else session.title
+        given = {
+            k: js_string(v) for k, v in values.items() if k != "sessionId" and not _is_object(v)
+        }
+        scope = SlugScope(
+            {**session.context, **given}, session.anchor.parameters, session.anchor_record, {}
+        )
+        title = (
+            resolve(template.title, scope.lookup) if template and template.title else session.title
+        )
         session.title = title
         self._touch()
         return title
 
     @member("cif.updateContext")
     def cif_update_context(
-        self, record: CallRecord, provider: Any, values: Any, session_id: Any = None, is_delete: Any = None
+        self,
+        record: CallRecord,
+        provider: Any,
+        values: Any,
+        session_id: Any = None,
+        is_delete: Any = None,
     ) -> dict[str, str]:
         """Set (or with `isDelete`, delete the listed keys of) a session's template parameters;
         the parameters after the change."""
@@ -219,7 +245,9 @@ class CifSessionMembers(CifCore):
                 session.context.pop(key, None)
         else:
             items = as_object(values, method, "input")
-            session.context.update({k: context_value(v, method, f"input.{k}") for k, v in items.items()})
+            session.context.update(
+                {k: context_value(v, method, f"input.{k}") for k, v in items.items()}
+            )
         self._touch()
         return dict(session.context)
 
@@ -235,11 +263,14 @@ class CifSessionMembers(CifCore):
         item = as_object(tab_input, method, "input")
         name = item.get("templateName")
         if not isinstance(name, str) or not name.strip():
-            raise invalid(method, f"input.templateName must be a non-empty string, got {describe(name)}")
+            raise invalid(
+                method, f"input.templateName must be a non-empty string, got {describe(name)}"
+            )
         template: TabTemplate | None = _by_name(self.options.templates.tabs, name)
         if template is None:
             raise cif_error(
-                NOT_FOUND, f"Could not resolve unique name for application tab template: {name[:200]}"
+                NOT_FOUND,
+                f"Could not resolve unique name for application tab template: {name[:200]}",
             )
         raw = item.get("templateParameters", item.get("appContext"))
         params = {} if is_nullish(raw) else as_object(raw, method, "input.templateParameters")
@@ -257,13 +288,19 @@ class CifSessionMembers(CifCore):
             focused = False
         if not isinstance(focused, bool):
             raise invalid(method, f"input.isFocused must be true or false, got {describe(focused)}")
-        tab_input_data = {"templateName": template.unique_name, "appContext": app_context, "isFocused": focused}
+        tab_input_data = {
+            "templateName": template.unique_name,
+            "appContext": app_context,
+            "isFocused": focused,
+        }
         tab_id = self._create_tab(record, session.session_id, tab_input_data)
         self._cif.tab_owners[tab_id] = owner
         return tab_id
 
     @member("cif.getTabs")
-    def cif_get_tabs(self, record: CallRecord, provider: Any, name: Any = None, tags: Any = None) -> list[str]:
+    def cif_get_tabs(
+        self, record: CallRecord, provider: Any, name: Any = None, tags: Any = None
+    ) -> list[str]:
         """Tabs of the focused session: all, by template (unique or display name), else by tags."""
         owner = self._cif_provider(provider, "getTabs")
         session = self._cif_require_focus(owner)
@@ -281,7 +318,9 @@ class CifSessionMembers(CifCore):
                 return found
         wanted = [tags] if isinstance(tags, str) else tags
         if not isinstance(wanted, (list, tuple)) or not all(isinstance(t, str) for t in wanted):
-            raise invalid("getTabs", f"tags must be a string or an array of strings, got {describe(tags)}")
+            raise invalid(
+                "getTabs", f"tags must be a string or an array of strings, got {describe(tags)}"
+            )
         return [
             t.tab_id for t in tabs
             if t.template_name in tabs_table and set(tabs_table[t.template_name].tags) & set(wanted)
@@ -307,7 +346,9 @@ class CifSessionMembers(CifCore):
         self._refresh(self._tabs[self._cif_tab_of_focused(owner, tab_id, text)])
 
     @member("cif.setTabTitle")
-    def cif_set_tab_title(self, record: CallRecord, provider: Any, tab_id: Any, title_input: Any) -> str:
+    def cif_set_tab_title(
+        self, record: CallRecord, provider: Any, tab_id: Any, title_input: Any
+    ) -> str:
         """`input.title` resolved with `input`'s keys; the title."""
         method = "setTabTitle"
         owner = self._cif_provider(provider, method)
@@ -335,7 +376,12 @@ class CifSessionMembers(CifCore):
     # ------------------------------------------------------------------ indicators
     @member("cif.notifyNewActivity")
     def cif_notify_new_activity(
-        self, record: CallRecord, provider: Any, session_id: Any, count: Any = None, should_reset: Any = None
+        self,
+        record: CallRecord,
+        provider: Any,
+        session_id: Any,
+        count: Any = None,
+        should_reset: Any = None,
     ) -> None:
         """A badge (count > 0) or a dot (0) on one of the caller's sessions not in focus."""
         method = "notifyNewActivity"
@@ -346,10 +392,19 @@ class CifSessionMembers(CifCore):
             if self._cif.activity.pop(sid, None) is not None:
                 self._touch()
             return
-        if isinstance(count, bool) or not isinstance(count, (int, float)) or count != count or count < 0:
-            raise invalid(method, f"messagesCount must be a number of 0 or more, got {describe(count)}")
+        if (
+            isinstance(count, bool)
+            or not isinstance(count, (int, float))
+            or count != count
+            or count < 0
+        ):
+            raise invalid(
+                method, f"messagesCount must be a number of 0 or more, got {describe(count)}"
+            )
         if sid == self._focused_id:
-            self._cif_warn(record, "notifyNewActivity: the session is in focus; no indicator is shown")
+            self._cif_warn(
+                record, "notifyNewActivity: the session is in focus; no indicator is shown"
+            )
             return
         self._cif.activity[sid] = int(count)
         session.notification = False
@@ -357,9 +412,15 @@ class CifSessionMembers(CifCore):
 
     @member("cif.notifyKpiBreach")
     def cif_notify_kpi_breach(
-        self, record: CallRecord, provider: Any, session_id: Any, should_reset: Any = None, details: Any = None
+        self,
+        record: CallRecord,
+        provider: Any,
+        session_id: Any,
+        should_reset: Any = None,
+        details: Any = None,
     ) -> None:
-        """A truthy `shouldReset` shows the KPI breach marker (with `details`), otherwise clears it."""
+        """A truthy `shouldReset` shows the KPI breach marker (with `details`); otherwise it
+        clears it."""
         owner = self._cif_provider(provider, "notifyKpiBreach")
         session = self._cif_own_session(owner, session_id, "SessionID is null or undefined")
         if should_reset not in (None, False, 0, "") and not is_nullish(should_reset):

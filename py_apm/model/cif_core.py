@@ -119,15 +119,15 @@ class CifCore(WorkspaceCore):
             raise cif_error(FORBIDDEN, OWNERSHIP)
         return self._sessions[self._focused_id]
 
-    def _cif_own_session(
-        self, provider: str, session_id: Any, empty_text: str
-    ) -> SessionState:
+    def _cif_own_session(self, provider: str, session_id: Any, empty_text: str) -> SessionState:
         """One of the caller's open sessions (Home is nobody's): 400 `empty_text` when no id
         is given, 404 `Session with ID:<id> does not exist` otherwise."""
         if is_nullish(session_id) or session_id == "":
             raise cif_error(INVALID_ARGUMENT, empty_text)
         if not isinstance(session_id, str):
-            raise cif_error(INVALID_ARGUMENT, f"sessionId must be a string, got {describe(session_id)}")
+            raise cif_error(
+                INVALID_ARGUMENT, f"sessionId must be a string, got {describe(session_id)}"
+            )
         session = self._sessions.get(session_id)
         if session is None or self._cif.owners.get(session_id) != provider:
             raise cif_error(NOT_FOUND, f"Session with ID:{session_id[:200]} does not exist")
@@ -180,14 +180,21 @@ class CifCore(WorkspaceCore):
         self._touch()
 
     # ------------------------------------------------------------------ events
-    def _cif_event(self, provider: str, name: str, payload: dict[str, Any], later: bool = False) -> None:
+    def _cif_event(
+        self, provider: str, name: str, payload: dict[str, Any], later: bool = False
+    ) -> None:
         """One CIF event for a provider (or "*": every provider and the page): its payload
         is the JSON text handlers get."""
         if provider == "*" and not self._cif_live():
             return
         self._emit(
             CIF_EVENT,
-            {"provider": provider, "name": name, "payload": js_json(payload), "later": "1" if later else None},
+            {
+                "provider": provider,
+                "name": name,
+                "payload": js_json(payload),
+                "later": "1" if later else None,
+            },
         )
 
     def _cif_switch_payload(self, session_id: str, focused: bool) -> dict[str, Any]:
@@ -202,7 +209,9 @@ class CifCore(WorkspaceCore):
         cif = self._cif
         before = self._focused_id
         before_session = self._sessions.get(before)
-        before_tab = previous[1] if previous else (before_session.focused_tab_id if before_session else None)
+        before_tab = (
+            previous[1] if previous else (before_session.focused_tab_id if before_session else None)
+        )
         mode_before = self._cif_mode()
         super()._focus(session_id, tab_id, previous)
         if cif.closing is not None:
@@ -210,7 +219,9 @@ class CifCore(WorkspaceCore):
         owners = cif.owners
         if session_id != before:
             if before in owners and before in self._sessions:
-                self._cif_event(owners[before], "onSessionSwitched", self._cif_switch_payload(before, False))
+                self._cif_event(
+                    owners[before], "onSessionSwitched", self._cif_switch_payload(before, False)
+                )
             if session_id in owners:
                 owner = owners[session_id]
                 cif.shown = owner
@@ -256,7 +267,14 @@ class CifCore(WorkspaceCore):
         super()._close_session(session)
         if cif.closing == session_id:  # not focused: no switch followed
             self._cif_closed(session_id)
-        for table in (cif.owners, cif.contexts, cif.conversations, cif.session_modes, cif.activity, cif.kpi):
+        for table in (
+            cif.owners,
+            cif.contexts,
+            cif.conversations,
+            cif.session_modes,
+            cif.activity,
+            cif.kpi,
+        ):
             table.pop(session_id, None)  # type: ignore[attr-defined]
         for tab_id in [t for t, _ in cif.tab_owners.items() if t not in self._tabs]:
             del cif.tab_owners[tab_id]

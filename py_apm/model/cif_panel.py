@@ -79,11 +79,18 @@ class CifPanelMembers(CifCore):
         return self._cif_mode()
 
     @member("cif.setWidth")
-    def cif_set_width(self, record: CallRecord, provider: Any, value: Any, page_width: Any = None) -> int:
+    def cif_set_width(
+        self, record: CallRecord, provider: Any, value: Any, page_width: Any = None
+    ) -> int:
         """The panel width for all sessions; under 300 changes nothing, more than half the
         page (`page_width`, given by the shim) minimizes the panel. The width."""
         owner = self._cif_provider(provider, "setWidth")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value < 0:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or value != value
+            or value < 0
+        ):
             raise cif_error(
                 INVALID_ARGUMENT,
                 "The setWidth parameter value is invalid. Provide a positive number to the "
@@ -93,11 +100,19 @@ class CifPanelMembers(CifCore):
         self._cif_panel_home_check(owner, "setWidth")
         width = int(value)
         if width < MIN_WIDTH:
-            self._cif_warn(record, f"setWidth: {width} is less than {MIN_WIDTH}; the width is unchanged")
+            self._cif_warn(
+                record, f"setWidth: {width} is less than {MIN_WIDTH}; the width is unchanged"
+            )
             return self._cif_width()
-        half = page_width / 2 if isinstance(page_width, (int, float)) and not isinstance(page_width, bool) else None
+        half = (
+            page_width / 2
+            if isinstance(page_width, (int, float)) and not isinstance(page_width, bool)
+            else None
+        )
         if half is not None and width > half:
-            self._cif_warn(record, f"setWidth: {width} is more than half the page; the panel is minimized")
+            self._cif_warn(
+                record, f"setWidth: {width} is more than half the page; the panel is minimized"
+            )
             self._cif_set_mode(0)
             return self._cif_width()
         self._cif_set_width(width)
@@ -227,7 +242,9 @@ class CifPanelMembers(CifCore):
         item = as_object(event_input, method, "input")
         name = item.get("templateName")
         if not isinstance(name, str) or not name.strip():
-            raise invalid(method, f"input.templateName must be a non-empty string, got {describe(name)}")
+            raise invalid(
+                method, f"input.templateName must be a non-empty string, got {describe(name)}"
+            )
         templates = self.options.notification_templates
         template = templates.get(name) or templates.get(name.strip())
         if template is None:
@@ -274,7 +291,9 @@ class CifPanelMembers(CifCore):
         if is_nullish(token) or token == "":
             raise cif_error(INVALID_ARGUMENT, "RejectAfterClientError")
         if not isinstance(token, str):
-            raise invalid("cancelEvent", f"cancellationToken must be a string, got {describe(token)}")
+            raise invalid(
+                "cancelEvent", f"cancellationToken must be a string, got {describe(token)}"
+            )
         found = [n for n in self._cif.notifications.by_token(token) if n.provider == owner]
         if not found:
             self._cif_warn(record, f"cancelEvent: no pending notification has token '{token[:60]}'")
@@ -300,13 +319,17 @@ class CifPanelMembers(CifCore):
 
     # ------------------------------------------------------------------ the page
     @member("ui.respondToNotification", origin="ui")
-    def ui_respond_to_notification(self, record: CallRecord, notification_id: Any, response: Any) -> str:
+    def ui_respond_to_notification(
+        self, record: CallRecord, notification_id: Any, response: Any
+    ) -> str:
         """The agent's (or the countdown's) answer: "Accept", "Reject" or "Timeout"; the JSON
         text the notification's `notifyEvent` resolves with."""
         method = record.method
         nid = require_string(notification_id, method, "id")
         if response not in RESPONSES:
-            raise invalid(method, f"response must be one of {', '.join(RESPONSES)}, got {describe(response)}")
+            raise invalid(
+                method, f"response must be one of {', '.join(RESPONSES)}, got {describe(response)}"
+            )
         notification = self._cif.notifications.get(nid)
         if notification is None:
             raise cif_error(NOT_FOUND, f"{method}: no pending notification '{nid[:60]}'")
@@ -324,8 +347,15 @@ class CifPanelMembers(CifCore):
     @member("ui.setPanelWidth", origin="ui")
     def ui_set_panel_width(self, record: CallRecord, width: Any) -> None:
         """The agent drags the panel's edge."""
-        if isinstance(width, bool) or not isinstance(width, (int, float)) or not MIN_WIDTH <= width <= 10_000:
-            raise invalid(record.method, f"width must be a number from {MIN_WIDTH} to 10000, got {describe(width)}")
+        if (
+            isinstance(width, bool)
+            or not isinstance(width, (int, float))
+            or not MIN_WIDTH <= width <= 10_000
+        ):
+            raise invalid(
+                record.method,
+                f"width must be a number from {MIN_WIDTH} to 10000, got {describe(width)}",
+            )
         self._cif_set_width(int(width))
 
     @member("ui.showProvider", origin="ui")
@@ -342,7 +372,9 @@ class CifPanelMembers(CifCore):
     def ui_set_presence(self, record: CallRecord, presence: Any) -> None:
         """The agent picks a presence (by text or id)."""
         text = require_string(presence, record.method, "presence")
-        found = next((p for p in self.options.cif.presences if text in (p.text, p.presence_id)), None)
+        found = next(
+            (p for p in self.options.cif.presences if text in (p.text, p.presence_id)), None
+        )
         if found is None:
             raise invalid(record.method, f"no presence '{text[:60]}'")
         self._cif_change_presence(found)
@@ -353,7 +385,8 @@ class CifPanelMembers(CifCore):
         entityId}` goes to every provider whose click-to-act is on."""
         values = as_object(details, record.method, "details")
         payload = {
-            key: str(values.get(key, "")) for key in ("value", "name", "format", "entityLogicalName", "entityId")
+            key: str(values.get(key, ""))
+            for key in ("value", "name", "format", "entityLogicalName", "entityId")
         }
         for provider in [DEFAULT_PROVIDER, *(p.name for p in self._cif_providers())]:
             if self._cif_click_to_act(provider):
@@ -363,7 +396,9 @@ class CifPanelMembers(CifCore):
     def pyapm_notifications(self) -> list[dict[str, Any]]:
         """Pending notifications, the displayed one first."""
         items = self._cif.notifications.items
-        ordered = [n for n in items if n.state == "displayed"] + [n for n in items if n.state != "displayed"]
+        ordered = [n for n in items if n.state == "displayed"] + [
+            n for n in items if n.state != "displayed"
+        ]
         return [n.to_dict() for n in ordered]
 
     @member("pyapm.cif", log="none")
@@ -372,7 +407,8 @@ class CifPanelMembers(CifCore):
         cif = self._cif
         return {
             "providers": [
-                {**p.to_dict(), "clickToAct": self._cif_click_to_act(p.name)} for p in self._cif_providers()
+                {**p.to_dict(), "clickToAct": self._cif_click_to_act(p.name)}
+                for p in self._cif_providers()
             ],
             "activeProvider": self._cif_active(),
             "mode": self._cif_mode(),

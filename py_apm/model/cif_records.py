@@ -23,9 +23,13 @@ ID_BLANK = "The EntityId parameter is blank. Provide a value to the parameter."
 def _data(value: Any, method: str, empty_text: str) -> dict[str, Any]:
     """`data`: JSON text of an object (the library parses it before sending)."""
     require_text(value, method, "data", empty_text)
-    parsed = parse_json_text(value, method, "data", refusal="must be a JSON string (JSON.stringify the object)")
+    parsed = parse_json_text(
+        value, method, "data", refusal="must be a JSON string (JSON.stringify the object)"
+    )
     if not isinstance(parsed, dict):
-        raise invalid(method, f"data must be a JSON string of an object, got JSON of {describe(parsed)}")
+        raise invalid(
+            method, f"data must be a JSON string of an object, got JSON of {describe(parsed)}"
+        )
     return parsed
 
 
@@ -79,7 +83,9 @@ class CifRecordMembers(CifCore):
                 raise invalid(method, f"options must be a string, got {describe(options)}")
             query = parse_query(options, method, "options")
             if query.where is not None or query.top is not None:
-                self._cif_warn(record, "retrieveRecord: $filter and $top do not apply to one record")
+                self._cif_warn(
+                    record, "retrieveRecord: $filter and $top do not apply to one record"
+                )
             select = query.select
         return js_json(shaped(name, key, found, select))
 
@@ -99,7 +105,9 @@ class CifRecordMembers(CifCore):
         return js_json({"entityType": name, "id": key})
 
     @member("cif.deleteRecord")
-    def cif_delete_record(self, record: CallRecord, provider: Any, entity: Any, record_id: Any) -> str:
+    def cif_delete_record(
+        self, record: CallRecord, provider: Any, entity: Any, record_id: Any
+    ) -> str:
         method = "deleteRecord"
         self._cif_provider(provider, method)
         name = require_text(entity, method, "entityLogicalName", RETRIEVE_ENTITY_BLANK).strip()
@@ -122,7 +130,10 @@ class CifRecordMembers(CifCore):
         text = "The queryParmeters parameter is blank. Provide a value to the parameter."
         query = parse_query(require_text(query_text, method, "queryParameters", text), method)
         if is_nullish(search_only):
-            raise cif_error(INVALID_ARGUMENT, "The searchOnly parameter is blank. Provide a value to the parameter.")
+            raise cif_error(
+                INVALID_ARGUMENT,
+                "The searchOnly parameter is blank. Provide a value to the parameter.",
+            )
         if not isinstance(search_only, bool):
             raise invalid(method, f"searchOnly must be true or false, got {describe(search_only)}")
         if query.ignored:
@@ -140,7 +151,11 @@ class CifRecordMembers(CifCore):
             else:
                 tab_input = {
                     "templateName": f"Search: {name}",
-                    "appContext": {"controlName": "search", "searchText": query_text, "entityName": name},
+                    "appContext": {
+                        "controlName": "search",
+                        "searchText": query_text,
+                        "entityName": name,
+                    },
                     "isFocused": True,
                 }
                 self._create_tab(record, self._focused_id, tab_input, template_lookup=False)
@@ -156,12 +171,18 @@ class CifRecordMembers(CifCore):
         owner = self._cif_provider(provider, method)
         text = "The EntityFormOptions parameter is blank. Provide a value to the parameter."
         if not is_nullish(form_options) and not isinstance(form_options, str):
-            raise invalid(method, f"entityFormOptions must be JSON text (JSON.stringify it), got {describe(form_options)}")
+            raise invalid(
+                method,
+                "entityFormOptions must be JSON text (JSON.stringify it), got "
+                + describe(form_options),
+            )
         options = _data(form_options, method, text)
         parameters: dict[str, Any] = {}
         if not is_nullish(form_parameters) and form_parameters != "":
             if not isinstance(form_parameters, str):
-                raise invalid(method, f"formParameters must be JSON text, got {describe(form_parameters)}")
+                raise invalid(
+                    method, f"formParameters must be JSON text, got {describe(form_parameters)}"
+                )
             parameters = _data(form_parameters, method, text)
         self._cif_require_active(owner)
         entity = options.get("entityName")
@@ -174,11 +195,19 @@ class CifRecordMembers(CifCore):
             app_context["entityId"] = record_id.strip()
         if parameters:
             app_context["data"] = js_json(parameters)
-        tab_input = {"templateName": "msdyn_entityrecord", "appContext": app_context, "isFocused": True}
+        tab_input = {
+            "templateName": "msdyn_entityrecord",
+            "appContext": app_context,
+            "isFocused": True,
+        }
         tab_id = self._create_tab(record, self._focused_id, tab_input)
         if "entityId" not in app_context:
             return js_json({"savedEntityReference": []})
         key = normalize_id(app_context["entityId"])
         return js_json(
-            {"savedEntityReference": [{"entityType": entity, "id": key, "name": self._tabs[tab_id].title}]}
+            {
+                "savedEntityReference": [
+                    {"entityType": entity, "id": key, "name": self._tabs[tab_id].title}
+                ]
+            }
         )

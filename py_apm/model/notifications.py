@@ -213,7 +213,9 @@ class Notification:
         }
 
 
-def render(template: NotificationTemplate, parameters: Mapping[str, Any]) -> tuple[str, list[dict[str, str]]]:
+def render(
+    template: NotificationTemplate, parameters: Mapping[str, Any]
+) -> tuple[str, list[dict[str, str]]]:
     """Title and fields with their slugs resolved from `templateParameters` (a value under the
     template's unique name first); empty fields dropped, at most `MAX_FIELDS`."""
     own = parameters.get(template.unique_name)

@@ -185,7 +185,7 @@ def parse_provider(item: Any, index: int) -> Provider:
         raise bad_config(f"{where}: enableOutbound must be true or false")
     version = item.get("apiVersion", "2")
     if version not in ("2", 2):
-        raise bad_config(f"{where}: apiVersion must be \"2\" (CIF 2.0), got {version!r}")
+        raise bad_config(f'{where}: apiVersion must be "2" (CIF 2.0), got {version!r}')
     custom = item.get("customParams", "")
     if not isinstance(custom, str):
         raise bad_config(f"{where}: customParams must be a string")
@@ -229,7 +229,9 @@ def parse_presences(value: Any) -> tuple[Presence, ...]:
         text = _text(item, "text", where)
         base = _text(item, "basePresenceStatus", where, "AVAILABLE")
         if base not in BASE_STATUSES:
-            raise bad_config(f"{where}: basePresenceStatus must be one of {', '.join(BASE_STATUSES)}")
+            raise bad_config(
+                f"{where}: basePresenceStatus must be one of {', '.join(BASE_STATUSES)}"
+            )
         presence = Presence(
             _text(item, "id", where, f"00000000-0000-0000-0000-{index + 1:012x}"),
             text,
@@ -292,7 +294,7 @@ def apply_cif_options(current: CifConfig, options: Mapping[str, Any]) -> CifConf
     )
     on_home = options.get("cifPanelOnHome", current.panel_on_home)
     if on_home not in PANEL_ON_HOME:
-        raise bad_config(f"cifPanelOnHome must be \"hidden\" or \"docked\", got {on_home!r}")
+        raise bad_config(f'cifPanelOnHome must be "hidden" or "docked", got {on_home!r}')
     timeout = options.get("cifTimeoutMs", current.timeout_ms)
     if isinstance(timeout, bool) or not isinstance(timeout, int) or not 1 <= timeout <= 3_600_000:
         raise bad_config(f"cifTimeoutMs must be a whole number from 1 to 3600000, got {timeout!r}")

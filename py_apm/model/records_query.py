@@ -111,7 +111,10 @@ def _tokens(text: str, method: str) -> list[str]:
     while position < len(text):
         match = _TOKEN.match(text, position)
         if match is None:
-            raise invalid(method, f"$filter: unreadable text at '{text[position:position + 20]}'")
+            rest = text[position:].lstrip()
+            if rest.startswith("'"):
+                raise invalid(method, f"$filter: unterminated string {rest[:40]}")
+            raise invalid(method, f"$filter: unreadable text at '{rest[:20]}'")
         tokens.append(match.group(1))
         position = match.end()
     return tokens
@@ -231,7 +234,9 @@ def parse_filter(text: str, method: str) -> Predicate:
     return predicate
 
 
-def shaped(entity: str, record_id: str, attributes: Mapping[str, Any], select: tuple[str, ...] | None) -> dict[str, Any]:
+def shaped(
+    entity: str, record_id: str, attributes: Mapping[str, Any], select: tuple[str, ...] | None
+) -> dict[str, Any]:
     """A record as the Web API returns it: `$select` applied, its primary key always included."""
     key = primary_key(entity)
     if select is None:

@@ -121,7 +121,9 @@ def test_create_session_by_display_name_and_top_level_key_warns(ws: Workspace) -
          "got number"),
     ],
 )  # fmt: skip
-def test_create_session_refusals(ws: Workspace, session_input: Any, code: int, message: str) -> None:
+def test_create_session_refusals(
+    ws: Workspace, session_input: Any, code: int, message: str
+) -> None:
     refused(ws, lambda: ws.cif_create_session(PHONE, session_input), code, message)
 
 
@@ -253,7 +255,9 @@ def test_focused_session_of_another_provider_is_refused(
 
 
 def test_tab_members_work_in_home(ws: Workspace) -> None:
-    tab = ws.cif_create_tab(PHONE, {"templateName": "cb_bing", "templateParameters": {"searchQ": "x"}})
+    tab = ws.cif_create_tab(
+        PHONE, {"templateName": "cb_bing", "templateParameters": {"searchQ": "x"}}
+    )
     assert ws.state()["sessions"][0]["tabs"][1]["tabId"] == tab
     assert ws.cif_get_tabs(PHONE) == ["tab-id-0", tab]
     assert ws.cif_set_tab_title(PHONE, tab, {"title": "Hi {who}", "who": "Bo"}) == "Hi Bo"
@@ -294,7 +298,9 @@ def test_create_tab_is_unfocused_by_default_and_parameters_override(ws: Workspac
         ("cif_close_tab", ("tab-id-99",), 404, "Tab with ID:tab-id-99 does not exist"),
     ],
 )  # fmt: skip
-def test_tab_refusals(ws: Workspace, member: str, args: tuple[Any, ...], code: int, message: str) -> None:
+def test_tab_refusals(
+    ws: Workspace, member: str, args: tuple[Any, ...], code: int, message: str
+) -> None:
     call_session(ws)
     refused(ws, lambda: getattr(ws, member)(PHONE, *args), code, message)
 
@@ -340,7 +346,10 @@ def test_indicators_activity_kpi_and_attention(ws: Workspace) -> None:
     assert ws.pyapm_cif()["activity"] == {}
     assert ws.state()["sessions"][1]["notification"] is True
     ws.cif_notify_new_activity(PHONE, first, 0)
-    assert (ws.pyapm_cif()["activity"], ws.state()["sessions"][1]["notification"]) == ({first: 0}, False)
+    assert (ws.pyapm_cif()["activity"], ws.state()["sessions"][1]["notification"]) == (
+        {first: 0},
+        False,
+    )
     ws.cif_notify_new_activity(PHONE, first, 2, True)
     assert ws.pyapm_cif()["activity"] == {}
     ws.cif_notify_new_activity(PHONE, first, 2)
