@@ -306,13 +306,14 @@ class CifSessionMembers(CifCore):
         session = self._cif_require_focus(owner)
         tabs_table = self.options.templates.tabs
         tabs = list(session.tabs.values())
+        templates = {t.tab_id: tabs_table.get(t.template_name or "") for t in tabs}
         if is_nullish(name) and is_nullish(tags):
             return [t.tab_id for t in tabs]
         if isinstance(name, str) and name:
             found = [
                 t.tab_id for t in tabs
                 if t.template_name == name
-                or (t.template_name in tabs_table and tabs_table[t.template_name].name == name)
+                or getattr(templates[t.tab_id], "name", None) == name
             ]  # fmt: skip
             if found or is_nullish(tags):
                 return found
@@ -323,7 +324,7 @@ class CifSessionMembers(CifCore):
             )
         return [
             t.tab_id for t in tabs
-            if t.template_name in tabs_table and set(tabs_table[t.template_name].tags) & set(wanted)
+            if set(getattr(templates[t.tab_id], "tags", ())) & set(wanted)
         ]  # fmt: skip
 
     @member("cif.getFocusedTab")

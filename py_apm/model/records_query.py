@@ -61,7 +61,9 @@ def not_emulated(method: str, detail: str) -> ApmError:
 
 def _split(text: str) -> list[str]:
     """`a=1&b='x&y'` -> parts, an `&` inside quotes kept."""
-    parts, current, quoted = [], [], False
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = False
     for char in text:
         if char == "'":
             quoted = not quoted

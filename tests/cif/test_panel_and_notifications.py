@@ -321,3 +321,16 @@ def test_respond_to_an_unknown_notification(ws: Workspace) -> None:
     with pytest.raises(ApmError) as error:
         ws.ui_respond_to_notification("notification-9", "accept")
     assert error.value.code == 400
+
+
+def test_the_timeline_has_a_provider_column(ws: Workspace) -> None:
+    sid = call_session(ws)
+    ws.cif_log_analytics_event(PHONE, {"x": 1}, "Accepted")
+    rows = ws.timeline()
+    call = next(r for r in rows if r["member"] == "cif.createSession")
+    assert (call["provider"], call["session"]) == (PHONE, sid)
+    switched = next(r for r in rows if r["event"] == "CIF_EVENT")
+    assert (switched["provider"], switched["data"]["name"]) == (PHONE, "onSessionSwitched")
+    assert rows[-1]["member"] == "cif.logAnalyticsEvent" and rows[-1]["provider"] == PHONE
+    apm_row = next(r for r in rows if r["event"] == "SESSION_CREATED")
+    assert apm_row["provider"] is None
