@@ -234,7 +234,8 @@ class CifPanelMembers(CifCore):
     def cif_notify_event(
         self, record: CallRecord, provider: Any, event_input: Any, token: Any = None
     ) -> dict[str, Any]:
-        """Show (or queue) a notification. `{"id": ...}` while it waits for an answer, or
+        """Show (or queue) a notification. `{"id", "timeout"}` while it waits for an answer (the
+        shim's timer answers "Timeout" after `timeout` seconds, 0: never), or
         `{"response": <JSON text>}` when answered at once (auto-accept, a full queue)."""
         method = "notifyEvent"
         owner = self._cif_provider(provider, method)
@@ -269,7 +270,7 @@ class CifPanelMembers(CifCore):
         queue.next_id += 1
         queue.add(notification)
         self._touch()
-        return {"id": notification.notification_id}
+        return {"id": notification.notification_id, "timeout": template.timeout}
 
     def _cif_settle(self, notification: Notification, response: tuple[str, str]) -> None:
         self._cif.notifications.remove(notification)

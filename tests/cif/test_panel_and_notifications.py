@@ -233,7 +233,7 @@ def test_analytics_are_recorded(ws: Workspace) -> None:
 def test_notification_fields_title_and_pending_shape(ws: Workspace) -> None:
     assert notify(ws, cancellationToken="t1", templateParameters={
         "number": "555", "customerName": "Ann", "lang": "en", "device": "phone"}) == {
-        "id": "notification-1"}  # fmt: skip
+        "id": "notification-1", "timeout": 30}  # fmt: skip
     (pending,) = ws.notifications()
     assert {k: pending[k] for k in ("id", "templateName", "title", "provider",
                                     "cancellationToken", "state", "timeout")} == {
