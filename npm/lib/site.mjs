@@ -6,6 +6,7 @@
 //   pyodide/<file>          the Pyodide runtime (the exact `pyodide` dependency)
 //   py_apm.snapshot         the memory snapshot for this Pyodide + py_apm, when built
 //   config.json             the configuration the page applies at boot, when given
+//   webresources/Widget/msdyn_ciLibrary.js   the CIF library stand-in ("webresources" in any case)
 //   webresources/<path>     the user's web resources, when given
 
 import { createHash } from "node:crypto";
@@ -118,6 +119,8 @@ export function makeSite(options = {}) {
       return { status: 204 };
     } else if (head === "pyodide") {
       path = safeFile(pyodide, rest);
+    } else if (isCifLibrary(segments)) {
+      path = join(siteDir, CIF_LIBRARY_FILE);
     } else if (head === "webresources") {
       path = safeFile(options.webResources, rest);
     } else if (head === "py_apm.snapshot" && rest.length === 0) {
@@ -129,6 +132,15 @@ export function makeSite(options = {}) {
     }
     return path ? { path, type: contentType(path) } : { status: 404 };
   };
+}
+
+/** Where channel providers load the CIF library from (compared in lower case), and its file. */
+const CIF_LIBRARY_PATH = ["webresources", "widget", "msdyn_cilibrary.js"];
+const CIF_LIBRARY_FILE = "msdyn_ciLibrary.js";
+
+/** `webresources/Widget/msdyn_ciLibrary.js` in any case. */
+export function isCifLibrary(segments) {
+  return segments.length === 3 && segments.every((s, i) => s.toLowerCase() === CIF_LIBRARY_PATH[i]);
 }
 
 /** The path segments of `url` below `root` (both absolute URLs), or null when outside it. */
