@@ -48,9 +48,18 @@ class Provider:
     custom_params: str = ""
     width: int = DEFAULT_WIDTH
 
+    @property
+    def frame_url(self) -> str:
+        """What the panel's frame loads: an http(s) URL or a same-origin path as given, else
+        the web resource of that name."""
+        if self.url.lower().startswith(("http://", "https://", "/")):
+            return self.url
+        return "webresources/" + self.url
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
+            "frameUrl": self.frame_url,
             "label": self.label,
             "url": self.url,
             "order": self.order,
