@@ -180,12 +180,41 @@
     });
   });
 
+  // ---------------------------------------------------------------- launcher: an incoming call
+  // The active provider's widget hears `pyapm:incomingcall` (and calls preventDefault); a
+  // widget that does not listen gets the notification raised in its name instead.
+  const [callForm, callNumber] = byTestIds("launcher-call-form", "launcher-call-number");
+  callForm.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const api = ws.api;
+    const cif = cifState(api);
+    if (!cif || !cif.activeProvider) return;
+    const number = callNumber.value.trim();
+    const frame = frames.querySelector(`iframe[data-provider="${CSS.escape(cif.activeProvider)}"]`);
+    let handled = false;
+    try {
+      const w = frame && frame.contentWindow;
+      if (w && w.CustomEvent) {
+        handled = !w.dispatchEvent(new w.CustomEvent("pyapm:incomingcall", { detail: { number }, cancelable: true }));
+      }
+    } catch (_e) {
+      handled = false; // a cross-origin widget
+    }
+    const template = cif.notificationTemplates[0];
+    if (!handled && template) {
+      api.__cif(cif.activeProvider).notifyEvent({ templateName: template, templateParameters: { number } })
+        .catch((e) => ws.showNotice(e.message, "error"));
+    }
+    ws.render();
+  });
+
   // ---------------------------------------------------------------- render
   ws.onRender((state) => {
     const api = ws.api;
     const cif = cifState(api);
     if (!cif) return;
     renderPanel(cif);
+    callForm.hidden = cif.providers.length === 0;
     renderIndicators(cif);
     renderNotifications(api);
     renderClickToAct(api, cif, state);

@@ -417,6 +417,7 @@ class CifPanelMembers(CifCore):
             "presence": self._cif_presence().text,
             "presences": [p.info() for p in self.options.cif.presences],
             "timeoutMs": self.options.cif.timeout_ms,
+            "notificationTemplates": list(self.options.notification_templates),
             "owners": dict(cif.owners),
             "tabOwners": {t: p for t, p in cif.tab_owners.items() if t in self._tabs},
             "activity": dict(cif.activity),
