@@ -30,6 +30,8 @@ say "typings: the 43 documentation examples (checkJs, $(node_modules/.bin/tsc --
 node_modules/.bin/tsc -p tests/types/tsconfig.examples.json
 say "typings: strict patterns and rejected misuses"
 node_modules/.bin/tsc -p tests/types/tsconfig.strict.json
+say "typings: Microsoft.CIFramework against the CIF documentation's and samples' usage"
+node_modules/.bin/tsc -p tests/types/tsconfig.cif.json
 say "typings: the inline scripts of the sample web resources (web/webresources-sample, checkJs)"
 samples="$(mktemp -d "${TMPDIR:-/tmp}/py-apm-js-samples-XXXXXX")"
 python3 - "$samples" web/webresources-sample/*.html <<'PY'
@@ -40,7 +42,7 @@ for page in sys.argv[2:]:
     Path(sys.argv[1], Path(page).stem + ".js").write_text("\n".join(scripts), "utf-8")
 PY
 node_modules/.bin/tsc --noEmit --strict false --allowJs --checkJs --types "" --lib es2022,dom \
-  --moduleDetection force types/apm.d.ts types/pyapm.d.ts "$samples"/*.js || { rm -rf "$samples"; exit 1; }
+  --moduleDetection force types/apm.d.ts types/pyapm.d.ts types/cif.d.ts "$samples"/*.js || { rm -rf "$samples"; exit 1; }
 rm -rf "$samples"
 say "typings: ok"
 
