@@ -156,3 +156,15 @@ def snapshot_dir() -> Path:
     checkouts and installs with the same code share one snapshot and never clash.
     """
     return _env_path(SNAPSHOT_DIR_ENV) or cache_dir() / "snapshot"
+
+
+#: Where a channel provider loads the CIF library from (compared in lower case), and its file.
+CIF_LIBRARY_PATH = ["webresources", "widget", "msdyn_cilibrary.js"]
+CIF_LIBRARY_FILE = "msdyn_ciLibrary.js"
+
+
+def is_cif_library(segs: list[str]) -> bool:
+    """`/webresources/Widget/msdyn_ciLibrary.js`, also under `/web/`, in any case."""
+    if segs and segs[0] == "web":
+        segs = segs[1:]
+    return [seg.lower() for seg in segs] == CIF_LIBRARY_PATH

@@ -8,8 +8,7 @@ Routes::
     /pyodide/...        the Pyodide runtime (installed, or node_modules/pyodide: host/paths.py)
     /py_apm.zip         the browser half of py_apm, zipped in memory (bundle.py)
     /py_apm.snapshot    the memory snapshot for this Pyodide + bundle (snapshot.py), else 404
-    /webresources/Widget/msdyn_ciLibrary.js   web/msdyn_ciLibrary.js, the CIF library stand-in
-                        (also under /web/; "webresources" in any case)
+    /webresources/Widget/msdyn_ciLibrary.js   web/msdyn_ciLibrary.js (paths.is_cif_library)
     /webresources/...   --webresources DIR (also under /web/webresources/), else 404
     /config.json        --config FILE, else 404
     /favicon.ico        204
@@ -33,7 +32,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from . import framing, httpguard
+from . import framing, httpguard, paths
 from .bundle import get_bundle
 from .configfile import config_problem
 from .paths import PYODIDE_ENV, ROOT_ENV, find_layout, pyodide_dir, pyodide_version, repo_root
@@ -186,8 +185,8 @@ def resolve(settings: Settings, raw_path: str) -> _Body | int | None:
         return None if body is None else replace(body, etag=f'"{snap.key}"')
     if head == "pyodide":
         return _file_body(safe_file(settings.pyodide, rest), CACHE_LONG, cors=True)
-    if is_cif_library(segs):
-        return _file_body(safe_file(settings.web, [CIF_LIBRARY_FILE]), CACHE_NONE)
+    if paths.is_cif_library(segs):
+        return _file_body(safe_file(settings.web, [paths.CIF_LIBRARY_FILE]), CACHE_NONE)
     if head == "webresources":
         return _file_body(safe_file(settings.webresources, rest), CACHE_NONE)
     if head == "web":
@@ -197,18 +196,6 @@ def resolve(settings: Settings, raw_path: str) -> _Body | int | None:
     if len(segs) == 1:
         return _file_body(safe_file(settings.web, segs), CACHE_NONE)
     return None
-
-
-#: Where a channel provider loads the CIF library from (compared in lower case), and its file.
-CIF_LIBRARY_PATH = ["webresources", "widget", "msdyn_cilibrary.js"]
-CIF_LIBRARY_FILE = "msdyn_ciLibrary.js"
-
-
-def is_cif_library(segs: list[str]) -> bool:
-    """`/webresources/Widget/msdyn_ciLibrary.js`, also under `/web/`, in any case."""
-    if segs and segs[0] == "web":
-        segs = segs[1:]
-    return [seg.lower() for seg in segs] == CIF_LIBRARY_PATH
 
 
 def _etag_matches(header: str | None, etag: str) -> bool:
