@@ -7,7 +7,8 @@
 // or through a `ucilib=<org>/webresources/Widget/msdyn_ciLibrary.js` parameter of the widget's
 // URL, or with nothing (the referrer is the org). It binds window.Microsoft.CIFramework to the
 // py-apm workspace at the top of this window (which knows which provider frame is calling) and
-// raises `CIFInitDone` on window once, in a later task, when the workspace is ready.
+// raises `CIFInitDone` on window once, in a later task, when the workspace is ready and the
+// widget's document is parsed.
 (function () {
   "use strict";
   const win = window;
@@ -46,5 +47,11 @@
       win.dispatchEvent(new CustomEvent("CIFInitDone", { detail: [top.location.origin] }));
     }, 0);
   }
-  top.PyApm.ready.then(initDone, (/** @type {unknown} */ e) => console.error("[py-apm] the workspace did not start:", e));
+  // Once the widget's document is parsed too: a listener added by a later script of the page
+  // (after a stylesheet that blocks it) is not missed.
+  const parsed = document.readyState === "loading"
+    ? new Promise((done) => document.addEventListener("DOMContentLoaded", done, { once: true }))
+    : Promise.resolve();
+  Promise.all([top.PyApm.ready, parsed]).then(initDone,
+    (/** @type {unknown} */ e) => console.error("[py-apm] the workspace did not start:", e));
 })();

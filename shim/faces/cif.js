@@ -267,8 +267,13 @@ export function createCif(deps) {
     }
   }
 
-  function reset() {
-    handlers.clear();
+  /**
+   * After PyApm.reset(): the page's own handlers go (as after a reload); the provider frames
+   * stay loaded and keep theirs. Pending notifications are gone from the workspace.
+   * @param {string} provider
+   */
+  function reset(provider) {
+    handlers.delete(provider);
     for (const { timer } of pending.values()) if (timer !== null) clearTimeout(timer);
     pending.clear();
   }
