@@ -232,22 +232,22 @@ class CifSessionMembers(CifCore):
         method = "updateContext"
         owner = self._cif_provider(provider, method)
         required(values, "The input parameter is null. Provide a value to the parameter")
+        if is_delete is True and isinstance(values, (list, tuple)):
+            keys = [k for k in values if isinstance(k, str)]
+            items: dict[str, str] = {}
+        else:
+            given = as_object(values, method, "input")
+            keys = list(given)
+            items = {k: context_value(v, method, f"input.{k}") for k, v in given.items()}
         target = self._focused_id if is_nullish(session_id) else session_id
         session = self._sessions.get(target) if isinstance(target, str) else None
         if session is None or self._cif.owners.get(session.session_id) != owner:
             raise cif_error(NOT_FOUND, "Please provide valid session id")
         if is_delete is True:
-            if isinstance(values, (list, tuple)):
-                keys = [k for k in values if isinstance(k, str)]
-            else:
-                keys = list(as_object(values, method, "input"))
             for key in keys:
                 session.context.pop(key, None)
         else:
-            items = as_object(values, method, "input")
-            session.context.update(
-                {k: context_value(v, method, f"input.{k}") for k, v in items.items()}
-            )
+            session.context.update(items)
         self._touch()
         return dict(session.context)
 

@@ -121,6 +121,16 @@ export function createCif(deps) {
   const faces = new Map();
   /** @type {Promise<unknown>} calls made before ready, answered in order */
   let queue = Promise.resolve();
+  /** @type {(() => void)[]} deliveries waiting for a later task (kept in order behind one) */
+  const waiting = [];
+
+  function drain() {
+    while (waiting.length) {
+      const deliver = /** @type {() => void} */ (waiting[0]);
+      deliver();
+      waiting.shift();
+    }
+  }
 
   /** @param {string} api @param {() => unknown} run */
   function settle(api, run) {
@@ -251,18 +261,23 @@ export function createCif(deps) {
   function onPayload(p) {
     for (const ev of p.events || []) {
       if (ev.name === "CIF_NOTIFICATION") {
-        const waiting = pending.get(ev.data.id);
-        if (waiting) {
+        const answered = pending.get(ev.data.id);
+        if (answered) {
           pending.delete(ev.data.id);
-          if (waiting.timer !== null) clearTimeout(waiting.timer);
-          waiting.resolve(ev.data.response);
+          if (answered.timer !== null) clearTimeout(answered.timer);
+          answered.resolve(ev.data.response);
         }
       } else if (ev.name === "CIF_EVENT") {
-        const { provider, name, payload, later } = ev.data;
+        const { provider, name, payload } = ev.data;
         const targets = provider === "*" ? Array.from(handlers.keys()) : [provider];
         const deliver = () => { for (const t of targets) run(t, name, payload); };
-        if (later) setTimeout(deliver, 0);
-        else deliver();
+        if (ev.data.later || waiting.length) {
+          // createSession's focus comes after the call resolved; what follows stays behind it
+          if (!waiting.length) setTimeout(drain, 0);
+          waiting.push(deliver);
+        } else {
+          deliver();
+        }
       }
     }
   }
