@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .events import EVENT_NAMES, ON_TAB_SWITCH, Event
+from .warnings import REFUSED
 
 #: The outbox events of `Microsoft.CIFramework` (`cif_core.py`): rows name their provider.
 CIF_EVENTS = ("CIF_EVENT", "CIF_NOTIFICATION")
-from .warnings import REFUSED
 
 HISTORY_LIMIT = 10_000
 KINDS = ("call", "ui", "error", "refusal", "warning", "event", "focus", "notice")
