@@ -295,3 +295,63 @@ export function createCif(deps) {
 
   return { face, onPayload, reset };
 }
+
+/**
+ * Installs the CIF on a window: `Microsoft.CIFramework` (the page itself is provider
+ * "default"), and on PyApm `notifications()`, `cif()`, the CIF clicks under `ui`, and
+ * `__cif(windowOrProviderName)` which msdyn_ciLibrary.js calls to bind a provider's frame.
+ * @param {any} target the window
+ * @param {any} PyApm the control object
+ * @param {{invoke: CifDeps["invoke"], report: CifDeps["report"], listeners: Map<Function, unknown>}} wire
+ */
+export function installCif(target, PyApm, { invoke, report, listeners }) {
+  let timeoutMs = 100000; // cifTimeoutMs as last read in this window
+  const cif = createCif({
+    invoke,
+    report,
+    ready: () => PyApm.ready,
+    isReady: () => PyApm.isReady,
+    timeoutMs: () => timeoutMs,
+    pageWidth: () => target.innerWidth,
+  });
+  listeners.set(cif.onPayload, null); // the CIF events of every change payload
+  const P = (/** @type {string} */ m) => `PyApm.${m}`;
+  const reset = PyApm.reset;
+  PyApm.reset = function (/** @type {unknown[]} */ ...args) {
+    cif.reset("default");
+    return reset.apply(this, args);
+  };
+  PyApm.notifications = () => invoke(P("notifications"), "pyapm.notifications", []);
+  PyApm.cif = () => {
+    const r = invoke(P("cif"), "pyapm.cif", []);
+    timeoutMs = r.timeoutMs;
+    return r;
+  };
+  for (const name of ["respondToNotification", "setPanelMode", "setPanelWidth", "showProvider", "setPresence", "clickToAct"]) {
+    PyApm.ui[name] = { [name](/** @type {unknown[]} */ ...args) { return invoke(P(`ui.${name}`), `ui.${name}`, args); } }[name];
+  }
+  Object.defineProperty(PyApm, "__cif", { value: (/** @type {any} */ who) => cif.face(providerOf(target, who)) });
+  target.Microsoft.CIFramework = cif.face("default");
+}
+
+/**
+ * The provider a window calls as: "default" for the workspace window itself, the provider of
+ * the panel frame holding it, else "" (refused: "Associated Provider record not found"). A
+ * string is a provider's name (tests).
+ * @param {any} top the workspace window
+ * @param {any} who a window or a provider name
+ */
+function providerOf(top, who) {
+  if (typeof who === "string") return who;
+  if (who === top) return "default";
+  let child = who;
+  try {
+    while (child && child.parent !== top && child.parent !== child) child = child.parent;
+  } catch (_) {
+    return "";
+  }
+  for (const frame of top.document.querySelectorAll('iframe[data-testid="provider-frame"]')) {
+    if (frame.contentWindow === child) return frame.getAttribute("data-provider") || "";
+  }
+  return "";
+}
