@@ -171,3 +171,9 @@ def is_cif_library(segs: list[str]) -> bool:
     if segs and segs[0] == "web":
         segs = segs[1:]
     return [seg.lower() for seg in segs] == CIF_LIBRARY_PATH
+
+
+def cif_library_alias(segs: list[str] | None) -> list[str] | None:
+    """The CIF library's path as the workspace page's own file (`web/msdyn_ciLibrary.js`);
+    any other path as it is."""
+    return ["web", CIF_LIBRARY_FILE] if segs is not None and is_cif_library(segs) else segs

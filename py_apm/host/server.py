@@ -8,7 +8,7 @@ Routes::
     /pyodide/...        the Pyodide runtime (installed, or node_modules/pyodide: host/paths.py)
     /py_apm.zip         the browser half of py_apm, zipped in memory (bundle.py)
     /py_apm.snapshot    the memory snapshot for this Pyodide + bundle (snapshot.py), else 404
-    /webresources/Widget/msdyn_ciLibrary.js   web/msdyn_ciLibrary.js (paths.is_cif_library)
+    /webresources/Widget/msdyn_ciLibrary.js   web/msdyn_ciLibrary.js (paths.cif_library_alias)
     /webresources/...   --webresources DIR (also under /web/webresources/), else 404
     /config.json        --config FILE, else 404
     /favicon.ico        204
@@ -155,7 +155,7 @@ def _file_body(path: Path | None, cache: str, cors: bool = False) -> _Body | Non
 
 def resolve(settings: Settings, raw_path: str) -> _Body | int | None:
     """Map a request path to a body, a bare status code (204), or None (404)."""
-    segs = clean_segments(raw_path)
+    segs = paths.cif_library_alias(clean_segments(raw_path))
     if segs is None:
         return None
     if segs == [""] or segs in (["web"], ["web", ""]):
@@ -187,8 +187,6 @@ def resolve(settings: Settings, raw_path: str) -> _Body | int | None:
         return None if body is None else replace(body, etag=f'"{snap.key}"')
     if head == "pyodide":
         return _file_body(safe_file(settings.pyodide, rest), CACHE_LONG, cors=True)
-    if paths.is_cif_library(segs):
-        return _file_body(safe_file(settings.web, [paths.CIF_LIBRARY_FILE]), CACHE_NONE)
     if head == "webresources":
         return _file_body(safe_file(settings.webresources, rest), CACHE_NONE)
     if head == "web":
