@@ -72,14 +72,17 @@ def test_the_error_shape(page: Any) -> None:
 
 
 def test_handler_argument_checks_reject(page: Any) -> None:
-    assert run(page, """
+    assert run(
+        page,
+        """
         const texts = [];
         for (const p of [CIF().addHandler("", () => 0), CIF().addHandler("onmodechanged"),
                          CIF().removeHandler(null, () => 0)]) {
           try { await p; } catch (e) { texts.push(e.message); }
         }
         return texts;
-    """) == [
+    """,
+    ) == [
         "The parameter EventName is blank. Provide a value to the parameter.",
         "Passing data parameters to addHandler is mandatory.",
         "The EventName parameter is blank. Provide a value to the parameter.",
@@ -126,25 +129,31 @@ def test_events_go_to_the_owner_and_panel_events_to_everyone(page: Any) -> None:
 
 
 def test_a_throwing_handler_does_not_stop_the_next(page: Any) -> None:
-    assert run(page, """
+    assert run(
+        page,
+        """
         const seen = [];
         window.addEventListener("error", (e) => e.preventDefault(), {once: true});
         CIF().addHandler("onmodechanged", () => { throw new Error("boom"); });
         CIF().addHandler("onmodechanged", (p) => seen.push(p));
         PyApm.ui.setPanelMode(1);
         return seen;
-    """) == ['{"value":1}']
+    """,
+    ) == ['{"value":1}']
 
 
 def test_notify_event_settles_with_the_answer(page: Any) -> None:
-    assert run(page, """
+    assert run(
+        page,
+        """
         const first = CIF().notifyEvent({templateName: "cb_incoming", templateParameters: {number: "1"}});
         const second = CIF().notifyEvent({templateName: "cb_incoming", cancellationToken: "t2"});
         const [a, b] = PyApm.notifications();
         PyApm.ui.respondToNotification(a.id, "Reject");
         await CIF().cancelEvent("t2");
         return [await first, await second, PyApm.notifications().length];
-    """) == [
+    """,
+    ) == [
         '{"actionName":"Reject","responseReason":"DeclinedByAgent"}',
         '{"actionName":"Cancel","responseReason":"Cancelled"}',
         0,
@@ -154,10 +163,13 @@ def test_notify_event_settles_with_the_answer(page: Any) -> None:
 def test_the_countdown_answers_timeout(page: Any) -> None:
     config = {"notificationTemplates": [{"uniqueName": "cb_fast", "timeout": 1}]}
     page.evaluate("(c) => PyApm.configure(c)", config)
-    assert run(page, """
+    assert run(
+        page,
+        """
         const answer = await CIF().notifyEvent({templateName: "cb_fast"});
         return [answer, PyApm.notifications().length];
-    """) == ['{"actionName":"Timeout","responseReason":"DisplayTimeout"}', 0]
+    """,
+    ) == ['{"actionName":"Timeout","responseReason":"DisplayTimeout"}', 0]
 
 
 def test_not_emulated_members_reject_501(page: Any) -> None:
@@ -170,10 +182,13 @@ def test_not_emulated_members_reject_501(page: Any) -> None:
 
 def test_promises_in_both_return_contracts(page: Any) -> None:
     page.evaluate("() => PyApm.configure({returns: 'documented'})")
-    assert run(page, """
+    assert run(
+        page,
+        """
         const p = CIF().getPresence();
         return [p instanceof Promise, await p];
-    """) == [True, "Available"]
+    """,
+    ) == [True, "Available"]
 
 
 def test_hostile_arguments_are_refused_and_change_nothing(page: Any) -> None:

@@ -62,5 +62,8 @@ def test_hostile_input_exact_error_and_no_change(name: str, call: Call, message:
     with pytest.raises(ApmError) as error:
         call(ws)
     assert (error.value.code, error.value.message) == (400, message)
-    assert json.dumps([ws.state(), ws.pyapm_cif(), ws.notifications(), ws.options.describe()]) == before
+    assert (
+        json.dumps([ws.state(), ws.pyapm_cif(), ws.notifications(), ws.options.describe()])
+        == before
+    )
     json.dumps(ws.calls())
