@@ -151,16 +151,23 @@
       const record = ((api.catalog().records || {})[entity] || {})[id];
       const key = entity + "|" + id + "|" + JSON.stringify(record || {});
       if (old && old.dataset.key === key) continue;
-      const list = h("dl", { class: "params record-fields", "data-testid": "record-fields" });
-      list.dataset.key = key;
+      const list = h("dl", { class: "params record-fields" });
       for (const [name, value] of Object.entries(record || {})) {
         if (!PHONE.test(name) || !value) continue;
         list.append(h("div", { class: "param" }, h("dt", { text: name }), h("dd", null,
           h("a", { href: "#", class: "click-to-act", "data-testid": "click-to-act", "data-name": name,
             "data-value": value, "data-entity": entity, "data-id": id, text: asText(value) }))));
       }
-      if (old) old.replaceWith(list);
-      else if (list.children.length) card.append(list);
+      const section = h("div", { "data-testid": "record-fields" },
+        h("h3", { class: "section-label", text: "Click to act" }), list);
+      section.dataset.key = key;
+      if (!list.children.length) {
+        if (old) old.remove();
+      } else if (old) {
+        old.replaceWith(section);
+      } else {
+        card.append(section);
+      }
     }
   }
 
