@@ -79,7 +79,7 @@ class CifCore(WorkspaceCore):
     def _cif_provider(self, name: Any, method: str) -> str:
         """The calling provider; 403 for a frame that is no configured provider."""
         if name == DEFAULT_PROVIDER:
-            return name
+            return DEFAULT_PROVIDER
         if isinstance(name, str) and self.options.cif.provider(name) is not None:
             return name
         raise cif_error(FORBIDDEN, NO_PROVIDER)
@@ -275,7 +275,7 @@ class CifCore(WorkspaceCore):
             cif.activity,
             cif.kpi,
         ):
-            table.pop(session_id, None)  # type: ignore[attr-defined]
+            table.pop(session_id, None)
         for tab_id in [t for t, _ in cif.tab_owners.items() if t not in self._tabs]:
             del cif.tab_owners[tab_id]
 

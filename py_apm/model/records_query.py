@@ -146,7 +146,7 @@ def _equal(value: Any, literal: Any) -> bool:
     if literal is None:
         return value is None or value == ""
     if isinstance(literal, bool) or isinstance(value, bool):
-        return value == literal
+        return bool(value == literal)
     if isinstance(literal, (int, float)):
         try:
             return float(value) == float(literal)

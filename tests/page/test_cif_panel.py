@@ -105,10 +105,14 @@ def test_incoming_call_declined(ws: Any) -> None:
 
 def test_toggle_minimizes_and_docks(ws: Any) -> None:
     ws.locator('[data-testid="panel-toggle"]').click()
-    ws.wait_for_function("document.querySelector('[data-testid=cif-panel]').dataset.mode === 'minimized'")
+    ws.wait_for_function(
+        "document.querySelector('[data-testid=cif-panel]').dataset.mode === 'minimized'"
+    )
     assert ws.evaluate("Microsoft.CIFramework.getMode()") == 0
     ws.locator('[data-testid="panel-toggle"]').click()
-    ws.wait_for_function("document.querySelector('[data-testid=cif-panel]').dataset.mode === 'docked'")
+    ws.wait_for_function(
+        "document.querySelector('[data-testid=cif-panel]').dataset.mode === 'docked'"
+    )
 
 
 def test_session_indicators(ws: Any) -> None:
@@ -140,7 +144,9 @@ def test_click_to_act_reaches_the_softphone(ws: Any) -> None:
     link = ws.locator('[data-testid="click-to-act"][data-name="mobilephone"]')
     link.wait_for()
     link.click()
-    phone().locator('[data-testid="softphone-log"]', has_text="Dial +1 555 0100 (contact)").wait_for()
+    phone().locator(
+        '[data-testid="softphone-log"]', has_text="Dial +1 555 0100 (contact)"
+    ).wait_for()
 
 
 def test_launcher_incoming_call(ws: Any) -> None:
