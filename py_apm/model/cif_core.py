@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import warnings as w
 from .core import WorkspaceCore
 from .errors import INVALID_ARGUMENT, NOT_FOUND, ApmError, invalid
 from .notifications import NotificationQueue
@@ -29,7 +30,7 @@ CIF_NOTIFICATION = "CIF_NOTIFICATION"
 OWNERSHIP = "Focused session is neither the default session nor it belongs to the provider"
 ACTIVE_ONLY = "This operation can be performed from the active provider"
 NO_PROVIDER = "Associated Provider record not found"
-CIF_WARNING = "APM-W009"
+CIF_WARNING = w.CIF_DIFFERS
 
 
 @dataclass
