@@ -14,7 +14,7 @@ test("an incoming call, accepted, opens the caller's session", async ({ apmPage 
   await phone.locator('[data-testid="softphone-incoming"]:not([disabled])').click();
   const toast = apmPage.getByTestId("notification");
   await expect(toast.getByTestId("notification-title")).toHaveText("Incoming call from +1 555 0100");
-  const pending = await apmPage.evaluate(() => PyApm.notifications() as { id: string; provider: string }[]);
+  const pending = await apmPage.evaluate(() => PyApm.notifications());
   expect(pending.map((n) => n.provider)).toEqual(["sample_softphone"]);
   await toast.getByTestId("notification-accept").click();
   await expect(phone.getByTestId("softphone-log")).toContainText("Title: Call from Ann Lee (+1 555 0100)");
@@ -27,10 +27,7 @@ test("a test answers the notification without clicking", async ({ apmPage }) => 
   const phone = apmPage.frameLocator(FRAME);
   await phone.locator('[data-testid="softphone-incoming"]:not([disabled])').click();
   await expect.poll(() => apmPage.evaluate(() => PyApm.notifications().length)).toBe(1);
-  await apmPage.evaluate(() => {
-    const api = PyApm as unknown as { notifications(): { id: string }[]; ui: { respondToNotification(id: string, r: string): string } };
-    api.ui.respondToNotification(api.notifications()[0]!.id, "Reject");
-  });
+  await apmPage.evaluate(() => { PyApm.ui.respondToNotification(PyApm.notifications()[0]!.id, "Reject"); });
   await expect(phone.getByTestId("softphone-log")).toContainText("Notification: Reject (DeclinedByAgent)");
   expect((await apmPage.evaluate(() => PyApm.state())).sessions).toHaveLength(1);
 });
