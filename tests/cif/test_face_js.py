@@ -205,3 +205,27 @@ def test_hostile_arguments_are_refused_and_change_nothing(page: Any) -> None:
         }
         return [out, JSON.stringify([PyApm.state(), PyApm.cif()]) === before];
     """) == [[400, 400, 400, 400, 400], True]  # fmt: skip
+
+
+def test_calls_before_ready_wait_and_answer_in_order(browser: Any, apm_server: Any) -> None:
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.add_init_script(
+            """document.addEventListener("DOMContentLoaded", () => {
+                 const cif = window.Microsoft.CIFramework;
+                 window.__early = {ready: PyApm.isReady, answers: []};
+                 cif.getMode().then((m) => window.__early.answers.push("mode " + m));
+                 cif.getPresence().then((p) => window.__early.answers.push("presence " + p));
+               });"""
+        )
+        page.goto(apm_server.url)
+        page.wait_for_function(
+            "window.__early && window.__early.answers.length === 2", timeout=60_000
+        )
+        assert page.evaluate("window.__early") == {
+            "ready": False,
+            "answers": ["mode 2", "presence Available"],
+        }
+    finally:
+        context.close()
