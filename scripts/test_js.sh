@@ -103,7 +103,7 @@ node_modules/.bin/tsc -p tsconfig.json
 browser="${PY_APM_BROWSER:-$(command -v chromium || echo /usr/bin/chromium)}"
 export PY_APM_BROWSER="$browser" PY_APM_SNAPSHOT_DIR="$project/snapshot"
 say "Playwright Test with $browser: the whole suite (builds the memory snapshot)"
-npx --no-install playwright test tests/overhead.spec.ts tests/route.spec.ts tests/workspace.spec.ts tests/softphone.spec.ts 2>tests/workspace.spec.ts tests/cif.spec.ts 2>&11 | tee run1.log >&2 || { say "playwright test failed"; exit 1; }
+npx --no-install playwright test tests/overhead.spec.ts tests/route.spec.ts tests/workspace.spec.ts tests/softphone.spec.ts 2>&1 | tee run1.log >&2 || { say "playwright test failed"; exit 1; }
 grep -q "py-apm: built .*snapshot" run1.log || { say "the first run did not build the snapshot"; exit 1; }
 cp results.json cold.json
 
