@@ -22,7 +22,7 @@ from .events import SESSION_CREATED
 from .inputs import SessionInput, as_object, context_value
 from .members import member
 from .slugs import SlugScope, resolve
-from .state import HOME_SESSION_ID, MAX_SESSIONS
+from .state import MAX_SESSIONS
 from .templates import PANEL_MODES, SessionTemplate, TabTemplate
 from .values import JsMap, describe, is_nullish, js_string, to_plain
 
@@ -429,6 +429,3 @@ class CifSessionMembers(CifCore):
         else:
             self._cif.kpi.pop(session.session_id, None)
         self._touch()
-
-
-__all__ = ["CifSessionMembers", "HOME_SESSION_ID"]

@@ -174,10 +174,10 @@ class CifCore(WorkspaceCore):
         self._touch()
 
     def _cif_set_width(self, width: int) -> None:
-        if width != self._cif_width():
-            self._cif.width = width
-            self._cif_event("*", "onsizechanged", {"value": width})
+        changed = width != self._cif_width()
         self._cif.width = width
+        if changed:
+            self._cif_event("*", "onsizechanged", {"value": width})
         self._touch()
 
     # ------------------------------------------------------------------ events
