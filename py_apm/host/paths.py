@@ -159,21 +159,3 @@ def snapshot_dir() -> Path:
     checkouts and installs with the same code share one snapshot and never clash.
     """
     return _env_path(SNAPSHOT_DIR_ENV) or cache_dir() / "snapshot"
-
-
-#: Where a channel provider loads the CIF library from (compared in lower case), and its file.
-CIF_LIBRARY_PATH = ["webresources", "widget", "msdyn_cilibrary.js"]
-CIF_LIBRARY_FILE = "msdyn_ciLibrary.js"
-
-
-def is_cif_library(segs: list[str]) -> bool:
-    """`/webresources/Widget/msdyn_ciLibrary.js`, also under `/web/`, in any case."""
-    if segs and segs[0] == "web":
-        segs = segs[1:]
-    return [seg.lower() for seg in segs] == CIF_LIBRARY_PATH
-
-
-def cif_library_alias(segs: list[str] | None) -> list[str] | None:
-    """The CIF library's path as the workspace page's own file (`web/msdyn_ciLibrary.js`);
-    any other path as it is."""
-    return ["web", CIF_LIBRARY_FILE] if segs is not None and is_cif_library(segs) else segs

@@ -327,19 +327,3 @@ def test_cli_serve_without_pyodide_fails_clearly(fake_root, tmp_path):
     assert proc.returncode == 1
     assert "Pyodide not found" in proc.stderr and "PY_APM_PYODIDE_DIR" in proc.stderr
     assert "Traceback" not in proc.stderr
-
-
-def test_cif_library_where_providers_load_it(fake_server, fake_root, http):
-    _, url = fake_server
-    (fake_root.root / "web" / "msdyn_ciLibrary.js").write_text("/* cif */\n")
-    for path in (
-        "/webresources/Widget/msdyn_ciLibrary.js",
-        "/Webresources/Widget/msdyn_ciLibrary.js",
-        "/web/webresources/Widget/msdyn_ciLibrary.js",
-    ):
-        r = http(url, path)
-        assert (r.status, r.body) == (200, b"/* cif */\n"), path
-        assert r.headers["content-type"].startswith("text/javascript")
-    assert http(url, "/x/webresources/Widget/msdyn_ciLibrary.js").status == 404
-    # the org's other web resources still come from --webresources
-    assert http(url, "/webresources/hello.html").body == b"<p>hi</p>\n"
