@@ -170,3 +170,12 @@ def test_user_text_is_rendered_as_text(ws: Any) -> None:
     assert title.inner_text() == 'Incoming call from <img src=x onerror="window.__pwned=true">'
     assert ws.evaluate("window.__pwned") is False
     assert ws.locator('[data-testid="notification"] img').count() == 0
+
+
+def test_the_timeline_panel_has_a_provider_column(ws: Any) -> None:
+    ws.evaluate("(p) => PyApm.__cif(p).setPresence('Busy')", PROVIDER)
+    ws.locator('[data-testid="timeline-toggle"]').click()
+    row = ws.locator('[data-testid="timeline-row"]', has_text="cif.setPresence")
+    row.wait_for()
+    assert row.locator('[data-testid="timeline-provider"]').inner_text() == PROVIDER
+    ws.locator('[data-testid="timeline-close"]').click()
