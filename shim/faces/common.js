@@ -109,8 +109,21 @@ export function contextObject(sid, raw) {
 export function notEmulated(member, why) {
   return apmError(501, `${member} is not emulated by py-apm: ${why}`);
 }
-export const refusedSync = (member, why) => method(function refused() { throw notEmulated(member, why); });
-export const refusedAsync = (member, why) => method(function refused() { return Promise.reject(notEmulated(member, why)); });
+/**
+ * A refused member (named "refused": the bundler renames one of two same-named functions).
+ * @param {string} member @param {string} why @param {boolean} async a rejected Promise, else a throw
+ */
+function refusal(member, why, async) {
+  const fn = async
+    ? () => Promise.reject(notEmulated(member, why))
+    : () => { throw notEmulated(member, why); };
+  Object.defineProperty(fn, "name", { value: "refused" });
+  return method(fn);
+}
+/** @param {string} member @param {string} why */
+export const refusedSync = (member, why) => refusal(member, why, false);
+/** @param {string} member @param {string} why */
+export const refusedAsync = (member, why) => refusal(member, why, true);
 
 export function typeName(v) {
   return v === null ? "null" : Array.isArray(v) ? "array" : typeof v;
