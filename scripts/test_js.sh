@@ -26,6 +26,9 @@ for dep in typescript @playwright/test; do
   fi
 done
 
+say "shim/ sources: tsc --noEmit (checkJs, strict; shim/tsconfig.json)"
+node_modules/.bin/tsc -p shim
+
 say "typings: the 43 documentation examples (checkJs, $(node_modules/.bin/tsc --version))"
 node_modules/.bin/tsc -p tests/types/tsconfig.examples.json
 say "typings: strict patterns and rejected misuses"

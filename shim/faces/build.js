@@ -212,6 +212,7 @@ export function objectsById(spec, face) {
   /** @param {unknown} id @returns {any} */
   const get = (id) => {
     if (typeof id !== "string") return null;
+    /** @type {any} */
     let target = cache.get(id);
     if (target) return target;
     target = objectFor(spec, face, id);

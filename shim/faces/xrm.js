@@ -40,7 +40,7 @@ const tabsFace = {
 /** @type {Face} */
 const sessionFace = {
   hand: {
-    tabs: (id) => hidden(objectFor(XRM.tabs, tabsFace, id)),
+    tabs: (id) => hidden(objectFor(XRM.tabs, tabsFace, /** @type {string} */ (id))),
     anchorTab: (id) => getter(() => tabs.get(invoke1("Xrm session.anchorTab", "session.getAllTabs", id)[0])),
   },
 };
