@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Concatenate, Literal, ParamSpec, Protocol, TypeVar, overload
+from typing import Any, Concatenate, Literal, ParamSpec, TypeVar, overload
 
 from . import warnings as w
 from .calllog import CallRecord, bounded, bounded_error, cut, noted_read
@@ -25,16 +25,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 S = TypeVar("S")
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-class Logged(Protocol):
-    """What `@member(..., log="call")` does to a method's type: the call record it takes after
-    `self` is given by the wrapper, so callers pass the JS arguments only."""
-
-    def __call__(
-        self, fn: Callable[Concatenate[S, CallRecord, P], R], /
-    ) -> Callable[Concatenate[S, P], R]: ...
-
 
 #: How a member is logged in `PyApm.calls()`:
 #: "call" - a full record (errors, refusals, warnings); the method takes the record after `self`;
@@ -72,7 +62,7 @@ def python_name(wire_name: str) -> str:
 @overload
 def member(
     name: str, *, label: str | None = None, log: Literal["call"] = "call", origin: str = "api"
-) -> Logged: ...
+) -> Callable[[Callable[Concatenate[S, CallRecord, P], R]], Callable[Concatenate[S, P], R]]: ...
 
 
 @overload
@@ -83,11 +73,14 @@ def member(
 
 def member(
     name: str, *, label: str | None = None, log: LogMode = "call", origin: str = "api"
-) -> Callable[[Any], Any]:
-    """Declare the decorated workspace method as the bridge member `name` (a logged member's
-    type loses the call record its wrapper passes, so mypy checks calls with the JS arguments)."""
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare the decorated workspace method as the bridge member `name`.
 
-    def declare(fn: Any) -> Any:
+    A logged member (`log="call"`) is declared on a method that takes the call record after
+    `self`; the wrapper callers see drops it, and so does its type.
+    """
+
+    def declare(fn: Callable[..., Any]) -> Callable[..., Any]:
         expected = python_name(name)
         if fn.__name__ != expected:
             raise TypeError(f"member {name!r} must be declared on a method named {expected!r}")
