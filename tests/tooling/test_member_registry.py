@@ -1,17 +1,12 @@
 """Every `@member` reaches every place that names it: the shim (its face tables or a hand-written
-member), the typings in types/, and the Python `client.py` mirror; the face tables call only
-registered members and their rows are what the typings declare. (docs/design.md's member table is
-compared with the registry in tests/behaviour/test_members.py.) A member missing anywhere fails
-here, with the file to edit in the message."""
+member), the typings in types/, and the Python `client.py` mirror (the face tables themselves:
+test_face_tables.py; docs/design.md's member table: tests/behaviour/test_members.py). A member
+missing anywhere fails, with the file to edit in the message."""
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
-import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -21,70 +16,10 @@ from py_apm.model.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIM = ROOT / "shim"
-TABLE = SHIM / "faces" / "table.js"
 TYPINGS = ROOT / "types"
 
 assert Workspace  # the members are declared when the workspace's modules are imported
 REGISTRY: dict[str, MemberSpec] = {spec.name: spec for spec in members()}
-
-
-@pytest.fixture(scope="module")
-def faces() -> dict[str, dict[str, Any]]:
-    """shim/faces/table.js's FACES, as node reads it (the table is data: no imports)."""
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node reads shim/faces/table.js")
-    script = f"const m = await import({json.dumps(TABLE.as_uri())}); console.log(JSON.stringify(m.FACES));"
-    done = subprocess.run(
-        [node, "--input-type=module", "-e", script], capture_output=True, text=True, check=True
-    )
-    return json.loads(done.stdout)
-
-
-def objects(faces: dict[str, dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
-    return [
-        (f"{face}.{name}", spec) for face, table in faces.items() for name, spec in table.items()
-    ]
-
-
-def js_names(spec: dict[str, Any], typed_only: bool = False) -> set[str]:
-    """The JS members a table entry makes (a handler row is its addOn/removeOn pair)."""
-    names: set[str] = set()
-    for row in spec["members"]:
-        if row["kind"] == "handler":
-            names |= {f"addOn{row['name']}", f"removeOn{row['name']}"}
-        elif not (typed_only and row["kind"] == "refused"):
-            names.add(row["name"])
-    return names
-
-
-# ---- the face tables against the registry ------------------------------------------------------
-def test_rows_call_only_registered_members(faces: dict[str, dict[str, Any]]) -> None:
-    for where, spec in objects(faces):
-        for row in spec["members"]:
-            for key in ("bridge", "set"):
-                if key in row and row[key] is not None:
-                    assert row[key] in REGISTRY, (
-                        f"shim/faces/table.js {where}.{row['name']}: {key} {row[key]!r} is not a "
-                        "@member (py_apm/model/members.py)"
-                    )
-
-
-def test_rows_say_what_their_kind_needs(faces: dict[str, dict[str, Any]]) -> None:
-    shapes = {None, "session", "tab", "context", "String", "Boolean", "nothing"}
-    for where, spec in objects(faces):
-        names = [row["name"] for row in spec["members"]]
-        assert len(names) == len(set(names)), f"{where}: a member is declared twice"
-        for row in spec["members"]:
-            at = f"shim/faces/table.js {where}.{row['name']}"
-            if row["kind"] == "call":
-                assert row.get("returns") in {"sync", "void", "promise", "action"}, at
-                assert row.get("as") in shapes and row.get("documented") in shapes, at
-                assert (row["returns"] == "action") == ("documented" in row), at
-                args = row.get("args", [])
-                assert args == "rest" or len(args) <= 1, at
-            elif row["kind"] == "refused":
-                assert row.get("why"), f"{at}: a refused member says why"
 
 
 def _shim_sources() -> str:
@@ -158,12 +93,17 @@ def declared(interfaces: Interfaces, name: str) -> set[str]:
     return out
 
 
-@pytest.fixture(scope="module")
-def interfaces() -> Interfaces:
+def read_interfaces() -> Interfaces:
+    """Every interface of types/*.d.ts."""
     found: Interfaces = {}
     for path in sorted(TYPINGS.glob("*.d.ts")):
         found.update(parse_interfaces(path.read_text("utf-8")))
     return found
+
+
+@pytest.fixture(scope="module")
+def interfaces() -> Interfaces:
+    return read_interfaces()
 
 
 def test_the_typings_parser_sees_members_and_bases(interfaces: Interfaces) -> None:
@@ -172,21 +112,6 @@ def test_the_typings_parser_sees_members_and_bases(interfaces: Interfaces) -> No
     assert {"iconPath", "requestFocus", "anchorTab"} <= declared(interfaces, "Xrm.App.Session")
     assert "skipCreateAdditionalTabs" not in interfaces["Microsoft.AppRuntime.Sessions"][0]
     assert "clear" not in interfaces["Xrm.App.Tab"][0]  # inside an inline object type
-
-
-def test_typings_declare_what_the_tables_make(
-    faces: dict[str, dict[str, Any]], interfaces: Interfaces
-) -> None:
-    typed = [(where, spec) for where, spec in objects(faces) if "typing" in spec]
-    assert len(typed) >= 10
-    for where, spec in typed:
-        made, typing = js_names(spec, typed_only=True), declared(interfaces, spec["typing"])
-        assert made - typing == set(), (
-            f"types/apm.d.ts {spec['typing']} lacks {sorted(made - typing)}"
-        )
-        assert typing - made == set(), (
-            f"shim/faces/table.js {where} lacks {sorted(typing - made)}, typed in {spec['typing']}"
-        )
 
 
 #: PyApm members (pyapm.* and ui.*) the user typings leave out, and why.
@@ -231,9 +156,9 @@ ELSEWHERE: dict[str, tuple[type, str]] = {
 }
 #: Members with no mirror, and why.
 NOT_MIRRORED = {
-    "pyapm.version": "read from the page by the fixtures, not a workspace call",
-    "pyapm.timeline": "the timeline has its own fixture helpers",
-    "pyapm.clearTimeline": "the timeline has its own fixture helpers",
+    "pyapm.version": "a property the boot reads once (PyApm.version), not a workspace call",
+    "pyapm.timeline": "read from the page by the plugin (--apm-timeline)",
+    "pyapm.clearTimeline": "the workspace page's timeline panel (web/)",
     "pyapm.catalog": "the workspace page's launcher",
     "pyapm.setCaller": "the shim's own frame tagging",
 }
