@@ -70,6 +70,7 @@ export function createControl(settings) {
     },
     clearTimeline() {
       invoke(P("clearTimeline"), "pyapm.clearTimeline", []);
+      if (typeof win.dispatchEvent !== "function") return; // a global that is no EventTarget
       try {
         win.dispatchEvent(new win.CustomEvent("pyapm:timelineclear")); // the page's panel starts over
       } catch (e) {

@@ -62,6 +62,7 @@ export function dispatch(p) {
       report(e);
     }
   }
+  if (typeof win.dispatchEvent !== "function") return; // a global that is no EventTarget
   try {
     win.dispatchEvent(new win.CustomEvent("pyapm:change", { detail: p }));
   } catch (e) {

@@ -125,7 +125,7 @@ function countFrames() {
 
 /** Starts counting the same-origin iframes of the installed window's document (V8 only). */
 export function watchFrames() {
-  if (SHIM_FILE === null) return;
+  if (SHIM_FILE === null || !win.document) return; // (a global without a DOM has no frames)
   const document = win.document;
   iframes = document.getElementsByTagName("iframe");
   new win.MutationObserver(countFrames).observe(document, { childList: true, subtree: true });
