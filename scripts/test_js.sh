@@ -71,7 +71,7 @@ cd "$project"
 say "installing the tarball with @playwright/test $(locked @playwright/test) into $project"
 npm install --no-audit --no-fund --prefer-offline --save-exact "$tarball" \
   "@playwright/test@$(locked @playwright/test)" "typescript@$(locked typescript)" "@types/node@$TYPES_NODE" >&2
-node -e 'const p=require("./node_modules/py-apm/package.json"); const py=require("./node_modules/pyodide/package.json");
+node -e 'const p=require("./node_modules/py-apm-emulator/package.json"); const py=require("./node_modules/pyodide/package.json");
   if (p.dependencies.pyodide !== py.version) { console.error(`pyodide ${py.version} != ${p.dependencies.pyodide}`); process.exit(1); }'
 
 say "npx py-apm init public/py-apm"

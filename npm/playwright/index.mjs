@@ -1,6 +1,6 @@
 // Playwright Test fixtures for testing code against py-apm (the counterpart of the pytest plugin).
 //
-//   import { test, expect } from "py-apm/playwright";
+//   import { test, expect } from "py-apm-emulator/playwright";
 //   test.use({ apmWebResources: "webresources", apmConfig: "templates.json" });
 //   test("...", async ({ apmPage }) => { ... });
 //

@@ -8,6 +8,10 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+#: The name on the package indexes (PyPI and npm); the import stays ``py_apm``, the command
+#: ``py-apm``.
+DISTRIBUTION = "py-apm-emulator"
+
 DELEGATED = {
     "run": "py_apm.host.runner",
     "bench": "py_apm.host.bench",
@@ -21,7 +25,7 @@ def version() -> str:
     from importlib.metadata import version as dist_version
 
     try:
-        return dist_version("py-apm")
+        return dist_version(DISTRIBUTION)
     except PackageNotFoundError:
         mod = sys.modules.get("py_apm")
         return str(getattr(mod, "__version__", "0.1.0"))

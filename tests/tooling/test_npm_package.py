@@ -37,7 +37,7 @@ def stage(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_manifest_versions_and_entry_points(stage: Path) -> None:
     manifest = json.loads((stage / "package.json").read_text("utf-8"))
     lock = json.loads((ROOT / "package-lock.json").read_text("utf-8"))
-    assert manifest["name"] == "py-apm"
+    assert manifest["name"] == "py-apm-emulator"
     assert manifest["version"] == py_apm.__version__
     assert manifest["dependencies"] == {
         "pyodide": lock["packages"]["node_modules/pyodide"]["version"]
@@ -129,7 +129,7 @@ def test_npm_server_answers_only_its_own_names_and_shares_only_the_runtime(
 def test_readme_is_the_javascript_section(stage: Path) -> None:
     readme = (stage / "README.md").read_text("utf-8")
     assert readme.startswith("# py-apm\n")
-    assert 'from "py-apm/playwright"' in readme
+    assert 'from "py-apm-emulator/playwright"' in readme
     # Only that section: no contributor setup, no other README section.
     assert "scripts/serve.sh" not in readme and "## The JS API" not in readme
 
