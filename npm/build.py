@@ -2,12 +2,15 @@
 
     .venv/bin/python npm/build.py [--out build/npm] [--pack]
 
-The package holds npm/{bin,lib,playwright}, a README (the root README's JavaScript section), the
-typings (types/), and site/: shim.js,
-the workspace page (web/, its absolute /shim.js and /config.json made relative so the page works
-below any folder), the py_apm bundle (py_apm.zip, from py_apm.host.bundle), and the snapshot
-builder (the same page code py_apm.host.snapshot runs). Its version is py_apm's; its `pyodide`
-dependency is the exact version the root package-lock.json pins.
+The package holds npm/{bin,lib,playwright}, a README (npm/README.md, else the root README's
+JavaScript section), LICENSE, CHANGELOG.md (when the checkout has one), the typings (types/), the
+starter project `py-apm init --example` writes (starter/: examples/user-project), and site/:
+shim.js, the workspace page (web/, its absolute /shim.js and /config.json made relative so the
+page works below any folder), the py_apm bundle (py_apm.zip, from py_apm.host.bundle), the
+snapshot builder (the same page code py_apm.host.snapshot runs) and the failure report's
+formatter (py_apm.host.failure_report). Its version is py_apm's (py_apm/model/version.py, the one
+place); its `pyodide` dependency is the exact version the root package-lock.json pins; its
+`repository` is pyproject.toml's [project.urls] Repository.
 """
 
 from __future__ import annotations
@@ -17,11 +20,13 @@ import json
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NPM = ROOT / "npm"
 PACKAGE_PARTS = ("bin", "lib", "playwright")
+STARTER = ROOT / "examples" / "user-project"
 README_SECTION = "## Use py-apm from JavaScript / TypeScript"
 # The workspace page is served at / by `py-apm serve`; in the package it may live in any folder.
 PAGE_EDITS = (
@@ -48,7 +53,11 @@ def workspace_page() -> str:
 
 
 def package_readme() -> str:
-    """The root README's JavaScript section, under the package's title."""
+    """npm/README.md when there is one, else the root README's JavaScript section under the
+    package's title."""
+    own = NPM / "README.md"
+    if own.is_file():
+        return own.read_text("utf-8")
     readme = (ROOT / "README.md").read_text("utf-8")
     start = readme.find(README_SECTION)
     if start < 0:
@@ -59,11 +68,12 @@ def package_readme() -> str:
         "An offline emulator of the Dynamics 365 Customer Service workspace `Microsoft.Apm` API "
         "for tests and local development of web resources, custom pages and PCF controls."
     )
-    return f"# py-apm\n\n{intro}\n\n{body}\n"
+    return f"# py-apm-emulator\n\n{intro}\n\n{body}\n"
 
 
 def write_site(site: Path) -> None:
     from py_apm.host.bundle import get_bundle
+    from py_apm.host.failure_report import CALLS_REPORT_JS
     from py_apm.host.snapshot_build import MAKE_SNAPSHOT_JS
 
     site.mkdir(parents=True)
@@ -75,6 +85,7 @@ def write_site(site: Path) -> None:
     (site / "index.html").write_text(workspace_page(), "utf-8")
     (site / "py_apm.zip").write_bytes(get_bundle().data)
     (site / "make-snapshot.js").write_text(MAKE_SNAPSHOT_JS.strip() + "\n", "utf-8")
+    (site / "failure-report.js").write_text(CALLS_REPORT_JS.strip() + "\n", "utf-8")
 
 
 def write_manifest(stage: Path) -> None:
@@ -82,6 +93,8 @@ def write_manifest(stage: Path) -> None:
 
     manifest = json.loads((NPM / "package.json").read_text("utf-8"))
     manifest["version"] = __version__
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+    manifest["repository"] = {"type": "git", "url": f"git+{project['urls']['Repository']}.git"}
     manifest["dependencies"]["pyodide"] = locked_pyodide()
     (stage / "package.json").write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
 
@@ -102,6 +115,10 @@ def assemble(out: Path) -> Path:
     for typing in sorted((ROOT / "types").glob("*.d.ts")):
         shutil.copy2(typing, stage / "types" / typing.name)
     (stage / "README.md").write_text(package_readme(), "utf-8")
+    shutil.copy2(ROOT / "LICENSE", stage / "LICENSE")
+    if (ROOT / "CHANGELOG.md").is_file():
+        shutil.copy2(ROOT / "CHANGELOG.md", stage / "CHANGELOG.md")
+    shutil.copytree(STARTER, stage / "starter", ignore=shutil.ignore_patterns(".*", "__pycache__"))
     write_site(stage / "site")
     write_manifest(stage)
     return stage
