@@ -10,17 +10,17 @@ page works below any folder), the py_apm bundle (py_apm.zip, from py_apm.host.bu
 snapshot builder (the same page code py_apm.host.snapshot runs) and the failure report's
 formatter (py_apm.host.failure_report). Its version is py_apm's (py_apm/model/version.py, the one
 place); its `pyodide` dependency is the exact version the root package-lock.json pins; its
-`repository` is pyproject.toml's [project.urls] Repository.
+`repository` is $PY_APM_REPOSITORY_URL (set by the release workflow), else the `origin` remote.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +36,18 @@ PAGE_EDITS = (
     ('<link rel="preload" href="/', '<link rel="preload" href="'),
     ('<link rel="modulepreload" href="/', '<link rel="modulepreload" href="'),
 )
+
+
+def repository_url() -> str | None:
+    """Where the source is: $PY_APM_REPOSITORY_URL (the release workflow sets it to the repository
+    it runs in, which npm's provenance check compares), else the checkout's `origin` remote."""
+    url = os.environ.get("PY_APM_REPOSITORY_URL", "").strip()
+    if not url:
+        done = subprocess.run(
+            ["git", "remote", "get-url", "origin"], cwd=ROOT, capture_output=True, text=True
+        )
+        url = done.stdout.strip() if done.returncode == 0 else ""
+    return url if url.startswith("https://") else None
 
 
 def locked_pyodide() -> str:
@@ -93,8 +105,11 @@ def write_manifest(stage: Path) -> None:
 
     manifest = json.loads((NPM / "package.json").read_text("utf-8"))
     manifest["version"] = __version__
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
-    manifest["repository"] = {"type": "git", "url": f"git+{project['urls']['Repository']}.git"}
+    url = repository_url()
+    if url:
+        manifest["repository"] = {"type": "git", "url": f"git+{url.removesuffix('.git')}.git"}
+    else:
+        del manifest["repository"]
     manifest["dependencies"]["pyodide"] = locked_pyodide()
     (stage / "package.json").write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
 

@@ -120,8 +120,9 @@ def show(out: TextIO, directory: Path, listed: list[Entry]) -> None:
         print(f"`py-apm cache --prune` deletes the {len(old)} old ones ({freed})", file=out)
 
 
-def main(argv: list[str], out: TextIO = sys.stdout) -> int:
+def main(argv: list[str], out: TextIO | None = None) -> int:
     """``py-apm cache [--prune]``."""
+    out = out or sys.stdout
     parser = argparse.ArgumentParser(
         prog="py-apm cache",
         description="Show the memory snapshots py-apm keeps in the user's cache (sizes, "

@@ -62,7 +62,8 @@ def report_text(page: Any, console: Iterable[_Entry]) -> str:
     try:
         calls = str(page.evaluate(CALLS_REPORT_JS, LIMIT) or "")
     except Exception as exc:  # noqa: BLE001 - the report must not hide the test's own failure
-        calls = f"(PyApm.calls() unavailable: {str(exc).splitlines()[0] if str(exc) else exc!r})"
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        calls = f"(PyApm.calls() unavailable: {first})"
     lines = [calls] if calls else []
     lines += console_lines(console)
     return "\n".join(lines)

@@ -153,8 +153,9 @@ def report(done: Outcome, shown: str, out: TextIO) -> None:
     print(f"py-apm init: {counts}", file=out)
 
 
-def main(argv: list[str], out: TextIO = sys.stdout) -> int:
+def main(argv: list[str], out: TextIO | None = None) -> int:
     """``py-apm init [DIR]``."""
+    out = out or sys.stdout
     from py_apm import __version__
 
     parser = argparse.ArgumentParser(
