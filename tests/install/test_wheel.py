@@ -149,7 +149,7 @@ def _install(base: Path) -> Iterator[Installed]:
             "--disable-pip-version-check",
             str(wheel),
         ],
-        cwd=project,
+        cwd=base,
         env=env,
         capture_output=True,
         text=True,

@@ -50,6 +50,62 @@ def test_manifest_versions_and_entry_points(stage: Path) -> None:
     assert (stage / manifest["exports"]["./playwright"]["default"]).is_file()
 
 
+def test_the_package_carries_licence_starter_and_repository(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PY_APM_REPOSITORY_URL", "https://example.test/team/py-apm")
+    stage = _build_module().assemble(tmp_path)
+    manifest = json.loads((stage / "package.json").read_text("utf-8"))
+    assert manifest["repository"] == {
+        "type": "git",
+        "url": "git+https://example.test/team/py-apm.git",
+    }
+    assert (stage / "LICENSE").read_bytes() == (ROOT / "LICENSE").read_bytes()
+    if (ROOT / "CHANGELOG.md").is_file():
+        assert (stage / "CHANGELOG.md").read_bytes() == (ROOT / "CHANGELOG.md").read_bytes()
+    starter = stage / "starter"
+    example = ROOT / "examples" / "user-project"
+    assert sorted(p.relative_to(starter) for p in starter.rglob("*") if p.is_file()) == sorted(
+        p.relative_to(example)
+        for p in example.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and not p.name.startswith(".")
+    )
+    assert (starter / "gitignore").is_file()  # npm drops files named .gitignore
+    for part in ("starter/", "LICENSE", "CHANGELOG.md", "site/", "types/"):
+        assert part in manifest["files"]
+
+
+def test_one_version_for_both_packages(stage: Path) -> None:
+    """The version is written once (py_apm/model/version.py): pyproject reads it, npm/build.py
+    copies it."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+    assert "version" not in project["project"] and project["project"]["dynamic"] == ["version"]
+    attr = project["tool"]["setuptools"]["dynamic"]["version"]["attr"]
+    assert attr == "py_apm.model.version.__version__"
+    assert json.loads((stage / "package.json").read_text("utf-8"))["version"] == py_apm.__version__
+    source = json.loads((ROOT / "npm" / "package.json").read_text("utf-8"))["version"]
+    assert source == "0.0.0-set-by-build"
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="no node")
+def test_the_package_never_serves_or_copies_its_own_scripts(stage: Path) -> None:
+    script = "const m = await import(process.argv[1]); console.log(JSON.stringify(m.SITE_FILES));"
+    done = subprocess.run(
+        ["node", "--input-type=module", "-e", script, (stage / "lib" / "site.mjs").as_uri()],
+        env={**os.environ, "NODE_PATH": str(ROOT / "node_modules")},
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    served = json.loads(done.stdout)
+    assert "index.html" in served and "shim.js" in served
+    assert "make-snapshot.js" not in served and "failure-report.js" not in served
+    from py_apm.host.failure_report import CALLS_REPORT_JS
+
+    own = (stage / "site" / "failure-report.js").read_text("utf-8")
+    assert own == CALLS_REPORT_JS.strip() + "\n"
+
+
 def test_site_holds_the_shim_page_and_bundle(stage: Path) -> None:
     site = stage / "site"
     assert (site / "shim.js").read_bytes() == (ROOT / "shim.js").read_bytes()
@@ -128,8 +184,12 @@ def test_npm_server_answers_only_its_own_names_and_shares_only_the_runtime(
 
 def test_readme_is_the_javascript_section(stage: Path) -> None:
     readme = (stage / "README.md").read_text("utf-8")
-    assert readme.startswith("# py-apm\n")
-    assert 'from "py-apm-emulator/playwright"' in readme
+    if (ROOT / "npm" / "README.md").is_file():  # the package's own README, when written
+        assert readme == (ROOT / "npm" / "README.md").read_text("utf-8")
+        return
+    assert readme.startswith("# py-apm-emulator\n")
+    # the import line (README.md, owned by the docs, moves to the new name with the rename)
+    assert '/playwright"' in readme
     # Only that section: no contributor setup, no other README section.
     assert "scripts/serve.sh" not in readme and "## The JS API" not in readme
 
