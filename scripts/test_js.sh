@@ -114,6 +114,12 @@ say "again, the overhead and baseline tests only (reuses the snapshot)"
 npx --no-install playwright test tests/overhead.spec.ts tests/baseline.spec.ts 2>&1 | tee run2.log >&2 || { say "playwright test failed"; exit 1; }
 if grep -q "py-apm: built" run2.log; then say "the second run rebuilt the snapshot"; exit 1; fi
 
+say "npx py-apm snapshot public/py-apm: the snapshot into the folder init wrote; cache listing"
+npx --no-install py-apm snapshot public/py-apm >&2
+[ -s public/py-apm/py_apm.snapshot ] || { say "snapshot did not write public/py-apm/py_apm.snapshot"; exit 1; }
+npx --no-install py-apm cache | tee cache.log >&2
+grep -q "^  current .*(py_apm [0-9]" cache.log || { say "py-apm cache did not list the current snapshot"; exit 1; }
+
 node - cold.json results.json <<'JS'
 const fs = require("fs");
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
@@ -162,5 +168,4 @@ for f in apm-templates.json webresources/contoso_case_panel.html tests/case_pane
 done
 npx --no-install playwright test 2>&1 | tee starter.log >&2 || { say "the starter's tests failed"; exit 1; }
 grep -q "2 passed" starter.log || { say "the starter did not run its 2 tests"; exit 1; }
-npx --no-install py-apm cache >&2
 say "npm package: ok"

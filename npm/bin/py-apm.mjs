@@ -112,12 +112,14 @@ async function snapshot(args) {
       return 1;
     }
   }
-  const browser = await launchChromium();
-  let path;
-  try {
-    path = await ensureSnapshot(browser, { log: (line) => console.error(line) });
-  } finally {
-    await browser.close();
+  let path = snapshotPath();
+  if (!existsSync(path)) {
+    const browser = await launchChromium();
+    try {
+      path = await ensureSnapshot(browser, { log: (line) => console.error(line) });
+    } finally {
+      await browser.close();
+    }
   }
   if (!path) return 1;
   if (dir) {
