@@ -1,15 +1,17 @@
 """Build hook: put the files the server serves into the wheel (everything else is pyproject.toml).
 
-The repository keeps ``shim.js`` and ``web/`` at its top level and gets Pyodide from npm
-(``node_modules/pyodide``, filled by ``npm ci`` from the committed lock). ``build_py`` copies
-them, the typings (``types/``) and the starter project ``py-apm init`` writes
-(``examples/user-project/``) into ``py_apm/host/static/`` of the build, where
-``py_apm.host.paths`` looks first. The sdist carries the same files (MANIFEST.in), Pyodide
-included, so a wheel builds from it with no npm and no network.
+The repository keeps ``web/`` and the sources of ``shim.js`` (``shim/``, bundled by
+``scripts/build_shim.mjs``: ``py_apm/host/shim_build.py``) at its top level and gets Pyodide
+from npm (``node_modules/pyodide``, filled by ``npm ci`` from the committed lock). ``build_py``
+builds shim.js when it is missing or older than shim/, and copies it, web/, Pyodide, the typings
+(``types/``) and the starter project ``py-apm init`` writes (``examples/user-project/``) into
+``py_apm/host/static/`` of the build, where ``py_apm.host.paths`` looks first. The sdist carries
+the same files (MANIFEST.in), Pyodide and the built shim.js included, so a wheel builds from it
+with no npm, no node and no network.
 
-Building either without the Pyodide files stops with one message saying how to get them: the
-build never runs npm itself and never makes a wheel that cannot boot. Editable installs copy
-nothing: they find the files in the checkout itself.
+Building either without the Pyodide files (or, in a checkout, without esbuild for shim.js) stops
+with one message saying how to get them: the build never runs npm itself and never makes a
+wheel that cannot boot. Editable installs copy nothing: they find the files in the checkout.
 """
 
 from __future__ import annotations
@@ -28,9 +30,11 @@ HERE = Path(__file__).resolve().parent
 PYODIDE = HERE / "node_modules" / "pyodide"
 
 
-def _paths_module() -> ModuleType:
-    """``py_apm/host/paths.py`` loaded on its own (stdlib only): the one list of Pyodide files."""
-    spec = importlib.util.spec_from_file_location("_py_apm_paths", HERE / "py_apm/host/paths.py")
+def _host_module(name: str) -> ModuleType:
+    """``py_apm/host/<name>.py`` loaded on its own (stdlib only): the one list of Pyodide files
+    (paths), the one way shim.js is built (shim_build)."""
+    path = HERE / "py_apm" / "host" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"_py_apm_{name}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     # dataclasses look their module up in sys.modules while the class is built.
@@ -39,8 +43,8 @@ def _paths_module() -> ModuleType:
     return module
 
 
-_PATHS = _paths_module()
-PYODIDE_FILES: tuple[str, ...] = _PATHS.PYODIDE_FILES
+PYODIDE_FILES: tuple[str, ...] = _host_module("paths").PYODIDE_FILES
+SHIM_BUILD = _host_module("shim_build")
 STATIC = Path("py_apm", "host", "static")
 STARTER = HERE / "examples" / "user-project"
 
@@ -57,6 +61,10 @@ def check_sources() -> None:
             "the Pyodide pinned in package-lock.json; no other npm package is needed), then build "
             "again"
         )
+    try:
+        SHIM_BUILD.ensure_built(HERE)  # a checkout: from shim/ when newer; an sdist has it built
+    except SHIM_BUILD.ShimBuildError as exc:
+        raise SystemExit(f"py-apm build: {exc}") from None
     if not (HERE / "shim.js").is_file():
         raise SystemExit(
             "py-apm build: shim.js is missing: run `bash scripts/setup.sh` in the checkout (it "

@@ -1,16 +1,17 @@
-"""Assemble the `py-apm` npm package from the checkout, and optionally `npm pack` it.
+"""Assemble the `py-apm-emulator` npm package from the checkout, and optionally `npm pack` it.
 
     .venv/bin/python npm/build.py [--out build/npm] [--pack]
 
 The package holds npm/{bin,lib,playwright}, a README (npm/README.md, else the root README's
 JavaScript section), LICENSE, CHANGELOG.md (when the checkout has one), the typings (types/), the
 starter project `py-apm init --example` writes (starter/: examples/user-project), and site/:
-shim.js, the workspace page (web/, its absolute /shim.js and /config.json made relative so the
-page works below any folder), the py_apm bundle (py_apm.zip, from py_apm.host.bundle), the
-snapshot builder (the same page code py_apm.host.snapshot runs) and the failure report's
-formatter (py_apm.host.failure_report). Its version is py_apm's (py_apm/model/version.py, the one
-place); its `pyodide` dependency is the exact version the root package-lock.json pins; its
-`repository` is $PY_APM_REPOSITORY_URL (set by the release workflow), else the `origin` remote.
+shim.js (built from shim/ by scripts/build_shim.mjs), the workspace page (web/, its absolute
+/shim.js and /config.json made relative so the page works below any folder), the py_apm bundle
+(py_apm.zip, from py_apm.host.bundle), the snapshot builder (the same page code
+py_apm.host.snapshot runs) and the failure report's formatter (py_apm.host.failure_report). Its
+version is py_apm's (py_apm/model/version.py, the one place); its `pyodide` dependency is the
+exact version the root package-lock.json pins; its `repository` is $PY_APM_REPOSITORY_URL (set
+by the release workflow), else the `origin` remote.
 """
 
 from __future__ import annotations
@@ -86,10 +87,11 @@ def package_readme() -> str:
 def write_site(site: Path) -> None:
     from py_apm.host.bundle import get_bundle
     from py_apm.host.failure_report import CALLS_REPORT_JS
+    from py_apm.host.shim_build import build as build_shim
     from py_apm.host.snapshot_build import MAKE_SNAPSHOT_JS
 
     site.mkdir(parents=True)
-    shutil.copy2(ROOT / "shim.js", site / "shim.js")
+    build_shim(ROOT, site / "shim.js")  # always from the sources (shim/), never a stale copy
     # every file of the workspace page (its scripts, styles, blank page); not the samples folder
     for path in sorted((ROOT / "web").iterdir()):
         if path.is_file() and path.name != "index.html":
