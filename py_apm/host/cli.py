@@ -140,7 +140,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if isinstance(args.open, str):
             page = open_url(server.url, name)
     except ServerSetupError as exc:
-        print(f"py-apm serve: {exc}", file=sys.stderr)
+        fix = " (choose another --port; 0 = any free port)" if "cannot listen" in str(exc) else ""
+        print(f"py-apm serve: {exc}{fix}", file=sys.stderr)
         return 1
     if not args.no_snapshot:
         _build_snapshot_in_background()

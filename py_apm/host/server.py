@@ -416,10 +416,7 @@ def make_server(
     try:
         return ApmServer((host, port), settings)
     except OSError as exc:
-        raise ServerSetupError(
-            f"cannot listen on {host}:{port}: {exc.strerror or exc} "
-            "(choose another --port; 0 = any free port)"
-        ) from None
+        raise ServerSetupError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 def serve(
