@@ -113,3 +113,16 @@ def test_help_lists_the_commands_and_exit_codes(capsys):
         "3",
     ]
     assert "3  py-apm run: the scripts could not run" in codes
+
+
+def test_a_port_in_use_says_what_to_do(capsys):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert cli.main(["serve", "--port", str(port), "--no-snapshot"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"py-apm serve: cannot listen on 127.0.0.1:{port}: ")
+    assert err.endswith("(choose another --port; 0 = any free port)\n") and err.count("\n") == 1
