@@ -9,7 +9,6 @@ snapshot but the current version's, and files a crashed build left behind.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -122,8 +121,10 @@ def show(out: TextIO, directory: Path, listed: list[Entry]) -> None:
 
 def main(argv: list[str], out: TextIO | None = None) -> int:
     """``py-apm cache [--prune]``."""
+    from .cli import OneLineParser
+
     out = out or sys.stdout
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="py-apm cache",
         description="Show the memory snapshots py-apm keeps in the user's cache (sizes, "
         "versions); --prune keeps only the current version's.",

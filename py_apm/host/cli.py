@@ -29,7 +29,7 @@ EXIT_CODES = """exit codes:
 """
 
 
-class _Parser(argparse.ArgumentParser):
+class OneLineParser(argparse.ArgumentParser):
     """Usage errors as one line naming the option and where help is (no usage dump)."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
@@ -61,7 +61,7 @@ def version() -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = OneLineParser(
         prog="py-apm",
         description="Offline emulator of the Dynamics 365 Microsoft.Apm API.",
         epilog=EXIT_CODES,

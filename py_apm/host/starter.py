@@ -13,7 +13,6 @@ saying so. The npm package's ``npx py-apm init --example`` writes the same files
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import sys
@@ -155,10 +154,12 @@ def report(done: Outcome, shown: str, out: TextIO) -> None:
 
 def main(argv: list[str], out: TextIO | None = None) -> int:
     """``py-apm init [DIR]``."""
+    from .cli import OneLineParser
+
     out = out or sys.stdout
     from py_apm import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="py-apm init",
         description="Write a starter project (a web resource, its templates, a pytest test and "
         "a Playwright Test test, their configuration, the typings) whose tests pass right away; "
