@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .paths import pyodide_dir, pyodide_version, snapshot_dir
+from .usage import OneLineParser
 
 #: Leftovers of a build that did not finish (a download saved under a temporary name).
 PARTIAL = (".part",)
@@ -121,8 +122,6 @@ def show(out: TextIO, directory: Path, listed: list[Entry]) -> None:
 
 def main(argv: list[str], out: TextIO | None = None) -> int:
     """``py-apm cache [--prune]``."""
-    from .cli import OneLineParser
-
     out = out or sys.stdout
     parser = OneLineParser(
         prog="py-apm cache",

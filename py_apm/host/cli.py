@@ -8,6 +8,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from .usage import OneLineParser
+
 #: The name on the package indexes (PyPI and npm); the import stays ``py_apm``, the command
 #: ``py-apm``.
 DISTRIBUTION = "py-apm-emulator"
@@ -27,13 +29,6 @@ EXIT_CODES = """exit codes:
   2  usage error (an unknown command or option, a bad value): the line printed says which
   3  py-apm run: the scripts could not run (no browser, no Pyodide, the workspace did not boot)
 """
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """Usage errors as one line naming the option and where help is (no usage dump)."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
 
 
 def _port(value: str) -> int:

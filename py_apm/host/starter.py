@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .paths import find_layout
+from .usage import OneLineParser
 
 MANIFEST = ".py-apm-init.json"
 #: The starter's lines for the project's .gitignore (stored without the dot: npm drops dotfiles).
@@ -154,8 +155,6 @@ def report(done: Outcome, shown: str, out: TextIO) -> None:
 
 def main(argv: list[str], out: TextIO | None = None) -> int:
     """``py-apm init [DIR]``."""
-    from .cli import OneLineParser
-
     out = out or sys.stdout
     from py_apm import __version__
 
