@@ -220,3 +220,39 @@ def test_typings_accept_the_examples_and_catch_misuse(tmp_path: Path) -> None:
     done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode != 0
     assert "misuse.js(1," in done.stdout and "TS2349" in done.stdout
+
+
+_STARTER_PROBE = """
+import { mkdirSync, writeFileSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+const { install } = await import(process.argv[1]);
+const [src, dst] = [process.argv[2] + "/src", process.argv[2] + "/dst"];
+mkdirSync(src, { recursive: true });
+const put = (name, text) => { writeFileSync(join(src, name), text); return join(src, name); };
+const v1 = { "a.txt": put("a1", "a1"), "b.txt": put("b1", "b1") };
+const first = install(dst, v1, { gitignore: ["x/"], version: "1" });
+writeFileSync(join(dst, "b.txt"), "b-mine");
+const v2 = { "a.txt": put("a2", "a2"), "b.txt": put("b2", "b2"), "c.txt": put("c2", "c2") };
+const second = install(dst, v2, { gitignore: ["x/"], version: "2" });
+const manifest = JSON.parse(readFileSync(join(dst, ".py-apm-init.json"), "utf8"));
+console.log(JSON.stringify({ first, second, a: readFileSync(join(dst, "a.txt"), "utf8"),
+  b: readFileSync(join(dst, "b.txt"), "utf8"), manifest: Object.keys(manifest.files),
+  generator: manifest.generator, ignore: readFileSync(join(dst, ".gitignore"), "utf8") }));
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="no node")
+def test_npm_init_updates_what_it_wrote_and_keeps_edits_like_python(tmp_path: Path) -> None:
+    """npm/lib/starter.mjs keeps the same manifest rules as py_apm/host/starter.py."""
+    done = subprocess.run(
+        ["node", "--input-type=module", "-e", _STARTER_PROBE,
+         (ROOT / "npm" / "lib" / "starter.mjs").as_uri(), str(tmp_path)],
+        capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    got = json.loads(done.stdout)
+    assert got["first"]["created"] == ["a.txt", "b.txt"]
+    assert got["second"]["updated"] == ["a.txt"] and got["second"]["kept"] == ["b.txt"]
+    assert got["second"]["created"] == ["c.txt"] and got["second"]["gitignoreAdded"] == []
+    assert (got["a"], got["b"]) == ("a2", "b-mine")
+    assert got["manifest"] == ["a.txt", "b.txt", "c.txt"]
+    assert got["generator"] == "py-apm-emulator 2" and got["ignore"] == "x/\n"
