@@ -22,7 +22,13 @@ export async function failureReport(page, consoleEntries) {
     calls = `(PyApm.calls() unavailable: ${String((e && e.message) || e).split("\n")[0]})`;
   }
   const keep = new Set(["error", "pageerror", "warning"]);
-  const lines = consoleEntries.filter((e) => keep.has(e.type)).slice(-LIMIT).map((e) => `console ${e.type}: ${e.text}`);
+  // A "[py-apm] APM-Wnnn text" warning whose text a calls row already shows is left out.
+  const said = (e) =>
+    e.type === "warning" && e.text.startsWith("[py-apm] ") && calls.includes(`warning ${e.text.slice(9).split(" ").slice(1).join(" ")}`);
+  const lines = consoleEntries
+    .filter((e) => keep.has(e.type) && !said(e))
+    .slice(-LIMIT)
+    .map((e) => `console ${e.type}: ${e.text}`);
   return [...(calls ? [calls] : []), ...lines].join("\n");
 }
 

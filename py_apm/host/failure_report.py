@@ -50,10 +50,20 @@ class _Entry(Protocol):
     text: str
 
 
-def console_lines(console: Iterable[_Entry]) -> list[str]:
-    """The console's errors, page errors and warnings (the shim prints each warning once)."""
+def _said(entry: _Entry, calls: str) -> bool:
+    """A ``[py-apm] APM-Wnnn text`` console warning whose text a calls row already shows."""
+    if entry.type != "warning" or not entry.text.startswith("[py-apm] "):
+        return False
+    text = entry.text.removeprefix("[py-apm] ").split(" ", 1)[-1]
+    return f"warning {text}" in calls
+
+
+def console_lines(console: Iterable[_Entry], calls: str = "") -> list[str]:
+    """The console's errors, page errors and warnings (the shim prints each warning once), but
+    the py-apm warnings the calls rows already show."""
     keep = ("error", "pageerror", "warning")
-    return [f"console {e.type}: {e.text}" for e in console if e.type in keep][-LIMIT:]
+    lines = [e for e in console if e.type in keep and not _said(e, calls)]
+    return [f"console {e.type}: {e.text}" for e in lines][-LIMIT:]
 
 
 def report_text(page: Any, console: Iterable[_Entry]) -> str:
@@ -65,5 +75,5 @@ def report_text(page: Any, console: Iterable[_Entry]) -> str:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         calls = f"(PyApm.calls() unavailable: {first})"
     lines = [calls] if calls else []
-    lines += console_lines(console)
+    lines += console_lines(console, calls)
     return "\n".join(lines)
