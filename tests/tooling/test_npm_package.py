@@ -256,3 +256,42 @@ def test_npm_init_updates_what_it_wrote_and_keeps_edits_like_python(tmp_path: Pa
     assert (got["a"], got["b"]) == ("a2", "b-mine")
     assert got["manifest"] == ["a.txt", "b.txt", "c.txt"]
     assert got["generator"] == "py-apm-emulator 2" and got["ignore"] == "x/\n"
+
+
+_REPORT_PROBE = """
+const { attachFailureReport, TITLE } = await import(process.argv[1]);
+const calls = "#1 createSession({}) -> warning createSession: unknown session template 'x'";
+const page = { isClosed: () => false, evaluate: async (source) => (source.startsWith("((limit) =>") ? calls : "") };
+const console_ = [
+  { type: "warning", text: "[py-apm] APM-W005 createSession: unknown session template 'x'" },
+  { type: "log", text: "hello" },
+  { type: "pageerror", text: "TypeError: tab.focus is not a function" },
+];
+const attached = [];
+const info = (status) => ({ status, expectedStatus: "passed", attach: async (name, o) => attached.push([status, name, o.body, o.contentType]) });
+await attachFailureReport(page, console_, info("passed"));
+await attachFailureReport(page, console_, info("failed"));
+await attachFailureReport({ ...page, evaluate: async () => { throw new Error("Target closed\\nlog"); } }, [], info("timedOut"));
+console.log(JSON.stringify({ TITLE, attached }));
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="no node")
+def test_a_failed_apm_page_test_gets_the_report_attached(stage: Path) -> None:
+    done = subprocess.run(
+        ["node", "--input-type=module", "-e", _REPORT_PROBE,
+         (stage / "lib" / "report.mjs").as_uri()],
+        capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    got = json.loads(done.stdout)
+    assert got["TITLE"] == "py-apm warnings and refusals"
+    assert got["attached"] == [
+        [
+            "failed",
+            got["TITLE"],
+            "#1 createSession({}) -> warning createSession: unknown session template 'x'\n"
+            "console pageerror: TypeError: tab.focus is not a function",
+            "text/plain",
+        ],
+        ["timedOut", got["TITLE"], "(PyApm.calls() unavailable: Target closed)", "text/plain"],
+    ]
