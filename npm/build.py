@@ -2,7 +2,8 @@
 
     .venv/bin/python npm/build.py [--out build/npm] [--pack]
 
-The package holds npm/{bin,lib,playwright}, a README (npm/README.md, else the root README's
+The package holds npm/{bin,lib,playwright} (lib/ with the site description,
+py_apm/host/site.json, which both servers read), a README (npm/README.md, else the root README's
 JavaScript section), LICENSE, CHANGELOG.md (when the checkout has one), the typings (types/), the
 starter project `py-apm init --example` writes (starter/: examples/user-project), and site/:
 shim.js (built from shim/ by scripts/build_shim.mjs), the workspace page (web/, its absolute
@@ -28,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NPM = ROOT / "npm"
 PACKAGE_PARTS = ("bin", "lib", "playwright")
 STARTER = ROOT / "examples" / "user-project"
+SITE_JSON = ROOT / "py_apm" / "host" / "site.json"
 README_SECTION = "## Use py-apm from JavaScript / TypeScript"
 # The workspace page is served at / by `py-apm serve`; in the package it may live in any folder.
 PAGE_EDITS = (
@@ -128,6 +130,7 @@ def assemble(out: Path) -> Path:
             shutil.copytree(source, stage / part)
         else:
             shutil.copy2(source, stage / part)
+    shutil.copy2(SITE_JSON, stage / "lib" / "site.json")
     (stage / "types").mkdir()
     for typing in sorted((ROOT / "types").glob("*.d.ts")):
         shutil.copy2(typing, stage / "types" / typing.name)
