@@ -2,7 +2,7 @@
 
     .venv/bin/python npm/build.py [--out build/npm] [--pack]
 
-The package holds npm/{bin,lib,playwright}, a README (the root README's JavaScript section), the
+The package holds npm/{bin,lib,playwright}, a README (npm/README.md), the
 typings (types/), and site/: shim.js,
 the workspace page (web/, its absolute /shim.js and /config.json made relative so the page works
 below any folder), the py_apm bundle (py_apm.zip, from py_apm.host.bundle), and the snapshot
@@ -22,7 +22,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 NPM = ROOT / "npm"
 PACKAGE_PARTS = ("bin", "lib", "playwright")
-README_SECTION = "## Use py-apm from JavaScript / TypeScript"
 # The workspace page is served at / by `py-apm serve`; in the package it may live in any folder.
 PAGE_EDITS = (
     ('src="/shim.js"', 'src="shim.js"'),
@@ -48,18 +47,8 @@ def workspace_page() -> str:
 
 
 def package_readme() -> str:
-    """The root README's JavaScript section, under the package's title."""
-    readme = (ROOT / "README.md").read_text("utf-8")
-    start = readme.find(README_SECTION)
-    if start < 0:
-        raise SystemExit(f"npm/build.py: README.md has no {README_SECTION!r} section")
-    end = readme.find("\n## ", start + len(README_SECTION))
-    body = readme[start + len(README_SECTION) : end if end >= 0 else None].strip()
-    intro = (
-        "An offline emulator of the Dynamics 365 Customer Service workspace `Microsoft.Apm` API "
-        "for tests and local development of web resources, custom pages and PCF controls."
-    )
-    return f"# py-apm\n\n{intro}\n\n{body}\n"
+    """The package's own README (npm/README.md: it stands alone on the registry's page)."""
+    return (NPM / "README.md").read_text("utf-8")
 
 
 def write_site(site: Path) -> None:
