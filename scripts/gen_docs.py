@@ -9,6 +9,8 @@ everything outside the markers is hand-written. Tables:
   arguments and Python return type (from the method's signature), logging mode and the method's
   docstring's first paragraph.
 - `warnings`: the warning codes and names (`py_apm.model.warnings.CODES`) with when each is given.
+- `page-types`: the tab templates' page types and their parameters (`templates.PAGE_TYPES`).
+- `builtins`: the built-in templates (`py_apm/model/builtin_templates.json`).
 tests/tooling/test_docs.py fails when a block differs from what this script writes.
 """
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import json
 import re
 import sys
 from collections.abc import Callable
@@ -118,10 +121,49 @@ def warnings_table() -> str:
     return "\n".join(rows)
 
 
-TABLES: dict[str, Callable[[], str]] = {"members": members_table, "warnings": warnings_table}
+def page_types_table() -> str:
+    from py_apm.model.templates import PAGE_TYPES
+
+    rows = ["| `pageType` | required parameters | optional parameters |", "|---|---|---|"]
+    for page in PAGE_TYPES.values():
+        required = ", ".join(f"`{name}`" for name in page.required) or "–"
+        optional = ", ".join(f"`{name}`" for name in page.optional)
+        if page.open_parameters:
+            optional += " (and any other)"
+        rows.append(f"| {page.display} | {required} | {optional or '–'} |")
+    return "\n".join(rows)
+
+
+def builtins_table() -> str:
+    from py_apm.model.templates import BUILTIN_FILE
+
+    builtins = json.loads(BUILTIN_FILE.read_text("utf-8"))
+    rows = ["| template | kind | title | what it opens |", "|---|---|---|---|"]
+    for item in builtins["sessionTemplates"]:
+        if "entity" in item:
+            opens = f"entity `{item['entity']}`"
+        else:
+            opens = f"anchor `{item['anchorTab']}`"
+        rows.append(
+            f"| `{item['uniqueName']}` | session ({item['type']}) | `{item['title']}` | {opens} |"
+        )
+    for item in builtins["tabTemplates"]:
+        parameters = ", ".join(f"`{k}`: `{v}`" for k, v in item.get("parameters", {}).items())
+        opens = item["pageType"] + (f" ({parameters})" if parameters else "")
+        title = f"`{item['title']}`" if item["title"] else "(the record's)"
+        rows.append(f"| `{item['uniqueName']}` | tab | {title} | {opens} |")
+    return "\n".join(rows)
+
+
+TABLES: dict[str, Callable[[], str]] = {
+    "members": members_table,
+    "warnings": warnings_table,
+    "page-types": page_types_table,
+    "builtins": builtins_table,
+}
 
 _BLOCK = re.compile(
-    r"(<!-- generated: (?P<name>[a-z]+) -->\n)(?P<body>.*?)(<!-- end generated: (?P=name) -->)",
+    r"(<!-- generated: (?P<name>[a-z-]+) -->\n)(?P<body>.*?)(<!-- end generated: (?P=name) -->)",
     re.S,
 )
 

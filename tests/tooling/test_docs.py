@@ -97,3 +97,11 @@ def test_every_page_is_in_the_nav() -> None:
 
     listed = pages(config["nav"])
     assert sorted(listed) == sorted(p.name for p in DOCS.glob("*.md"))
+
+
+def test_the_options_table_names_every_option() -> None:
+    from py_apm.model.options import OPTION_KEYS
+
+    text = (DOCS / "configuration.md").read_text("utf-8")
+    table = text.split("## Options\n", 1)[1].split("\n## ", 1)[0]
+    assert sorted(re.findall(r"^\| `(\w+)` \|", table, re.M)) == sorted(OPTION_KEYS)
