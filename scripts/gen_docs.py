@@ -44,11 +44,8 @@ WARNING_WHEN = {
     "APM-W008": 'an entity record the record store does not hold (titled "New Case", ...)',
 }
 
-LOGGING = {
-    "call": "yes",
-    "note": "yes (a cheap record)",
-    "none": "no",
-}
+#: How each logging mode reads in the table ("note": a short record, without arguments).
+LOGGING = {"call": "yes", "note": "short", "none": "no"}
 
 
 def _original(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
