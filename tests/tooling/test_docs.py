@@ -105,3 +105,27 @@ def test_the_options_table_names_every_option() -> None:
     text = (DOCS / "configuration.md").read_text("utf-8")
     table = text.split("## Options\n", 1)[1].split("\n## ", 1)[0]
     assert sorted(re.findall(r"^\| `(\w+)` \|", table, re.M)) == sorted(OPTION_KEYS)
+
+
+def test_the_pytest_page_names_every_fixture_option_and_marker() -> None:
+    """What the plugin declares (fixtures, command-line options, ini values, markers) is on
+    docs/pytest.md."""
+    source = (ROOT / "py_apm" / "pytest_plugin.py").read_text("utf-8")
+    declared = re.findall(r"@pytest\.fixture(?:\([^)]*\))?\ndef (apm_\w+)", source)
+    declared += re.findall(r'addoption\(\s*"(--apm-[a-z-]+)"', source)
+    declared += re.findall(r'addini\(\s*"(apm_\w+)"', source)
+    declared += re.findall(r'"markers",\s*"(apm_\w+)', source)
+    assert {"apm_page", "--apm-config", "apm_ready_timeout", "apm_fresh_page"} <= set(declared)
+    page = (DOCS / "pytest.md").read_text("utf-8")
+    assert [
+        name for name in declared if not re.search(rf"`(ini |@pytest\.mark\.)?{name}\b", page)
+    ] == []
+
+
+def test_the_playwright_page_names_every_fixture_and_option() -> None:
+    """Each fixture and option of the Playwright Test fixture object is on docs/playwright.md."""
+    source = (ROOT / "npm" / "playwright" / "index.mjs").read_text("utf-8")
+    declared = re.findall(r"^  (apm[A-Z]\w*):", source, re.M)
+    assert {"apmPage", "apmConfig", "apmServe"} <= set(declared)
+    page = (DOCS / "playwright.md").read_text("utf-8")
+    assert [name for name in declared if f"`{name}`" not in page] == []
