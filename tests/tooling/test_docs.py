@@ -129,3 +129,18 @@ def test_the_playwright_page_names_every_fixture_and_option() -> None:
     assert {"apmPage", "apmConfig", "apmServe"} <= set(declared)
     page = (DOCS / "playwright.md").read_text("utf-8")
     assert [name for name in declared if f"`{name}`" not in page] == []
+
+
+def test_every_environment_variable_is_documented() -> None:
+    """Each `PY_APM_*` variable py-apm reads (Python and npm sides) is on the configuration page;
+    the scripts' own knobs are in CONTRIBUTING.md."""
+    internal = {"PY_APM_BENCH_DURATIONS"}  # set by py-apm bench for its own subprocess
+    sources = [*(ROOT / "py_apm").rglob("*.py"), *(ROOT / "npm").glob("[blp]*/*.mjs")]
+    read = {n for f in sources for n in re.findall(r"PY_APM_[A-Z_]+", f.read_text("utf-8"))}
+    assert "PY_APM_BROWSER" in read
+    page = (DOCS / "configuration.md").read_text("utf-8")
+    assert sorted(n for n in read - internal if f"`{n}" not in page) == []
+    scripts = {n for f in (ROOT / "scripts").glob("*.sh") for n in
+               re.findall(r"PY_APM_[A-Z_]+", f.read_text("utf-8"))}  # fmt: skip
+    documented = page + (ROOT / "CONTRIBUTING.md").read_text("utf-8")
+    assert sorted(n for n in scripts if f"`{n}" not in documented) == []
