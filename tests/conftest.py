@@ -91,3 +91,14 @@ def _tests_own_run_helper(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
                 timeout=60,
             )
 
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """In a checkout, the shim.js the browser tests load is built from the current shim/ (a
+    build that fails is reported by tests/tooling/test_shim_build.py)."""
+    from py_apm.host.shim_build import ShimBuildError, ensure_built
+
+    try:
+        ensure_built(Path(__file__).resolve().parents[1])
+    except ShimBuildError:
+        pass
