@@ -134,7 +134,7 @@ def test_the_playwright_page_names_every_fixture_and_option() -> None:
 def test_every_environment_variable_is_documented() -> None:
     """Each `PY_APM_*` variable py-apm reads (Python and npm sides) is on the configuration page;
     the scripts' own knobs are in CONTRIBUTING.md."""
-    internal = {"PY_APM_BENCH_DURATIONS"}  # set by py-apm bench for its own subprocess
+    internal = {"PY_APM_BENCH_DURATIONS"}  # set by py-apm bench for the process it starts
     sources = [*(ROOT / "py_apm").rglob("*.py"), *(ROOT / "npm").glob("[blp]*/*.mjs")]
     read = {n for f in sources for n in re.findall(r"PY_APM_[A-Z_]+", f.read_text("utf-8"))}
     assert "PY_APM_BROWSER" in read
