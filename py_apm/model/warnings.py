@@ -29,7 +29,7 @@ UNKNOWN_TEMPLATE, TEMPLATE_SPACES, REFUSED, MISSING_RECORD = (
 )
 #: Microsoft.CIFramework: the real library would behave otherwise, or silently (docs/cif.md)
 CIF_DIFFERS = "APM-W009"
-#: code -> short name (the names are stable too; the README lists both)
+#: code -> short name (the names are stable too; docs/api.md lists both)
 CODES: dict[str, str] = {
     UNUSED_KEY: "unused-context-key",
     BACKGROUND_FRAME: "background-frame",

@@ -2,7 +2,7 @@
 // webresources/ by scripts/test_js.sh) loads msdyn_ciLibrary.js in the communication panel,
 // raises a notification, and on Accept opens a call session with the caller's contact.
 import { readFileSync } from "node:fs";
-import { expect, test } from "py-apm/playwright";
+import { expect, test } from "py-apm-emulator/playwright";
 
 const config = JSON.parse(readFileSync(new URL("../softphone.config.json", import.meta.url), "utf8"));
 test.use({ apmConfig: config });
