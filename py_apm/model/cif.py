@@ -53,6 +53,7 @@ class CifSessionMembers(CifCore):
     # ------------------------------------------------------------------ sessions
     @member("cif.canCreateSession")
     def cif_can_create_session(self, record: CallRecord, provider: Any) -> bool:
+        """Fewer than 10 sessions, Home included."""
         self._cif_provider(provider, record.method)
         return len(self._sessions) < MAX_SESSIONS
 
@@ -329,6 +330,7 @@ class CifSessionMembers(CifCore):
 
     @member("cif.getFocusedTab")
     def cif_get_focused_tab(self, record: CallRecord, provider: Any) -> str | None:
+        """The focused tab of the focused session when that is Home or the caller's, else None."""
         owner = self._cif_provider(provider, "getFocusedTab")
         if not self._cif_focus_allowed(owner):
             return None
@@ -336,12 +338,14 @@ class CifSessionMembers(CifCore):
 
     @member("cif.focusTab")
     def cif_focus_tab(self, record: CallRecord, provider: Any, tab_id: Any) -> None:
+        """Focus a tab of the focused session (Home or the caller's)."""
         owner = self._cif_provider(provider, "focusTab")
         tid = self._cif_tab_of_focused(owner, tab_id, "tabId is null or undefined")
         self._focus(self._focused_id, tid)
 
     @member("cif.refreshTab")
     def cif_refresh_tab(self, record: CallRecord, provider: Any, tab_id: Any) -> None:
+        """Reload a tab of the focused session (Home or the caller's)."""
         owner = self._cif_provider(provider, "refreshTab")
         text = "The tabId Parameter is blank. Provide a value to the parameter"
         self._refresh(self._tabs[self._cif_tab_of_focused(owner, tab_id, text)])

@@ -75,6 +75,7 @@ class CifPanelMembers(CifCore):
 
     @member("cif.getMode")
     def cif_get_mode(self, record: CallRecord, provider: Any) -> int:
+        """The panel's mode: 0 minimized, 1 docked, 2 hidden."""
         self._cif_provider(provider, "getMode")
         return self._cif_mode()
 
@@ -120,6 +121,7 @@ class CifPanelMembers(CifCore):
 
     @member("cif.getWidth")
     def cif_get_width(self, record: CallRecord, provider: Any) -> int:
+        """The panel's width in pixels."""
         self._cif_provider(provider, "getWidth")
         return self._cif_width()
 
@@ -156,6 +158,7 @@ class CifPanelMembers(CifCore):
 
     @member("cif.getPresence")
     def cif_get_presence(self, record: CallRecord, provider: Any) -> str:
+        """The agent's presence text."""
         self._cif_provider(provider, "getPresence")
         return self._cif_presence().text
 
@@ -168,6 +171,7 @@ class CifPanelMembers(CifCore):
 
     @member("cif.setClickToAct")
     def cif_set_click_to_act(self, record: CallRecord, provider: Any, value: Any) -> None:
+        """Turn the caller's click-to-act on or off (null: off)."""
         owner = self._cif_provider(provider, "setClickToAct")
         if not is_nullish(value) and not isinstance(value, bool):
             raise invalid("setClickToAct", f"value must be true or false, got {describe(value)}")
@@ -176,6 +180,7 @@ class CifPanelMembers(CifCore):
 
     @member("cif.getClickToAct")
     def cif_get_click_to_act(self, record: CallRecord, provider: Any) -> bool:
+        """Whether the caller gets `onclicktoact`."""
         return self._cif_click_to_act(self._cif_provider(provider, "getClickToAct"))
 
     # ------------------------------------------------------------------ environment
@@ -214,6 +219,7 @@ class CifPanelMembers(CifCore):
 
     @member("cif.removeHandler")
     def cif_remove_handler(self, record: CallRecord, provider: Any, event_name: Any) -> None:
+        """Checks the name (the function stays in the page)."""
         self._cif_provider(provider, "removeHandler")
         text = "The EventName parameter is blank. Provide a value to the parameter."
         require_text(event_name, "removeHandler", "eventName", text)
@@ -312,6 +318,7 @@ class CifPanelMembers(CifCore):
     def cif_log_analytics_event(
         self, record: CallRecord, provider: Any, data: Any, event_name: Any = None
     ) -> None:
+        """Recorded (the call log and the timeline), nothing else."""
         self._cif_provider(provider, "logAnalyticsEvent")
         if is_nullish(data) or is_nullish(event_name) or data == "" or event_name == "":
             raise cif_error(

@@ -59,6 +59,7 @@ class CifRecordMembers(CifCore):
 
     @member("cif.createRecord")
     def cif_create_record(self, record: CallRecord, provider: Any, entity: Any, data: Any) -> str:
+        """A record in the store from JSON text; `{entityType, id}` as JSON text."""
         method = "createRecord"
         self._cif_provider(provider, method)
         name = require_text(entity, method, "entityLogicalName", ENTITY_BLANK).strip()
@@ -73,6 +74,7 @@ class CifRecordMembers(CifCore):
     def cif_retrieve_record(
         self, record: CallRecord, provider: Any, entity: Any, record_id: Any, options: Any = None
     ) -> str:
+        """A record as JSON text, `$select` applied, its primary key included."""
         method = "retrieveRecord"
         self._cif_provider(provider, method)
         name = require_text(entity, method, "entityLogicalName", RETRIEVE_ENTITY_BLANK).strip()
@@ -93,6 +95,7 @@ class CifRecordMembers(CifCore):
     def cif_update_record(
         self, record: CallRecord, provider: Any, entity: Any, record_id: Any, data: Any
     ) -> str:
+        """Merge JSON text's attributes into a record; `{entityType, id}` as JSON text."""
         method = "updateRecord"
         self._cif_provider(provider, method)
         name = require_text(entity, method, "entityLogicalName", RETRIEVE_ENTITY_BLANK).strip()
@@ -108,6 +111,7 @@ class CifRecordMembers(CifCore):
     def cif_delete_record(
         self, record: CallRecord, provider: Any, entity: Any, record_id: Any
     ) -> str:
+        """Remove a record from the store; `{entityType, id}` as JSON text."""
         method = "deleteRecord"
         self._cif_provider(provider, method)
         name = require_text(entity, method, "entityLogicalName", RETRIEVE_ENTITY_BLANK).strip()
