@@ -157,6 +157,7 @@ def test_launcher_incoming_call(ws: Any) -> None:
     title.wait_for()
     assert title.inner_text() == "Incoming call from +1 555 0199"
     assert ws.evaluate("PyApm.notifications()[0].provider") == PROVIDER
+    ws.locator('[data-testid="launcher-close"]').click()
 
 
 def test_user_text_is_rendered_as_text(ws: Any) -> None:
