@@ -3,7 +3,10 @@
 // py_apm bundle (the Python side uses the same directory and key), reused by every run.
 
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
+import {
+  closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync,
+  writeSync,
+} from "node:fs";
 import { homedir, hostname } from "node:os";
 import { join } from "node:path";
 import { bundleEtag, makeSite, siteDir, snapshotKey, SNAPSHOT_FORMAT } from "./site.mjs";
@@ -14,6 +17,8 @@ import { startServer } from "./http.mjs";
 const LOCK_NAME = ".build.lock";
 const LOCK_STALE_MS = 300_000;
 const RETRY_AFTER_MS = 600_000;
+/** Snapshots of other versions kept besides the current one after a build (as the Python side). */
+const KEEP_OTHERS = 2;
 const BUILD_TIMEOUT_MS = 120_000;
 
 /** `$PY_APM_SNAPSHOT_DIR`, else `$XDG_CACHE_HOME/py-apm/snapshot` (`~/.cache/...`). */
@@ -147,6 +152,28 @@ async function build(browser, path) {
   }
 }
 
+/** Leave the versions beside a new snapshot (read by `py-apm cache`), and delete older
+ * snapshots beyond KEEP_OTHERS. Best effort: a failure here costs nothing but disk. */
+function afterBuild(path) {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+    const note = { py_apm: pkg.version, pyodide: pkg.dependencies.pyodide, built: new Date().toISOString().slice(0, 19) + "Z" };
+    writeFileSync(path.replace(/\.snapshot$/, ".json"), JSON.stringify(note) + "\n");
+    const dir = snapshotDir();
+    const others = readdirSync(dir)
+      .filter((n) => n.startsWith("py_apm-") && n.endsWith(".snapshot") && join(dir, n) !== path)
+      .map((n) => ({ path: join(dir, n), mtime: statSync(join(dir, n)).mtimeMs }))
+      .sort((a, b) => b.mtime - a.mtime);
+    for (const old of others.slice(KEEP_OTHERS)) {
+      unlinkSync(old.path);
+      try { unlinkSync(old.path.replace(/\.snapshot$/, ".json")); } catch { /* no note */ }
+      try { unlinkSync(`${old.path}.json`); } catch { /* no digest record */ }
+    }
+  } catch {
+    /* see above */
+  }
+}
+
 /**
  * The snapshot's path, built with `browser` when missing; null when it cannot be built (pages
  * then boot without it, only slower). Safe to call from several workers at once.
@@ -174,6 +201,7 @@ export async function ensureSnapshot(browser, { log = () => {} } = {}) {
             }
             try { unlinkSync(`${path}.failed`); } catch { /* none */ }
             log(`py-apm: built ${path} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+            afterBuild(path);
           }
         } finally {
           releaseBuildLock(dir);

@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 
 #: Workspaces (config / webresources combinations) kept; the least recently used goes first.
 WORKSPACES = 2
+#: A file of the installation the helper runs from: once it is gone (``pip uninstall``, a deleted
+#: venv), the helper and its browser exit within a tick instead of idling on.
+INSTALLED_FILE = Path(__file__)
 
 
 class Helper:
@@ -152,6 +155,8 @@ class Helper:
                 except TimeoutError:
                     pass
                 if self.active == 0 and time.monotonic() - self.last > self.idle_s:
+                    break
+                if not INSTALLED_FILE.exists():
                     break
         finally:
             server.close()  # new clients are refused (and start a new helper) from here on

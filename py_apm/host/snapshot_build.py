@@ -14,12 +14,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import buildlock
+from .cache import remove_note, write_note
 from .headless import LaunchError, headless
 from .snapshot import SUFFIX, SnapshotError, SnapshotInfo, current, sidecar_path, write_sidecar
 
 #: Snapshots of other builds kept besides the current one (other checkouts or versions that
 #: share the cache directory); older ones are deleted after a build.
-KEEP_OTHERS = 6
+KEEP_OTHERS = 2
 _lock = threading.Lock()
 #: Builds that failed in this process (path -> time): not retried for buildlock.RETRY_AFTER_S
 #: even when the marker file could not be written (a full disk).
@@ -104,6 +105,7 @@ def _prune(directory: Path, keep: Path, others: int = KEEP_OTHERS) -> None:
                 path.unlink()
             except OSError:
                 pass
+        remove_note(old)
 
 
 def _locked_build(force: bool, make: Callable[[SnapshotInfo], None]) -> tuple[SnapshotInfo, bool]:
@@ -132,6 +134,7 @@ def build(*, force: bool = False, quiet: bool = False) -> SnapshotInfo:
     started = time.perf_counter()
     info, built = _locked_build(force, _make_snapshot)
     if built:
+        write_note(info.path)
         buildlock.forget_failure(info.path)
         _prune(info.path.parent, info.path)
         if not quiet:
