@@ -151,7 +151,9 @@ export function fire(event, make) {
 // (a timer), so a chain goes on but the page stays responsive.
 export const HANDLER_BURST = 1000;
 let firedThisTask = 0;
+/** @type {Array<import("./wire.js").ChangePayload["events"]>} */
 let deferred = []; // handler events waiting for a later task, in order
+/** @type {ReturnType<typeof setTimeout> | null} */
 let taskTimer = null;
 const later = setTimeout.bind(globalThis); // not a wrapper a test harness installs later
 

@@ -55,6 +55,7 @@ function copyInto(target, source) {
 }
 
 // What a thrown value says, whatever it is (a throwing getter or Proxy must not escape).
+/** @param {any} e */
 function thrownText(e) {
   try {
     if (e instanceof Error || (e && typeof e.message === "string")) {
@@ -69,10 +70,15 @@ function thrownText(e) {
 // context.set's key as the property key JavaScript would make of it (its toString or
 // Symbol.toPrimitive run once), or a 400 naming the key when that conversion throws or gives a
 // symbol (a null-prototype object, a throwing or revoked Proxy...).
+/**
+ * @param {string} label
+ * @param {unknown} key
+ * @returns {string}
+ */
 function contextKey(label, key) {
   let name;
   try {
-    name = Reflect.ownKeys({ [key]: 0 })[0];
+    name = Reflect.ownKeys({ [/** @type {PropertyKey} */ (key)]: 0 })[0];
   } catch (e) {
     if (!connected()) throw notReady(label);
     throw apmError(400, `${label}: key cannot be converted to a string (${thrownText(e)})`);
@@ -85,6 +91,10 @@ function contextKey(label, key) {
 }
 
 // The model names the value it refused as updateContext's input member; say context.set's.
+/**
+ * @param {any} e
+ * @param {string} name
+ */
 function asValueError(e, name) {
   const prefix = `session.updateContext: input.${name}`;
   if (e && typeof e.errorCode === "number" && typeof e.message === "string" &&
