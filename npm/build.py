@@ -62,12 +62,30 @@ def package_readme() -> str:
     return f"# py-apm\n\n{intro}\n\n{body}\n"
 
 
+# shim.js as an ES module for Node (npm/lib/node.mjs): the same script, run by a function that
+# takes the page objects Node does not have; its first line is the script's, so stack traces keep
+# the file's line numbers.
+NODE_SHIM_HEAD = (
+    "export default function installShim(window, document, fetch, MutationObserver, BroadcastChannel) {"
+)
+
+
+def node_shim() -> str:
+    return NODE_SHIM_HEAD + (ROOT / "shim.js").read_text("utf-8") + "\n}\n"
+
+
+def node_snapshot_builder(source: str) -> str:
+    """The snapshot builder a page runs, as an ES module for Node (npm/lib/node-snapshot.mjs)."""
+    return f"export default function builder(document, fetch) {{\n  return ({source.strip()});\n}}\n"
+
+
 def write_site(site: Path) -> None:
     from py_apm.host.bundle import get_bundle
     from py_apm.host.snapshot_build import MAKE_SNAPSHOT_JS
 
     site.mkdir(parents=True)
     shutil.copy2(ROOT / "shim.js", site / "shim.js")
+    (site / "shim.node.mjs").write_text(node_shim(), "utf-8")
     # every file of the workspace page (its scripts, styles, blank page); not the samples folder
     for path in sorted((ROOT / "web").iterdir()):
         if path.is_file() and path.name != "index.html":
@@ -75,6 +93,7 @@ def write_site(site: Path) -> None:
     (site / "index.html").write_text(workspace_page(), "utf-8")
     (site / "py_apm.zip").write_bytes(get_bundle().data)
     (site / "make-snapshot.js").write_text(MAKE_SNAPSHOT_JS.strip() + "\n", "utf-8")
+    (site / "make-snapshot.node.mjs").write_text(node_snapshot_builder(MAKE_SNAPSHOT_JS), "utf-8")
 
 
 def write_manifest(stage: Path) -> None:

@@ -35,10 +35,10 @@ export const PYODIDE_FILES = Object.freeze([
 ]);
 
 /** The site's own files (beside the pyodide/ folder): what the package build put in site/,
- * except the snapshot builder's script (used by this package, not by pages). */
+ * except the snapshot builders and the shim for Node (used by this package, not by pages). */
 export const SITE_FILES = Object.freeze(
   readdirSync(siteDir, { withFileTypes: true })
-    .filter((entry) => entry.isFile() && entry.name !== "make-snapshot.js")
+    .filter((entry) => entry.isFile() && !["make-snapshot.js", "make-snapshot.node.mjs", "shim.node.mjs"].includes(entry.name))
     .map((entry) => entry.name)
     .sort(),
 );

@@ -4,7 +4,7 @@
 
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { makeSite, siteDir, snapshotKey } from "./site.mjs";
 import { startServer } from "./http.mjs";
 
@@ -72,16 +72,30 @@ export async function ensureSnapshot(browser, { log = () => {} } = {}) {
   let path;
   try {
     path = snapshotPath();
+  } catch (e) {
+    log(`py-apm: no memory snapshot (${String((e && e.message) || e).split("\n")[0]}); pages boot without it`);
+    return null;
+  }
+  return buildOnce(path, (part) => build(browser, part), { log, what: "pages" });
+}
+
+/**
+ * `path` when it exists, else built by `make(path)` under its lock (one builder across
+ * processes; the others wait for its file); null when it cannot be built. Shared by the browser
+ * snapshot and the Node one (node-snapshot.mjs).
+ */
+export async function buildOnce(path, make, { log = () => {}, what = "pages", timeoutMs = BUILD_TIMEOUT_MS } = {}) {
+  try {
     if (existsSync(path)) return path;
-    mkdirSync(snapshotDir(), { recursive: true });
+    mkdirSync(dirname(path), { recursive: true });
     const lock = `${path}.lock`;
-    const deadline = Date.now() + BUILD_TIMEOUT_MS + 30_000;
+    const deadline = Date.now() + timeoutMs + 30_000;
     while (!existsSync(path)) {
       if (tryLock(lock)) {
         try {
           if (!existsSync(path)) {
             const started = Date.now();
-            await build(browser, path);
+            await make(path);
             log(`py-apm: built ${path} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
           }
         } finally {
@@ -94,7 +108,7 @@ export async function ensureSnapshot(browser, { log = () => {} } = {}) {
     }
     return path;
   } catch (e) {
-    log(`py-apm: no memory snapshot (${String((e && e.message) || e).split("\n")[0]}); pages boot without it`);
+    log(`py-apm: no memory snapshot (${String((e && e.message) || e).split("\n")[0]}); ${what} boot without it`);
     return null;
   }
 }
