@@ -128,7 +128,7 @@ def assemble(out: Path) -> Path:
 
 def pack(stage: Path, out: Path) -> Path:
     """`npm pack` the folder into `out`; return the tarball."""
-    for old in out.glob("py-apm-*.tgz"):
+    for old in out.glob("py-apm-emulator-*.tgz"):
         old.unlink()
     done = subprocess.run(
         ["npm", "pack", "--json", "--pack-destination", str(out)],

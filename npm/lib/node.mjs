@@ -6,6 +6,7 @@
 
 import { isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { orderedChannelClass } from "./channels.mjs";
 import { PYODIDE_URL, fileFetch } from "./node-files.mjs";
 import { ensureNodeSnapshot, nodeSnapshotPath } from "./node-snapshot.mjs";
 import { siteDir } from "./site.mjs";
@@ -53,17 +54,6 @@ class NoMutations {
   disconnect() {}
 }
 
-/** BroadcastChannels that do not keep the process alive, closed together by close(). */
-function channelClass(open) {
-  return class extends BroadcastChannel {
-    constructor(name) {
-      super(name);
-      if (typeof this.unref === "function") this.unref();
-      open.add(this);
-    }
-  };
-}
-
 /** `options.config` as the shim's data-config URL: a JSON file path, or an object as data JSON. */
 function configURL(config) {
   if (config === undefined || config === null) return null;
@@ -84,6 +74,7 @@ function snapshotOf(target) {
     App: had(xrm, "App"),
     reportError: "reportError" in target,
     dispatchEvent: "dispatchEvent" in target,
+    BroadcastChannel: Object.getOwnPropertyDescriptor(target, "BroadcastChannel"),
   };
 }
 
@@ -134,7 +125,7 @@ export async function createApm(options = {}) {
   if (config) attributes["data-config"] = config;
 
   const before = snapshotOf(target);
-  const channels = new Set();
+  const channels = orderedChannelClass();
   const state = { before, channels };
   Object.defineProperty(target, OWN, { value: state, configurable: true });
   // Where the shim reports an error a listener threw: the console, as a page's does (a throw
@@ -145,7 +136,9 @@ export async function createApm(options = {}) {
   if (!before.dispatchEvent) {
     Object.defineProperty(target, "dispatchEvent", { value: () => true, configurable: true, writable: true });
   }
-  installShim(target, documentFor(scriptTag(attributes)), shimFetch, NoMutations, channelClass(channels));
+  // The events' way out, with a page's ordering (channels.mjs); jsdom's window has none.
+  Object.defineProperty(target, "BroadcastChannel", { value: channels.BroadcastChannel, configurable: true, writable: true });
+  installShim(target, documentFor(scriptTag(attributes)), shimFetch, NoMutations, channels.BroadcastChannel);
   followXrm(target);
   const PyApm = target.PyApm;
   try {
@@ -170,8 +163,7 @@ function uninstall(target) {
   const state = target[OWN];
   if (!state) return;
   const { before, channels } = state;
-  for (const channel of channels) channel.close();
-  channels.clear();
+  channels.closeAll();
   const xrm = target.Xrm;
   delete target.Xrm; // the accessor of followXrm
   if (before.Xrm) {
@@ -189,5 +181,7 @@ function uninstall(target) {
   delete target.PyApm;
   if (!before.reportError) delete target.reportError;
   if (!before.dispatchEvent) delete target.dispatchEvent;
+  delete target.BroadcastChannel;
+  if (before.BroadcastChannel) Object.defineProperty(target, "BroadcastChannel", before.BroadcastChannel);
   delete target[OWN];
 }
