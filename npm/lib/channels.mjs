@@ -14,6 +14,10 @@ export function orderedChannelClass() {
   let draining = false;
 
   function drain() {
+    if (queue.length === 0) { // closeAll() emptied it
+      draining = false;
+      return;
+    }
     const { from, name, data } = queue.shift();
     for (const channel of registry.get(name) || []) {
       if (channel === from) continue;
