@@ -71,7 +71,7 @@ cd "$project"
 say "installing the tarball with @playwright/test $(locked @playwright/test) into $project"
 npm install --no-audit --no-fund --prefer-offline --save-exact "$tarball" \
   "@playwright/test@$(locked @playwright/test)" "typescript@$(locked typescript)" "@types/node@$TYPES_NODE" >&2
-node -e 'const p=require("./node_modules/py-apm/package.json"); const py=require("./node_modules/pyodide/package.json");
+node -e 'const p=require("./node_modules/py-apm-emulator/package.json"); const py=require("./node_modules/pyodide/package.json");
   if (p.dependencies.pyodide !== py.version) { console.error(`pyodide ${py.version} != ${p.dependencies.pyodide}`); process.exit(1); }'
 
 say "npx py-apm init public/py-apm"
@@ -145,3 +145,28 @@ print(f"test_js: per-test: pytest apm_page test {fixture + body:.0f} ms (fixture
       file=__import__("sys").stderr)
 PY
 say "npm package: ok"
+
+# ---- Node mode: the sample projects (examples/node-*) with the packed tarball ----------------
+# Both share one install (their pinned runners and the tarball) in a folder outside the checkout;
+# each runs as its user would (`npx vitest run`, `npx jest`), with its own snapshot folder so the
+# first file builds the Node snapshot and the others wait for it.
+say "Node mode: examples/node-vitest and examples/node-jest with the tarball"
+nodeproj="$project/node-samples"
+mkdir -p "$nodeproj"
+cp -r "$repo/examples/node-vitest" "$repo/examples/node-jest" "$nodeproj/"
+deps="$(node -e 'const ds = {}; for (const f of process.argv.slice(1)) Object.assign(ds, require(f).devDependencies);
+  delete ds["py-apm-emulator"]; console.log(Object.entries(ds).map(([n, v]) => `${n}@${v}`).join(" "))' \
+  "$nodeproj/node-vitest/package.json" "$nodeproj/node-jest/package.json")"
+printf '{"name": "py-apm-node-samples", "private": true}\n' > "$nodeproj/package.json"
+(cd "$nodeproj" && npm install --no-audit --no-fund --prefer-offline --save-exact "$tarball" $deps >&2)
+# One install above both, as in a monorepo: Vite serves files outside a project's root (the
+# hoisted node_modules) only below a workspace root, which `workspaces` declares.
+node -e 'const f = process.argv[1], p = require(f); p.workspaces = ["node-vitest", "node-jest"];
+  require("fs").writeFileSync(f, JSON.stringify(p, null, 2))' "$nodeproj/package.json"
+export PY_APM_SNAPSHOT_DIR="$nodeproj/snapshot"
+started=$(date +%s)
+(cd "$nodeproj/node-vitest" && npx --no-install vitest run >&2) || { say "vitest sample failed"; exit 1; }
+vitest_s=$(( $(date +%s) - started ))
+started=$(date +%s)
+(cd "$nodeproj/node-jest" && npx --no-install jest >&2) || { say "jest sample failed"; exit 1; }
+say "Node mode: ok (vitest ${vitest_s} s with the Node snapshot build, jest $(( $(date +%s) - started )) s)"

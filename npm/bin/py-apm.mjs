@@ -8,16 +8,21 @@ import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startServer } from "../lib/http.mjs";
 import { PYODIDE_FILES, SITE_FILES, makeSite, pyodideDir, siteDir } from "../lib/site.mjs";
-import { snapshotPath } from "../lib/snapshot.mjs";
+import { ensureNodeSnapshot } from "../lib/node-snapshot.mjs";
+import { ensureSnapshot, snapshotPath } from "../lib/snapshot.mjs";
 
 const USAGE = `usage: py-apm init <dir>       copy the py-apm site into <dir> (e.g. public/py-apm)
        py-apm serve [--port N] [--webresources DIR] [--config FILE]
+       py-apm snapshot
        py-apm --version
 
 init: <dir> then holds index.html (the workspace page), shim.js, its scripts and styles, py_apm.zip
 and pyodide/; a page loads the emulator with <script src="<URL of dir>/shim.js"></script>.
 serve: the workspace at http://127.0.0.1:<port>/ (default 8765), DIR at /webresources/,
-FILE (PyApm.configure options as JSON) applied when the page boots.`;
+FILE (PyApm.configure options as JSON) applied when the page boots.
+snapshot: build the memory snapshots py-apm boots from (about 4x faster) when missing: Node's
+(Jest, Vitest, createApm) and, when @playwright/test is installed, the browser's (its Chromium,
+or $PY_APM_BROWSER).`;
 
 function version() {
   const pkg = JSON.parse(readFileSync(fileURLToPath(new URL("../package.json", import.meta.url)), "utf8"));
@@ -71,6 +76,30 @@ async function serve(args) {
   return new Promise(() => {}); // until interrupted
 }
 
+async function snapshot() {
+  const log = (m) => console.error(m);
+  const node = await ensureNodeSnapshot({ log });
+  console.log(node ? `node: ${node}` : "node: not built");
+  let playwright;
+  try {
+    playwright = await import("@playwright/test");
+  } catch {
+    console.log("browser: skipped (needs @playwright/test)");
+    return node ? 0 : 1;
+  }
+  const browser = await playwright.chromium.launch({
+    executablePath: process.env.PY_APM_BROWSER || undefined,
+    args: ["--disable-gpu", "--disable-quic"],
+  });
+  try {
+    const page = await ensureSnapshot(browser, { log });
+    console.log(page ? `browser: ${page}` : "browser: not built");
+    return node && page ? 0 : 1;
+  } finally {
+    await browser.close();
+  }
+}
+
 async function main(argv) {
   const [command, ...rest] = argv;
   if (command === "--version" || command === "-V") {
@@ -79,6 +108,7 @@ async function main(argv) {
   }
   if (command === "init" && rest.length === 1 && !rest[0].startsWith("-")) return init(rest[0]);
   if (command === "serve") return serve(rest);
+  if (command === "snapshot" && rest.length === 0) return snapshot();
   console.error(USAGE);
   return command === undefined || command === "--help" || command === "-h" ? 0 : 2;
 }
