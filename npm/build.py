@@ -63,10 +63,11 @@ def package_readme() -> str:
 
 
 # shim.js as an ES module for Node (npm/lib/node.mjs): the same script, run by a function that
-# takes the page objects Node does not have; its first line is the script's, so stack traces keep
-# the file's line numbers.
+# takes the page objects Node does not have (or, as CustomEvent, has from another realm than the
+# target window's); its first line is the script's, so stack traces keep the line numbers.
 NODE_SHIM_HEAD = (
-    "export default function installShim(window, document, fetch, MutationObserver, BroadcastChannel) {"
+    "export default function installShim("
+    "window, document, fetch, MutationObserver, BroadcastChannel, CustomEvent) {"
 )
 
 

@@ -138,7 +138,9 @@ export async function createApm(options = {}) {
   }
   // The events' way out, with a page's ordering (channels.mjs); jsdom's window has none.
   Object.defineProperty(target, "BroadcastChannel", { value: channels.BroadcastChannel, configurable: true, writable: true });
-  installShim(target, documentFor(scriptTag(attributes)), shimFetch, NoMutations, channels.BroadcastChannel);
+  // The target's own CustomEvent: a jsdom window dispatches only its own events.
+  const CustomEventClass = typeof target.CustomEvent === "function" ? target.CustomEvent : CustomEvent;
+  installShim(target, documentFor(scriptTag(attributes)), shimFetch, NoMutations, channels.BroadcastChannel, CustomEventClass);
   followXrm(target);
   const PyApm = target.PyApm;
   try {
