@@ -4,8 +4,11 @@
 // different channels: ON_SESSION_CLOSED could arrive after the ON_SESSION_SWITCH that followed
 // it). Within this process only; nothing keeps the process alive.
 
-// Captured now: a test's fake timers must not hold the workspace's events back.
-const nextTask = globalThis.setImmediate.bind(globalThis);
+// A timer (not setImmediate): a timer a test sets after the event was posted, even a 0 ms one,
+// fires after it, however busy the machine. Captured now: a test's fake timers must not hold the
+// workspace's events back.
+const realSetTimeout = globalThis.setTimeout;
+const nextTask = (fn) => realSetTimeout(fn, 0);
 
 /** A BroadcastChannel class whose instances live in `registry` (name -> Set of channels). */
 export function orderedChannelClass() {
