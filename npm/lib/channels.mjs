@@ -4,9 +4,10 @@
 // different channels: ON_SESSION_CLOSED could arrive after the ON_SESSION_SWITCH that followed
 // it). Within this process only; nothing keeps the process alive.
 
-// A timer (not setImmediate): a timer a test sets after the event was posted, even a 0 ms one,
-// fires after it, however busy the machine. Captured now: a test's fake timers must not hold the
-// workspace's events back.
+// One 0 ms timer per message, set when it is posted (Node runs timers of one duration in the
+// order they were set): a timer a test sets after the post, even a 0 ms one, fires after the
+// message is delivered, however busy the machine. Captured now: a test's fake timers must not
+// hold the workspace's events back.
 const realSetTimeout = globalThis.setTimeout;
 const nextTask = (fn) => realSetTimeout(fn, 0);
 
@@ -14,20 +15,14 @@ const nextTask = (fn) => realSetTimeout(fn, 0);
 export function orderedChannelClass() {
   const registry = new Map();
   const queue = [];
-  let draining = false;
 
-  function drain() {
-    if (queue.length === 0) { // closeAll() emptied it
-      draining = false;
-      return;
+  function deliverOne() {
+    const message = queue.shift();
+    if (!message) return; // closeAll() emptied the queue
+    for (const channel of registry.get(message.name) || []) {
+      if (channel === message.from) continue;
+      channel.dispatchEvent(new MessageEvent("message", { data: structuredClone(message.data) }));
     }
-    const { from, name, data } = queue.shift();
-    for (const channel of registry.get(name) || []) {
-      if (channel === from) continue;
-      channel.dispatchEvent(new MessageEvent("message", { data: structuredClone(data) }));
-    }
-    if (queue.length) nextTask(drain);
-    else draining = false;
   }
 
   class BroadcastChannel extends EventTarget {
@@ -60,10 +55,7 @@ export function orderedChannelClass() {
     postMessage(data) {
       if (this.#closed) throw new DOMException("BroadcastChannel is closed", "InvalidStateError");
       queue.push({ from: this, name: this.#name, data: structuredClone(data) });
-      if (!draining) {
-        draining = true;
-        nextTask(drain);
-      }
+      nextTask(deliverOne);
     }
 
     close() {
