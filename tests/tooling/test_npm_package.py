@@ -37,7 +37,7 @@ def stage(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_manifest_versions_and_entry_points(stage: Path) -> None:
     manifest = json.loads((stage / "package.json").read_text("utf-8"))
     lock = json.loads((ROOT / "package-lock.json").read_text("utf-8"))
-    assert manifest["name"] == "py-apm"
+    assert manifest["name"] == "py-apm-emulator"
     assert manifest["version"] == py_apm.__version__
     assert manifest["dependencies"] == {
         "pyodide": lock["packages"]["node_modules/pyodide"]["version"]
@@ -48,6 +48,21 @@ def test_manifest_versions_and_entry_points(stage: Path) -> None:
         target = manifest["exports"][entry]["types"]
         assert (stage / target).is_file(), entry
     assert (stage / manifest["exports"]["./playwright"]["default"]).is_file()
+
+
+def test_node_entry_points_and_the_shim_for_node(stage: Path) -> None:
+    """py-apm-emulator/node, /vitest, /jest-environment(-node): files that exist; the shim for
+    Node is shim.js itself inside one function, its lines where they are in shim.js."""
+    exports = json.loads((stage / "package.json").read_text("utf-8"))["exports"]
+    assert (stage / exports["./node"]["default"]).is_file()
+    assert (stage / exports["./node"]["types"]).is_file()
+    for entry in ("./vitest", "./jest-environment", "./jest-environment-node"):
+        assert (stage / exports[entry]).is_file(), entry
+    shim = (ROOT / "shim.js").read_text("utf-8")
+    node_shim = (stage / "site" / "shim.node.mjs").read_text("utf-8")
+    head, _, rest = node_shim.partition("{")
+    assert head.startswith("export default function installShim(")
+    assert rest == shim + "\n}\n"
 
 
 def test_site_holds_the_shim_page_and_bundle(stage: Path) -> None:
