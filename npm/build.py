@@ -3,7 +3,7 @@
     .venv/bin/python npm/build.py [--out build/npm] [--pack]
 
 The package holds npm/{bin,lib,playwright}, a README (the root README's JavaScript section), the
-typings (types/), and site/: shim.js,
+typings (types/), and site/: shim.js (built from shim/ by scripts/build_shim.mjs),
 the workspace page (web/, its absolute /shim.js and /config.json made relative so the page works
 below any folder), the py_apm bundle (py_apm.zip, from py_apm.host.bundle), and the snapshot
 builder (the same page code py_apm.host.snapshot runs). Its version is py_apm's; its `pyodide`
@@ -62,31 +62,20 @@ def package_readme() -> str:
     return f"# py-apm\n\n{intro}\n\n{body}\n"
 
 
-# shim.js as an ES module for Node (npm/lib/node.mjs): the same script, run by a function that
-# takes the page objects Node does not have (or, as CustomEvent, has from another realm than the
-# target window's); its first line is the script's, so stack traces keep the line numbers.
-NODE_SHIM_HEAD = (
-    "export default function installShim("
-    "window, document, fetch, MutationObserver, BroadcastChannel, CustomEvent) {"
-)
-
-
-def node_shim() -> str:
-    return NODE_SHIM_HEAD + (ROOT / "shim.js").read_text("utf-8") + "\n}\n"
-
-
 def node_snapshot_builder(source: str) -> str:
     """The snapshot builder a page runs, as an ES module for Node (npm/lib/node-snapshot.mjs)."""
-    return f"export default function builder(document, fetch) {{\n  return ({source.strip()});\n}}\n"
+    body = source.strip()
+    return f"export default function builder(document, fetch) {{\n  return ({body});\n}}\n"
 
 
 def write_site(site: Path) -> None:
     from py_apm.host.bundle import get_bundle
+    from py_apm.host.shim_build import build as build_shim
     from py_apm.host.snapshot_build import MAKE_SNAPSHOT_JS
 
     site.mkdir(parents=True)
-    shutil.copy2(ROOT / "shim.js", site / "shim.js")
-    (site / "shim.node.mjs").write_text(node_shim(), "utf-8")
+    build_shim(ROOT, site / "shim.js")  # always from the sources (shim/), never a stale copy
+    build_shim(ROOT, site / "shim.node.mjs", node=True)  # the same modules for Node (lib/node.mjs)
     # every file of the workspace page (its scripts, styles, blank page); not the samples folder
     for path in sorted((ROOT / "web").iterdir()):
         if path.is_file() and path.name != "index.html":
@@ -129,7 +118,7 @@ def assemble(out: Path) -> Path:
 
 def pack(stage: Path, out: Path) -> Path:
     """`npm pack` the folder into `out`; return the tarball."""
-    for old in out.glob("py-apm-emulator-*.tgz"):
+    for old in out.glob("py-apm-*.tgz"):
         old.unlink()
     done = subprocess.run(
         ["npm", "pack", "--json", "--pack-destination", str(out)],

@@ -1,8 +1,9 @@
 // py-apm in Node (Jest, Vitest, plain scripts): `createApm()` boots Pyodide in this process and
 // installs Microsoft.Apm, Microsoft.AppRuntime, Xrm.App.sessions and PyApm on a global object
-// (globalThis or a jsdom window), running the browser's own shim.js: same code paths, same
-// model, same errors. What a page gives the shim and Node lacks (its script tag, the document,
-// fetch of file: URLs) is supplied here; nothing else differs.
+// (globalThis or a jsdom window) with the shim's own modules (site/shim.node.mjs, bundled from
+// shim/ like shim.js): same code paths, same model, same errors. What a page gives the shim and
+// Node lacks (its script tag, fetch of file: URLs, a page's BroadcastChannel order, reportError)
+// is supplied here; nothing else differs.
 
 import { isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -10,7 +11,6 @@ import { orderedChannelClass } from "./channels.mjs";
 import { PYODIDE_URL, fileFetch } from "./node-files.mjs";
 import { ensureNodeSnapshot, nodeSnapshotPath } from "./node-snapshot.mjs";
 import { siteDir } from "./site.mjs";
-import installShim from "../site/shim.node.mjs";
 
 /** What createApm defines on the target global, so close() can take exactly that back. */
 const OWN = Symbol.for("py-apm.node");
@@ -28,31 +28,14 @@ async function shimFetch(input, init) {
   return fileFetch(input, init);
 }
 
-/** The script tag the shim looks for: its attributes are the shim's settings. */
-function scriptTag(attributes) {
-  return {
-    src: pathToFileURL(join(siteDir, "shim.js")).href,
-    getAttribute: (name) => (name in attributes ? attributes[name] : null),
-    hasAttribute: (name) => name in attributes,
-  };
+/** The shim's modules, a new instance (a new emulator) per call: their state is module state. */
+let instances = 0;
+function freshShim() {
+  return import(new URL(`../site/shim.node.mjs?instance=${++instances}`, import.meta.url).href);
 }
-
-/** The little of a document the shim reads in a page that has no iframes. */
-function documentFor(script) {
-  return {
-    currentScript: script,
-    baseURI: pathToFileURL(process.cwd() + "/").href,
-    querySelector: () => null,
-    getElementsByTagName: () => [],
-    addEventListener: () => {},
-  };
-}
-
-/** A MutationObserver that never fires: Node has no elements (no tab iframes) to watch. */
-class NoMutations {
-  observe() {}
-  disconnect() {}
-}
+// One instance is always loaded ahead, so createApm installs the faces before it first awaits:
+// a call made right after createApm() gets the 412 of a page that is still loading.
+let nextShim = await freshShim();
 
 /** `options.config` as the shim's data-config URL: a JSON file path, or an object as data JSON. */
 function configURL(config) {
@@ -73,36 +56,8 @@ function snapshotOf(target) {
     Xrm: had(target, "Xrm"),
     App: had(xrm, "App"),
     reportError: "reportError" in target,
-    dispatchEvent: "dispatchEvent" in target,
     BroadcastChannel: Object.getOwnPropertyDescriptor(target, "BroadcastChannel"),
   };
-}
-
-/**
- * Keeps `Xrm.App.sessions` on whatever `Xrm` the target is given later: test helpers such as
- * xrm-mock replace the whole `Xrm` object before each test.
- */
-function followXrm(target) {
-  let current = target.Xrm;
-  const sessions = current.App.sessions;
-  const attach = (xrm) => {
-    if (xrm === null || (typeof xrm !== "object" && typeof xrm !== "function")) return;
-    try {
-      if (!xrm.App || typeof xrm.App !== "object") xrm.App = {};
-      if (xrm.App.sessions !== sessions) xrm.App.sessions = sessions;
-    } catch {
-      /* a frozen Xrm: it keeps what it has */
-    }
-  };
-  Object.defineProperty(target, "Xrm", {
-    configurable: true,
-    enumerable: true,
-    get: () => current,
-    set: (xrm) => {
-      current = xrm;
-      attach(xrm);
-    },
-  });
 }
 
 /**
@@ -124,6 +79,9 @@ export async function createApm(options = {}) {
   const config = configURL(options.config);
   if (config) attributes["data-config"] = config;
 
+  const shim = nextShim || (await freshShim());
+  nextShim = null;
+  freshShim().then((loaded) => { nextShim = loaded; }, () => {});
   const before = snapshotOf(target);
   const channels = orderedChannelClass();
   const state = { before, channels };
@@ -133,15 +91,14 @@ export async function createApm(options = {}) {
   if (!before.reportError) {
     Object.defineProperty(target, "reportError", { value: (e) => console.error(e), configurable: true, writable: true });
   }
-  if (!before.dispatchEvent) {
-    Object.defineProperty(target, "dispatchEvent", { value: () => true, configurable: true, writable: true });
-  }
   // The events' way out, with a page's ordering (channels.mjs); jsdom's window has none.
   Object.defineProperty(target, "BroadcastChannel", { value: channels.BroadcastChannel, configurable: true, writable: true });
-  // The target's own CustomEvent: a jsdom window dispatches only its own events.
-  const CustomEventClass = typeof target.CustomEvent === "function" ? target.CustomEvent : CustomEvent;
-  installShim(target, documentFor(scriptTag(attributes)), shimFetch, NoMutations, channels.BroadcastChannel, CustomEventClass);
-  followXrm(target);
+  shim.setHost({ fetch: shimFetch, BroadcastChannel: channels.BroadcastChannel });
+  shim.install(target, {
+    src: pathToFileURL(join(siteDir, "shim.js")).href,
+    baseURI: pathToFileURL(process.cwd() + "/").href,
+    attributes,
+  });
   const PyApm = target.PyApm;
   try {
     await PyApm.ready;
@@ -167,7 +124,7 @@ function uninstall(target) {
   const { before, channels } = state;
   channels.closeAll();
   const xrm = target.Xrm;
-  delete target.Xrm; // the accessor of followXrm
+  delete target.Xrm; // the shim's accessor (it follows a replaced Xrm)
   if (before.Xrm) {
     target.Xrm = xrm;
     if (xrm && xrm.App) {
@@ -182,7 +139,6 @@ function uninstall(target) {
   }
   delete target.PyApm;
   if (!before.reportError) delete target.reportError;
-  if (!before.dispatchEvent) delete target.dispatchEvent;
   delete target.BroadcastChannel;
   if (before.BroadcastChannel) Object.defineProperty(target, "BroadcastChannel", before.BroadcastChannel);
   delete target[OWN];

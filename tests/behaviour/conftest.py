@@ -22,7 +22,7 @@ class NativeWorkspace(Workspace):
         return [{"name": e["name"], "data": e["data"]} for e in events if e["name"] in EVENT_NAMES]
 
 
-JS_BACKENDS = [pytest.param("browser", marks=pytest.mark.browser), pytest.param("node", marks=pytest.mark.node)]
+JS_BACKENDS = [pytest.param("browser", marks=pytest.mark.browser), pytest.param("node", marks=[pytest.mark.node, pytest.mark.subprocess])]
 
 
 @pytest.fixture(params=JS_BACKENDS)

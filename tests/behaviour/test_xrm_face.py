@@ -223,3 +223,16 @@ def test_a_frame_with_its_own_xrm_mock_gets_sessions_added(apm_page: Any) -> Non
         "seen": ["session-id-1"], "viaParent": "session-id-1", "runtime": True,
         "anchor": {"searchText": "x"},
     }
+
+
+def test_a_new_xrm_object_gets_the_sessions_too(js_page: Any) -> None:
+    """What `XrmMockGenerator.initialise()` does before each test: a new `window.Xrm`."""
+    r = js_page.evaluate("""() => {
+        const sessions = Xrm.App.sessions;
+        window.Xrm = {Page: {marker: "xrm-mock"}};
+        const first = [Xrm.Page.marker, Xrm.App.sessions === sessions];
+        window.Xrm = {App: {panels: "kept"}};
+        return [...first, Xrm.App.sessions === sessions, Xrm.App.panels,
+                Xrm.App.sessions.getFocusedSession().sessionId];
+    }""")
+    assert r == ["xrm-mock", True, True, "kept", "session-id-0"]

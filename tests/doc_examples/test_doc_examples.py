@@ -89,7 +89,7 @@ class ExampleFrame:
         self.page.evaluate("() => document.querySelectorAll('iframe[name=doc-example]').forEach(f => f.remove())")
 
 
-@pytest.fixture(params=[pytest.param("browser", marks=pytest.mark.browser), pytest.param("node", marks=pytest.mark.node)])
+@pytest.fixture(params=[pytest.param("browser", marks=pytest.mark.browser), pytest.param("node", marks=[pytest.mark.node, pytest.mark.subprocess])])
 def doc_page(request: pytest.FixtureRequest) -> Any:
     """The workspace page in Chromium, or py-apm's global in Node."""
     return request.getfixturevalue("apm_page" if request.param == "browser" else "apm_node_page")

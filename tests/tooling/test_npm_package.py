@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -52,17 +53,19 @@ def test_manifest_versions_and_entry_points(stage: Path) -> None:
 
 def test_node_entry_points_and_the_shim_for_node(stage: Path) -> None:
     """py-apm-emulator/node, /vitest, /jest-environment(-node): files that exist; the shim for
-    Node is shim.js itself inside one function, its lines where they are in shim.js."""
+    Node is bundled from the same modules as shim.js, with install() and setHost() exported."""
     exports = json.loads((stage / "package.json").read_text("utf-8"))["exports"]
     assert (stage / exports["./node"]["default"]).is_file()
     assert (stage / exports["./node"]["types"]).is_file()
     for entry in ("./vitest", "./jest-environment", "./jest-environment-node"):
         assert (stage / exports[entry]).is_file(), entry
-    shim = (ROOT / "shim.js").read_text("utf-8")
+    shim = (stage / "site" / "shim.js").read_text("utf-8")
     node_shim = (stage / "site" / "shim.node.mjs").read_text("utf-8")
-    head, _, rest = node_shim.partition("{")
-    assert head.startswith("export default function installShim(")
-    assert rest == shim + "\n}\n"
+    exported = re.search(r"^export \{([^}]*)\};", node_shim, re.M)
+    assert exported is not None
+    assert sorted(n.strip() for n in exported.group(1).split(",")) == ["install", "setHost"]
+    for code in ("function installXrm(target, sessions) {", "function readSettings(tag) {"):
+        assert code in shim and code in node_shim
 
 
 def test_site_holds_the_shim_page_and_bundle(stage: Path) -> None:
