@@ -100,11 +100,15 @@ def add_rows(rep: Rows, browser_title_us: float | None, quick: bool) -> None:
         rep.notes.append(f"Node rows: failed ({str(detail).strip().splitlines()[-1:]})")
         return
     cold, warm = got["bootColdMs"], got["bootSnapshotMs"]
-    rep.add("Node: boot without snapshot (new process)", f"{cold:.0f} ms")
+    rep.add(
+        "Node: boot without snapshot (new process)",
+        f"{cold:.0f} ms",
+        f"CPU {got['bootColdCpuMs']:.0f} ms",
+    )
     rep.add(
         "Node: boot from the Node snapshot (new process)",
         f"{warm:.0f} ms",
-        f"{warm / cold:.2f}x without",
+        f"{warm / cold:.2f}x without; CPU {got['bootSnapshotCpuMs']:.0f} ms",
         "<= 1000 ms",
         warm <= 1000.0 and bool(got["fromSnapshot"]),
     )
@@ -131,6 +135,7 @@ def add_rows(rep: Rows, browser_title_us: float | None, quick: bool) -> None:
                 f"{row['files']} files: {row['apmS']:.1f} s vs {row['bareS']:.1f} s bare",
             )
     rep.notes.append(
-        "Node: boots are medians of new processes (createApm to ready); per-file costs are "
-        "(one-worker run with py-apm - the same run without) / files"
+        "Node: boots are medians of new processes (createApm to ready; CPU = the process's user "
+        "+ system time meanwhile); per-file costs are (one-worker run with py-apm - the same run "
+        "without) / files"
     )
