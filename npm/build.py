@@ -1,20 +1,24 @@
-"""Assemble the `py-apm` npm package from the checkout, and optionally `npm pack` it.
+"""Assemble the `py-apm-emulator` npm package from the checkout, and optionally `npm pack` it.
 
     .venv/bin/python npm/build.py [--out build/npm] [--pack]
 
 The package holds npm/{bin,lib,playwright} (lib/ with the site description, py_apm/host/site.json,
-which both servers read), a README (the root README's JavaScript section), the
-typings (types/), and site/: shim.js (built from shim/ by scripts/build_shim.mjs),
-the workspace page (web/, its absolute /shim.js and /config.json made relative so the page works
-below any folder), the py_apm bundle (py_apm.zip, from py_apm.host.bundle), and the snapshot
-builder (the same page code py_apm.host.snapshot runs). Its version is py_apm's; its `pyodide`
-dependency is the exact version the root package-lock.json pins.
+which both servers read), a README (npm/README.md), LICENSE, CHANGELOG.md (when the checkout has
+one), the typings (types/), the starter project `py-apm init --example` writes (starter/:
+examples/user-project), and site/: shim.js (built from shim/ by scripts/build_shim.mjs), the
+workspace page (web/, its absolute /shim.js and /config.json made relative so the page works below
+any folder), the py_apm bundle (py_apm.zip, from py_apm.host.bundle), the snapshot builder (the
+same page code py_apm.host.snapshot runs) and the failure report's formatter
+(py_apm.host.failure_report). Its version is py_apm's (py_apm/model/version.py, the one place); its
+`pyodide` dependency is the exact version the root package-lock.json pins; its `repository` is
+$PY_APM_REPOSITORY_URL (set by the release workflow), else the `origin` remote.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -23,8 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 NPM = ROOT / "npm"
 PACKAGE_PARTS = ("bin", "lib", "playwright")
+STARTER = ROOT / "examples" / "user-project"
 SITE_JSON = ROOT / "py_apm" / "host" / "site.json"
-README_SECTION = "## Use py-apm from JavaScript / TypeScript"
 # The workspace page is served at / by `py-apm serve`; in the package it may live in any folder.
 PAGE_EDITS = (
     ('src="/shim.js"', 'src="shim.js"'),
@@ -33,6 +37,18 @@ PAGE_EDITS = (
     ('<link rel="preload" href="/', '<link rel="preload" href="'),
     ('<link rel="modulepreload" href="/', '<link rel="modulepreload" href="'),
 )
+
+
+def repository_url() -> str | None:
+    """Where the source is: $PY_APM_REPOSITORY_URL (the release workflow sets it to the repository
+    it runs in, which npm's provenance check compares), else the checkout's `origin` remote."""
+    url = os.environ.get("PY_APM_REPOSITORY_URL", "").strip()
+    if not url:
+        done = subprocess.run(
+            ["git", "remote", "get-url", "origin"], cwd=ROOT, capture_output=True, text=True
+        )
+        url = done.stdout.strip() if done.returncode == 0 else ""
+    return url if url.startswith("https://") else None
 
 
 def locked_pyodide() -> str:
@@ -50,18 +66,8 @@ def workspace_page() -> str:
 
 
 def package_readme() -> str:
-    """The root README's JavaScript section, under the package's title."""
-    readme = (ROOT / "README.md").read_text("utf-8")
-    start = readme.find(README_SECTION)
-    if start < 0:
-        raise SystemExit(f"npm/build.py: README.md has no {README_SECTION!r} section")
-    end = readme.find("\n## ", start + len(README_SECTION))
-    body = readme[start + len(README_SECTION) : end if end >= 0 else None].strip()
-    intro = (
-        "An offline emulator of the Dynamics 365 Customer Service workspace `Microsoft.Apm` API "
-        "for tests and local development of web resources, custom pages and PCF controls."
-    )
-    return f"# py-apm\n\n{intro}\n\n{body}\n"
+    """The package's own README (npm/README.md: it stands alone on the registry's page)."""
+    return (NPM / "README.md").read_text("utf-8")
 
 
 def node_snapshot_builder(source: str) -> str:
@@ -72,6 +78,7 @@ def node_snapshot_builder(source: str) -> str:
 
 def write_site(site: Path) -> None:
     from py_apm.host.bundle import get_bundle
+    from py_apm.host.failure_report import CALLS_REPORT_JS
     from py_apm.host.shim_build import build as build_shim
     from py_apm.host.snapshot_build import MAKE_SNAPSHOT_JS
 
@@ -86,6 +93,7 @@ def write_site(site: Path) -> None:
     (site / "py_apm.zip").write_bytes(get_bundle().data)
     (site / "make-snapshot.js").write_text(MAKE_SNAPSHOT_JS.strip() + "\n", "utf-8")
     (site / "make-snapshot.node.mjs").write_text(node_snapshot_builder(MAKE_SNAPSHOT_JS), "utf-8")
+    (site / "failure-report.js").write_text(CALLS_REPORT_JS.strip() + "\n", "utf-8")
 
 
 def write_manifest(stage: Path) -> None:
@@ -93,6 +101,11 @@ def write_manifest(stage: Path) -> None:
 
     manifest = json.loads((NPM / "package.json").read_text("utf-8"))
     manifest["version"] = __version__
+    url = repository_url()
+    if url:
+        manifest["repository"] = {"type": "git", "url": f"git+{url.removesuffix('.git')}.git"}
+    else:
+        del manifest["repository"]
     manifest["dependencies"]["pyodide"] = locked_pyodide()
     (stage / "package.json").write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
 
@@ -114,6 +127,10 @@ def assemble(out: Path) -> Path:
     for typing in sorted((ROOT / "types").glob("*.d.ts")):
         shutil.copy2(typing, stage / "types" / typing.name)
     (stage / "README.md").write_text(package_readme(), "utf-8")
+    shutil.copy2(ROOT / "LICENSE", stage / "LICENSE")
+    if (ROOT / "CHANGELOG.md").is_file():
+        shutil.copy2(ROOT / "CHANGELOG.md", stage / "CHANGELOG.md")
+    shutil.copytree(STARTER, stage / "starter", ignore=shutil.ignore_patterns(".*", "__pycache__"))
     write_site(stage / "site")
     write_manifest(stage)
     return stage
@@ -121,7 +138,7 @@ def assemble(out: Path) -> Path:
 
 def pack(stage: Path, out: Path) -> Path:
     """`npm pack` the folder into `out`; return the tarball."""
-    for old in out.glob("py-apm-*.tgz"):
+    for old in out.glob("py-apm-emulator-*.tgz"):
         old.unlink()
     done = subprocess.run(
         ["npm", "pack", "--json", "--pack-destination", str(out)],

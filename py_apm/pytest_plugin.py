@@ -45,6 +45,7 @@ from .host.headless import NotReady, wait_ready
 _HANDLE_KEY = pytest.StashKey["_PageHandle"]()
 _CONSOLE_KEY = pytest.StashKey[list["ConsoleEntry"]]()
 _REPORTS_KEY = pytest.StashKey[dict[str, pytest.TestReport]]()
+_PAGE_KEY = pytest.StashKey[Any]()
 TIMELINE_MODES = ("on", "off", "retain-on-failure")
 
 _RESET_JS = """(options) => {
@@ -233,6 +234,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     outcome = yield
     report = outcome.get_result()
     item.stash.setdefault(_REPORTS_KEY, {})[report.when] = report
+    if report.when == "call" and report.failed and _PAGE_KEY in item.stash:
+        from .host.failure_report import TITLE, report_text
+
+        text = report_text(item.stash[_PAGE_KEY], item.stash.get(_CONSOLE_KEY, []))
+        if text:
+            report.sections.append((TITLE, text))
 
 
 def _save_timeline(request: pytest.FixtureRequest, page: Any) -> None:
@@ -266,7 +273,10 @@ def apm_server(
     options: dict[str, Any] = {}
     try:
         if config_path is not None:
-            loaded = json.loads(config_path.read_text("utf-8"))
+            try:
+                loaded = json.loads(config_path.read_text("utf-8"))
+            except ValueError as exc:
+                raise ServerSetupError(f"{config_path}: not valid JSON: {exc}") from None
             if not isinstance(loaded, dict):
                 raise ServerSetupError(f"--apm-config {config_path}: must hold a JSON object")
             options = loaded
@@ -361,6 +371,7 @@ def apm_page(
         handle.console = console
         try:
             handle.page.evaluate(_RESET_JS, apm_options)
+            request.node.stash[_PAGE_KEY] = handle.page
             yield handle.page
             _save_timeline(request, handle.page)
         finally:
@@ -370,6 +381,7 @@ def apm_page(
     handle.console = console
     handle.reset(apm_options)
     console.clear()
+    request.node.stash[_PAGE_KEY] = handle.page
     yield handle.page
     _save_timeline(request, handle.page)
 

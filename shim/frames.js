@@ -3,6 +3,7 @@
 import { win } from "./win.js";
 
 // The tab whose iframe (data-tab-id, set by the workspace page) hosts `frameWin`, else null.
+/** @param {Window} frameWin @returns {string | null} */
 export function hostTab(frameWin) {
   try {
     let w = frameWin;
@@ -27,18 +28,20 @@ export function hostTab(frameWin) {
 // once per call from outside (nested crossings see `caller` set), never for PyApm's own
 // members.
 export let framesSame = 0; // same-origin iframes in this page: their code can reach its objects
+/** @type {Map<string, {tab: string | null, seen: Array<[Window, Document]>}>} */
 const urlTabs = new Map(); // script URL -> {tab, seen: [[window, document]]}
 
 // The stack as V8's CallSites (`new Error()` is V8's cheapest capture; 14 frames reach past
 // the deepest path through the shim).
-const asSites = (_, sites) => sites;
+const asSites = (/** @type {Error} */ _, /** @type {V8CallSite[]} */ sites) => sites;
+/** @returns {V8CallSite[] | undefined} */
 function callSites() {
   const prepare = Error.prepareStackTrace;
   const limit = Error.stackTraceLimit;
   Error.prepareStackTrace = asSites;
   Error.stackTraceLimit = 14;
   try {
-    return new Error().stack; // prepared on this first read
+    return /** @type {any} */ (new Error().stack); // prepared on this first read
   } finally {
     Error.prepareStackTrace = prepare;
     Error.stackTraceLimit = limit;
@@ -55,6 +58,7 @@ function ownFile() {
 }
 const SHIM_FILE = typeof Error.captureStackTrace === "function" ? ownFile() : null; // V8 only
 
+/** @param {string} method @returns {string | null} */
 export function callingTab(method) {
   if (SHIM_FILE === null || method.startsWith("pyapm.") || method.startsWith("ui.")) return null;
   try {
@@ -71,7 +75,9 @@ export function callingTab(method) {
 
 // Every same-origin window under this one (this one first), as the workspace nests them.
 export function sameOriginWindows() {
+  /** @type {Window[]} */
   const found = [];
+  /** @param {Window} w @param {number} depth */
   const walk = (w, depth) => {
     found.push(w);
     for (let i = 0; depth < 8 && i < w.frames.length; i++) {
@@ -85,6 +91,7 @@ export function sameOriginWindows() {
   return found;
 }
 
+/** @param {string} file @returns {string | null} */
 function urlTab(file) {
   const url = file.split("#")[0];
   let known = urlTabs.get(url);
@@ -111,13 +118,14 @@ function urlTab(file) {
 let iframes = null; // live (no iframes in shadow roots)
 function countFrames() {
   framesSame = 0;
-  for (let i = 0; i < iframes.length; i++) if (iframes[i].contentDocument) framesSame++; // null: cross-origin
+  const list = /** @type {HTMLCollectionOf<HTMLIFrameElement>} */ (iframes);
+  for (let i = 0; i < list.length; i++) if (list[i].contentDocument) framesSame++; // null: cross-origin
   urlTabs.clear();
 }
 
 /** Starts counting the same-origin iframes of the installed window's document (V8 only). */
 export function watchFrames() {
-  if (SHIM_FILE === null || !win.document) return; // (Node: a global without a document)
+  if (SHIM_FILE === null || !win.document) return; // (a global without a DOM has no frames)
   const document = win.document;
   iframes = document.getElementsByTagName("iframe");
   new win.MutationObserver(countFrames).observe(document, { childList: true, subtree: true });
@@ -129,6 +137,7 @@ export function watchFrames() {
 
 // The same-origin frame whose realm made `fn` (null: this window or unknown), so a listener
 // of a closed or navigated web resource frame can be dropped.
+/** @param {Function} fn @returns {{frame: Window, root: object} | null} */
 export function ownerFrame(fn) {
   let root = fn;
   for (let p = Object.getPrototypeOf(fn); p; p = Object.getPrototypeOf(p)) root = p;
@@ -141,6 +150,7 @@ export function ownerFrame(fn) {
   }
 }
 
+/** @param {{frame: Window, root: object} | null} owner */
 export function frameGone(owner) {
   if (owner === null) return false;
   try {

@@ -38,11 +38,15 @@ export const PYODIDE_FILES = Object.freeze([
   "package.json",
 ]);
 
+/** Scripts in site/ that this package runs itself (the snapshot builders, the failure report's
+ * formatter, the shim for Node): never served, never copied by init. */
+const OWN_SCRIPTS = new Set(["make-snapshot.js", "make-snapshot.node.mjs", "failure-report.js", "shim.node.mjs"]);
+
 /** The site's own files (beside the pyodide/ folder): what the package build put in site/,
- * except the snapshot builders and the shim for Node (used by this package, not by pages). */
+ * except the package's own scripts. */
 export const SITE_FILES = Object.freeze(
   readdirSync(siteDir, { withFileTypes: true })
-    .filter((entry) => entry.isFile() && !["make-snapshot.js", "make-snapshot.node.mjs", "shim.node.mjs"].includes(entry.name))
+    .filter((entry) => entry.isFile() && !OWN_SCRIPTS.has(entry.name))
     .map((entry) => entry.name)
     .sort(),
 );

@@ -1,6 +1,6 @@
 // Playwright Test fixtures for testing code against py-apm (the counterpart of the pytest plugin).
 //
-//   import { test, expect } from "py-apm/playwright";
+//   import { test, expect } from "py-apm-emulator/playwright";
 //   test.use({ apmWebResources: "webresources", apmConfig: "templates.json" });
 //   test("...", async ({ apmPage }) => { ... });
 //
@@ -17,6 +17,7 @@ import { startServer } from "../lib/http.mjs";
 import { serveSite } from "../lib/route.mjs";
 import { makeSite } from "../lib/site.mjs";
 import { ensureSnapshot } from "../lib/snapshot.mjs";
+import { attachFailureReport } from "../lib/report.mjs";
 
 export { expect };
 
@@ -177,7 +178,8 @@ export const test = base.extend({
         config.dispose();
       }
     },
-    { scope: "worker" },
+    // The first run builds the memory snapshot (a minute on a slow machine): not a test timeout.
+    { scope: "worker", timeout: 180_000 },
   ],
 
   /** Where the workspace is served (its URL ends with "/"; web resources are below it). */
@@ -199,7 +201,7 @@ export const test = base.extend({
 
   _apmConsole: async ({}, use) => use([]),
 
-  apmPage: async ({ _apmSite, _apmHandle, apmOptions, apmFreshPage, apmReadyTimeout, _apmConsole }, use) => {
+  apmPage: async ({ _apmSite, _apmHandle, apmOptions, apmFreshPage, apmReadyTimeout, _apmConsole }, use, testInfo) => {
     const options = { restoreDefaults: true, ..._apmSite.options, ...apmOptions };
     if (apmFreshPage) {
       const handle = await newHandle(_apmHandle.context.browser(), _apmSite, apmReadyTimeout);
@@ -207,6 +209,7 @@ export const test = base.extend({
       try {
         await handle.page.evaluate(RESET, options);
         await use(handle.page);
+        await attachFailureReport(handle.page, _apmConsole, testInfo);
       } finally {
         await handle.context.close();
       }
@@ -216,6 +219,7 @@ export const test = base.extend({
     await _apmHandle.reset(options);
     _apmConsole.length = 0; // only this test's messages
     await use(_apmHandle.page);
+    await attachFailureReport(_apmHandle.page, _apmConsole, testInfo);
   },
 
   apmConsole: async ({ apmPage, _apmConsole }, use) => {

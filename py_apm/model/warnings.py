@@ -27,7 +27,7 @@ UNKNOWN_TEMPLATE, TEMPLATE_SPACES, REFUSED, MISSING_RECORD = (
     "APM-W007",
     "APM-W008",
 )
-#: code -> short name (the names are stable too; the README lists both)
+#: code -> short name (the names are stable too; docs/api.md lists both)
 CODES: dict[str, str] = {
     UNUSED_KEY: "unused-context-key",
     BACKGROUND_FRAME: "background-frame",

@@ -64,8 +64,65 @@ def test_node_entry_points_and_the_shim_for_node(stage: Path) -> None:
     exported = re.search(r"^export \{([^}]*)\};", node_shim, re.M)
     assert exported is not None
     assert sorted(n.strip() for n in exported.group(1).split(",")) == ["install", "setHost"]
-    for code in ("function installXrm(target, sessions) {", "function readSettings(tag) {"):
+    for code in ("function installXrm(", "function readSettings(", "function boot("):
         assert code in shim and code in node_shim
+
+
+def test_the_package_carries_licence_starter_and_repository(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PY_APM_REPOSITORY_URL", "https://example.test/team/py-apm")
+    stage = _build_module().assemble(tmp_path)
+    manifest = json.loads((stage / "package.json").read_text("utf-8"))
+    assert manifest["repository"] == {
+        "type": "git",
+        "url": "git+https://example.test/team/py-apm.git",
+    }
+    assert (stage / "LICENSE").read_bytes() == (ROOT / "LICENSE").read_bytes()
+    if (ROOT / "CHANGELOG.md").is_file():
+        assert (stage / "CHANGELOG.md").read_bytes() == (ROOT / "CHANGELOG.md").read_bytes()
+    starter = stage / "starter"
+    example = ROOT / "examples" / "user-project"
+    assert sorted(p.relative_to(starter) for p in starter.rglob("*") if p.is_file()) == sorted(
+        p.relative_to(example)
+        for p in example.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and not p.name.startswith(".")
+    )
+    assert (starter / "gitignore").is_file()  # npm drops files named .gitignore
+    for part in ("starter/", "LICENSE", "CHANGELOG.md", "site/", "types/"):
+        assert part in manifest["files"]
+
+
+def test_one_version_for_both_packages(stage: Path) -> None:
+    """The version is written once (py_apm/model/version.py): pyproject reads it, npm/build.py
+    copies it."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+    assert "version" not in project["project"] and project["project"]["dynamic"] == ["version"]
+    attr = project["tool"]["setuptools"]["dynamic"]["version"]["attr"]
+    assert attr == "py_apm.model.version.__version__"
+    assert json.loads((stage / "package.json").read_text("utf-8"))["version"] == py_apm.__version__
+    source = json.loads((ROOT / "npm" / "package.json").read_text("utf-8"))["version"]
+    assert source == "0.0.0-set-by-build"
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="no node")
+def test_the_package_never_serves_or_copies_its_own_scripts(stage: Path) -> None:
+    script = "const m = await import(process.argv[1]); console.log(JSON.stringify(m.SITE_FILES));"
+    done = subprocess.run(
+        ["node", "--input-type=module", "-e", script, (stage / "lib" / "site.mjs").as_uri()],
+        env={**os.environ, "NODE_PATH": str(ROOT / "node_modules")},
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    served = json.loads(done.stdout)
+    assert "index.html" in served and "shim.js" in served
+    assert "make-snapshot.js" not in served and "failure-report.js" not in served
+    assert "shim.node.mjs" not in served and "make-snapshot.node.mjs" not in served
+    from py_apm.host.failure_report import CALLS_REPORT_JS
+
+    own = (stage / "site" / "failure-report.js").read_text("utf-8")
+    assert own == CALLS_REPORT_JS.strip() + "\n"
 
 
 def test_site_holds_the_shim_page_and_bundle(stage: Path) -> None:
@@ -149,12 +206,19 @@ def test_npm_server_answers_only_its_own_names_and_shares_only_the_runtime(
     ]
 
 
-def test_readme_is_the_javascript_section(stage: Path) -> None:
+def test_readme_stands_alone(stage: Path) -> None:
+    """The package's README is npm/README.md: install, the fixture, the configuration format, the
+    API list and links to the docs, with no contributor setup."""
     readme = (stage / "README.md").read_text("utf-8")
-    assert readme.startswith("# py-apm\n")
-    assert 'from "py-apm/playwright"' in readme
-    # Only that section: no contributor setup, no other README section.
-    assert "scripts/serve.sh" not in readme and "## The JS API" not in readme
+    assert readme == (ROOT / "npm" / "README.md").read_text("utf-8")
+    assert readme.startswith("# py-apm-emulator\n")
+    assert "npm install --save-dev py-apm-emulator" in readme
+    assert 'from "py-apm-emulator/playwright"' in readme and "apmPage" in readme
+    assert '"sessionTemplates"' in readme and '"tabTemplates"' in readme
+    assert "`getAllTabs()` (ids)" in readme and "`getSession(id)` (object or" in readme
+    assert "scripts/serve.sh" not in readme and ".venv" not in readme
+    links = re.findall(r"\]\(([^)#\s]+)\)", readme)
+    assert links and all((ROOT / link).is_file() for link in links), links
 
 
 def test_a_page_the_build_cannot_edit_stops_it(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -183,3 +247,78 @@ def test_typings_accept_the_examples_and_catch_misuse(tmp_path: Path) -> None:
     done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode != 0
     assert "misuse.js(1," in done.stdout and "TS2349" in done.stdout
+
+
+_STARTER_PROBE = """
+import { mkdirSync, writeFileSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+const { install } = await import(process.argv[1]);
+const [src, dst] = [process.argv[2] + "/src", process.argv[2] + "/dst"];
+mkdirSync(src, { recursive: true });
+const put = (name, text) => { writeFileSync(join(src, name), text); return join(src, name); };
+const v1 = { "a.txt": put("a1", "a1"), "b.txt": put("b1", "b1") };
+const first = install(dst, v1, { gitignore: ["x/"], version: "1" });
+writeFileSync(join(dst, "b.txt"), "b-mine");
+const v2 = { "a.txt": put("a2", "a2"), "b.txt": put("b2", "b2"), "c.txt": put("c2", "c2") };
+const second = install(dst, v2, { gitignore: ["x/"], version: "2" });
+const manifest = JSON.parse(readFileSync(join(dst, ".py-apm-init.json"), "utf8"));
+console.log(JSON.stringify({ first, second, a: readFileSync(join(dst, "a.txt"), "utf8"),
+  b: readFileSync(join(dst, "b.txt"), "utf8"), manifest: Object.keys(manifest.files),
+  generator: manifest.generator, ignore: readFileSync(join(dst, ".gitignore"), "utf8") }));
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="no node")
+def test_npm_init_updates_what_it_wrote_and_keeps_edits_like_python(tmp_path: Path) -> None:
+    """npm/lib/starter.mjs keeps the same manifest rules as py_apm/host/starter.py."""
+    done = subprocess.run(
+        ["node", "--input-type=module", "-e", _STARTER_PROBE,
+         (ROOT / "npm" / "lib" / "starter.mjs").as_uri(), str(tmp_path)],
+        capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    got = json.loads(done.stdout)
+    assert got["first"]["created"] == ["a.txt", "b.txt"]
+    assert got["second"]["updated"] == ["a.txt"] and got["second"]["kept"] == ["b.txt"]
+    assert got["second"]["created"] == ["c.txt"] and got["second"]["gitignoreAdded"] == []
+    assert (got["a"], got["b"]) == ("a2", "b-mine")
+    assert got["manifest"] == ["a.txt", "b.txt", "c.txt"]
+    assert got["generator"] == "py-apm-emulator 2" and got["ignore"] == "x/\n"
+
+
+_REPORT_PROBE = """
+const { attachFailureReport, TITLE } = await import(process.argv[1]);
+const calls = "#1 createSession({}) -> warning createSession: unknown session template 'x'";
+const page = { isClosed: () => false, evaluate: async (source) => (source.startsWith("((limit) =>") ? calls : "") };
+const console_ = [
+  { type: "warning", text: "[py-apm] APM-W005 createSession: unknown session template 'x'" },
+  { type: "log", text: "hello" },
+  { type: "pageerror", text: "TypeError: tab.focus is not a function" },
+];
+const attached = [];
+const info = (status) => ({ status, expectedStatus: "passed", attach: async (name, o) => attached.push([status, name, o.body, o.contentType]) });
+await attachFailureReport(page, console_, info("passed"));
+await attachFailureReport(page, console_, info("failed"));
+await attachFailureReport({ ...page, evaluate: async () => { throw new Error("Target closed\\nlog"); } }, [], info("timedOut"));
+console.log(JSON.stringify({ TITLE, attached }));
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="no node")
+def test_a_failed_apm_page_test_gets_the_report_attached(stage: Path) -> None:
+    done = subprocess.run(
+        ["node", "--input-type=module", "-e", _REPORT_PROBE,
+         (stage / "lib" / "report.mjs").as_uri()],
+        capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    got = json.loads(done.stdout)
+    assert got["TITLE"] == "py-apm warnings and refusals"
+    assert got["attached"] == [
+        [
+            "failed",
+            got["TITLE"],
+            "#1 createSession({}) -> warning createSession: unknown session template 'x'\n"
+            "console pageerror: TypeError: tab.focus is not a function",
+            "text/plain",
+        ],
+        ["timedOut", got["TITLE"], "(PyApm.calls() unavailable: Target closed)", "text/plain"],
+    ]
