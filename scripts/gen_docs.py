@@ -42,6 +42,8 @@ WARNING_WHEN = {
     "APM-W006": "a template name with surrounding spaces (trimmed)",
     "APM-W007": "a refused call (closing Home or an anchor tab, ...)",
     "APM-W008": 'an entity record the record store does not hold (titled "New Case", ...)',
+    "APM-W009": "a `Microsoft.CIFramework` call the real library would answer otherwise or "
+    "ignore silently ([cif.md](cif.md))",
 }
 
 #: How each logging mode reads in the table ("note": a short record, without arguments).
