@@ -53,6 +53,7 @@ function snapshotOf(target) {
   const xrm = target.Xrm;
   return {
     Microsoft: had(target, "Microsoft"),
+    MicrosoftKeys: target.Microsoft && typeof target.Microsoft === "object" ? Object.keys(target.Microsoft) : [],
     Xrm: had(target, "Xrm"),
     App: had(xrm, "App"),
     reportError: "reportError" in target,
@@ -133,8 +134,8 @@ function uninstall(target) {
     }
   }
   if (target.Microsoft) {
-    delete target.Microsoft.Apm;
-    delete target.Microsoft.AppRuntime;
+    // Apm, AppRuntime, CIFramework...: whatever the install added beside the global's own.
+    for (const key of Object.keys(target.Microsoft)) if (!before.MicrosoftKeys.includes(key)) delete target.Microsoft[key];
     if (!before.Microsoft && Object.keys(target.Microsoft).length === 0) delete target.Microsoft;
   }
   delete target.PyApm;
