@@ -9,6 +9,7 @@ import os
 import shutil
 import socket
 import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -91,13 +92,30 @@ def exchange(port: int, payload: bytes, timeout: float = 10.0) -> bytes:
     on which node drops the answers in flight), return all the server answered."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
         sock.sendall(payload)
-        chunks = []
-        try:
-            while data := sock.recv(65536):
-                chunks.append(data)
-        except (TimeoutError, ConnectionResetError):
-            pass
+        return read_to_end(sock)
+
+
+def read_to_end(sock: socket.socket) -> bytes:
+    """All `sock` receives until the server closes it (a timeout or a reset ends it too)."""
+    chunks = []
+    try:
+        while data := sock.recv(65536):
+            chunks.append(data)
+    except (TimeoutError, ConnectionResetError):
+        pass
     return b"".join(chunks)
+
+
+def wait_closed(socks: list[socket.socket], deadline: float) -> None:
+    """Wait until the server has closed each of `socks`; one still open at `deadline` (a
+    `time.monotonic()` value) fails the test with a timeout."""
+    for sock in socks:
+        sock.settimeout(max(0.1, deadline - time.monotonic()))
+        try:
+            while sock.recv(65536):  # a timeout here fails the test: still open
+                pass
+        except ConnectionResetError:
+            pass
 
 
 def replies(answer: bytes, head: bool = False) -> list[Reply]:
