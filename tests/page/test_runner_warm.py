@@ -6,7 +6,6 @@ Each test has its own helper (its own socket, a short idle timeout) and stops it
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from run_helper import Helper
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -30,67 +30,13 @@ CHAT = (
 )
 
 
-class Helper:
-    """Runs ``py-apm run`` against one private helper socket."""
-
-    def __init__(self, tmp: Path, idle_s: float = 60) -> None:
-        self.socket = tmp / "sock" / "run.sock"
-        self.env = {
-            **os.environ,
-            "PY_APM_RUN_SOCKET": str(self.socket),
-            "PY_APM_RUN_IDLE": str(idle_s),
-        }
-        self.env.pop("PY_APM_RUN_HELPER", None)
-        self.tmp = tmp
-
-    def command(self, script: str, *args: str, name: str = "script.js") -> list[str]:
-        path = self.tmp / name
-        path.write_text(script, encoding="utf-8")
-        return [sys.executable, "-m", "py_apm.host.runner", str(path), *args]
-
-    def run(self, script: str, *args: str, name: str = "script.js") -> subprocess.CompletedProcess:
-        return subprocess.run(
-            self.command(script, *args, name=name),
-            capture_output=True, text=True, timeout=180, env=self.env, cwd=REPO,
-        )
-
-    def pids(self) -> list[int]:
-        """Processes of this test's helper (found by their command line)."""
-        found = []
-        for proc in Path("/proc").iterdir():
-            if not proc.name.isdigit():
-                continue
-            try:
-                argv = (proc / "cmdline").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            if b"py_apm.host.run_helper" in argv and str(self.socket).encode() in argv:
-                found.append(int(proc.name))
-        return found
-
-    def gone(self, timeout_s: float = 10) -> bool:
-        """True once the helper process has exited (it answers a stop just before)."""
-        deadline = time.monotonic() + timeout_s
-        while self.pids():
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.05)
-        return True
-
-    def stop(self) -> None:
-        subprocess.run(
-            [sys.executable, "-m", "py_apm.host.runner", "--stop"],
-            capture_output=True, timeout=60, env=self.env, cwd=REPO,
-        )
-
-
 @pytest.fixture
 def helper(tmp_path: Path) -> Iterator[Helper]:
     h = Helper(tmp_path)
     try:
         yield h
     finally:
-        h.stop()
+        h.stop(timeout=60)
         assert h.gone()
 
 
@@ -145,7 +91,8 @@ def test_each_run_starts_from_a_fresh_page(helper: Helper) -> None:
             "  JSON.stringify(window.name), JSON.stringify(document.cookie),\n"
             "  PyApm.state().sessions.length);\n"
             "Microsoft.Apm.createTab({templateName: 'no_such_template'});\n"  # fine unless strict
-            + CHAT % "Second",
+            + CHAT
+            % "Second",
             "--json",
         )
         got = _json(probe)
@@ -206,7 +153,11 @@ def test_two_runs_at_once_do_not_see_each_other(helper: Helper) -> None:
     procs = [
         subprocess.Popen(
             helper.command(CHAT % name + late, "--json", "--wait", "800", name=f"{name}.js"),
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=helper.env, cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=helper.env,
+            cwd=REPO,
         )
         for name in ("Ann", "Bob")
     ]
@@ -234,19 +185,27 @@ def test_helper_exits_when_idle(tmp_path: Path) -> None:
         assert again.returncode == 0 and "[log] back" in again.stdout
         assert "starting the warm helper" in again.stderr
     finally:
-        h.stop()
+        h.stop(timeout=60)
 
 
 def test_stop(helper: Helper) -> None:
     assert helper.run("void 0;").returncode == 0
     stop = subprocess.run(
         [sys.executable, "-m", "py_apm.host.runner", "--stop"],
-        capture_output=True, text=True, timeout=60, env=helper.env, cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=helper.env,
+        cwd=REPO,
     )
     assert stop.stdout.strip() == "py-apm run: stopped the warm helper"
     assert helper.gone() and not helper.socket.exists()
     again = subprocess.run(
         [sys.executable, "-m", "py_apm.host.runner", "--stop"],
-        capture_output=True, text=True, timeout=60, env=helper.env, cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=helper.env,
+        cwd=REPO,
     )
     assert again.stdout.strip() == "py-apm run: no warm helper"

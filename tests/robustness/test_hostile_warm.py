@@ -9,14 +9,13 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from run_helper import Helper
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -26,59 +25,9 @@ pytestmark = [
 ]
 
 
-class Helper:
-    """``py-apm run`` against one private helper socket."""
-
-    def __init__(self, tmp: Path) -> None:
-        self.tmp = tmp
-        self.socket = tmp / "sock" / "run.sock"
-        self.env = {**os.environ, "PY_APM_RUN_SOCKET": str(self.socket), "PY_APM_RUN_IDLE": "120"}
-        self.env.pop("PY_APM_RUN_HELPER", None)
-
-    def command(self, script: str, *args: str) -> list[str]:
-        path = self.tmp / "script.js"
-        path.write_text(script, encoding="utf-8")
-        return [sys.executable, "-m", "py_apm.host.runner", str(path), *args]
-
-    def run(self, script: str, *args: str, timeout: float = 180) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            self.command(script, *args),
-            capture_output=True, text=True, timeout=timeout, env=self.env, cwd=REPO,
-        )  # fmt: skip
-
-    def pids(self) -> list[int]:
-        found = []
-        for proc in Path("/proc").iterdir():
-            if not proc.name.isdigit():
-                continue
-            try:
-                argv = (proc / "cmdline").read_bytes().split(b"\0")
-                state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
-            except (OSError, IndexError):
-                continue
-            if state != "Z" and b"py_apm.host.run_helper" in argv:
-                if str(self.socket).encode() in argv:
-                    found.append(int(proc.name))
-        return found
-
-    def gone(self, timeout_s: float = 30) -> bool:
-        deadline = time.monotonic() + timeout_s
-        while self.pids():
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.1)
-        return True
-
-    def stop(self, timeout: float = 90) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "py_apm.host.runner", "--stop"],
-            capture_output=True, text=True, timeout=timeout, env=self.env, cwd=REPO,
-        )  # fmt: skip
-
-
 @pytest.fixture
 def helper(tmp_path: Path) -> Iterator[Helper]:
-    h = Helper(tmp_path)
+    h = Helper(tmp_path, idle_s=120)
     try:
         assert h.run("void 0;").returncode == 0  # started and warm
         yield h
@@ -184,7 +133,7 @@ def test_a_stopped_helper_bounds_the_run_and_stop_still_reaches_it(helper: Helpe
             assert done.returncode == 0 and "[log] ran" in done.stdout, done.stderr[-2000:]
         stop = helper.stop(timeout=90)  # through its pid file: the socket does not answer
         assert stop.stdout.strip() == "py-apm run: stopped the warm helper", stop
-        assert helper.gone()
+        assert helper.gone(30)
     finally:
         try:
             os.kill(pid, signal.SIGCONT)
