@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .config_fields import text_field
 from .errors import bad_config
 from .values import describe
 
@@ -152,15 +153,6 @@ def _list(value: Any, what: str) -> list[Any]:
     return list(value)
 
 
-def _text(item: Mapping[str, Any], key: str, where: str, default: str | None = None) -> str:
-    value = item.get(key, default)
-    if value is None:
-        raise bad_config(f"{where}: {key} is required")
-    if not isinstance(value, str):
-        raise bad_config(f"{where}: {key} must be a string, got {describe(value)}")
-    return value
-
-
 def _int(item: Mapping[str, Any], key: str, where: str, default: int, low: int, high: int) -> int:
     value = item.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
@@ -177,13 +169,13 @@ def parse_provider(item: Any, index: int) -> Provider:
         if key not in PROVIDER_FIELDS:
             known = ", ".join(sorted(PROVIDER_FIELDS))
             raise bad_config(f"{where}: unknown field '{key}' (known: {known})")
-    name = _text(item, "name", where).strip()
+    name = text_field(item, "name", where).strip()
     if not name:
         raise bad_config(f"{where}: name must not be empty")
     if name == DEFAULT_PROVIDER:
         raise bad_config(f"{where}: name '{DEFAULT_PROVIDER}' is the workspace page's own")
     where = f"{where} '{name}'"
-    url = _text(item, "url", where).strip()
+    url = text_field(item, "url", where).strip()
     if not url:
         raise bad_config(f"{where}: url must not be empty")
     lowered = url.lower()
@@ -200,12 +192,12 @@ def parse_provider(item: Any, index: int) -> Provider:
         raise bad_config(f"{where}: customParams must be a string")
     return Provider(
         name,
-        _text(item, "label", where, name),
+        text_field(item, "label", where, name),
         url,
         _int(item, "order", where, index, -(10**6), 10**6),
         outbound,
         "2",
-        _text(item, "trustedDomain", where, ""),
+        text_field(item, "trustedDomain", where, ""),
         custom,
         _int(item, "width", where, DEFAULT_WIDTH, MIN_WIDTH, 10_000),
     )
@@ -235,17 +227,17 @@ def parse_presences(value: Any) -> tuple[Presence, ...]:
         for key in item:
             if key not in ("id", "text", "basePresenceStatus", "color"):
                 raise bad_config(f"{where}: unknown field '{key}'")
-        text = _text(item, "text", where)
-        base = _text(item, "basePresenceStatus", where, "AVAILABLE")
+        text = text_field(item, "text", where)
+        base = text_field(item, "basePresenceStatus", where, "AVAILABLE")
         if base not in BASE_STATUSES:
             raise bad_config(
                 f"{where}: basePresenceStatus must be one of {', '.join(BASE_STATUSES)}"
             )
         presence = Presence(
-            _text(item, "id", where, f"00000000-0000-0000-0000-{index + 1:012x}"),
+            text_field(item, "id", where, f"00000000-0000-0000-0000-{index + 1:012x}"),
             text,
             base,
-            _text(item, "color", where, "#92C353"),
+            text_field(item, "color", where, "#92C353"),
         )
         if any(p.text == text or p.presence_id == presence.presence_id for p in result):
             raise bad_config(f"{where}: text or id '{text}' is used twice")

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .config_fields import text_field
 from .errors import bad_config
 from .values import describe, js_string
 
@@ -211,19 +212,10 @@ def _add(target: dict[str, Any], template: Any, what: str, index: int) -> None:
     target[template.unique_name] = template
 
 
-def _str_field(item: Mapping[str, Any], key: str, where: str, default: str | None = None) -> str:
-    value = item.get(key, default)
-    if value is None:
-        raise bad_config(f"{where}: {key} is required")
-    if not isinstance(value, str):
-        raise bad_config(f"{where}: {key} must be a string, got {describe(value)}")
-    return value
-
-
 def _unique_name(item: Any, where: str) -> str:
     if not isinstance(item, Mapping):
         raise bad_config(f"{where} must be an object, got {describe(item)}")
-    name = _str_field(item, "uniqueName", where)
+    name = text_field(item, "uniqueName", where)
     if not UNIQUE_NAME.match(name):
         raise bad_config(
             f"{where}: uniqueName '{name}' must be <prefix>_<name> with an alphanumeric prefix "
@@ -282,7 +274,7 @@ def parse_tab_template(item: Any, where: str) -> TabTemplate:
     unique = _unique_name(item, where)
     where = f"{where} '{unique}'"
     _known_keys(item, TAB_FIELDS, where)
-    page_name = _str_field(item, "pageType", where)
+    page_name = text_field(item, "pageType", where)
     key = page_type_key(page_name)
     if key is None:
         known = ", ".join(p.display for p in PAGE_TYPES.values())
@@ -306,8 +298,8 @@ def parse_tab_template(item: Any, where: str) -> TabTemplate:
             raise bad_config(f"{where}: parameter '{name}' has an unusable {describe(value)}")
     if key == "thirdpartywebsite" and "url" in parameters:
         check_url(parameters["url"], f"{where}: parameter 'url'", bad_config)
-    title = _str_field(item, "title", where, "")
-    name = _str_field(item, "name", where, unique)
+    title = text_field(item, "title", where, "")
+    name = text_field(item, "name", where, unique)
     return TabTemplate(unique, title, key, parameters, name, tags=_tags(item, where))
 
 
@@ -316,7 +308,7 @@ def parse_session_template(item: Any, where: str) -> SessionTemplate:
     unique = _unique_name(item, where)
     where = f"{where} '{unique}'"
     _known_keys(item, SESSION_FIELDS, where)
-    kind = _str_field(item, "type", where, "generic").lower()
+    kind = text_field(item, "type", where, "generic").lower()
     if kind not in ("entity", "generic"):
         raise bad_config(f"{where}: type must be 'Entity' or 'Generic', got '{item.get('type')}'")
     entity = item.get("entity")
@@ -344,13 +336,13 @@ def parse_session_template(item: Any, where: str) -> SessionTemplate:
         raise bad_config(f"{where}: applySessionTitleToAnchorTab must be true or false")
     return SessionTemplate(
         unique,
-        _str_field(item, "title", where, ""),
+        text_field(item, "title", where, ""),
         kind,
         entity=entity if kind == "entity" else None,
         anchor_tab=anchor if kind == "generic" else None,
         additional_tabs=tuple(extra),
         apply_title_to_anchor=apply_title,
-        name=_str_field(item, "name", where, unique),
+        name=text_field(item, "name", where, unique),
         panel_mode=_panel_mode(item, where),
         tags=_tags(item, where),
     )
