@@ -16,6 +16,7 @@ from .cif_core import (
     CifCore,
     cif_error,
     required,
+    template_name,
 )
 from .errors import INVALID_ARGUMENT, MAX_SESSIONS_MESSAGE, NOT_FOUND, invalid
 from .events import SESSION_CREATED
@@ -66,11 +67,7 @@ class CifSessionMembers(CifCore):
         owner = self._cif_provider(provider, method)
         required(session_input, "Some of required parameters are null")
         item = as_object(session_input, method, "input")
-        name = item.get("templateName")
-        if not isinstance(name, str) or not name.strip():
-            raise invalid(
-                method, f"input.templateName must be a non-empty string, got {describe(name)}"
-            )
+        name = template_name(item, method)
         template: SessionTemplate | None = _by_name(self.options.templates.sessions, name)
         if template is None:
             raise cif_error(
@@ -262,11 +259,7 @@ class CifSessionMembers(CifCore):
         required(tab_input, "Some of the required parameters are Null")
         session = self._cif_require_focus(owner)
         item = as_object(tab_input, method, "input")
-        name = item.get("templateName")
-        if not isinstance(name, str) or not name.strip():
-            raise invalid(
-                method, f"input.templateName must be a non-empty string, got {describe(name)}"
-            )
+        name = template_name(item, method)
         template: TabTemplate | None = _by_name(self.options.templates.tabs, name)
         if template is None:
             raise cif_error(

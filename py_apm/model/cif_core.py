@@ -9,6 +9,7 @@ Focus changes and closes made by any face or by a click raise the CIF events (`_
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -299,3 +300,13 @@ def require_text(value: Any, method: str, name: str, empty_text: str) -> str:
     if not isinstance(value, str):
         raise invalid(method, f"{name} must be a string, got {describe(value)}")
     return value
+
+
+def template_name(item: Mapping[str, Any], method: str) -> str:
+    """`input.templateName`: a non-empty string (a 400 naming it otherwise)."""
+    name = item.get("templateName")
+    if not isinstance(name, str) or not name.strip():
+        raise invalid(
+            method, f"input.templateName must be a non-empty string, got {describe(name)}"
+        )
+    return name

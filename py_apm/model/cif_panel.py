@@ -13,6 +13,7 @@ from .cif_core import (
     cif_error,
     require_text,
     required,
+    template_name,
 )
 from .errors import INVALID_ARGUMENT, NOT_FOUND, invalid
 from .inputs import as_object, require_string
@@ -247,11 +248,7 @@ class CifPanelMembers(CifCore):
         owner = self._cif_provider(provider, method)
         required(event_input, "The Input parameter is blank. Provide a value.")
         item = as_object(event_input, method, "input")
-        name = item.get("templateName")
-        if not isinstance(name, str) or not name.strip():
-            raise invalid(
-                method, f"input.templateName must be a non-empty string, got {describe(name)}"
-            )
+        name = template_name(item, method)
         templates = self.options.notification_templates
         template = templates.get(name) or templates.get(name.strip())
         if template is None:
