@@ -18,6 +18,7 @@ from .cif_core import (
     required,
     template_name,
 )
+from .core import TabIds
 from .errors import INVALID_ARGUMENT, MAX_SESSIONS_MESSAGE, NOT_FOUND, invalid
 from .events import SESSION_CREATED
 from .inputs import SessionInput, as_object, context_value
@@ -103,13 +104,7 @@ class CifSessionMembers(CifCore):
                 )
         self._check_limit(len(self._sessions) < MAX_SESSIONS, MAX_SESSIONS_MESSAGE)
         session_id = f"session-id-{self._next_session}"
-        next_tab = self._next_tab
-
-        def new_tab_id() -> str:
-            nonlocal next_tab
-            next_tab += 1
-            return f"tab-id-{next_tab - 1}"
-
+        new_tab_id = TabIds(self._next_tab)
         anchor_params = per_tab.get(template.anchor_tab or "", {})
         given = SessionInput(template.unique_name, context, anchor_params, True)
         warn = self._warner(record)
@@ -127,7 +122,7 @@ class CifSessionMembers(CifCore):
         # everything built: commit
         cif = self._cif
         self._next_session += 1
-        self._next_tab = next_tab
+        self._next_tab = new_tab_id.next
         self._sessions[session_id] = session
         self._tabs.update(session.tabs)
         cif.owners[session_id] = owner

@@ -45,6 +45,18 @@ ANCHOR_NOT_CLOSABLE = "The anchor tab of a session cannot be closed."
 OUTBOX_LIMIT = 1000
 
 
+class TabIds:
+    """Hands out the tab ids of a session being built; `next` is committed once it is built
+    (a failed build uses no ids)."""
+
+    def __init__(self, first: int) -> None:
+        self.next = first
+
+    def __call__(self) -> str:
+        self.next += 1
+        return f"tab-id-{self.next - 1}"
+
+
 class WorkspaceCore:
     """State keeping shared by the member mixins."""
 
@@ -211,19 +223,13 @@ class WorkspaceCore:
             self.options.templates.sessions, given.template_name, "session", record
         )
         session_id = f"session-id-{self._next_session}"
-        next_tab = self._next_tab
-
-        def new_tab_id() -> str:
-            nonlocal next_tab
-            next_tab += 1
-            return f"tab-id-{next_tab - 1}"
-
+        new_tab_id = TabIds(self._next_tab)
         session = build_session(
             method, session_id, new_tab_id, given, template, self.options, self._warner(record)
         )
         # everything built: commit
         self._next_session += 1
-        self._next_tab = next_tab
+        self._next_tab = new_tab_id.next
         self._sessions[session_id] = session
         self._tabs.update(session.tabs)
         self._emit(SESSION_CREATED, {"sessionId": session_id})
