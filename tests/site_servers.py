@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
@@ -14,6 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from repo_scripts import npm_build
 
 ROOT = Path(__file__).resolve().parents[1]
 HAVE_NODE = shutil.which("node") is not None and (ROOT / "node_modules" / "pyodide").is_dir()
@@ -36,11 +37,7 @@ class Reply:
 
 def build_npm_stage(out: Path) -> Path:
     """The npm package folder, assembled by npm/build.py into `out`."""
-    spec = importlib.util.spec_from_file_location("npm_build", ROOT / "npm" / "build.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return Path(module.assemble(out))
+    return Path(npm_build().assemble(out))
 
 
 @contextmanager

@@ -4,16 +4,15 @@ scripts/test_js.sh packs the package and runs it in a browser; these are the fas
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
 import shutil
 import subprocess
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from repo_scripts import npm_build
 
 import py_apm
 from py_apm.host.bundle import get_bundle
@@ -22,17 +21,9 @@ ROOT = Path(__file__).resolve().parents[2]
 TSC = ROOT / "node_modules" / ".bin" / "tsc"
 
 
-def _build_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("npm_build", ROOT / "npm" / "build.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def stage(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _build_module().assemble(tmp_path_factory.mktemp("npm"))
+    return npm_build().assemble(tmp_path_factory.mktemp("npm"))
 
 
 def test_manifest_versions_and_entry_points(stage: Path) -> None:
@@ -72,7 +63,7 @@ def test_the_package_carries_licence_starter_and_repository(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PY_APM_REPOSITORY_URL", "https://example.test/team/py-apm")
-    stage = _build_module().assemble(tmp_path)
+    stage = npm_build().assemble(tmp_path)
     manifest = json.loads((stage / "package.json").read_text("utf-8"))
     assert manifest["repository"] == {
         "type": "git",
@@ -224,7 +215,7 @@ def test_readme_stands_alone(stage: Path) -> None:
 
 
 def test_a_page_the_build_cannot_edit_stops_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    build = _build_module()
+    build = npm_build()
     monkeypatch.setattr(build, "PAGE_EDITS", (('src="/gone.js"', 'src="gone.js"'),))
     with pytest.raises(SystemExit, match="gone.js"):
         build.workspace_page()

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from repo_scripts import npm_build
 
 from py_apm.host import buildlock, snapshot, snapshot_build
 from py_apm.host.server import serve
@@ -149,13 +150,7 @@ if (what === "lock") {
 
 @pytest.fixture(scope="module")
 def npm_lib(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("npm_build", ROOT / "npm" / "build.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return Path(module.assemble(tmp_path_factory.mktemp("npm"))) / "lib" / "snapshot.mjs"
+    return Path(npm_build().assemble(tmp_path_factory.mktemp("npm"))) / "lib" / "snapshot.mjs"
 
 
 def _node(npm_lib: Path, *args: str) -> Any:
