@@ -140,21 +140,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def _node_process() -> Iterator[Any]:
     """One Node process with py-apm booted on its global, for the whole session."""
-    import shutil
+    from node.backend import NodeProcess, built_package
 
-    from node.backend import ROOT, NodeProcess, build_package, node_available
-
-    if not node_available():
-        pytest.skip("Node.js or node_modules/pyodide missing (scripts/setup.sh)")
-    out = ROOT / "build" / f"node-tests-{os.getpid()}"
-    try:
-        process = NodeProcess(build_package(out))
+    with built_package("node-tests") as lib:
+        process = NodeProcess(lib)
         try:
             yield process
         finally:
             process.close()
-    finally:
-        shutil.rmtree(out, ignore_errors=True)
 
 
 @pytest.fixture

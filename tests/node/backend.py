@@ -10,13 +10,18 @@ emulator's globals.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).with_name("driver.mjs")
@@ -42,6 +47,19 @@ def build_package(out: Path) -> Path:
     finally:
         sys.path.remove(str(ROOT / "npm"))
     return stage / "lib" / "node.mjs"
+
+
+@contextmanager
+def built_package(name: str) -> Iterator[Path]:
+    """The npm package built under ``build/<name>-<pid>`` for a fixture, removed afterwards; its
+    ``lib/node.mjs``. Skips the test without Node."""
+    if not node_available():
+        pytest.skip("Node.js or node_modules/pyodide missing (scripts/setup.sh)")
+    out = ROOT / "build" / f"{name}-{os.getpid()}"
+    try:
+        yield build_package(out)
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
 
 
 class NodeProcess:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from node.backend import ROOT, build_package, node_available
+from node.backend import built_package
 
 pytestmark = pytest.mark.node
 
@@ -24,16 +24,8 @@ CASE = (
 
 @pytest.fixture(scope="module")
 def node_lib() -> Iterator[Path]:
-    import os
-    import shutil
-
-    if not node_available():
-        pytest.skip("Node.js or node_modules/pyodide missing (scripts/setup.sh)")
-    out = ROOT / "build" / f"node-api-tests-{os.getpid()}"
-    try:
-        yield build_package(out)
-    finally:
-        shutil.rmtree(out, ignore_errors=True)
+    with built_package("node-api-tests") as lib:
+        yield lib
 
 
 def run(node_lib: Path, body: str, tmp_path: Path) -> Any:
