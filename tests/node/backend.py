@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from repo_scripts import npm_build
 
 ROOT = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).with_name("driver.mjs")
@@ -39,14 +39,7 @@ def node_available() -> bool:
 def build_package(out: Path) -> Path:
     """Assemble the npm package under ``out`` (inside the checkout, so ``pyodide`` resolves from
     its node_modules); return its ``lib/node.mjs``."""
-    sys.path.insert(0, str(ROOT / "npm"))
-    try:
-        import build  # npm/build.py
-
-        stage = build.assemble(out)
-    finally:
-        sys.path.remove(str(ROOT / "npm"))
-    return stage / "lib" / "node.mjs"
+    return Path(npm_build().assemble(out)) / "lib" / "node.mjs"
 
 
 @contextmanager
