@@ -5,7 +5,10 @@
 // Promise on bad arguments). Python checks and answers; this module shapes what the provider
 // gets (a Map for getSession, an Error with msdyn_name/errorCode/get()/toString() on failure),
 // keeps the handler functions, settles pending notifyEvent Promises from the CIF_NOTIFICATION
-// events and runs the notification countdowns.
+// events and runs the notification countdowns. Provider frames on another origin reach the same
+// faces through the postMessage protocol of cif_messages.js.
+
+import { listenForProviders } from "./cif_messages.js";
 
 /**
  * @typedef {object} CifDeps
@@ -332,6 +335,14 @@ export function installCif(target, PyApm, { invoke, report, listeners }) {
   }
   Object.defineProperty(PyApm, "__cif", { value: (/** @type {any} */ who) => cif.face(providerOf(target, who)) });
   target.Microsoft.CIFramework = cif.face("default");
+  listenForProviders(target, {
+    face: cif.face,
+    providerOf: (who) => providerOf(target, who),
+    providers: () => invoke(P("cif"), "pyapm.cif", []).providers,
+    ready: () => PyApm.ready,
+    isReady: () => PyApm.isReady,
+    report,
+  });
 }
 
 /**
