@@ -65,8 +65,23 @@ def xo_page(browser: Any, page_server: str, provider_site: str) -> Iterator[Any]
         "channelProviders": [
             {"name": PROVIDER, "label": "XO phone", "url": f"{provider_site}provider.html"}
         ],
+        "tabTemplates": [
+            {
+                "uniqueName": "xo_list",
+                "name": "Contacts",
+                "title": "Contacts",
+                "pageType": "entitylist",
+                "parameters": {"entityName": "contact"},
+            }
+        ],
         "sessionTemplates": [
-            {"uniqueName": "xo_call", "name": "Call", "type": "generic", "title": "Call"}
+            {
+                "uniqueName": "xo_call",
+                "name": "Call",
+                "type": "generic",
+                "title": "Call",
+                "anchorTab": "xo_list",
+            }
         ],
         "notificationTemplates": [
             {"uniqueName": "xo_ring", "name": "Ring", "title": "Call from {number}", "timeout": 0}
@@ -82,10 +97,10 @@ def ws(xo_page: Any) -> Any:
     """Home only, the provider frame reloaded and its library initialised."""
     page = xo_page
     page.evaluate("() => { PyApm.reset(); PyApmWorkspace.render(); }")
-    page.wait_for_selector(FRAME, state="attached")
-    page.evaluate(f"() => document.querySelector('{FRAME}').contentWindow.location.reload()")
-    page.wait_for_timeout(50)
-    phone(page).wait_for_function("window.initDetail !== null")
+    frame = phone(page)
+    frame.wait_for_function("window.initDetail !== undefined")  # the first load is parsed
+    frame.evaluate("() => { window.initDetail = null; setTimeout(() => location.reload(), 0); }")
+    frame.wait_for_function("window.initDetail !== null && window.initDetail !== undefined")
     return page
 
 
@@ -118,7 +133,12 @@ def test_sessions_cross_origin(ws: Any) -> None:
     )
     assert got["id"] == "session-id-1" and got["focused"] == "session-id-1"
     assert got["all"] == ["session-id-1"]
-    assert (got["map"], got["conv"], got["isFocused"], got["context"]) == (True, "c-1", True, {"n": 1})
+    assert (got["map"], got["conv"], got["isFocused"], got["context"]) == (
+        True,
+        "c-1",
+        True,
+        {"n": 1},
+    )
     assert ws.evaluate("PyApm.cif().owners") == {"session-id-1": PROVIDER}
     assert ws.evaluate("PyApm.state().focusedSessionId") == "session-id-1"
     # Another provider's session (the page's own) is not this provider's: null, as same-origin.
