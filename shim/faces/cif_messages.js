@@ -126,8 +126,9 @@ export function listenForProviders(target, deps) {
       reply("failure", { message: `Microsoft.CIFramework.${api} is not a member of the library`, errorCode: 501, msdyn_name: api });
       return;
     }
+    const forwarders = forwardersOf(provider, String(data.instance || ""));
     if (api === "addHandler" || api === "removeHandler") {
-      handler(api, face, provider, String(data.instance || ""), args, source, ev.origin, reply);
+      handler(api, face, forwarders, args, source, ev.origin, reply);
       return;
     }
     /** @type {Promise<unknown>} */
@@ -146,13 +147,12 @@ export function listenForProviders(target, deps) {
   /**
    * addHandler/removeHandler: args = [eventName, handlerId]; a handler id that is not a string
    * stands for an argument that is not a function, so the face gives its own refusal.
-   * @param {string} api @param {any} face @param {string} provider
-   * @param {string} instance @param {unknown[]} args @param {Window} source @param {string} origin
+   * @param {string} api @param {any} face @param {Map<string, [string, Function]>} forwarders
+   * @param {unknown[]} args @param {Window} source @param {string} origin
    * @param {(outcome: "success" | "failure", data: unknown) => void} reply
    */
-  function handler(api, face, provider, instance, args, source, origin, reply) {
+  function handler(api, face, forwarders, args, source, origin, reply) {
     const [name, id] = args;
-    const forwarders = forwardersOf(provider, instance);
     let fn = typeof id === "string" ? forwarders.get(id)?.[1] : undefined;
     if (!fn && typeof id === "string" && api === "addHandler") {
       fn = (/** @type {unknown} */ payload) => {
