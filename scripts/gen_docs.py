@@ -11,6 +11,8 @@ everything outside the markers is hand-written. Tables:
 - `warnings`: the warning codes and names (`py_apm.model.warnings.CODES`) with when each is given.
 - `page-types`: the tab templates' page types and their parameters (`templates.PAGE_TYPES`).
 - `builtins`: the built-in templates (`py_apm/model/builtin_templates.json`).
+- `face-apm`, `face-runtime`, `face-xrm`: each face's members as `shim/faces/table.js` declares
+  them (read with node), with what each returns and the bridge member it calls.
 tests/tooling/test_docs.py fails when a block differs from what this script writes.
 """
 
@@ -20,6 +22,7 @@ import argparse
 import inspect
 import json
 import re
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -154,11 +157,132 @@ def builtins_table() -> str:
     return "\n".join(rows)
 
 
+#: A result's shape (a face table's `as`) in words.
+SHAPES = {
+    "session": "session object",
+    "tab": "tab object",
+    "context": "context object",
+    "String": "string",
+    "Boolean": "boolean",
+    "nothing": "`undefined`",
+}
+#: A bridge member's Python return type in JS words (when a row gives no `as`).
+PYTHON_TO_JS = {
+    "str": "string",
+    "bool": "boolean",
+    "list[str]": "array of ids",
+    "str or None": "string or `null`",
+    "dict[str, Any]": "object",
+    "None": "`undefined`",
+}
+
+
+def _faces() -> dict[str, Any]:
+    """`FACES` of shim/faces/table.js, read with node (the table is data only)."""
+    table = ROOT / "shim" / "faces" / "table.js"
+    script = "const m = await import(process.argv[1]); console.log(JSON.stringify(m.FACES));"
+    done = subprocess.run(
+        ["node", "--input-type=module", "-e", script, table.as_uri()],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return dict(json.loads(done.stdout))
+
+
+def _python_returns() -> dict[str, str]:
+    from py_apm.model.members import members
+    from py_apm.model.workspace import Workspace
+
+    return {
+        spec.name: _returns(_original(getattr(Workspace, spec.python_name), spec.python_name))
+        for spec in members()
+    }
+
+
+def _result(row: dict[str, Any], shape: str | None, python: dict[str, str]) -> str:
+    if shape is not None:
+        words = SHAPES[shape]
+        if shape in ("session", "tab") and python[row["bridge"]] == "str or None":
+            words += " or `null`"
+        return words
+    return PYTHON_TO_JS.get(python[row["bridge"]], python[row["bridge"]])
+
+
+def _does(row: dict[str, Any], python: dict[str, str]) -> str:
+    kind = row["kind"]
+    if kind == "id":
+        return "its id (string)"
+    if kind == "property":
+        return "property, settable" if row.get("set") else "property"
+    if kind == "constant":
+        return f'always `"{row["value"]}"`'
+    if kind == "handler":
+        return "registers a handler; returns its id"
+    if kind == "refused":
+        how = "rejects" if row.get("async") else "throws"
+        return f"{how} 501: {row['why']}"
+    if kind == "hand":
+        return "built by hand in its face module (see the tables above)"
+    value = _result(row, row.get("as"), python)
+    returns = row["returns"]
+    if returns == "sync":
+        return value
+    if returns == "void":
+        return "`undefined`"
+    if returns == "promise":
+        return f"Promise of {value}"
+    documented = _result(row, row.get("documented"), python)
+    return f'Promise of {value} (`returns: "documented"`: {documented})'
+
+
+def _bridge_arguments() -> dict[str, list[str]]:
+    from py_apm.model.members import members
+    from py_apm.model.workspace import Workspace
+
+    found = {}
+    for spec in members():
+        fn = _original(getattr(Workspace, spec.python_name), spec.python_name)
+        shown = _arguments(fn, 2 if spec.log == "call" else 1)
+        found[spec.name] = [] if shown == "–" else shown.split(", ")
+    return found
+
+
+def _call_arguments(row: dict[str, Any], bound: bool, bridge: dict[str, list[str]]) -> str:
+    """A call row's parameters: its own list, or ("rest") its bridge member's after the id."""
+    args = row.get("args", [])
+    if args == "rest":
+        args = bridge[row["bridge"]][1:] if bound else bridge[row["bridge"]]
+    return ", ".join(args)
+
+
+def _face_table(name: str) -> str:
+    python = _python_returns()
+    params = _bridge_arguments()
+    rows = ["| member | returns | bridge member |", "|---|---|---|"]
+    for obj in _faces()[name].values():
+        bound = any(row["kind"] == "id" for row in obj["members"])
+        for row in obj["members"]:
+            shown = f"{obj['label']}{row['name']}"
+            if row["kind"] == "handler":
+                shown = f"{obj['label']}addOn{row['name']}`, `removeOn{row['name']}"
+            elif row["kind"] == "call":
+                shown += f"({_call_arguments(row, bound, params)})"
+            elif row["kind"] == "refused":
+                shown += "()"
+            bridge = f"`{row['bridge']}`" if row.get("bridge") else "–"
+            rows.append(f"| `{shown}` | {_does(row, python)} | {bridge} |")
+    return "\n".join(rows)
+
+
 TABLES: dict[str, Callable[[], str]] = {
     "members": members_table,
     "warnings": warnings_table,
     "page-types": page_types_table,
     "builtins": builtins_table,
+    "face-apm": lambda: _face_table("apm"),
+    "face-runtime": lambda: _face_table("runtime"),
+    "face-xrm": lambda: _face_table("xrm"),
 }
 
 _BLOCK = re.compile(

@@ -109,6 +109,7 @@ export function removeHandler(label, event, id) {
 export function clearHandlers() {
   handlerSets.clear();
   handlerCount = 0;
+  deferred = [];
 }
 
 // What an Xrm event handler receives (Xrm's EventContext): the event's data is
@@ -144,9 +145,38 @@ export function fire(event, make) {
   }
 }
 
+// Handlers that make changes fire more handlers (a switch handler that switches back...): such
+// a chain runs inside one task and would starve the page (its timers, input, rendering). At
+// most HANDLER_BURST handler events fire per task; the rest wait, in order, for a later task
+// (a timer), so a chain goes on but the page stays responsive.
+export const HANDLER_BURST = 1000;
+let firedThisTask = 0;
+/** @type {Array<import("./wire.js").ChangePayload["events"]>} */
+let deferred = []; // handler events waiting for a later task, in order
+/** @type {ReturnType<typeof setTimeout> | null} */
+let taskTimer = null;
+const later = setTimeout.bind(globalThis); // not a wrapper a test harness installs later
+
+function nextTask() {
+  if (taskTimer !== null) return;
+  taskTimer = later(() => {
+    taskTimer = null;
+    firedThisTask = 0;
+    const waiting = deferred;
+    deferred = [];
+    for (const events of waiting) fireHandlers(events);
+  }, 0);
+}
+
 /** @param {import("./wire.js").ChangePayload["events"]} events */
 function fireHandlers(events) {
   if (handlerCount === 0) return;
+  nextTask(); // counts this task's handler events until it ends
+  if (deferred.length || firedThisTask >= HANDLER_BURST) {
+    deferred.push(events);
+    return;
+  }
+  firedThisTask += events.length;
   for (const phase of [0, 1]) {
     for (const ev of events) {
       const names = HANDLED[ev.name];

@@ -108,7 +108,7 @@
   function schedule() {
     if (queued || panel.hidden) return;
     queued = true;
-    queueMicrotask(render);
+    W.soon(render);
   }
 
   function setOpen(open) {

@@ -253,10 +253,26 @@
       " · rev " + state.revision + (api.version ? " · v" + api.version : "");
   }
 
+  // A loop of awaited calls that never yields to the event loop would render after every
+  // call (each a microtask), building DOM the page can only free once it yields: past
+  // RENDERS_PER_TASK renders in one task, the next waits for a later task.
+  const RENDERS_PER_TASK = 20;
+  const later = window.setTimeout.bind(window); // the page's own: not a harness's wrapper
+  let rendersThisTask = 0;
+  let taskCounted = false;
+  function soon(fn) {
+    if (!taskCounted) {
+      taskCounted = true;
+      later(() => { taskCounted = false; rendersThisTask = 0; }, 0);
+    }
+    if (rendersThisTask++ < RENDERS_PER_TASK) queueMicrotask(fn);
+    else later(fn, 0);
+  }
+
   function scheduleRender() {
     if (renderQueued) return;
     renderQueued = true;
-    queueMicrotask(render);
+    soon(render);
   }
 
   function onChange(payload) {
@@ -374,6 +390,7 @@
     asText,
     act,
     onRender: (hook) => renderHooks.push(hook),
+    soon, // a render soon: a microtask, or a later task once this one rendered enough
     get api() { return api; },
   };
   window.PyApmWorkspace = settings;

@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { cacheEntries, pruneCache, showCache } from "../lib/cache.mjs";
 import { startServer } from "../lib/http.mjs";
 import { PYODIDE_FILES, SITE_FILES, makeSite, pyodideDir, siteDir } from "../lib/site.mjs";
-import { ensureSnapshot, snapshotDir, snapshotPath } from "../lib/snapshot.mjs";
+import { ensureSnapshot, snapshotDir, snapshotPath, verifiedSnapshot } from "../lib/snapshot.mjs";
 import { gitignoreLines, install, report } from "../lib/starter.mjs";
 
 const USAGE = `usage: py-apm init <dir>             copy the py-apm site into <dir> (e.g. public/py-apm)
@@ -162,8 +162,8 @@ async function serve(args) {
   if (options.webResources && !isKind(options.webResources, "dir")) return fail(`--webresources ${options.webResources}: not a directory`);
   if (options.configFile && !isKind(options.configFile, "file")) return fail(`--config ${options.configFile}: not a file`);
   // The memory snapshot when a test run has built it (pages boot ~4x faster); else a normal boot.
-  const snapshot = snapshotPath();
-  const site = makeSite({ ...options, snapshotFile: existsSync(snapshot) ? snapshot : null });
+  const snapshotFile = verifiedSnapshot(undefined, (line) => console.error(line));
+  const site = makeSite({ ...options, snapshotFile });
   const server = await startServer(site, { port: options.port, keepAlive: true });
   console.log(`py-apm ${version()}: the workspace is at ${server.root}`);
   console.log(`  <script src="${server.root}shim.js"></script>`);

@@ -62,14 +62,19 @@ export function pyodideBuildId(dir = pyodideDir()) {
 }
 
 /** The snapshot file format's name (py_apm/host/snapshot.py FORMAT), part of the key. */
-const SNAPSHOT_FORMAT = "sparse-1";
+export const SNAPSHOT_FORMAT = "sparse-1";
+
+/** The py_apm bundle's etag (the Python server's for the same zip): the digest of the py_apm
+ * sources a snapshot must be built from. */
+export function bundleEtag() {
+  const bundle = readFileSync(join(siteDir, "py_apm.zip"));
+  return `"${createHash("sha256").update(bundle).digest("hex").slice(0, 32)}"`;
+}
 
 /** The key naming one (Pyodide build, py_apm bundle, file format) triple; the same key as the
  * Python side's, so both share one snapshot cache. */
 export function snapshotKey(dir = pyodideDir()) {
-  const bundle = readFileSync(join(siteDir, "py_apm.zip"));
-  const etag = `"${createHash("sha256").update(bundle).digest("hex").slice(0, 32)}"`;
-  const key = `${pyodideBuildId(dir)}\n${etag}\n${SNAPSHOT_FORMAT}`;
+  const key = `${pyodideBuildId(dir)}\n${bundleEtag()}\n${SNAPSHOT_FORMAT}`;
   return createHash("sha256").update(key).digest("hex").slice(0, 20);
 }
 

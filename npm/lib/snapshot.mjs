@@ -2,15 +2,21 @@
 // once in the browser the tests use, cached on disk under a key of the Pyodide build and the
 // py_apm bundle (the Python side uses the same directory and key), reused by every run.
 
+import { createHash } from "node:crypto";
 import {
   closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync,
+  writeSync,
 } from "node:fs";
-import { homedir } from "node:os";
+import { homedir, hostname } from "node:os";
 import { join } from "node:path";
-import { makeSite, siteDir, snapshotKey } from "./site.mjs";
+import { bundleEtag, makeSite, siteDir, snapshotKey, SNAPSHOT_FORMAT } from "./site.mjs";
 import { startServer } from "./http.mjs";
 
-const LOCK_STALE_MS = 180_000;
+// One lock and one digest record for every builder: py_apm/host/buildlock.py and
+// py_apm/host/snapshot.py implement the same protocol on the same files.
+const LOCK_NAME = ".build.lock";
+const LOCK_STALE_MS = 300_000;
+const RETRY_AFTER_MS = 600_000;
 /** Snapshots of other versions kept besides the current one after a build (as the Python side). */
 const KEEP_OTHERS = 2;
 const BUILD_TIMEOUT_MS = 120_000;
@@ -27,19 +33,93 @@ export function snapshotPath() {
 
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
-/** Take the build lock (one builder across Playwright workers); false when another holds it. */
-function tryLock(lock) {
+function alive(pid) {
   try {
-    closeSync(openSync(lock, "wx"));
+    process.kill(pid, 0);
     return true;
   } catch (e) {
-    if (e.code !== "EEXIST") throw e;
+    return e.code === "EPERM"; // another user's process: alive
+  }
+}
+
+function stale(lock) {
+  try {
+    const { pid, host, time } = JSON.parse(readFileSync(lock, "utf8"));
+    if (Date.now() - time * 1000 > LOCK_STALE_MS) return true;
+    return host === hostname() && !alive(pid);
+  } catch {
     try {
-      if (Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS) unlinkSync(lock); // a dead builder's
+      return Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS; // being written, or garbage
     } catch {
-      /* gone meanwhile */
+      return false;
+    }
+  }
+}
+
+/** Take the builders' lock of `dir` (exclusive create); false when another builder holds it. */
+export function tryBuildLock(dir) {
+  const lock = join(dir, LOCK_NAME);
+  let fd;
+  try {
+    fd = openSync(lock, "wx");
+  } catch (e) {
+    if (e.code !== "EEXIST") throw e;
+    if (stale(lock)) {
+      try { unlinkSync(lock); } catch { /* gone meanwhile */ }
     }
     return false;
+  }
+  writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname(), time: Date.now() / 1000 }));
+  closeSync(fd);
+  // No build runs now: what a killed builder left behind goes.
+  for (const name of readdirSync(dir)) {
+    if (name.endsWith(".part")) {
+      try { unlinkSync(join(dir, name)); } catch { /* gone meanwhile */ }
+    }
+  }
+  return true;
+}
+
+export function releaseBuildLock(dir) {
+  try { unlinkSync(join(dir, LOCK_NAME)); } catch { /* already removed */ }
+}
+
+const sha256 = (path) => createHash("sha256").update(readFileSync(path)).digest("hex");
+
+/**
+ * Why the snapshot at `path` must not be used, or null: its record (`<path>.json`, written by
+ * the builder) must name the current py_apm sources and the file's bytes must hash to it.
+ */
+export function snapshotProblem(path) {
+  if (!existsSync(path) || !existsSync(`${path}.json`)) return "missing";
+  let record;
+  try {
+    record = JSON.parse(readFileSync(`${path}.json`, "utf8"));
+  } catch {
+    return "its digest record is unreadable";
+  }
+  if (record.format !== SNAPSHOT_FORMAT) return `it is in another format (${JSON.stringify(record.format)})`;
+  if (record.sources !== bundleEtag()) return "it was built from other py_apm code";
+  if (record.size !== statSync(path).size || record.sha256 !== sha256(path)) {
+    return "its bytes do not match the digest recorded when it was built (corrupted)";
+  }
+  return null;
+}
+
+/** The snapshot's path when it exists and passes its integrity check, else null. */
+export function verifiedSnapshot(path = snapshotPath(), log = () => {}) {
+  const problem = snapshotProblem(path);
+  if (problem === null) return path;
+  if (problem !== "missing") log(`py-apm: not using the memory snapshot ${path}: ${problem}; pages boot without it`);
+  return null;
+}
+
+function recentFailure(path) {
+  try {
+    if (Date.now() - statSync(`${path}.failed`).mtimeMs > RETRY_AFTER_MS) return null;
+    return readFileSync(`${path}.failed`, "utf8").trim() || "unknown error";
+  } catch {
+    return null;
   }
 }
 
@@ -61,6 +141,10 @@ async function build(browser, path) {
       unlinkSync(part);
       throw new Error(`snapshot download truncated (expected ${size} bytes)`);
     }
+    // The digest record first: a file under the final name always has its record.
+    const record = { format: SNAPSHOT_FORMAT, sources: bundleEtag(), size, sha256: sha256(part) };
+    writeFileSync(`${path}.json.${process.pid}.part`, JSON.stringify(record));
+    renameSync(`${path}.json.${process.pid}.part`, `${path}.json`);
     renameSync(part, path); // atomic: a reader sees the whole file or none
   } finally {
     await context.close();
@@ -83,6 +167,7 @@ function afterBuild(path) {
     for (const old of others.slice(KEEP_OTHERS)) {
       unlinkSync(old.path);
       try { unlinkSync(old.path.replace(/\.snapshot$/, ".json")); } catch { /* no note */ }
+      try { unlinkSync(`${old.path}.json`); } catch { /* no digest record */ }
     }
   } catch {
     /* see above */
@@ -97,28 +182,36 @@ export async function ensureSnapshot(browser, { log = () => {} } = {}) {
   let path;
   try {
     path = snapshotPath();
-    if (existsSync(path)) return path;
-    mkdirSync(snapshotDir(), { recursive: true });
-    const lock = `${path}.lock`;
+    if (verifiedSnapshot(path, log)) return path;
+    const failed = recentFailure(path);
+    if (failed) throw new Error(`the last build failed: ${failed}; not retried for ${RETRY_AFTER_MS / 60_000} minutes`);
+    const dir = snapshotDir();
+    mkdirSync(dir, { recursive: true });
     const deadline = Date.now() + BUILD_TIMEOUT_MS + 30_000;
-    while (!existsSync(path)) {
-      if (tryLock(lock)) {
+    while (snapshotProblem(path) !== null) {
+      if (tryBuildLock(dir)) {
         try {
-          if (!existsSync(path)) {
+          if (snapshotProblem(path) !== null) {
             const started = Date.now();
-            await build(browser, path);
+            try {
+              await build(browser, path);
+            } catch (e) {
+              try { writeFileSync(`${path}.failed`, String((e && e.message) || e).slice(0, 500)); } catch { /* a full disk */ }
+              throw e;
+            }
+            try { unlinkSync(`${path}.failed`); } catch { /* none */ }
             log(`py-apm: built ${path} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
             afterBuild(path);
           }
         } finally {
-          try { unlinkSync(lock); } catch { /* already removed */ }
+          releaseBuildLock(dir);
         }
         break;
       }
       if (Date.now() > deadline) throw new Error("timed out waiting for another worker's build");
       await sleep(200);
     }
-    return path;
+    return verifiedSnapshot(path, log);
   } catch (e) {
     log(`py-apm: no memory snapshot (${String((e && e.message) || e).split("\n")[0]}); pages boot without it`);
     return null;

@@ -19,6 +19,7 @@ from .bundle import get_bundle
 from .shim_build import refresh
 from .site import SITE, Route
 from .snapshot import current as current_snapshot
+from .snapshot import verified as snapshot_verified
 from .urlpaths import OpenFile, clean_segments, open_below, open_file
 
 #: The framing route's source: the handler answers it (it needs the request's headers).
@@ -100,7 +101,11 @@ def _open(settings: Settings, route: Route, rest: list[str]) -> Body | None:
         return _file_body(open_file(settings.config), route)
     if route.source == "snapshot":
         snap = current_snapshot(settings.pyodide)
-        body = _file_body(open_file(snap.path), route)
+        opened = open_file(snap.path)
+        if opened is not None and not snapshot_verified(snap, opened.stat):
+            opened.close()  # refused: the page boots without it (snapshot.py: integrity)
+            opened = None
+        body = _file_body(opened, route)
         return None if body is None else replace(body, etag=f'"{snap.key}"')
     if route.source == "root":
         refresh(settings.root)  # a checkout: shim.js rebuilt when shim/ changed

@@ -11,108 +11,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import warm
-from .scriptlimit import LOADED, run_with_limit
-from .settle import QUIET_MS, SETTLE_JS, SETTLE_MS, TRACK_PENDING_JS
-
-#: How long to wait for ``PyApm.ready``, and for a script's synchronous run (seconds), unless
-#: ``--timeout`` says otherwise.
-BOOT_TIMEOUT_S = 60.0
-VIEWPORT = {"width": 1366, "height": 800}
+from .run_page import BOOT_TIMEOUT_S
+from .settle import SETTLE_MS
 
 EXIT_OK = 0
 EXIT_SCRIPT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_BOOT = 3
-
-# Runs SCRIPT as a classic, sloppy-mode script (implicit globals work) from a blob URL, so a
-# SyntaxError is reported like any other error. Errors are recorded from the window "error" and
-# "unhandledrejection" events until the run is collected.
-_RUN_JS = """
-async ([source, name]) => {
-  TRACK_PENDING
-  const run = { errors: [] };
-  window.__pyapmRun = run;
-  const describe = (value, where) => {
-    const isErr = value !== null && typeof value === "object";
-    let message;
-    try { message = isErr && "message" in value ? String(value.message) : String(value); }
-    catch (_e) { message = "(unprintable value)"; }
-    const code = isErr ? value.errorCode : undefined;
-    return {
-      name: isErr && value.name ? String(value.name) : null,
-      message,
-      errorCode: typeof code === "number" ? code : null,
-      line: where && where.lineno ? where.lineno : null,
-      column: where && where.colno ? where.colno : null,
-      kind: where && where.kind ? where.kind : "error",
-    };
-  };
-  // Where in SCRIPT: the event's position when the error was raised in it (SyntaxError...),
-  // else the first frame of the stack that names it (errors thrown by shim.js for a call).
-  const whereIn = (value, ev) => {
-    if (ev && ev.filename && ev.filename.endsWith(name)) {
-      return { lineno: ev.lineno, colno: ev.colno };
-    }
-    const isObj = value !== null && typeof value === "object";
-    const stack = isObj && typeof value.stack === "string" ? value.stack : "";
-    const at = stack.indexOf(name + ":");
-    if (at < 0) return {};
-    const m = /^:(\\d+):(\\d+)/.exec(stack.slice(at + name.length));
-    return m ? { lineno: Number(m[1]), colno: Number(m[2]) } : {};
-  };
-  run.onError = (ev) => {
-    const value = ev.error !== undefined && ev.error !== null ? ev.error : ev.message;
-    run.errors.push(describe(value, whereIn(value, ev)));
-  };
-  run.onRejection = (ev) => run.errors.push(
-    describe(ev.reason, { ...whereIn(ev.reason, null), kind: "unhandledrejection" }));
-  window.addEventListener("error", run.onError);
-  window.addEventListener("unhandledrejection", run.onRejection);
-  run.track = trackPending();
-  const text = source + "\\n//# sourceURL=" + name + "\\n";
-  const url = URL.createObjectURL(new Blob([text], { type: "text/javascript" }));
-  // Not awaited here: the runner waits for this console message with a time limit, in the
-  // driver (a script that never ends keeps the page from answering anything).
-  const s = document.createElement("script");
-  s.src = url;
-  s.onload = s.onerror = () => {
-    s.remove();
-    URL.revokeObjectURL(url);
-    run.track.last = performance.now();
-    console.debug("__pyapm_run_loaded__");
-  };
-  document.head.append(s);
-  return run.errors.length;
-}
-"""
-
-_RUN_JS = _RUN_JS.replace("TRACK_PENDING", TRACK_PENDING_JS.strip())
-
-_COLLECT_JS = """
-() => {
-  const run = window.__pyapmRun || { errors: [] };
-  if (run.onError) window.removeEventListener("error", run.onError);
-  if (run.onRejection) window.removeEventListener("unhandledrejection", run.onRejection);
-  return { state: PyApm.state(), errors: run.errors };
-}
-"""
-
-
-#: What a page keeps across a reload besides storage and cookies (both cleared from outside).
-CLEAR_PAGE_JS = "() => { sessionStorage.clear(); window.name = ''; }"
-
-
-def clear_storage(page: Any, cdp: Any, url: str) -> None:
-    """Before the next script's reload: stop what the last one left running (a loop in a
-    timer would keep the page from answering), close the windows it opened, clear cookies,
-    storage and ``window.name`` (the warm helper does the same between runs)."""
-    cdp.send("Runtime.terminateExecution")
-    for other in page.context.pages:
-        if other is not page:
-            other.close()
-    page.context.clear_cookies()
-    cdp.send("Storage.clearDataForOrigin", {"origin": url.rstrip("/"), "storageTypes": "all"})
-    page.evaluate(CLEAR_PAGE_JS)
 
 
 class RunnerError(Exception):
@@ -144,87 +49,26 @@ class RunResult:
         return out
 
 
-def console_entry(msg: Any) -> dict[str, str]:
-    """A Playwright console message as a run reports it (a failed load names its URL)."""
-    kind = "warn" if msg.type == "warning" else msg.type
-    text = msg.text
-    where = (msg.location or {}).get("url") or ""
-    if text.startswith("Failed to load resource") and where:
-        text = f"{text}: {where}"
-    return {"type": kind, "text": text}
+def run_scripts(request: warm.Request) -> list[RunResult]:
+    """Run each script of ``request`` in this process, each on a page that has just booted, in
+    one browser (the same lifecycle as the warm helper's, ``run_page.py``)."""
+    import asyncio
 
+    from playwright.async_api import Error as PlaywrightError
 
-def run_scripts(
-    scripts: Sequence[tuple[str, str]],
-    *,
-    screenshot: str | None = None,
-    config: str | None = None,
-    webresources: str | None = None,
-    settle_ms: int = SETTLE_MS,
-    boot_timeout_s: float = BOOT_TIMEOUT_S,
-) -> list[RunResult]:
-    """Run each ``(name, source)`` on a fresh workspace (the page reloaded between scripts, so
-    each gets its own global scope) in one browser; the screenshot is of the last one."""
-    from playwright.sync_api import Error as PlaywrightError
-
-    from .chromium import BrowserNotFound, require_browser
-    from .headless import LaunchError, NotReady, headless, wait_ready
+    from .chromium import BrowserNotFound
+    from .headless import LaunchError
+    from .run_page import RunFailed, run_cold
     from .server import ServerSetupError
-    from .snapshot_build import ensure
-
-    console: list[dict[str, str]] = []
-    capturing = False
-    results: list[RunResult] = []
-
-    def on_console(msg: Any) -> None:
-        if capturing and msg.text != LOADED:
-            console.append(console_entry(msg))
-
-    def open_workspace(page: Any, url: str | None) -> None:
-        if url is not None:
-            page.goto(url)
-        else:
-            page.reload()
-        try:
-            wait_ready(page, int(boot_timeout_s * 1000))
-        except PlaywrightError as exc:
-            raise RunnerError(f"the workspace page did not load py-apm: {exc.message}") from exc
-        except NotReady as exc:
-            raise RunnerError(f"py-apm did not start: {exc}") from exc
 
     try:
-        require_browser()
-        ensure()  # once per Pyodide + py_apm version: every later page boots ~4x faster
-        with headless(webresources=webresources, config=config) as chromium:
-            page = chromium.browser.new_page(viewport=VIEWPORT)
-            page.on("console", on_console)
-            if config is None:
-                # The page asks for /config.json (data-config-optional); without --config
-                # answer with no options rather than a 404.
-                page.route("**/config.json", lambda route: route.fulfill(json={}))
-            # Opened while the page is idle: it can still stop a script that never returns.
-            cdp = page.context.new_cdp_session(page)
-            for index, (name, source) in enumerate(scripts):
-                if index:
-                    clear_storage(page, cdp, chromium.url)
-                open_workspace(page, chromium.url if index == 0 else None)
-                console = []
-                capturing = True
-                stopped = run_with_limit(page, cdp, _RUN_JS, [source, name], boot_timeout_s)
-                page.evaluate(SETTLE_JS, [settle_ms, QUIET_MS])
-                collected = page.evaluate(_COLLECT_JS)
-                collected["errors"] += stopped
-                shot = None
-                if screenshot and index == len(scripts) - 1:
-                    page.wait_for_timeout(100)
-                    page.screenshot(path=screenshot)
-                    shot = screenshot
-                capturing = False
-                errors = collected["errors"]
-                results.append(RunResult(collected["state"], console, errors, shot))
-    except (BrowserNotFound, ServerSetupError, LaunchError) as exc:
+        done = asyncio.run(run_cold(request.to_json(), lambda _text: None))
+    except (BrowserNotFound, ServerSetupError, LaunchError, RunFailed) as exc:
         raise RunnerError(str(exc)) from exc
-    return results
+    except PlaywrightError as exc:  # the browser itself went away
+        first = (exc.message.strip() or type(exc).__name__).splitlines()[0]
+        raise RunnerError(f"the browser failed: {first}") from exc
+    return [RunResult(**r) for r in done]
 
 
 # ---------------------------------------------------------------------------- text output
@@ -368,23 +212,24 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _run(args: argparse.Namespace, scripts: list[tuple[str, str]]) -> list[RunResult]:
     """In the warm helper unless ``--cold`` (or no helper can run here), else in this process."""
-    options = {
-        "screenshot": args.screenshot,
-        "config": args.config,
-        "webresources": args.webresources,
-        "settle_ms": max(0, args.wait),
-        "boot_timeout_s": args.timeout,
-    }
+    request = warm.Request(
+        scripts=scripts,
+        screenshot=args.screenshot,
+        config=args.config,
+        webresources=args.webresources,
+        settle_ms=max(0, args.wait),
+        boot_timeout_s=args.timeout,
+    )
     if not args.cold and warm.wanted():
         try:
-            done = warm.run(warm.Request(scripts=scripts, **options))
+            done = warm.run(request)
         except warm.HelperUnavailable as exc:
             print(f"py-apm run: no warm helper ({exc}); running cold", file=sys.stderr)
         except RuntimeError as exc:
             raise RunnerError(str(exc)) from exc
         else:
             return [RunResult(**r) for r in done]
-    return run_scripts(scripts, **options)
+    return run_scripts(request)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

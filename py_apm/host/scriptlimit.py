@@ -8,7 +8,7 @@ from typing import Any
 LOADED = "__pyapm_run_loaded__"
 
 
-def run_with_limit(
+async def run_with_limit(
     page: Any, cdp: Any, run_js: str, script: list[str], timeout_s: float
 ) -> list[dict[str, Any]]:
     """Start the script (`run_js` logs `LOADED` after it) and wait for its synchronous run;
@@ -17,21 +17,6 @@ def run_with_limit(
     The wait is on a console message, in the Playwright driver: a page stuck in a loop answers
     no evaluation. Stopping is V8's terminate, sent on a CDP session opened while the page was
     idle (a session opened during the loop would wait for it)."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    try:
-        with page.expect_console_message(lambda m: m.text == LOADED, timeout=timeout_s * 1000):
-            page.evaluate(run_js, script)
-        return []
-    except PlaywrightTimeout:
-        cdp.send("Runtime.terminateExecution")
-    return stopped_error(timeout_s)
-
-
-async def run_with_limit_async(
-    page: Any, cdp: Any, run_js: str, script: list[str], timeout_s: float
-) -> list[dict[str, Any]]:
-    """`run_with_limit` for Playwright's async API (the warm helper's pages)."""
     from playwright.async_api import TimeoutError as PlaywrightTimeout
 
     try:

@@ -13,16 +13,18 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from . import buildlock
 from .cache import remove_note, write_note
-from .filelock import exclusive
 from .headless import LaunchError, headless
-from .snapshot import SUFFIX, SnapshotError, SnapshotInfo, current
+from .snapshot import SUFFIX, SnapshotError, SnapshotInfo, current, sidecar_path, write_sidecar
 
 #: Snapshots of other builds kept besides the current one (other checkouts or versions that
 #: share the cache directory); older ones are deleted after a build.
 KEEP_OTHERS = 2
-LOCK_NAME = ".build.lock"
 _lock = threading.Lock()
+#: Builds that failed in this process (path -> time): not retried for buildlock.RETRY_AFTER_S
+#: even when the marker file could not be written (a full disk).
+_failed: dict[Path, float] = {}
 
 # Runs in a page of the py-apm server: boot Pyodide in snapshot mode, install and import the
 # bundle, and hand the memory image to Playwright as a download (binary-safe, no base64).
@@ -98,11 +100,12 @@ def _prune(directory: Path, keep: Path, others: int = KEEP_OTHERS) -> None:
         (p for p in directory.glob(f"py_apm-*{SUFFIX}") if p != keep), key=_mtime, reverse=True
     )
     for old in stale[others:]:
-        try:
-            old.unlink()
-            remove_note(old)
-        except OSError:
-            pass
+        for path in (old, sidecar_path(old), buildlock.failed_path(old)):
+            try:
+                path.unlink()
+            except OSError:
+                pass
+        remove_note(old)
 
 
 def _locked_build(force: bool, make: Callable[[SnapshotInfo], None]) -> tuple[SnapshotInfo, bool]:
@@ -114,7 +117,7 @@ def _locked_build(force: bool, make: Callable[[SnapshotInfo], None]) -> tuple[Sn
         if info.exists and not force:
             return info, False
         waiting = f"py-apm: waiting for another process to build the memory snapshot ({info.path})"
-        with exclusive(info.path.parent / LOCK_NAME, waiting):
+        with buildlock.build_lock(info.path.parent, waiting):
             info = current()
             if info.exists and not force:
                 return info, False
@@ -132,6 +135,7 @@ def build(*, force: bool = False, quiet: bool = False) -> SnapshotInfo:
     info, built = _locked_build(force, _make_snapshot)
     if built:
         write_note(info.path)
+        buildlock.forget_failure(info.path)
         _prune(info.path.parent, info.path)
         if not quiet:
             mb = info.path.stat().st_size / 1e6
@@ -164,6 +168,8 @@ def _make_snapshot(info: SnapshotInfo) -> None:
                 download_info.value.save_as(tmp)
                 if os.path.getsize(tmp) != size:
                     raise SnapshotError(f"snapshot download truncated (expected {size} bytes)")
+                # The digest first: a file under the final name always has its record.
+                write_sidecar(Path(tmp), info.sidecar, info.sources)
                 os.replace(tmp, info.path)
             finally:
                 if os.path.exists(tmp):
@@ -172,18 +178,37 @@ def _make_snapshot(info: SnapshotInfo) -> None:
         raise SnapshotError(f"building the snapshot failed: {exc.message}") from None
     except LaunchError as exc:
         raise SnapshotError(f"building the snapshot failed: {exc}") from None
+    except OSError as exc:  # a full disk, a read-only cache...
+        raise SnapshotError(f"building the snapshot failed: {exc.strerror or exc}") from None
 
 
 def ensure(*, quiet: bool = True) -> SnapshotInfo | None:
     """Build the snapshot if it is missing; on failure warn and return None (pages boot without
-    it, only slower). Safe to call where Playwright's sync API is already running (pytest):
-    the build runs in its own thread."""
+    it, only slower). A failed build is not retried for ``buildlock.RETRY_AFTER_S`` (each try
+    launches Chromium; on a full disk every run would). Safe to call where Playwright's sync
+    API is already running (pytest): the build runs in its own thread."""
     result: list[SnapshotInfo | None] = [None]
 
     def work() -> None:
+        info = current()
+        if info.exists:
+            result[0] = info
+            return
+        when = _failed.get(info.path)
+        recent = buildlock.recent_failure(info.path)
+        if recent is None and when is not None and time.time() - when < buildlock.RETRY_AFTER_S:
+            recent = "failed earlier in this process"
+        if recent is not None:
+            print(f"py-apm: no memory snapshot (the last build failed: {recent}; not retried "
+                  f"for {buildlock.RETRY_AFTER_S / 60:g} minutes, or run `py-apm snapshot`); "
+                  "pages boot without one", file=sys.stderr)  # fmt: skip
+            return
         try:
             result[0] = build(quiet=quiet)
+            buildlock.forget_failure(info.path)
         except Exception as exc:  # noqa: BLE001 - a missing snapshot only costs boot time
+            _failed[info.path] = time.time()
+            buildlock.remember_failure(info.path, str(exc))
             print(f"py-apm: no memory snapshot ({exc}); pages boot without one", file=sys.stderr)
 
     worker = threading.Thread(target=work, name="py-apm-snapshot-build", daemon=True)

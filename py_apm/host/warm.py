@@ -2,9 +2,10 @@
 
 The helper (:mod:`py_apm.host.run_helper`) keeps one headless Chromium with workspace pages that
 have already booted, so a run costs a page reset instead of a browser launch and a boot. It
-listens on a unix socket in a directory only this user can enter (``0700``: the permission is the
-authentication, no token is needed) and exits after :data:`DEFAULT_IDLE_S` seconds without a
-run (``$PY_APM_RUN_IDLE`` overrides), or on ``py-apm run --stop``.
+listens on a unix socket in a directory only this user can enter (``0700``: the permission is
+the authentication, no token is needed; :mod:`py_apm.host.warm_trust` checks the folder and the
+socket before connecting) and exits after :data:`DEFAULT_IDLE_S` seconds without a run
+(``$PY_APM_RUN_IDLE`` overrides), or on ``py-apm run --stop``.
 
 This module must stay cheap to import: the warm path of ``py-apm run`` is a Python start-up, one
 socket round trip and the script's own run, so nothing here imports Playwright.
@@ -13,7 +14,6 @@ socket round trip and the script's own run, so nothing here imports Playwright.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import socket
 import sys
@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import warm_trust, warm_wire
 from .paths import find_layout
 
 if TYPE_CHECKING:
@@ -36,6 +37,13 @@ HELPER_ENV = "PY_APM_RUN_HELPER"
 DEFAULT_IDLE_S = 600.0
 #: How long a client waits for a helper it started to listen.
 START_TIMEOUT_S = 30.0
+#: Seconds to connect, and for a helper to take a run (answer "ready"); past them the run is
+#: cold (the helper has not started it, and never will: it waits for "go").
+CONNECT_TIMEOUT_S = 2.0
+HANDSHAKE_S = 5.0
+#: During a run the helper says it is alive every second; this much silence means it is stopped
+#: or gone.
+SILENCE_S = 10.0
 
 
 class HelperUnavailable(Exception):
@@ -92,12 +100,12 @@ def socket_path() -> Path:
 
 
 def private_dir(directory: Path) -> Path:
-    """Create ``directory`` (mode 0700) or check that an existing one is ours and private."""
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    st = directory.stat()
-    if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o077):
-        raise HelperUnavailable(f"{directory} is not a private directory of this user")
-    return directory
+    """Create ``directory`` (mode 0700) or check that an existing one is a real directory of
+    ours, private (:mod:`py_apm.host.warm_trust`)."""
+    try:
+        return warm_trust.make_private_dir(directory)
+    except warm_trust.Untrusted as exc:
+        raise HelperUnavailable(f"unsafe socket folder: {exc}") from exc
 
 
 #: The py_apm package the helper imports (what its pages' bundle is made of).
@@ -135,25 +143,26 @@ def fingerprint() -> str:
 
 
 def _connect(path: Path) -> socket.socket | None:
+    """A connection to the helper at ``path``, or None when nothing listens there. The folder
+    and the socket are checked BEFORE connecting, the listener's user after (where the system
+    says); :class:`HelperUnavailable` when any is not this user's own."""
+    try:
+        if not warm_trust.check_socket(path):
+            return None
+    except warm_trust.Untrusted as exc:
+        raise HelperUnavailable(f"refusing the warm helper socket: {exc}") from exc
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(CONNECT_TIMEOUT_S)
     try:
         sock.connect(str(path))
+        warm_trust.check_peer(sock)
     except OSError:
         sock.close()
         return None
+    except warm_trust.Untrusted as exc:
+        sock.close()
+        raise HelperUnavailable(f"refusing the warm helper socket: {exc}") from exc
     return sock
-
-
-def _messages(sock: socket.socket) -> Any:
-    """The helper's answer: one JSON object per line."""
-    with sock.makefile("r", encoding="utf-8") as lines:
-        for line in lines:
-            if line.strip():
-                yield json.loads(line)
-
-
-def _send(sock: socket.socket, message: dict[str, Any]) -> None:
-    sock.sendall((json.dumps(message) + "\n").encode("utf-8"))
 
 
 def start_helper(path: Path) -> subprocess.Popen[bytes]:
@@ -163,7 +172,8 @@ def start_helper(path: Path) -> subprocess.Popen[bytes]:
     private_dir(path.parent)
     log = path.with_suffix(".log")
     command = [sys.executable, "-m", "py_apm.host.run_helper", str(path), str(idle_timeout())]
-    with open(log, "wb") as err:
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "wb") as err:
         return subprocess.Popen(
             command,
             stdin=subprocess.DEVNULL,
@@ -180,8 +190,12 @@ def _wait_for(path: Path, proc: subprocess.Popen[bytes]) -> socket.socket:
         sock = _connect(path)
         if sock is not None:
             return sock
-        if proc.poll() is not None and proc.returncode != 0:
+        if proc.poll() is not None:
             tail = path.with_suffix(".log").read_text("utf-8", "replace").strip().splitlines()
+            if proc.returncode == 0:
+                # It found another helper holding the lock (one whose socket file is gone
+                # and is on its way out): this run goes cold rather than wait.
+                raise HelperUnavailable("another helper is shutting down")
             raise HelperUnavailable(
                 "the helper exited: " + (tail[-1] if tail else f"code {proc.returncode}")
             )
@@ -196,33 +210,62 @@ def _say(text: str) -> None:
 def run(request: Request, say: Callable[[str], None] = _say) -> list[dict[str, Any]]:
     """Run ``request`` in the helper (started when there is none, replaced when stale).
 
-    Returns one result dict per script; raises ``RuntimeError(message)`` when py-apm itself
-    could not run them (the helper's boot failed...), :class:`HelperUnavailable` when no helper
-    could be reached. ``say`` gets the progress lines of a cold start.
+    Returns one result dict per script. Raises :class:`HelperUnavailable` while the script
+    certainly has not run (no helper, an untrusted socket, a script too big for a frame, no
+    answer to the handshake): the caller may run it cold. Once the helper was told to go, a
+    failure raises ``RuntimeError(message)`` instead and the script is never run again: a
+    helper that dies or goes silent mid-run (no sign of life for :data:`SILENCE_S`) is
+    reported, not retried.
     """
     path = socket_path()
-    wire = {"run": request.to_json(), "fingerprint": fingerprint()}
+    try:
+        wire = warm_wire.encode({"run": request.to_json(), "fingerprint": fingerprint()})
+    except warm_wire.FrameError as exc:
+        raise HelperUnavailable(f"the script is too large for the helper: {exc}") from exc
     for _attempt in range(3):
         sock = _connect(path)
         if sock is None:
             say("starting the warm helper (Chromium + Python, once; later runs reuse it)")
             sock = _wait_for(path, start_helper(path))
         with sock:
-            _send(sock, wire)
-            for message in _messages(sock):
-                if "progress" in message:
-                    say(str(message["progress"]))
-                elif message.get("stale"):
-                    say("the warm helper was started from other files; replacing it")
-                    _wait_gone(path)
-                    break
-                elif "error" in message:
-                    raise RuntimeError(str(message["error"]))
-                elif "results" in message:
-                    return list(message["results"])
-            else:
-                raise HelperUnavailable("the helper closed the connection without an answer")
+            try:
+                sock.settimeout(HANDSHAKE_S)
+                sock.sendall(wire)
+                answer = warm_wire.receive(sock, HANDSHAKE_S)
+            except (OSError, warm_wire.FrameError) as exc:
+                raise HelperUnavailable(
+                    f"the helper did not take the run within {HANDSHAKE_S:g} s ({exc})"
+                ) from exc
+            if answer.get("stale"):
+                say("the warm helper was started from other files; replacing it")
+                _wait_gone(path)
+                continue
+            if not answer.get("ready"):
+                raise HelperUnavailable(f"unexpected answer from the helper: {answer}")
+            try:
+                warm_wire.send(sock, {"go": True}, HANDSHAKE_S)
+            except warm_wire.FrameError as exc:
+                raise HelperUnavailable(f"the helper went away: {exc}") from exc
+            return _results(sock, say)
     raise HelperUnavailable("the helper kept answering for other files")
+
+
+def _results(sock: socket.socket, say: Callable[[str], None]) -> list[dict[str, Any]]:
+    """The helper's answer to a run it has started; never falls back."""
+    while True:
+        try:
+            message = warm_wire.receive(sock, SILENCE_S)
+        except warm_wire.FrameError as exc:
+            raise RuntimeError(
+                f"the warm helper stopped answering during the run ({exc}); the script was "
+                "not run again (it may have partly run)"
+            ) from exc
+        if "progress" in message:
+            say(str(message["progress"]))
+        elif "error" in message:
+            raise RuntimeError(str(message["error"]))
+        elif "results" in message:
+            return list(message["results"])
 
 
 def _wait_gone(path: Path, timeout_s: float = 10.0) -> None:
@@ -237,20 +280,26 @@ def _wait_gone(path: Path, timeout_s: float = 10.0) -> None:
 
 
 def stop() -> bool:
-    """Ask the helper to exit; True when one was running."""
+    """Ask the helper to exit; True when one was running. Through its socket, else (socket
+    file deleted, helper not answering) by signal to the pid it recorded."""
     try:
         path = socket_path()
+        sock = _connect(path)
     except HelperUnavailable:
         return False
-    sock = _connect(path)
-    if sock is None:
-        return False
-    with sock:
-        _send(sock, {"stop": True})
-        for _message in _messages(sock):
-            pass
-    _wait_gone(path)
-    return True
+    if sock is not None:
+        with sock:
+            try:
+                warm_wire.send(sock, {"stop": True}, HANDSHAKE_S)
+                warm_wire.receive(sock, HANDSHAKE_S)  # "stopping"
+                warm_wire.receive(sock, 30.0)  # closed once the browser is
+            except warm_wire.FrameError:
+                pass
+        _wait_gone(path)
+    pid = warm_trust.helper_pid(path)
+    if pid is not None:
+        return warm_trust.terminate(pid)
+    return sock is not None
 
 
 def add_arguments(parser: Any) -> None:

@@ -54,6 +54,56 @@ function copyInto(target, source) {
   return target;
 }
 
+// What a thrown value says, whatever it is (a throwing getter or Proxy must not escape).
+/** @param {any} e */
+function thrownText(e) {
+  try {
+    if (e instanceof Error || (e && typeof e.message === "string")) {
+      return `${e.name || "Error"}: ${e.message}`.slice(0, 200);
+    }
+    return String(e).slice(0, 200);
+  } catch (_) {
+    return "a value that cannot be printed";
+  }
+}
+
+// context.set's key as the property key JavaScript would make of it (its toString or
+// Symbol.toPrimitive run once), or a 400 naming the key when that conversion throws or gives a
+// symbol (a null-prototype object, a throwing or revoked Proxy...).
+/**
+ * @param {string} label
+ * @param {unknown} key
+ * @returns {string}
+ */
+function contextKey(label, key) {
+  let name;
+  try {
+    name = Reflect.ownKeys({ [/** @type {PropertyKey} */ (key)]: 0 })[0];
+  } catch (e) {
+    if (!connected()) throw notReady(label);
+    throw apmError(400, `${label}: key cannot be converted to a string (${thrownText(e)})`);
+  }
+  if (typeof name === "symbol") {
+    if (!connected()) throw notReady(label);
+    throw apmError(400, `${label}: key must be a string, got symbol`);
+  }
+  return name;
+}
+
+// The model names the value it refused as updateContext's input member; say context.set's.
+/**
+ * @param {any} e
+ * @param {string} name
+ */
+function asValueError(e, name) {
+  const prefix = `session.updateContext: input.${name}`;
+  if (e && typeof e.errorCode === "number" && typeof e.message === "string" &&
+      e.message.startsWith(prefix)) {
+    return apmError(e.errorCode, `context.set: value${e.message.slice(prefix.length)}`);
+  }
+  return e;
+}
+
 // The resolved value of session.getContext() (decisions 4 and 23).
 /** @param {string} sid @param {any} raw @returns {object} */
 export function contextObject(sid, raw) {
@@ -75,12 +125,13 @@ export function contextObject(sid, raw) {
       return Object.prototype.hasOwnProperty.call(params, key);
     }),
     set: method(function set(/** @type {string | symbol} */ key, /** @type {unknown} */ value) {
-      if (typeof key === "symbol") {
-        if (!connected()) throw notReady("context.set");
-        throw apmError(400, "context.set: key must be a string, got symbol");
+      const name = contextKey("context.set", key);
+      try {
+        data = invoke("context.set", "session.updateContext",
+          [sid, copyInto({}, { [name]: value })]) || {};
+      } catch (e) {
+        throw asValueError(e, name);
       }
-      data = invoke("context.set", "session.updateContext",
-        [sid, copyInto({}, { [key]: value })]) || {};
       for (const k of Object.keys(params)) delete params[k];
       copyInto(params, data.parameters);
       return ctx;

@@ -172,3 +172,45 @@ def test_missing_script_is_a_usage_error(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2
     assert "cannot read" in proc.stderr
+
+
+# Once the run has collected the workspace (PyApm.state() is the collection's last call into
+# the page), starts chains of windows: each keeps creating sessions in the script's page
+# (`opener`), and after 20 ms opens its successor (with the same opener).
+# Closing the windows that exist at one moment does not end a chain; nothing of one script may
+# reach a later script's page.
+SPAWNS_WINDOWS = """
+const hop = "try { opener.Microsoft.Apm.createSession({templateName: 'msdyn_chat_session'}); }" +
+  " catch (e) {} if (!window.hopped) { window.hopped = 1; setTimeout(() => {" +
+  " const n = opener.open('about:blank', '_blank');" +
+  " if (n) { n.hop = window.hop; n.setInterval(n.hop, 5); } }, 20); }";
+const state = PyApm.state;
+PyApm.state = function (...a) {
+  for (let i = 0; i < 3; i++) {
+    const w = window.open("about:blank", "_blank");
+    w.hop = hop;
+    w.setInterval(hop, 5);
+  }
+  return state.apply(this, a);
+};
+"""
+COUNTS_LATER = (
+    "setTimeout(() => console.log('sessions', Microsoft.Apm.getAllSessions().length), 400);\n"
+)
+
+
+@pytest.mark.parametrize("mode", ["cold", "warm"])
+def test_windows_a_script_opened_cannot_reach_a_later_script(tmp_path: Path, mode: str) -> None:
+    first, later = tmp_path / "a.js", tmp_path / "b.js"
+    first.write_text(SPAWNS_WINDOWS, encoding="utf-8")
+    later.write_text(COUNTS_LATER, encoding="utf-8")
+    extra = ["--cold"] if mode == "cold" else []
+    proc = subprocess.run(
+        [sys.executable, "-m", "py_apm.host.runner", str(first), str(later), str(later),
+         str(later), "--json", "--wait", "1000", *extra],
+        capture_output=True, text=True, timeout=240, cwd=REPO,
+    )  # fmt: skip
+    results = json.loads(proc.stdout)
+    assert [r["errors"] for r in results[1:]] == [[], [], []], proc.stdout[-3000:]
+    logs = [[c["text"] for c in r["console"] if c["type"] == "log"] for r in results[1:]]
+    assert logs == [["sessions 1"]] * 3

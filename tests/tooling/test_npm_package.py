@@ -122,7 +122,9 @@ def test_site_holds_the_shim_page_and_bundle(stage: Path) -> None:
     assert 'src="/' not in page and 'href="/' not in page
     assert '<link rel="preload" href="pyodide/pyodide.asm.wasm"' in page
     assert "makeMemorySnapshot" in (site / "make-snapshot.js").read_text("utf-8")
-    assert sorted(p.name for p in (stage / "types").iterdir()) == ["apm.d.ts", "pyapm.d.ts"]
+    shipped = sorted(p.name for p in (stage / "types").iterdir())
+    assert shipped == sorted(p.name for p in (ROOT / "types").glob("*.d.ts"))
+    assert {"apm.d.ts", "pyapm.d.ts", "cif.d.ts"} <= set(shipped)
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="no node")

@@ -49,6 +49,7 @@ def test_server_offers_only_the_matching_snapshot(fake_root, snap_dir, http):
         (snap_dir / "py_apm-0123456789abcdef0123.snapshot").write_bytes(b"stale")
         assert http(url, "/py_apm.snapshot").status == 404  # a stale one is never served
         info.path.write_bytes(b"SNAPSHOT-BYTES")
+        snapshot.write_sidecar(info.path, info.sidecar, info.sources)
         r = http(url, "/py_apm.snapshot")
         assert r.status == 200 and r.body == b"SNAPSHOT-BYTES"
         assert r.headers["etag"] == f'"{info.key}"'
@@ -65,6 +66,7 @@ def test_check_command(fake_root, snap_dir, capsys):
     info = snapshot.current(fake_root.pyodide)
     info.path.parent.mkdir(parents=True)
     info.path.write_bytes(b"x")
+    snapshot.write_sidecar(info.path, info.sidecar, info.sources)
     assert snapshot_build.main(["--check"]) == 0
     assert capsys.readouterr().out.strip() == f"up to date: {info.path}"
 
@@ -98,13 +100,14 @@ def test_prune_keeps_the_current_and_the_newest_others(tmp_path):
 _RACE = """
 import sys, time
 from pathlib import Path
-from py_apm.host import snapshot_build
+from py_apm.host import snapshot, snapshot_build
 
 def make(info):
     with open(sys.argv[1], "a") as log:
         log.write("built\\n")
     time.sleep(0.5)  # long enough for every other process to arrive and wait
     info.path.write_bytes(b"SNAP")
+    snapshot.write_sidecar(info.path, info.sidecar, info.sources)
 
 info, built = snapshot_build._locked_build(False, make)
 print(info.path, built)
@@ -128,7 +131,10 @@ def test_processes_asking_at_once_build_it_once(fake_root, snap_dir, tmp_path):
     assert sorted(built for _, built in outputs) == ["False", "False", "False", "True"]
     assert {path for path, _ in outputs} == {str(info.path)}
     assert info.path.read_bytes() == b"SNAP"
-    assert [p.name for p in snap_dir.iterdir() if not p.name.startswith(".")] == [info.path.name]
+    assert sorted(p.name for p in snap_dir.iterdir() if not p.name.startswith(".")) == [
+        info.path.name,
+        info.sidecar.name,
+    ]
 
 
 def test_failed_build_releases_the_lock(fake_root, snap_dir):
@@ -138,6 +144,10 @@ def test_failed_build_releases_the_lock(fake_root, snap_dir):
     with pytest.raises(snapshot.SnapshotError, match="boom"):
         snapshot_build._locked_build(False, fail)
     assert not snapshot.current(fake_root.pyodide).exists
-    info, built = snapshot_build._locked_build(False, lambda info: info.path.write_bytes(b"S"))
+    def make(info):
+        info.path.write_bytes(b"S")
+        snapshot.write_sidecar(info.path, info.sidecar, info.sources)
+
+    info, built = snapshot_build._locked_build(False, make)
     assert built and info.exists
     assert snapshot_build._locked_build(False, fail) == (info, False)  # exists: nothing to build

@@ -1,0 +1,125 @@
+"""Awaited calls in a loop that never yields to the event loop (only microtasks), no forced GC:
+what each call leaves behind until the page yields must not pile up.
+
+One cycle: create a session, 3 tabs, 10 ``updateContext``, reads, ``getContext``,
+``resolveSlug``, focus, close, each awaited. The test samples the renderers'
+resident memory, read from outside while the page is busy. The short run (5,000 calls, in the
+normal suite) asserts bounded growth by a generous margin; ``PY_APM_HOSTILE=full`` runs 100,000
+calls; both print the curve (``-s``).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .hostile import FULL
+
+CALLS = int(os.environ.get("PY_APM_SOAK_CALLS", 100_000 if FULL else 5_000))
+#: Growth allowed from the first sample to the last (short run): generous, a pile-up of every
+#: call's records grows far beyond it.
+MAX_RSS_GROWTH_MB = 150 if not FULL else 400
+
+SOAK_JS = r"""
+async ({calls}) => {
+  const Apm = Microsoft.Apm;
+  const W = window.PyApmWorkspace;
+  const rendered = () => (W ? W.renderCount : 0);
+  const renders = rendered();
+  let done = 0;
+  const tick = () => { done++; };
+  while (done < calls) {
+    const sid = await Apm.createSession({templateName: "case_entity_session_default_template",
+      isFocused: true,
+      sessionContext: {parametersStr: '[["entityName","incident"],["entityId","42"]]'}}); tick();
+    const s = Apm.getSession(sid); tick();
+    for (let i = 0; i < 3; i++) {
+      await Apm.createTab({templateName: "msdyn_entityrecord", isFocused: i === 2,
+        appContext: {entityName: "task", entityId: String(i)}}); tick();
+    }
+    for (let i = 0; i < 10; i++) { await s.updateContext({k: "v" + i, n: i}); tick(); }
+    s.title; tick();
+    Apm.getAllSessions(); tick();
+    s.getAllTabs(); tick();
+    const ctx = await s.getContext(); tick();
+    ctx.get("k");
+    await s.resolveSlug("{k}"); tick();
+    await Apm.getSession("session-id-0").focus(); tick();
+    await s.focus(); tick();
+    await s.close(); tick();
+  }
+  // Still in the loop's task: the workspace page renders (builds DOM) a bounded number of
+  // times, not after every call.
+  return { done, renders: rendered() - renders };
+}
+"""
+
+
+def _renderer_rss_mb(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+class Sampler:
+    """The renderers' resident memory every 0.2 s while the loop runs (the page is busy: it
+    answers nothing until the loop ends, so memory is read from outside)."""
+
+    def __init__(self, pids: list[int]) -> None:
+        self.pids = pids
+        self.samples: list[tuple[float, float]] = []
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.started = time.monotonic()
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.done.wait(0.2):
+            self.samples.append((time.monotonic() - self.started, _renderer_rss_mb(self.pids)))
+
+    def stop(self) -> float:
+        self.done.set()
+        self.thread.join()
+        return time.monotonic() - self.started
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the renderer's memory in /proc")
+def test_awaited_calls_that_never_yield_keep_memory_flat(apm_page: Any) -> None:
+    cdp = apm_page.context.browser.new_browser_cdp_session()
+    info = cdp.send("SystemInfo.getProcessInfo")["processInfo"]
+    renderers = [p["id"] for p in info if p["type"] == "renderer"]
+    apm_page.evaluate("() => PyApm.reset({restoreDefaults: true})")
+    page_cdp = apm_page.context.new_cdp_session(apm_page)
+    heap_before = page_cdp.send("Runtime.getHeapUsage")["usedSize"] / 2**20
+    rss_before = _renderer_rss_mb(renderers)
+    sampler = Sampler(renderers)
+    out = apm_page.evaluate(SOAK_JS, {"calls": CALLS})
+    done = out["done"]
+    elapsed = sampler.stop()
+    heap_after = page_cdp.send("Runtime.getHeapUsage")["usedSize"] / 2**20
+    apm_page.evaluate("() => PyApm.reset({restoreDefaults: true})")
+    # Calls made by time t, assuming a steady pace (the loop's calls all cost about the same).
+    curve = [(round(done * t / elapsed), rss) for t, rss in sampler.samples]
+    print(f"\nsoak: {done} awaited calls without yielding in {elapsed:.1f} s")
+    print(f"  workspace page renders during the loop: {out['renders']}")
+    print(f"  JS heap {heap_before:.1f} MB before, {heap_after:.1f} MB after (before a GC)")
+    print("  calls (est.)   renderers RSS MB")
+    print(f"  {0:>12}   {rss_before:>16.1f}")
+    step = max(1, len(curve) // 20)
+    for n, rss in curve[step - 1 :: step]:
+        print(f"  {n:>12}   {rss:>16.1f}")
+    assert done >= CALLS
+    assert out["renders"] <= 50, out
+    peak = max(rss for _, rss in curve) if curve else rss_before
+    assert peak - rss_before < MAX_RSS_GROWTH_MB, curve
