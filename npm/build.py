@@ -70,6 +70,12 @@ def package_readme() -> str:
     return (NPM / "README.md").read_text("utf-8")
 
 
+def node_snapshot_builder(source: str) -> str:
+    """The snapshot builder a page runs, as an ES module for Node (npm/lib/node-snapshot.mjs)."""
+    body = source.strip()
+    return f"export default function builder(document, fetch) {{\n  return ({body});\n}}\n"
+
+
 def write_site(site: Path) -> None:
     from py_apm.host.bundle import get_bundle
     from py_apm.host.failure_report import CALLS_REPORT_JS
@@ -78,6 +84,7 @@ def write_site(site: Path) -> None:
 
     site.mkdir(parents=True)
     build_shim(ROOT, site / "shim.js")  # always from the sources (shim/), never a stale copy
+    build_shim(ROOT, site / "shim.node.mjs", node=True)  # the same modules for Node (lib/node.mjs)
     # every file of the workspace page (its scripts, styles, blank page); not the samples folder
     for path in sorted((ROOT / "web").iterdir()):
         if path.is_file() and path.name != "index.html":
@@ -85,6 +92,7 @@ def write_site(site: Path) -> None:
     (site / "index.html").write_text(workspace_page(), "utf-8")
     (site / "py_apm.zip").write_bytes(get_bundle().data)
     (site / "make-snapshot.js").write_text(MAKE_SNAPSHOT_JS.strip() + "\n", "utf-8")
+    (site / "make-snapshot.node.mjs").write_text(node_snapshot_builder(MAKE_SNAPSHOT_JS), "utf-8")
     (site / "failure-report.js").write_text(CALLS_REPORT_JS.strip() + "\n", "utf-8")
 
 

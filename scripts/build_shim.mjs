@@ -1,7 +1,8 @@
 // Bundles the shim's ES modules (shim/) into the one classic script pages load (shim.js):
 // an IIFE, not minified, with the header that documents the script tag. The only way shim.js
 // is made: scripts/setup.sh, the wheel and npm builds and the Python server in a checkout call
-// this script (`node scripts/build_shim.mjs [--out FILE]`).
+// this script (`node scripts/build_shim.mjs [--out FILE]`). With --node: the ES module for Node
+// (npm/shim-node/entry.js, for the npm package's site/shim.node.mjs; see npm/lib/node.mjs).
 import { build } from "esbuild";
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -13,6 +14,22 @@ const at = args.indexOf("--out");
 const outfile = at >= 0 ? args[at + 1] : join(root, "shim.js");
 
 const header = await readFile(join(root, "shim", "header.js"), "utf-8");
+if (args.includes("--node")) {
+  await build({
+    entryPoints: [join(root, "npm", "shim-node", "entry.js")],
+    inject: [join(root, "npm", "shim-node", "host.js")],
+    outfile,
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    minify: false,
+    legalComments: "none",
+    charset: "utf8",
+    logLevel: "warning",
+  });
+  process.exit(0);
+}
 await build({
   entryPoints: [join(root, "shim", "browser.js")],
   outfile,

@@ -177,3 +177,29 @@ done
 npx --no-install playwright test 2>&1 | tee starter.log >&2 || { say "the starter's tests failed"; exit 1; }
 grep -q "2 passed" starter.log || { say "the starter did not run its 2 tests"; exit 1; }
 say "npm package: ok"
+
+# ---- Node mode: the sample projects (examples/node-*) with the packed tarball ----------------
+# Both share one install (their pinned runners and the tarball) in a folder outside the checkout;
+# each runs as its user would (`npx vitest run`, `npx jest`). The Node snapshot goes to the user's
+# cache (as for a user; pytest's Node backend then finds it): the first file builds it when
+# missing, the others wait for it.
+say "Node mode: examples/node-vitest and examples/node-jest with the tarball"
+nodeproj="$project/node-samples"
+mkdir -p "$nodeproj"
+cp -r "$repo/examples/node-vitest" "$repo/examples/node-jest" "$nodeproj/"
+deps="$(node -e 'const ds = {}; for (const f of process.argv.slice(1)) Object.assign(ds, require(f).devDependencies);
+  delete ds["py-apm-emulator"]; console.log(Object.entries(ds).map(([n, v]) => `${n}@${v}`).join(" "))' \
+  "$nodeproj/node-vitest/package.json" "$nodeproj/node-jest/package.json")"
+printf '{"name": "py-apm-node-samples", "private": true}\n' > "$nodeproj/package.json"
+(cd "$nodeproj" && npm install --no-audit --no-fund --prefer-offline --save-exact "$tarball" $deps >&2)
+# One install above both, as in a monorepo: Vite serves files outside a project's root (the
+# hoisted node_modules) only below a workspace root, which `workspaces` declares.
+node -e 'const f = process.argv[1], p = require(f); p.workspaces = ["node-vitest", "node-jest"];
+  require("fs").writeFileSync(f, JSON.stringify(p, null, 2))' "$nodeproj/package.json"
+unset PY_APM_SNAPSHOT_DIR
+started=$(date +%s)
+(cd "$nodeproj/node-vitest" && npx --no-install vitest run >&2) || { say "vitest sample failed"; exit 1; }
+vitest_s=$(( $(date +%s) - started ))
+started=$(date +%s)
+(cd "$nodeproj/node-jest" && npx --no-install jest >&2) || { say "jest sample failed"; exit 1; }
+say "Node mode: ok (vitest ${vitest_s} s, jest $(( $(date +%s) - started )) s)"

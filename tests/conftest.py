@@ -134,3 +134,40 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker("browser")
         if not any(item.get_closest_marker(m) for m in ("browser", "subprocess", "install")):
             item.add_marker("quick")
+
+
+# ---- The Node backend: py-apm in Node through the npm package's createApm (tests/node/) ----------
+@pytest.fixture(scope="session")
+def _node_process() -> Iterator[Any]:
+    """One Node process with py-apm booted on its global, for the whole session."""
+    import shutil
+
+    from node.backend import ROOT, NodeProcess, build_package, node_available
+
+    if not node_available():
+        pytest.skip("Node.js or node_modules/pyodide missing (scripts/setup.sh)")
+    out = ROOT / "build" / f"node-tests-{os.getpid()}"
+    try:
+        process = NodeProcess(build_package(out))
+        try:
+            yield process
+        finally:
+            process.close()
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+@pytest.fixture
+def apm_node_page(request: pytest.FixtureRequest, _node_process: Any) -> Any:
+    """The Node backend's "page" (its global) after ``PyApm.reset({restoreDefaults: true, ...})``
+    with the test's ``apm_config`` marks, as ``apm_page`` is reset."""
+    from node.backend import NodePage
+
+    options: dict[str, Any] = {"restoreDefaults": True}
+    for mark in reversed(list(request.node.iter_markers("apm_config"))):
+        for arg in mark.args:
+            options.update(arg)
+        options.update(mark.kwargs)
+    page = NodePage(_node_process)
+    page.evaluate("(options) => PyApm.reset(options)", options)
+    return page

@@ -2,7 +2,8 @@
 // `py-apm init <dir>`: copy the workspace page, shim.js, the py_apm bundle and the Pyodide runtime
 // into a static folder, so any dev server serves the emulator (no Python needed).
 // `py-apm init --example [dir]`: write the starter project (tests that pass right away).
-// `py-apm snapshot [dir]`: build the memory snapshot (into the cache, and into an init'ed <dir>).
+// `py-apm snapshot [dir]`: build the memory snapshots (into the cache: the browser's and Node's;
+// the browser's into an init'ed <dir> too).
 // `py-apm cache [--prune]`: the cached snapshots; `py-apm serve`: serve the site on 127.0.0.1.
 
 import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, unlinkSync } from "node:fs";
@@ -11,12 +12,13 @@ import { fileURLToPath } from "node:url";
 import { cacheEntries, pruneCache, showCache } from "../lib/cache.mjs";
 import { startServer } from "../lib/http.mjs";
 import { PYODIDE_FILES, SITE_FILES, makeSite, pyodideDir, siteDir } from "../lib/site.mjs";
+import { ensureNodeSnapshot } from "../lib/node-snapshot.mjs";
 import { ensureSnapshot, snapshotDir, snapshotPath, verifiedSnapshot } from "../lib/snapshot.mjs";
 import { gitignoreLines, install, report } from "../lib/starter.mjs";
 
 const USAGE = `usage: py-apm init <dir>             copy the py-apm site into <dir> (e.g. public/py-apm)
        py-apm init --example [dir]   write a starter project into dir (default: here)
-       py-apm snapshot [dir]         build the memory snapshot (into an init'ed <dir> too)
+       py-apm snapshot [dir]         build the memory snapshots, Node's too (into an init'ed <dir>: the page's)
        py-apm cache [--prune]        show the cached snapshots; --prune keeps the current one
        py-apm serve [--port N] [--webresources DIR] [--config FILE]
        py-apm --version
@@ -111,6 +113,12 @@ async function snapshot(args) {
       console.error(`py-apm: ${args[0]} holds no site of py-apm ${version()}: run \`npx py-apm init ${args[0]}\` first`);
       return 1;
     }
+  }
+  if (!dir) {
+    // Node's (Jest, Vitest, createApm), built in Node: no browser needed.
+    const node = await ensureNodeSnapshot({ log: (line) => console.error(line) });
+    if (!node) return 1;
+    console.log(node);
   }
   let path = snapshotPath();
   if (!existsSync(path)) {

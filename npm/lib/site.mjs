@@ -38,9 +38,9 @@ export const PYODIDE_FILES = Object.freeze([
   "package.json",
 ]);
 
-/** Scripts in site/ that this package runs itself (the snapshot builder, the failure report's
- * formatter): never served, never copied by init. */
-const OWN_SCRIPTS = new Set(["make-snapshot.js", "failure-report.js"]);
+/** Scripts in site/ that this package runs itself (the snapshot builders, the failure report's
+ * formatter, the shim for Node): never served, never copied by init. */
+const OWN_SCRIPTS = new Set(["make-snapshot.js", "make-snapshot.node.mjs", "failure-report.js", "shim.node.mjs"]);
 
 /** The site's own files (beside the pyodide/ folder): what the package build put in site/,
  * except the package's own scripts. */

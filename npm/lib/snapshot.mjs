@@ -8,7 +8,7 @@ import {
   writeSync,
 } from "node:fs";
 import { homedir, hostname } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { bundleEtag, makeSite, siteDir, snapshotKey, SNAPSHOT_FORMAT } from "./site.mjs";
 import { startServer } from "./http.mjs";
 
@@ -114,6 +114,17 @@ export function verifiedSnapshot(path = snapshotPath(), log = () => {}) {
   return null;
 }
 
+/**
+ * Put a built snapshot (`part`) in place under `path`, its digest record first, so that a file
+ * under the final name always has its record. Used by the browser and the Node builders.
+ */
+export function commitSnapshot(part, path) {
+  const record = { format: SNAPSHOT_FORMAT, sources: bundleEtag(), size: statSync(part).size, sha256: sha256(part) };
+  writeFileSync(`${path}.json.${process.pid}.part`, JSON.stringify(record));
+  renameSync(`${path}.json.${process.pid}.part`, `${path}.json`);
+  renameSync(part, path); // atomic: a reader sees the whole file or none
+}
+
 function recentFailure(path) {
   try {
     if (Date.now() - statSync(`${path}.failed`).mtimeMs > RETRY_AFTER_MS) return null;
@@ -141,11 +152,7 @@ async function build(browser, path) {
       unlinkSync(part);
       throw new Error(`snapshot download truncated (expected ${size} bytes)`);
     }
-    // The digest record first: a file under the final name always has its record.
-    const record = { format: SNAPSHOT_FORMAT, sources: bundleEtag(), size, sha256: sha256(part) };
-    writeFileSync(`${path}.json.${process.pid}.part`, JSON.stringify(record));
-    renameSync(`${path}.json.${process.pid}.part`, `${path}.json`);
-    renameSync(part, path); // atomic: a reader sees the whole file or none
+    commitSnapshot(part, path);
   } finally {
     await context.close();
     await server.close();
@@ -182,19 +189,35 @@ export async function ensureSnapshot(browser, { log = () => {} } = {}) {
   let path;
   try {
     path = snapshotPath();
+  } catch (e) {
+    log(`py-apm: no memory snapshot (${String((e && e.message) || e).split("\n")[0]}); pages boot without it`);
+    return null;
+  }
+  return buildOnce(path, (target) => build(browser, target), { log, what: "pages" });
+}
+
+/**
+ * `path` when it exists and passes its integrity check, else built by `make(path)` under the
+ * one build lock of the cache folder (one builder across processes and across the npm and
+ * Python builders; the others wait for its file); null when it cannot be built. A failed build
+ * is remembered and not retried for a while. `make` puts its file in place with
+ * `commitSnapshot`. Shared by the browser snapshot and the Node one (node-snapshot.mjs).
+ */
+export async function buildOnce(path, make, { log = () => {}, what = "pages", timeoutMs = BUILD_TIMEOUT_MS } = {}) {
+  try {
     if (verifiedSnapshot(path, log)) return path;
     const failed = recentFailure(path);
     if (failed) throw new Error(`the last build failed: ${failed}; not retried for ${RETRY_AFTER_MS / 60_000} minutes`);
-    const dir = snapshotDir();
+    const dir = dirname(path);
     mkdirSync(dir, { recursive: true });
-    const deadline = Date.now() + BUILD_TIMEOUT_MS + 30_000;
+    const deadline = Date.now() + timeoutMs + 30_000;
     while (snapshotProblem(path) !== null) {
       if (tryBuildLock(dir)) {
         try {
           if (snapshotProblem(path) !== null) {
             const started = Date.now();
             try {
-              await build(browser, path);
+              await make(path);
             } catch (e) {
               try { writeFileSync(`${path}.failed`, String((e && e.message) || e).slice(0, 500)); } catch { /* a full disk */ }
               throw e;
@@ -213,7 +236,7 @@ export async function ensureSnapshot(browser, { log = () => {} } = {}) {
     }
     return verifiedSnapshot(path, log);
   } catch (e) {
-    log(`py-apm: no memory snapshot (${String((e && e.message) || e).split("\n")[0]}); pages boot without it`);
+    log(`py-apm: no memory snapshot (${String((e && e.message) || e).split("\n")[0]}); ${what} boot without it`);
     return null;
   }
 }

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .bench_loop import FLOOR_HTML, ready_floor, run_rows, run_times
+from .bench_node import add_rows as add_node_rows
 from .bench_probes import (
     BARE_HTML,
     CASE_SESSION,
@@ -54,6 +55,8 @@ class Report:
 
     rows: list[Row] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Figures other sections compare with (the browser's title read, for the Node rows).
+    figures: dict[str, float] = field(default_factory=dict)
 
     def add(
         self,
@@ -127,6 +130,8 @@ def run(
             _bench(chromium.browser, chromium.url.rstrip("/"), rep, *sizes)
     progress("py-apm run: first run (starts the warm helper), warm runs, cold runs")
     run_rows(rep, run_times(warm_runs=5, cold_runs=cold_runs))
+    progress("Node: boots, reset, title read, per test file in Vitest and Jest")
+    add_node_rows(rep, rep.figures.get("title_us"), quick)
     return rep
 
 
@@ -215,6 +220,7 @@ def _bench(
     raw: float = got["raw"]
     reset_us, reset_rtt = got["reset_us"], got["reset_rtt"]
     pure_js, title, pair, all_s = got["pure_js"], got["title"], got["pair"], got["all_s"]
+    rep.figures["title_us"] = title
     before, blocks, after = got["before"], got["blocks"], got["after"]
 
     rep.add("ready, bare loadPyodide, fresh context", f"{bare_fresh:.0f} ms")

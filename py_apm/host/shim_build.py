@@ -44,10 +44,11 @@ def stale(root: Path) -> bool:
     return any(path.stat().st_mtime_ns > built for path in inputs if path.exists())
 
 
-def build(root: Path, out: Path | None = None) -> Path:
-    """Bundle ``root/shim/`` into ``out`` (default ``root/shim.js``), replaced atomically."""
-    node = shutil.which("node")
-    if node is None:
+def build(root: Path, out: Path | None = None, *, node: bool = False) -> Path:
+    """Bundle ``root/shim/`` into ``out`` (default ``root/shim.js``), replaced atomically;
+    ``node``: the ES module for Node instead (the npm package's ``site/shim.node.mjs``)."""
+    node_exe = shutil.which("node")
+    if node_exe is None:
         raise ShimBuildError(
             f"shim.js in {root} must be built from shim/ and node is not installed: "
             "install Node.js (>= 18) and run `bash scripts/setup.sh`"
@@ -59,7 +60,9 @@ def build(root: Path, out: Path | None = None) -> Path:
         )
     target = out if out is not None else root / "shim.js"
     partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    command = [node, str(root / BUILD_SCRIPT), "--out", str(partial)]
+    command = [node_exe, str(root / BUILD_SCRIPT), "--out", str(partial)]
+    if node:
+        command.append("--node")
     done = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
     if done.returncode != 0 or not partial.is_file():
         partial.unlink(missing_ok=True)

@@ -58,14 +58,33 @@ export const XrmSessions = faceObject(XRM.sessions, {
 });
 
 /**
- * Xrm.App.sessions on a window, keeping whatever Xrm (a mock such as xrm-mock) it already has.
+ * Xrm.App.sessions on a window, keeping whatever Xrm (a mock such as xrm-mock) it already has,
+ * and on every Xrm the window is given later (xrm-mock's XrmMockGenerator.initialise() replaces
+ * window.Xrm before each test).
  * @param {any} target
  * @param {unknown} sessions
  */
 export function installXrm(target, sessions) {
-  const xrm = target.Xrm && typeof target.Xrm === "object" ? target.Xrm : (target.Xrm = {});
-  if (!xrm.App || typeof xrm.App !== "object") xrm.App = {};
-  xrm.App.sessions = sessions;
+  /** @param {any} xrm */
+  const attach = (xrm) => {
+    if (xrm === null || typeof xrm !== "object") return;
+    try {
+      if (!xrm.App || typeof xrm.App !== "object") xrm.App = {};
+      if (xrm.App.sessions !== sessions) xrm.App.sessions = sessions;
+    } catch (_) { /* a frozen Xrm keeps what it has */ }
+  };
+  let current = target.Xrm && typeof target.Xrm === "object" ? target.Xrm : {};
+  attach(current);
+  try {
+    Object.defineProperty(target, "Xrm", {
+      configurable: true,
+      enumerable: true,
+      get: () => current,
+      set: (xrm) => { current = xrm; attach(xrm); },
+    });
+  } catch (_) {
+    target.Xrm = current; // a non-configurable Xrm (a page's `var Xrm`): sessions on this one only
+  }
 }
 
 /** Forgets the session and tab objects handed out (PyApm.reset). */

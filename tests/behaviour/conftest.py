@@ -1,4 +1,5 @@
-"""One behaviour suite, two backends: the native Python model and Microsoft.Apm in Chromium."""
+"""One behaviour suite, three backends: the native Python model, Microsoft.Apm in Chromium and
+Microsoft.Apm in Node (the npm package's createApm, the same shim code paths)."""
 
 from __future__ import annotations
 
@@ -21,12 +22,22 @@ class NativeWorkspace(Workspace):
         return [{"name": e["name"], "data": e["data"]} for e in events if e["name"] in EVENT_NAMES]
 
 
-@pytest.fixture(params=["native", pytest.param("browser", marks=pytest.mark.browser)])
+JS_BACKENDS = [pytest.param("browser", marks=pytest.mark.browser), pytest.param("node", marks=[pytest.mark.node, pytest.mark.subprocess])]
+
+
+@pytest.fixture(params=JS_BACKENDS)
+def js_page(request: pytest.FixtureRequest) -> Any:
+    """Where the JS-side checks run: the workspace page in Chromium, or py-apm's global in Node
+    (both answer ``evaluate``; both reset as ``apm_page`` is)."""
+    return request.getfixturevalue("apm_page" if request.param == "browser" else "apm_node_page")
+
+
+@pytest.fixture(params=["native", *JS_BACKENDS])
 def apm(request: pytest.FixtureRequest) -> Any:
-    """A fresh workspace (Home only, default options) on either backend."""
+    """A fresh workspace (Home only, default options) on any backend."""
     if request.param == "native":
         return NativeWorkspace()
-    page = request.getfixturevalue("apm_page")
+    page = request.getfixturevalue("apm_page" if request.param == "browser" else "apm_node_page")
     workspace = BrowserWorkspace(page)
     workspace.reset({"restoreDefaults": True})
     return workspace

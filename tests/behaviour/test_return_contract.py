@@ -115,21 +115,18 @@ SHAPES: dict[str, tuple[list[Any], list[Any]]] = {
 }
 
 
-@pytest.mark.browser
-def test_runtime_contract_shapes(apm_page: Any) -> None:
-    apm_page.evaluate("PyApm.reset({restoreDefaults: true})")
-    assert apm_page.evaluate(SHAPES_JS) == {name: runtime for name, (runtime, _) in SHAPES.items()}
+def test_runtime_contract_shapes(js_page: Any) -> None:
+    js_page.evaluate("PyApm.reset({restoreDefaults: true})")
+    assert js_page.evaluate(SHAPES_JS) == {name: runtime for name, (runtime, _) in SHAPES.items()}
 
 
-@pytest.mark.browser
 @pytest.mark.apm_config({"returns": "documented"})
-def test_documented_contract_shapes(apm_page: Any) -> None:
-    assert apm_page.evaluate(SHAPES_JS) == {name: doc for name, (_, doc) in SHAPES.items()}
+def test_documented_contract_shapes(js_page: Any) -> None:
+    assert js_page.evaluate(SHAPES_JS) == {name: doc for name, (_, doc) in SHAPES.items()}
 
 
-@pytest.mark.browser
-def test_the_change_is_applied_before_the_call_returns(apm_page: Any) -> None:
-    seen = apm_page.evaluate(
+def test_the_change_is_applied_before_the_call_returns(js_page: Any) -> None:
+    seen = js_page.evaluate(
         """() => {
         const p = Microsoft.Apm.createSession({templateName: "msdyn_chat_session"});
         const now = Microsoft.Apm.getFocusedSession().sessionId;
@@ -142,9 +139,8 @@ def test_the_change_is_applied_before_the_call_returns(apm_page: Any) -> None:
                     "tabs": ["tab-id-1", "tab-id-2"], "tid": "tab-id-2"}
 
 
-@pytest.mark.browser
-def test_a_promise_where_an_id_is_expected_is_named(apm_page: Any) -> None:
-    result = apm_page.evaluate(
+def test_a_promise_where_an_id_is_expected_is_named(js_page: Any) -> None:
+    result = js_page.evaluate(
         """async () => {
         const out = [];
         const tab = Microsoft.Apm.createTab({templateName: "msdyn_omnichannel_kbsearch"});

@@ -7,8 +7,6 @@ from typing import Any
 
 import pytest
 
-pytestmark = pytest.mark.browser
-
 CASE_INPUT = """{templateName: "case_entity_session_default_template",
   sessionContext: new Map([["parametersStr", '[["entityName","incident"],["entityId","11bb"]]']])}"""
 
@@ -18,8 +16,8 @@ def run(page: Any, body: str) -> Any:
     return page.evaluate(f"async () => {{ const S = Microsoft.AppRuntime.Sessions; {body} }}")
 
 
-def test_sessions_members_over_the_same_workspace(apm_page: Any) -> None:
-    r = run(apm_page, f"""
+def test_sessions_members_over_the_same_workspace(js_page: Any) -> None:
+    r = run(js_page, f"""
         const created = S.create({CASE_INPUT}, "corr-1");
         const sid = await created;
         const s = S.getFocusedSession("corr-2");
@@ -56,8 +54,8 @@ def test_sessions_members_over_the_same_workspace(apm_page: Any) -> None:
     }
 
 
-def test_actions_reject_with_the_same_error_shapes(apm_page: Any) -> None:
-    r = run(apm_page, """
+def test_actions_reject_with_the_same_error_shapes(js_page: Any) -> None:
+    r = run(js_page, """
         const out = [];
         for (const f of [() => S.create({}), () => S.getFocusedSession().createTab({templateName: 7}),
                          () => S.getFocusedSession().updateContext("x", true)]) {
@@ -75,8 +73,8 @@ def test_actions_reject_with_the_same_error_shapes(apm_page: Any) -> None:
     ]
 
 
-def test_session_handlers_fire_for_calls_and_clicks_in_event_order(apm_page: Any) -> None:
-    r = run(apm_page, f"""
+def test_session_handlers_fire_for_calls_and_clicks_in_event_order(js_page: Any) -> None:
+    r = run(js_page, f"""
         const seen = [];
         const on = (name) => (ctx) => seen.push([name, ctx.getEventArgs()._inputArguments]);
         const ids = [S.addOnAfterSessionCreate(on("create")), S.addOnAfterSessionSwitch(on("switch")),
@@ -107,8 +105,8 @@ def test_session_handlers_fire_for_calls_and_clicks_in_event_order(apm_page: Any
     assert r["source"] == [True, 0]
 
 
-def test_handlers_and_saved_states_go_with_reset(apm_page: Any) -> None:
-    r = run(apm_page, """
+def test_handlers_and_saved_states_go_with_reset(js_page: Any) -> None:
+    r = run(js_page, """
         const seen = [];
         S.addOnAfterSessionCreate(() => seen.push("create"));
         let value = "first";
@@ -127,8 +125,8 @@ def test_handlers_and_saved_states_go_with_reset(apm_page: Any) -> None:
     assert r == {"restored": "restored first", "afterRemove": "restored first", "seen": []}
 
 
-def test_refresh_session_rereads_the_records(apm_page: Any) -> None:
-    r = run(apm_page, f"""
+def test_refresh_session_rereads_the_records(js_page: Any) -> None:
+    r = run(js_page, f"""
         PyApm.configure({{records: {{incident: {{"11bb": {{title: "Old"}}}}}}}});
         const sid = await S.create({CASE_INPUT});
         PyApm.configure({{records: {{incident: {{"11bb": {{title: "New"}}}}}}}});
@@ -149,8 +147,8 @@ def test_refresh_session_rereads_the_records(apm_page: Any) -> None:
     }
 
 
-def test_internal_members(apm_page: Any) -> None:
-    r = run(apm_page, """
+def test_internal_members(js_page: Any) -> None:
+    r = run(js_page, """
         const I = Microsoft.AppRuntime.Internal;
         const topics = I.getAPMRuntimeTopics();
         const got = new Promise((res) => {
@@ -189,9 +187,9 @@ REFUSED = [
 
 
 @pytest.mark.parametrize(("group", "member", "is_async"), REFUSED)
-def test_what_py_apm_cannot_emulate_is_a_named_error(apm_page: Any, group: str, member: str,
+def test_what_py_apm_cannot_emulate_is_a_named_error(js_page: Any, group: str, member: str,
                                                       is_async: bool) -> None:
-    r = apm_page.evaluate(
+    r = js_page.evaluate(
         """async ([group, member]) => {
         let value;
         try { value = Microsoft.AppRuntime[group][member](); } catch (e) { return ["throws", e.errorCode, e.message]; }
@@ -205,8 +203,8 @@ def test_what_py_apm_cannot_emulate_is_a_named_error(apm_page: Any, group: str, 
 
 
 @pytest.mark.parametrize("member", ["notifyKpiBreach", "notifyNewActivity", "resetActivityIndicator"])
-def test_session_indicators_are_refused(apm_page: Any, member: str) -> None:
-    r = run(apm_page, f"""
+def test_session_indicators_are_refused(js_page: Any, member: str) -> None:
+    r = run(js_page, f"""
         try {{ await S.getFocusedSession().{member}(true); return null; }}
         catch (e) {{ return [e.errorCode, e.message.split(":")[0]]; }}
     """)

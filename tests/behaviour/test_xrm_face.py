@@ -7,8 +7,6 @@ from typing import Any
 
 import pytest
 
-pytestmark = pytest.mark.browser
-
 RECORD = '{pageType: "entityrecord", entityName: "account", entityId: "22cc"}'
 
 
@@ -17,8 +15,8 @@ def run(page: Any, body: str) -> Any:
     return page.evaluate(f"async () => {{ const X = Xrm.App.sessions; {body} }}")
 
 
-def test_sessions_and_tabs_members(apm_page: Any) -> None:
-    r = run(apm_page, f"""
+def test_sessions_and_tabs_members(js_page: Any) -> None:
+    r = run(js_page, f"""
         const created = X.createSession({{pageInput: {{pageType: "dashboard", dashboardId: "d1"}},
                                           options: {{title: "Board"}}}});
         const sid = await created;
@@ -63,8 +61,8 @@ def test_sessions_and_tabs_members(apm_page: Any) -> None:
     }
 
 
-def test_an_entity_record_session_uses_its_template(apm_page: Any) -> None:
-    r = run(apm_page, """
+def test_an_entity_record_session_uses_its_template(js_page: Any) -> None:
+    r = run(js_page, """
         const sid = await X.createSession({pageInput: {pageType: "entityrecord", entityName: "incident",
                                                         entityId: "11bb"}});
         const s = PyApm.state().sessions[1];
@@ -74,8 +72,8 @@ def test_an_entity_record_session_uses_its_template(apm_page: Any) -> None:
                  {"entityName": "incident", "entityId": "11bb"}]
 
 
-def test_failures_reject_with_the_same_error_shapes(apm_page: Any) -> None:
-    r = run(apm_page, """
+def test_failures_reject_with_the_same_error_shapes(js_page: Any) -> None:
+    r = run(js_page, """
         const out = [];
         for (const f of [() => X.createSession({pageInput: {pageType: "inlinedialog"}}),
                          () => X.getFocusedSession().tabs.createTab({pageInput: {pageType: "entitylist"}}),
@@ -107,8 +105,8 @@ EVENTS = ["BeforeSessionCreate", "AfterSessionCreate", "BeforeSessionSwitch", "A
           "AfterTabSwitch"]
 
 
-def test_handlers_fire_for_calls_and_clicks_in_order_with_the_event_data(apm_page: Any) -> None:
-    r = run(apm_page, f"""
+def test_handlers_fire_for_calls_and_clicks_in_order_with_the_event_data(js_page: Any) -> None:
+    r = run(js_page, f"""
         const seen = [];
         const ids = {{}};
         for (const name of {EVENTS!r}) {{
@@ -170,6 +168,7 @@ def test_handlers_fire_for_calls_and_clicks_in_order_with_the_event_data(apm_pag
     assert r["channel"] == [s1, s0, s1, s0, "session-id-2"]
 
 
+@pytest.mark.browser  # a page's "error" event; in Node the error goes to console.error
 def test_a_handler_that_throws_does_not_stop_the_others(apm_page: Any) -> None:
     r = run(apm_page, """
         const seen = [];
@@ -191,6 +190,7 @@ FRAME_WITH_MOCK = """<!doctype html><script>
 </script><script src="/shim.js"></script>"""
 
 
+@pytest.mark.browser  # frames are a page's: in Node a web resource is a module
 def test_a_frame_with_its_own_xrm_mock_gets_sessions_added(apm_page: Any) -> None:
     apm_page.evaluate(
         """(html) => new Promise((done) => {
@@ -223,3 +223,16 @@ def test_a_frame_with_its_own_xrm_mock_gets_sessions_added(apm_page: Any) -> Non
         "seen": ["session-id-1"], "viaParent": "session-id-1", "runtime": True,
         "anchor": {"searchText": "x"},
     }
+
+
+def test_a_new_xrm_object_gets_the_sessions_too(js_page: Any) -> None:
+    """What `XrmMockGenerator.initialise()` does before each test: a new `window.Xrm`."""
+    r = js_page.evaluate("""() => {
+        const sessions = Xrm.App.sessions;
+        window.Xrm = {Page: {marker: "xrm-mock"}};
+        const first = [Xrm.Page.marker, Xrm.App.sessions === sessions];
+        window.Xrm = {App: {panels: "kept"}};
+        return [...first, Xrm.App.sessions === sessions, Xrm.App.panels,
+                Xrm.App.sessions.getFocusedSession().sessionId];
+    }""")
+    assert r == ["xrm-mock", True, True, "kept", "session-id-0"]

@@ -1,9 +1,12 @@
-"""Every example of Microsoft's documentation, run verbatim in the browser, its EFFECT asserted.
+"""Every example of Microsoft's documentation, run verbatim in the browser and in Node, its EFFECT
+asserted.
 
-Each example runs as a classic (sloppy-mode) script in a fresh same-origin frame that includes
-`shim.js`, which binds the frame to the top page's emulator (decision 21). A fresh frame gives
-each example its own global scope, as a web resource has, so top-level `const session` in one
-example cannot clash with the next. The state each example ASSUMES is built through the
+In the browser each example runs as a classic (sloppy-mode) script in a fresh same-origin frame
+that includes `shim.js`, which binds the frame to the top page's emulator (decision 21). A fresh
+frame gives each example its own global scope, as a web resource has, so top-level `const
+session` in one example cannot clash with the next. In Node (py-apm booted by the npm package's
+createApm) a "frame" is a script with its own global scope that sees the emulator's globals
+(tests/node/driver.mjs). The state each example ASSUMES is built through the
 documented API in the top page beforehand; effects are asserted through `PyApm.state()`, the
 frame's console output and BroadcastChannel messages.
 """
@@ -43,18 +46,22 @@ def example_code(name: str) -> str:
 
 
 class ExampleFrame:
-    """A same-origin iframe of the workspace page in which one example runs."""
+    """A same-origin iframe of the workspace page (or a frame of the Node backend) in which one
+    example runs."""
 
     def __init__(self, page: Any) -> None:
         self.page = page
-        page.evaluate(
-            """(html) => new Promise((done) => {
-                 const f = document.createElement("iframe");
-                 f.name = "doc-example"; f.style.display = "none"; f.srcdoc = html;
-                 f.onload = () => done(); document.body.appendChild(f); })""",
-            FRAME_HTML,
-        )
-        self.frame = page.frame(name="doc-example")
+        if hasattr(page, "new_frame"):  # the Node backend
+            self.frame = page.new_frame()
+        else:
+            page.evaluate(
+                """(html) => new Promise((done) => {
+                     const f = document.createElement("iframe");
+                     f.name = "doc-example"; f.style.display = "none"; f.srcdoc = html;
+                     f.onload = () => done(); document.body.appendChild(f); })""",
+                FRAME_HTML,
+            )
+            self.frame = page.frame(name="doc-example")
         assert self.frame.evaluate("() => window.Microsoft.Apm === window.top.Microsoft.Apm")
 
     def run(self, code: str) -> None:
@@ -76,17 +83,26 @@ class ExampleFrame:
         return self.logs
 
     def remove(self) -> None:
+        if hasattr(self.frame, "remove"):
+            self.frame.remove()
+            return
         self.page.evaluate("() => document.querySelectorAll('iframe[name=doc-example]').forEach(f => f.remove())")
 
 
-@pytest.fixture
-def apm(apm_page: Any) -> BrowserWorkspace:
-    return BrowserWorkspace(apm_page)
+@pytest.fixture(params=[pytest.param("browser", marks=pytest.mark.browser), pytest.param("node", marks=[pytest.mark.node, pytest.mark.subprocess])])
+def doc_page(request: pytest.FixtureRequest) -> Any:
+    """The workspace page in Chromium, or py-apm's global in Node."""
+    return request.getfixturevalue("apm_page" if request.param == "browser" else "apm_node_page")
 
 
 @pytest.fixture
-def frame(apm_page: Any) -> Any:
-    example_frame = ExampleFrame(apm_page)
+def apm(doc_page: Any) -> BrowserWorkspace:
+    return BrowserWorkspace(doc_page)
+
+
+@pytest.fixture
+def frame(doc_page: Any) -> Any:
+    example_frame = ExampleFrame(doc_page)
     yield example_frame
     example_frame.remove()
 

@@ -51,6 +51,23 @@ def test_manifest_versions_and_entry_points(stage: Path) -> None:
     assert (stage / manifest["exports"]["./playwright"]["default"]).is_file()
 
 
+def test_node_entry_points_and_the_shim_for_node(stage: Path) -> None:
+    """py-apm-emulator/node, /vitest, /jest-environment(-node): files that exist; the shim for
+    Node is bundled from the same modules as shim.js, with install() and setHost() exported."""
+    exports = json.loads((stage / "package.json").read_text("utf-8"))["exports"]
+    assert (stage / exports["./node"]["default"]).is_file()
+    assert (stage / exports["./node"]["types"]).is_file()
+    for entry in ("./vitest", "./jest-environment", "./jest-environment-node"):
+        assert (stage / exports[entry]).is_file(), entry
+    shim = (stage / "site" / "shim.js").read_text("utf-8")
+    node_shim = (stage / "site" / "shim.node.mjs").read_text("utf-8")
+    exported = re.search(r"^export \{([^}]*)\};", node_shim, re.M)
+    assert exported is not None
+    assert sorted(n.strip() for n in exported.group(1).split(",")) == ["install", "setHost"]
+    for code in ("function installXrm(", "function readSettings(", "function boot("):
+        assert code in shim and code in node_shim
+
+
 def test_the_package_carries_licence_starter_and_repository(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -101,6 +118,7 @@ def test_the_package_never_serves_or_copies_its_own_scripts(stage: Path) -> None
     served = json.loads(done.stdout)
     assert "index.html" in served and "shim.js" in served
     assert "make-snapshot.js" not in served and "failure-report.js" not in served
+    assert "shim.node.mjs" not in served and "make-snapshot.node.mjs" not in served
     from py_apm.host.failure_report import CALLS_REPORT_JS
 
     own = (stage / "site" / "failure-report.js").read_text("utf-8")
