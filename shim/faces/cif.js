@@ -236,6 +236,11 @@ export function createCif(deps) {
       if (bad) return Promise.reject(bad);
       const list = handlers.get(provider)?.get(/** @type {string} */ (name));
       if (list && list.includes(fn)) list.splice(list.indexOf(fn), 1);
+      // Logged like addHandler, so the timeline shows both.
+      const log = () => deps.invoke("Microsoft.CIFramework.removeHandler", "cif.removeHandler", [provider, name]);
+      if (deps.isReady()) {
+        try { log(); } catch (e) { deps.report(e); }
+      }
       return undefined;
     };
     f = Object.freeze(obj);
@@ -330,8 +335,17 @@ export function installCif(target, PyApm, { invoke, report, listeners }) {
     timeoutMs = r.timeoutMs;
     return r;
   };
-  for (const name of ["respondToNotification", "setPanelMode", "setPanelWidth", "showProvider", "setPresence", "clickToAct"]) {
-    PyApm.ui[name] = { [name](/** @type {unknown[]} */ ...args) { return invoke(P(`ui.${name}`), `ui.${name}`, args); } }[name];
+  /** The CIF clicks of `PyApm.ui`: JS name -> bridge member. */
+  const clicks = {
+    respondToNotification: "ui.respondToNotification",
+    setPanelMode: "ui.setPanelMode",
+    setPanelWidth: "ui.setPanelWidth",
+    showProvider: "ui.showProvider",
+    setPresence: "ui.setPresence",
+    clickToAct: "ui.clickToAct",
+  };
+  for (const [name, bridge] of Object.entries(clicks)) {
+    PyApm.ui[name] = { [name](/** @type {unknown[]} */ ...args) { return invoke(P(bridge), bridge, args); } }[name];
   }
   Object.defineProperty(PyApm, "__cif", { value: (/** @type {any} */ who) => cif.face(providerOf(target, who)) });
   target.Microsoft.CIFramework = cif.face("default");
