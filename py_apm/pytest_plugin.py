@@ -54,6 +54,20 @@ _RESET_JS = """(options) => {
 }"""
 
 
+#: The isolated reset, in the page: undo what the last test made (web/isolation.js), then the
+#: workspace reset, then mark what follows as the next test's. Returns what needs a reload.
+_ISOLATE_JS = """async (options) => {
+  const guard = window.__pyApmIsolation;
+  if (!window.PyApm || !PyApm.isReady) return null;
+  if (!guard) return ["the isolation guard is missing"];
+  const { dirty } = guard.marked ? await guard.clean() : { dirty: [] };
+  if (dirty.length) return dirty;
+  PyApm.reset(options);
+  guard.mark();
+  return [];
+}"""
+
+
 @dataclass(frozen=True)
 class ConsoleEntry:
     """One console message (``type`` is ``log``, ``warning``, ``error``, ... or ``pageerror``)."""
@@ -75,7 +89,8 @@ class ApmServerInfo:
 
 @dataclass
 class _PageHandle:
-    """A context + page running py-apm, and where its console output goes."""
+    """A context + page running py-apm, and where its console output goes. An ``isolated``
+    handle carries the isolation guard and undoes what each test did (see ``isolate``)."""
 
     context: Any
     page: Any
@@ -83,13 +98,46 @@ class _PageHandle:
     ready_timeout_ms: int
     console: list[ConsoleEntry] = field(default_factory=list)
     boot_time_ms: float | None = None
+    isolated: bool = False
+    browser: Any = None
+    context_args: dict[str, Any] = field(default_factory=dict)
+    crashed: bool = False
+    #: What the last ``isolate`` had to do beyond the soft reset ("" when nothing): for tests
+    #: and the benchmark.
+    renewed: str = ""
+    _page_watch: Any = None
+    _context_watch: Any = None
+    _viewport: Any = None
 
     def open_page(self) -> None:
         page = self.context.new_page()
+        self.crashed = False
         page.on("console", lambda msg: self.console.append(ConsoleEntry(msg.type, msg.text)))
         page.on("pageerror", lambda err: self.console.append(ConsoleEntry("pageerror", str(err))))
+        page.on("crash", self._on_crash)
         self.page = page
+        if self.isolated:
+            from .host.isolation import PAGE_EVENTS, Watch
+
+            self._page_watch = Watch(page, PAGE_EVENTS)
+            self._viewport = page.viewport_size
         self.load()
+
+    def _on_crash(self, _page: Any) -> None:
+        self.crashed = True
+
+    def usable(self) -> bool:
+        """Neither closed nor crashed (a crashed page is not "closed" but answers nothing)."""
+        return self.page is not None and not self.page.is_closed() and not self.crashed
+
+    def replace_page(self) -> None:
+        """A new page in the same context (its HTTP cache makes the boot quicker)."""
+        if self.page is not None and not self.page.is_closed():
+            try:
+                self.page.close()
+            except Exception:  # noqa: BLE001 - a crashed page may refuse; a new one follows
+                pass
+        self.open_page()
 
     def load(self) -> None:
         started = time.perf_counter()
@@ -107,8 +155,8 @@ class _PageHandle:
         for other in list(self.context.pages):
             if other is not self.page:
                 other.close()
-        if self.page is None or self.page.is_closed():
-            self.open_page()
+        if not self.usable():
+            self.replace_page()
         elif self.page.url != self.url:
             self.load()
         try:
@@ -116,11 +164,73 @@ class _PageHandle:
         except Exception:  # page crashed or mid-navigation; a real error repeats below
             done = False
         if not done:
-            if self.page.is_closed():
-                self.open_page()
+            if not self.usable():
+                self.replace_page()
             else:
                 self.load()
             self.page.evaluate(_RESET_JS, options)
+
+    def new_context(self) -> None:
+        """(Re)create the context: the guard first, then the page."""
+        from .host.isolation import CONTEXT_EVENTS, Watch, guard_source
+
+        if self.context is not None:
+            self.context.close()
+        self.context = self.browser.new_context(**self.context_args)
+        if self.isolated:
+            self.context.add_init_script(guard_source())
+            self._context_watch = Watch(self.context, CONTEXT_EVENTS)
+        self.page = None
+        self.open_page()
+
+    def isolate(self, options: dict[str, Any]) -> None:
+        """Undo everything the last test did, then reset the workspace: see docs/isolation.md.
+        In place when the guard can; else a reload, a new page or a new context."""
+        self.renewed = ""
+        if self._context_watch.lasting:
+            self.renewed = "context: " + ", ".join(self._context_watch.lasting)
+            self.new_context()
+        elif not self.usable() or self._page_watch.lasting:
+            lasting = self._page_watch.lasting
+            self.renewed = "page: " + (", ".join(lasting) if lasting else "closed or crashed")
+            self.replace_page()
+        for other in list(self.context.pages):
+            if other is not self.page:
+                other.close()
+        self._page_watch.drop_listeners()
+        self._context_watch.drop_listeners()
+        for owner, watch in ((self.page, self._page_watch), (self.context, self._context_watch)):
+            if watch.routes():
+                owner.unroute_all(behavior="ignoreErrors")
+        self.context.clear_cookies()
+        if self._context_watch.permissions:
+            self._context_watch.permissions = False
+            self.context.clear_permissions()
+            if self.context_args.get("permissions"):
+                self.context.grant_permissions(self.context_args["permissions"])
+            self.context.set_geolocation(self.context_args.get("geolocation"))
+        if self.page.viewport_size != self._viewport and self._viewport is not None:
+            self.page.set_viewport_size(self._viewport)
+        if self.page.url != self.url:
+            self.renewed = self.renewed or f"reload: navigated to {self.page.url}"
+            self.load()
+        dirty = self._clean(options)
+        if dirty:
+            self.renewed = self.renewed or "reload: " + "; ".join(dirty)
+            if self.usable():
+                self.load()
+            else:
+                self.replace_page()
+            dirty = self._clean(options)
+            if dirty:
+                pytest.fail(f"py-apm: apm_page could not be made clean: {dirty}", False)
+
+    def _clean(self, options: dict[str, Any]) -> list[str]:
+        try:
+            dirty = self.page.evaluate(_ISOLATE_JS, options)
+        except Exception as exc:  # noqa: BLE001 - crashed or mid-navigation: renew the page
+            return [f"{type(exc).__name__}: {str(exc).splitlines()[0]}"]
+        return ["the page is not ready"] if dirty is None else list(dirty)
 
     def close(self) -> None:
         self.context.close()
@@ -300,28 +410,38 @@ def _ready_timeout_ms(config: pytest.Config) -> int:
 
 
 def _new_handle(
-    browser: Any, context_args: dict[str, Any], server: ApmServerInfo, config: pytest.Config
+    browser: Any,
+    context_args: dict[str, Any],
+    server: ApmServerInfo,
+    config: pytest.Config,
+    isolated: bool = False,
 ) -> _PageHandle:
-    context = browser.new_context(**{**context_args, "base_url": server.url})
     handle = _PageHandle(
-        context=context, page=None, url=server.url, ready_timeout_ms=_ready_timeout_ms(config)
+        context=None,
+        page=None,
+        url=server.url,
+        ready_timeout_ms=_ready_timeout_ms(config),
+        isolated=isolated,
+        browser=browser,
+        context_args={**context_args, "base_url": server.url},
     )
     try:
-        handle.open_page()
+        handle.new_context()
     except BaseException:
-        context.close()
+        if handle.context is not None:
+            handle.context.close()
         raise
     return handle
 
 
-@pytest.fixture(scope="session")
-def _apm_shared_handle(
-    browser: Any,
-    browser_context_args: dict[str, Any],
-    apm_server: ApmServerInfo,
-    pytestconfig: pytest.Config,
-) -> Iterator[_PageHandle]:
-    handle = _new_handle(browser, browser_context_args, apm_server, pytestconfig)
+def _worker_handle(request: pytest.FixtureRequest, isolated: bool) -> Iterator[_PageHandle]:
+    handle = _new_handle(
+        request.getfixturevalue("browser"),
+        request.getfixturevalue("browser_context_args"),
+        request.getfixturevalue("apm_server"),
+        request.config,
+        isolated,
+    )
     try:
         yield handle
     finally:
@@ -329,9 +449,30 @@ def _apm_shared_handle(
 
 
 @pytest.fixture(scope="session")
-def apm_shared_page(_apm_shared_handle: _PageHandle) -> Any:
-    """The session's page at ``/`` with ``PyApm.ready`` resolved (no reset; prefer apm_page)."""
-    return _apm_shared_handle.page
+def _apm_isolated_handle(request: pytest.FixtureRequest) -> Iterator[_PageHandle]:
+    """The worker's page behind ``apm_page``: its context carries the isolation guard."""
+    yield from _worker_handle(request, isolated=True)
+
+
+@pytest.fixture(scope="session")
+def _apm_shared_handle(request: pytest.FixtureRequest) -> Iterator[_PageHandle]:
+    """The worker's page behind ``apm_shared_page`` (its own context: what the shared tests
+    leave never reaches ``apm_page``)."""
+    yield from _worker_handle(request, isolated=False)
+
+
+@pytest.fixture
+def apm_shared_page(
+    request: pytest.FixtureRequest, _apm_shared_handle: _PageHandle, apm_options: dict[str, Any]
+) -> Iterator[Any]:
+    """Opt-in speed: the worker's shared page with only the workspace reset (``PyApm.reset``).
+    Whatever else an earlier test did on it (globals, routes, storage, listeners...) is still
+    there: see docs/isolation.md."""
+    console: list[ConsoleEntry] = []
+    _apm_shared_handle.console = console
+    _apm_shared_handle.reset(apm_options)
+    yield _apm_shared_handle.page
+    _save_timeline(request, _apm_shared_handle.page)
 
 
 @pytest.fixture
@@ -353,7 +494,8 @@ def apm_page(
     browser: Any,
     browser_context_args: dict[str, Any],
 ) -> Iterator[Any]:
-    """A ready py-apm page with a fresh workspace (the shared page unless apm_fresh_page)."""
+    """A ready py-apm page on which nothing an earlier test did can be observed (the worker's
+    page, cleaned and reset; its own new context with ``apm_fresh_page``)."""
     console: list[ConsoleEntry] = []
     request.node.stash[_CONSOLE_KEY] = console
     if request.node.get_closest_marker("apm_fresh_page"):
@@ -366,9 +508,9 @@ def apm_page(
         finally:
             handle.close()
         return
-    handle = request.getfixturevalue("_apm_shared_handle")
+    handle = request.getfixturevalue("_apm_isolated_handle")
     handle.console = console
-    handle.reset(apm_options)
+    handle.isolate(apm_options)
     console.clear()
     yield handle.page
     _save_timeline(request, handle.page)
