@@ -434,14 +434,15 @@ def _new_handle(
     return handle
 
 
-def _worker_handle(request: pytest.FixtureRequest, isolated: bool) -> Iterator[_PageHandle]:
-    handle = _new_handle(
-        request.getfixturevalue("browser"),
-        request.getfixturevalue("browser_context_args"),
-        request.getfixturevalue("apm_server"),
-        request.config,
-        isolated,
-    )
+@pytest.fixture(scope="session")
+def _apm_isolated_handle(
+    browser: Any,
+    browser_context_args: dict[str, Any],
+    apm_server: ApmServerInfo,
+    pytestconfig: pytest.Config,
+) -> Iterator[_PageHandle]:
+    """The worker's page behind ``apm_page``: its context carries the isolation guard."""
+    handle = _new_handle(browser, browser_context_args, apm_server, pytestconfig, isolated=True)
     try:
         yield handle
     finally:
@@ -449,16 +450,19 @@ def _worker_handle(request: pytest.FixtureRequest, isolated: bool) -> Iterator[_
 
 
 @pytest.fixture(scope="session")
-def _apm_isolated_handle(request: pytest.FixtureRequest) -> Iterator[_PageHandle]:
-    """The worker's page behind ``apm_page``: its context carries the isolation guard."""
-    yield from _worker_handle(request, isolated=True)
-
-
-@pytest.fixture(scope="session")
-def _apm_shared_handle(request: pytest.FixtureRequest) -> Iterator[_PageHandle]:
+def _apm_shared_handle(
+    browser: Any,
+    browser_context_args: dict[str, Any],
+    apm_server: ApmServerInfo,
+    pytestconfig: pytest.Config,
+) -> Iterator[_PageHandle]:
     """The worker's page behind ``apm_shared_page`` (its own context: what the shared tests
     leave never reaches ``apm_page``)."""
-    yield from _worker_handle(request, isolated=False)
+    handle = _new_handle(browser, browser_context_args, apm_server, pytestconfig)
+    try:
+        yield handle
+    finally:
+        handle.close()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@
 //   await window.__pyApmIsolation.clean()   undo it; {dirty: [...]} names what needs a reload
 (() => {
   "use strict";
-  if (window !== window.top || Object.prototype.hasOwnProperty.call(window, "__pyApmIsolation")) return;
+  if (typeof window === "undefined" || window !== window.top || Object.prototype.hasOwnProperty.call(window, "__pyApmIsolation")) return;
 
   const origin = location.origin;
   let armed = false;
