@@ -3,12 +3,15 @@
 Fixtures:
 
 * ``apm_server`` (session): ``py-apm serve`` on a free loopback port; ``.url`` ends with ``/``.
-* ``apm_shared_page`` (session): one context + one page at ``apm_server.url`` with
-  ``PyApm.ready`` resolved. Created once per session (per xdist worker): a new context
-  re-downloads the 9.6 MB wasm (~3 s).
-* ``apm_page`` (function): the shared page after ``PyApm.reset({restoreDefaults: true, ...})``
-  (one ``page.evaluate``). ``@pytest.mark.apm_fresh_page`` gives the test its own new context
-  and page instead. ``@pytest.mark.apm_config({...})`` adds ``PyApm.configure`` options.
+* ``apm_page`` (function): a ready py-apm page on which nothing an earlier test did can be
+  observed: the worker's page with the test's leftovers undone (globals, timers, listeners,
+  storage, cookies, routes, permissions, popups, Playwright listeners; docs/isolation.md) and
+  ``PyApm.reset({restoreDefaults: true, ...})``; a new page or context when a test made a change
+  that cannot be undone in place, or crashed the page. ``@pytest.mark.apm_fresh_page`` gives
+  the test its own new context and page. ``@pytest.mark.apm_config({...})`` adds
+  ``PyApm.configure`` options.
+* ``apm_shared_page`` (function, opt-in): another worker page with only the workspace reset:
+  quicker, but whatever else a test left there stays.
 * ``apm_console`` (function): the console messages (and page errors) of ``apm_page`` during
   this test, as :class:`ConsoleEntry` items.
 * ``apm_options`` (function): the options the reset applies; override it in a conftest.
@@ -105,6 +108,8 @@ class _PageHandle:
     #: What the last ``isolate`` had to do beyond the soft reset ("" when nothing): for tests
     #: and the benchmark.
     renewed: str = ""
+    #: ms per phase of the last ``isolate`` (the benchmark reports them).
+    timings: dict[str, float] = field(default_factory=dict)
     _page_watch: Any = None
     _context_watch: Any = None
     _viewport: Any = None
@@ -187,6 +192,14 @@ class _PageHandle:
         """Undo everything the last test did, then reset the workspace: see docs/isolation.md.
         In place when the guard can; else a reload, a new page or a new context."""
         self.renewed = ""
+        self.timings = {}
+        clock = [time.perf_counter()]
+
+        def lap(name: str) -> None:
+            now = time.perf_counter()
+            self.timings[name] = self.timings.get(name, 0.0) + (now - clock[0]) * 1000
+            clock[0] = now
+
         if self._context_watch.lasting:
             self.renewed = "context: " + ", ".join(self._context_watch.lasting)
             self.new_context()
@@ -194,6 +207,7 @@ class _PageHandle:
             lasting = self._page_watch.lasting
             self.renewed = "page: " + (", ".join(lasting) if lasting else "closed or crashed")
             self.replace_page()
+        lap("renew")
         for other in list(self.context.pages):
             if other is not self.page:
                 other.close()
@@ -202,6 +216,7 @@ class _PageHandle:
         for owner, watch in ((self.page, self._page_watch), (self.context, self._context_watch)):
             if watch.routes():
                 owner.unroute_all(behavior="ignoreErrors")
+        lap("pages, listeners, routes")
         self.context.clear_cookies()
         if self._context_watch.permissions:
             self._context_watch.permissions = False
@@ -211,10 +226,12 @@ class _PageHandle:
             self.context.set_geolocation(self.context_args.get("geolocation"))
         if self.page.viewport_size != self._viewport and self._viewport is not None:
             self.page.set_viewport_size(self._viewport)
+        lap("cookies, permissions")
         if self.page.url != self.url:
             self.renewed = self.renewed or f"reload: navigated to {self.page.url}"
             self.load()
         dirty = self._clean(options)
+        lap("in-page undo + PyApm.reset")
         if dirty:
             self.renewed = self.renewed or "reload: " + "; ".join(dirty)
             if self.usable():
@@ -222,6 +239,7 @@ class _PageHandle:
             else:
                 self.replace_page()
             dirty = self._clean(options)
+            lap("reload")
             if dirty:
                 pytest.fail(f"py-apm: apm_page could not be made clean: {dirty}", False)
 

@@ -24,6 +24,7 @@ from .bench_probes import (
     MB,
     NO_SNAPSHOT_HTML,
     WASM_HOOK_JS,
+    isolation_ratio,
     loop,
     measure_ready,
     median,
@@ -208,6 +209,8 @@ def _bench(
     apm_fresh, apm_reload = measure_ready(browser, base + "/", ready_pyapm, repeats, apm_after)
     progress("pytest per-test overhead (inner pytest runs)")
     got["pytest"] = pytest_overhead()
+    progress("50 isolated apm_page tests vs 50 plain page tests (one inner pytest run)")
+    got["isolation"] = isolation_ratio()
     progress("page ready times (py-apm without snapshot)")
     plain_fresh, plain_reload = measure_ready(
         browser, base + "/webresources/nosnap.html", ready_pyapm, ref_repeats
@@ -271,6 +274,18 @@ def _bench(
         f"per-test overhead = median setup + teardown of apm_page over 60 tests of an inner "
         f"pytest (their bodies: {body_ms:.1f} ms; the first test's setup, browser + boot: "
         f"{first_ms:.0f} ms)"
+    )
+    iso = got["isolation"]
+    rep.add(
+        "50 tests: isolated apm_page vs pytest-playwright page",
+        f"{iso['apm_ms'] / 1000:.2f} s vs {iso['plain_ms'] / 1000:.2f} s",
+        f"{iso['ratio']:.2f}x page",
+        "<= 1.5x page",
+        _status(iso["ratio"], 1.5),
+    )
+    rep.notes.append(
+        "apm_page per test, median ms by phase of the isolated reset: "
+        + ", ".join(f"{name} {ms:.1f}" for name, ms in iso["phases"].items())
     )
     rep.add("raw PyProxy call (bare page)", f"{raw:.3f} us/call", "1.00x raw")
     rep.add("pure-JS function call", f"{pure_js:.4f} us/call", f"{pure_js / raw:.3f}x raw")

@@ -7,7 +7,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, CDPSession, Page
@@ -212,3 +212,82 @@ def pytest_overhead(many: int = 60) -> tuple[float, float, float]:
     fixture = median([(p["setup"] + p["teardown"]) * 1000 for p in rest])
     body = median([p["call"] * 1000 for p in rest])
     return fixture, body, phases[0]["setup"] * 1000
+
+
+#: 51 short tests on the isolated apm_page and 51 on pytest-playwright's plain `page` opening a
+#: static page from the same server, in one inner pytest run (the first of each group boots).
+RATIO_FILE = """import pytest
+
+
+@pytest.mark.parametrize("i", range(51))
+def test_apm(apm_page, i):
+    tab = "Microsoft.Apm.getFocusedSession().getFocusedTab()"
+    assert apm_page.evaluate(tab + ".title") == "Dashboard"
+    apm_page.evaluate(tab + ".title = 'changed'")
+
+
+@pytest.mark.parametrize("i", range(51))
+def test_plain(page, apm_server, i):
+    page.goto(apm_server.url + "blank.html")
+    assert page.title() == "blank"
+"""
+
+#: conftest of that run: the durations, and where the isolated reset's time went.
+RATIO_CONFTEST = PYTEST_CONFTEST + """
+
+import pytest
+
+PHASES = {}
+
+
+@pytest.fixture(autouse=True)
+def _phases(request):
+    yield
+    if "apm_page" in request.fixturenames:
+        handle = request.getfixturevalue("_apm_isolated_handle")
+        PHASES[request.node.nodeid] = dict(handle.timings)
+
+
+def pytest_unconfigure(config):
+    with open(os.environ["PY_APM_BENCH_DURATIONS"] + ".phases", "w") as fh:
+        json.dump(PHASES, fh)
+"""
+
+
+def isolation_ratio() -> dict[str, Any]:
+    """50 isolated `apm_page` tests against 50 plain `page` tests, one inner pytest run: total
+    ms of each (setup + call + teardown, the first test of each left out), their ratio, and the
+    median ms of each phase of apm_page's isolated reset."""
+    import json
+    import os
+    import subprocess
+
+    with tempfile.TemporaryDirectory(prefix="py-apm-bench-ratio-") as tmp:
+        Path(tmp, "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+        Path(tmp, "conftest.py").write_text(RATIO_CONFTEST, encoding="utf-8")
+        Path(tmp, "test_ratio.py").write_text(RATIO_FILE, encoding="utf-8")
+        out = Path(tmp, "durations.json")
+        env = {**os.environ, "PY_APM_BENCH_DURATIONS": str(out)}
+        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", tmp]
+        done = subprocess.run(
+            command, cwd=tmp, env=env, capture_output=True, text=True, timeout=600
+        )
+        if done.returncode != 0 or not out.is_file():
+            tail = (done.stdout + done.stderr).strip().splitlines()[-5:]
+            raise RuntimeError("inner pytest failed: " + " | ".join(tail))
+        durations = json.loads(out.read_text("utf-8"))
+        phases = json.loads(Path(str(out) + ".phases").read_text("utf-8"))
+
+    def total(group: str) -> float:
+        runs = [p for test, p in durations.items() if f"::test_{group}[" in test][1:]
+        return sum((p["setup"] + p["call"] + p["teardown"]) * 1000 for p in runs)
+
+    apm, plain = total("apm"), total("plain")
+    rest = list(phases.values())[1:]
+    names = sorted({name for p in rest for name in p})
+    return {
+        "apm_ms": apm,
+        "plain_ms": plain,
+        "ratio": apm / plain,
+        "phases": {name: median([p.get(name, 0.0) for p in rest]) for name in names},
+    }
