@@ -20,6 +20,7 @@ from .bench_probes import (
     BARE_HTML,
     CASE_SESSION,
     CYCLES_JS,
+    FRAME_HTML,
     KB_TAB,
     MB,
     NO_SNAPSHOT_HTML,
@@ -32,6 +33,7 @@ from .bench_probes import (
     pytest_overhead,
     ready_bare,
     ready_pyapm,
+    with_frame,
 )
 
 if TYPE_CHECKING:
@@ -123,6 +125,7 @@ def run(
         Path(tmp, "bare.html").write_text(BARE_HTML, encoding="utf-8")
         Path(tmp, "nosnap.html").write_text(NO_SNAPSHOT_HTML, encoding="utf-8")
         Path(tmp, "floor.html").write_text(FLOOR_HTML, encoding="utf-8")
+        Path(tmp, "frame.html").write_text(FRAME_HTML, encoding="utf-8")
         with headless(webresources=tmp, extra_args=["--enable-precise-memory-info"]) as chromium:
             sizes = (repeats, 1 if quick else repeats, calls, cycles, block)
             _bench(chromium.browser, chromium.url.rstrip("/"), rep, *sizes)
@@ -164,7 +167,11 @@ def _calls(
     got["pair"] = loop(page, f"Microsoft.Apm.closeTab(Microsoft.Apm.createTab({KB_TAB}));", calls)
     got["all_s"] = loop(page, "Microsoft.Apm.getAllSessions();", calls)
 
+    progress("getFocusedSession().title with a web-resource tab open: from the top, from its frame")
+    got["frames"] = with_frame(page, calls)
+
     progress("createTab/closeTab cycles")
+    page.evaluate("PyApm.reset({returns: 'documented'})")
     got["before"] = memory(page, cdp)
     got["blocks"] = [float(t) for t in page.evaluate(CYCLES_JS, [cycles, block])]
     got["after"] = memory(page, cdp)
@@ -301,6 +308,15 @@ def _bench(
         "<= 10x raw PyProxy",
         _status(title / raw, 10.0),
     )
+    top_f, in_f = got["frames"]
+    for where, cost in (("the top page", top_f), ("the tab's frame (window.parent)", in_f)):
+        rep.add(
+            f"getFocusedSession().title, one web-resource tab open, from {where}",
+            f"{cost:.2f} us/call",
+            f"{cost / title:.2f}x no frame",
+            "<= 1.5x no frame",
+            _status(cost / title, 1.5),
+        )
     rep.add(
         "createTab + closeTab",
         f"{pair:.2f} us/pair",

@@ -63,6 +63,12 @@ CYCLES_JS = f"""([total, block]) => {{
 
 MB = 1024 * 1024
 
+#: A same-origin web resource hosted in a tab (the main use case): it calls the workspace
+#: through ``window.parent``.
+FRAME_HTML = """<!doctype html>
+<html><head><meta charset="utf-8"><title>bench frame</title></head><body>frame</body></html>
+"""
+
 #: Init script: remember every exported ``WebAssembly.Memory`` (Pyodide keeps its own private).
 WASM_HOOK_JS = """(() => {
   const seen = (window.__benchWasm = []);
@@ -81,7 +87,6 @@ WASM_HOOK_JS = """(() => {
 })();"""
 
 
-
 def median(values: list[float]) -> float:
     """Median of a non-empty list."""
     return float(statistics.median(values))
@@ -90,6 +95,21 @@ def median(values: list[float]) -> float:
 def loop(page: Page, body: str, n: int, setup: str = "") -> float:
     """µs per iteration of ``body`` run ``n`` times inside one ``page.evaluate``."""
     return float(page.evaluate(LOOP_JS.format(setup=setup, body=body), n))
+
+
+def with_frame(page: Page, n: int) -> tuple[float, float]:
+    """µs per ``getFocusedSession().title`` with one same-origin web-resource tab open (the
+    tab focused): called from the top page, then from inside the tab's frame."""
+    tab_id = page.evaluate("PyApm.ui.openWebResource('frame.html')")
+    element = page.wait_for_selector(f'iframe[data-tab-id="{tab_id}"][src]', state="attached")
+    frame = element.content_frame()
+    frame.wait_for_load_state("load")
+    top = loop(page, "Microsoft.Apm.getFocusedSession().title;", n)
+    script = LOOP_JS.format(
+        setup="const apm = window.parent.Microsoft.Apm;", body="apm.getFocusedSession().title;"
+    )
+    inside = float(frame.evaluate(script, n))
+    return top, inside
 
 
 def ready_pyapm(page: Page) -> float:
@@ -233,7 +253,9 @@ def test_plain(page, apm_server, i):
 """
 
 #: conftest of that run: the durations, and where the isolated reset's time went.
-RATIO_CONFTEST = PYTEST_CONFTEST + """
+RATIO_CONFTEST = (
+    PYTEST_CONFTEST
+    + """
 
 import pytest
 
@@ -252,6 +274,7 @@ def pytest_unconfigure(config):
     with open(os.environ["PY_APM_BENCH_DURATIONS"] + ".phases", "w") as fh:
         json.dump(PHASES, fh)
 """
+)
 
 
 def isolation_ratio() -> dict[str, Any]:
