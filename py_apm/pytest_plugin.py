@@ -229,19 +229,27 @@ class _PageHandle:
         lap("cookies, permissions")
         if self.page.url != self.url:
             self.renewed = self.renewed or f"reload: navigated to {self.page.url}"
-            self.load()
+            self._reload()
         dirty = self._clean(options)
         lap("in-page undo + PyApm.reset")
         if dirty:
             self.renewed = self.renewed or "reload: " + "; ".join(dirty)
-            if self.usable():
-                self.load()
-            else:
-                self.replace_page()
+            self._reload()
             dirty = self._clean(options)
             lap("reload")
             if dirty:
                 pytest.fail(f"py-apm: apm_page could not be made clean: {dirty}", False)
+
+    def _reload(self) -> None:
+        """Load the workspace again; a new page when this one crashed (its crash event may
+        come after the failure that revealed it)."""
+        if self.usable():
+            try:
+                self.load()
+                return
+            except Exception:  # noqa: BLE001 - Playwright's errors; NotReady fails the test
+                pass
+        self.replace_page()
 
     def _clean(self, options: dict[str, Any]) -> list[str]:
         try:

@@ -225,16 +225,29 @@ class PageHandle {
     }
     if (this.page.url() !== this.url) {
       this.renewed ||= `reload: navigated to ${this.page.url()}`;
-      await this.load();
+      await this.reload();
     }
     let dirty = await this.clean(options);
     if (dirty.length) {
       this.renewed ||= `reload: ${dirty.join("; ")}`;
-      if (this.usable()) await this.load();
-      else await this.replacePage();
+      await this.reload();
       dirty = await this.clean(options);
       if (dirty.length) throw new Error(`py-apm: apmPage could not be made clean: ${dirty.join("; ")}`);
     }
+  }
+
+  /** Load the workspace again; a new page when this one crashed (its crash event may come
+   * after the failure that revealed it). */
+  async reload() {
+    if (this.usable()) {
+      try {
+        await this.load();
+        return;
+      } catch (e) {
+        if (/did not become ready/.test(String(e && e.message))) throw e;
+      }
+    }
+    await this.replacePage();
   }
 
   async clean(options) {
