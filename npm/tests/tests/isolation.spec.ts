@@ -21,7 +21,7 @@ async function reload(page: Page) {
   await page.evaluate(() => window.PyApm.ready);
 }
 
-const LEAVE: Record<string, (page: Page) => Promise<void>> = {
+const LEAVE: Record<string, (page: Page) => Promise<unknown>> = {
   ...Object.fromEntries(Object.entries(CANARIES.set).map(([kind, body]) => [kind, inPage(body)])),
   init_script: async (page) => {
     await page.addInitScript("window.__leakInit = 1");
@@ -52,9 +52,9 @@ const LEAVE: Record<string, (page: Page) => Promise<void>> = {
   },
 };
 
-async function leftovers(page: Page, console: { text: string }[]): Promise<string[]> {
+async function leftovers(page: Page, messages: { text: string }[]): Promise<string[]> {
   const found: string[] = await page.evaluate(`(${CANARIES.probe})()`);
-  found.push(...new Set(console.map((e) => e.text).filter((t) => t.startsWith("leak:"))));
+  found.push(...new Set(messages.map((e) => e.text).filter((t) => t.startsWith("leak:"))));
   const pages = page.context().pages().length;
   if (pages !== 1) found.push(`popup or extra page (${pages} pages)`);
   if (await page.evaluate(() => confirm("leak?"))) found.push("dialog handler"); // none: dismissed
