@@ -1,11 +1,13 @@
 """Build hook: put the files the server serves into the wheel (everything else is pyproject.toml).
 
-The repository keeps ``shim.js`` and ``web/`` at its top level and gets Pyodide from npm
-(``node_modules/pyodide``, filled by ``npm ci`` from the committed lock). ``build_py`` copies
-them into ``py_apm/host/static/`` of the build, where ``py_apm.host.paths`` looks first. The
-sdist carries the same source files (MANIFEST.in), so a wheel builds from it with no npm. A
-fresh clone (``pip install git+URL``) has no node_modules yet: the build runs ``npm ci`` for the
-runtime dependencies (Pyodide only) when npm is there, and downloads nothing else.
+The repository keeps ``web/`` and the sources of ``shim.js`` (``shim/``, bundled by
+``scripts/build_shim.mjs``: ``py_apm/host/shim_build.py``) at its top level and gets Pyodide
+from npm (``node_modules/pyodide``, filled by ``npm ci`` from the committed lock). ``build_py``
+builds shim.js and copies it, web/ and Pyodide into ``py_apm/host/static/`` of the build,
+where ``py_apm.host.paths`` looks first. The sdist carries the same source files and the built
+shim.js (MANIFEST.in), so a wheel builds from it with no npm. A fresh clone (``pip install
+git+URL``) has no node_modules yet: the build runs ``npm ci`` for Pyodide and esbuild when npm
+is there, and downloads nothing else.
 Editable installs copy nothing: they find the files in the checkout itself.
 """
 
@@ -20,14 +22,17 @@ from types import ModuleType
 
 from setuptools import setup
 from setuptools.command.build_py import build_py
+from setuptools.command.sdist import sdist
 
 HERE = Path(__file__).resolve().parent
 PYODIDE = HERE / "node_modules" / "pyodide"
 
 
-def _paths_module() -> ModuleType:
-    """``py_apm/host/paths.py`` loaded on its own (stdlib only): the one list of Pyodide files."""
-    spec = importlib.util.spec_from_file_location("_py_apm_paths", HERE / "py_apm/host/paths.py")
+def _host_module(name: str) -> ModuleType:
+    """``py_apm/host/<name>.py`` loaded on its own (stdlib only): the one list of Pyodide files
+    (paths), the one way shim.js is built (shim_build)."""
+    path = HERE / "py_apm" / "host" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"_py_apm_{name}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     # dataclasses look their module up in sys.modules while the class is built.
@@ -36,12 +41,29 @@ def _paths_module() -> ModuleType:
     return module
 
 
-PYODIDE_FILES: tuple[str, ...] = _paths_module().PYODIDE_FILES
+PYODIDE_FILES: tuple[str, ...] = _host_module("paths").PYODIDE_FILES
+SHIM_BUILD = _host_module("shim_build")
 STATIC = Path("py_apm", "host", "static")
 
 
 def _missing() -> list[str]:
     return [name for name in PYODIDE_FILES if not (PYODIDE / name).is_file()]
+
+
+def build_shim() -> None:
+    """shim.js from shim/ when it is missing or older (a checkout; an sdist carries it built).
+    esbuild is a devDependency: a checkout without it gets the locked one with ``npm ci``."""
+    if not SHIM_BUILD.stale(HERE):
+        return
+    npm = shutil.which("npm")
+    if not (HERE / "node_modules" / "esbuild").is_dir() and npm:
+        print("py-apm build: npm ci (esbuild, to build shim.js from shim/)")
+        command = [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"]
+        subprocess.run(command, cwd=HERE, check=True)
+    try:
+        SHIM_BUILD.build(HERE)
+    except SHIM_BUILD.ShimBuildError as exc:
+        raise SystemExit(f"py-apm build: {exc}") from None
 
 
 def static_files() -> list[tuple[Path, Path]]:
@@ -57,6 +79,7 @@ def static_files() -> list[tuple[Path, Path]]:
             f"py-apm build: {', '.join(missing)} missing in {PYODIDE}: run `npm ci` first "
             "(it installs the Pyodide pinned in package-lock.json)"
         )
+    build_shim()
     pairs = [(HERE / "shim.js", STATIC / "shim.js")]
     for path in sorted((HERE / "web").rglob("*")):
         rel = path.relative_to(HERE)
@@ -79,4 +102,12 @@ class BuildPyWithStatic(build_py):
             shutil.copyfile(source, dest)
 
 
-setup(cmdclass={"build_py": BuildPyWithStatic})
+class SdistWithShim(sdist):
+    """``sdist`` that builds shim.js first, so the sdist's wheel builds with no node."""
+
+    def run(self) -> None:
+        build_shim()
+        super().run()
+
+
+setup(cmdclass={"build_py": BuildPyWithStatic, "sdist": SdistWithShim})

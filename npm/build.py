@@ -3,7 +3,7 @@
     .venv/bin/python npm/build.py [--out build/npm] [--pack]
 
 The package holds npm/{bin,lib,playwright}, a README (the root README's JavaScript section), the
-typings (types/), and site/: shim.js,
+typings (types/), and site/: shim.js (built from shim/ by scripts/build_shim.mjs),
 the workspace page (web/, its absolute /shim.js and /config.json made relative so the page works
 below any folder), the py_apm bundle (py_apm.zip, from py_apm.host.bundle), and the snapshot
 builder (the same page code py_apm.host.snapshot runs). Its version is py_apm's; its `pyodide`
@@ -64,10 +64,11 @@ def package_readme() -> str:
 
 def write_site(site: Path) -> None:
     from py_apm.host.bundle import get_bundle
+    from py_apm.host.shim_build import build as build_shim
     from py_apm.host.snapshot_build import MAKE_SNAPSHOT_JS
 
     site.mkdir(parents=True)
-    shutil.copy2(ROOT / "shim.js", site / "shim.js")
+    build_shim(ROOT, site / "shim.js")  # always from the sources (shim/), never a stale copy
     # every file of the workspace page (its scripts, styles, blank page); not the samples folder
     for path in sorted((ROOT / "web").iterdir()):
         if path.is_file() and path.name != "index.html":

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Idempotent setup: Chromium (apt, when root and none is found), Pyodide (npm ci), .venv with
+# Idempotent setup: Chromium (apt, when root and none is found), Pyodide and esbuild (npm ci),
+# shim.js (built from shim/), .venv with
 # py-apm installed editable with its dev extras. Re-running is cheap: each step is skipped when
 # its inputs (package-lock.json, pyproject.toml) have not changed.
 # Env: PY_APM_PYTHON (interpreter for .venv), PY_APM_BROWSER (a Chromium to use, skips apt).
@@ -43,13 +44,16 @@ installed_pyodide() {
   python3 -c 'import json; print(json.load(open("node_modules/pyodide/package.json"))["version"])' 2>/dev/null
 }
 if [ -f node_modules/pyodide/pyodide.asm.wasm ] && [ -n "$(pinned_pyodide)" ] \
-   && [ "$(pinned_pyodide)" = "$(installed_pyodide)" ]; then
+   && [ "$(pinned_pyodide)" = "$(installed_pyodide)" ] && [ -f node_modules/esbuild/package.json ]; then
   :
 else
   command -v npm >/dev/null 2>&1 || { say "npm not found: install Node.js (>= 18) and npm"; exit 1; }
   say "npm ci"
   npm ci --no-audit --no-fund >&2  # stdout stays for the commands that print a URL
 fi
+
+# --- 2b. shim.js: bundled from the ES modules in shim/ by the pinned esbuild ---------------------
+node scripts/build_shim.mjs >&2
 
 # --- 3. .venv with py-apm[dev] --------------------------------------------------------------------
 pick_python() {

@@ -15,8 +15,12 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/setup.sh
 
+# Lint, format and types: each failure is reported, none stops the tests from running.
 ruff_rc=0
 .venv/bin/python -m ruff check . || ruff_rc=$?
+.venv/bin/python -m ruff format --check --quiet . || { echo "test.sh: run \`ruff format\`" >&2; ruff_rc=1; }
+mypy_rc=0
+.venv/bin/python -m mypy || mypy_rc=$?
 
 # The JavaScript/TypeScript side: typings, the npm package and its Playwright Test fixture.
 # Before pytest, so that pytest's summary is the run's closing line.
@@ -29,3 +33,4 @@ pytest_rc=0
 if [ "$pytest_rc" -ne 0 ]; then exit "$pytest_rc"; fi
 if [ "$js_rc" -ne 0 ]; then echo "test.sh: scripts/test_js.sh failed" >&2; exit 1; fi
 if [ "$ruff_rc" -ne 0 ]; then echo "test.sh: ruff check failed" >&2; exit 1; fi
+if [ "$mypy_rc" -ne 0 ]; then echo "test.sh: mypy failed" >&2; exit 1; fi

@@ -91,3 +91,46 @@ def _tests_own_run_helper(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
                 timeout=60,
             )
 
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """In a checkout, the shim.js the browser tests load is built from the current shim/ (a
+    build that fails is reported by tests/tooling/test_shim_build.py)."""
+    from py_apm.host.shim_build import ShimBuildError, ensure_built
+
+    try:
+        ensure_built(Path(__file__).resolve().parents[1])
+    except ShimBuildError:
+        pass
+
+
+# ---- Suites: the quick suite is `-m quick` (in-process tests only, under a minute) -------------
+#: What a test module's source says when its tests start other processes (the CLI, node, tsc, pip,
+#: an inner pytest): they are marked `subprocess`, which leaves them out of the quick suite.
+_PROCESS_WORDS = ("subprocess", "Popen", "pytester", "create_subprocess_exec")
+_FOLDER_MARKS = {"page": ("browser",), "install": ("install", "subprocess", "slow")}
+
+
+def _starts_processes(path: Path, seen: dict[Path, bool] = {}) -> bool:  # noqa: B006 - a cache
+    if path not in seen:
+        text = path.read_text("utf-8") if path.suffix == ".py" else ""
+        seen[path] = any(word in text for word in _PROCESS_WORDS)
+    return seen[path]
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test by what it needs, so that markers select suites: `browser` (Chromium),
+    `subprocess` (other processes), `install` (builds and installs packages), `quick` (none of
+    these). A marker a test sets itself is kept."""
+    tests = Path(__file__).parent
+    for item in items:
+        path = Path(str(item.fspath))
+        folder = path.relative_to(tests).parts[0] if path.is_relative_to(tests) else ""
+        for name in _FOLDER_MARKS.get(folder, ()):
+            item.add_marker(name)
+        if _starts_processes(path):
+            item.add_marker("subprocess")
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker("browser")
+        if not any(item.get_closest_marker(m) for m in ("browser", "subprocess", "install")):
+            item.add_marker("quick")

@@ -29,7 +29,7 @@ _bridge = Bridge(_workspace)
 _by_key = _bridge.by_key
 #: Codes of the calls after which the page is always told (the revision may not move on a reset).
 _ALWAYS_NOTIFY = frozenset(_bridge.member(name).code for name in ("pyapm.reset", "pyapm.configure"))
-_listener: Callable[[Any], Any] | None = None
+_listener: Callable[..., Any] | None = None
 _last_revision: int = _workspace.revision
 
 # Everything imported so far (the stdlib, py_apm, the built-in templates) lives as long as the
@@ -90,7 +90,7 @@ def _unknown(key: Any) -> Any:
     return _error(error.code, error.message)
 
 
-def set_listener(fn: Callable[[Any], Any] | None) -> None:
+def set_listener(fn: Callable[..., Any] | None) -> None:
     """Set (or clear with None) the JS function that receives change payloads."""
     global _listener
     _listener = None if fn is None or fn is jsnull else fn

@@ -4,8 +4,9 @@ Two layouts, looked for in this order:
 
 * **installed** (a wheel): the build copied ``shim.js``, ``web/`` and the Pyodide core files into
   ``py_apm/host/static/`` (``static/pyodide/`` for Pyodide);
-* **checkout** (an editable install or ``PYTHONPATH``): the repository root holds ``shim.js`` and
-  ``web/``; Pyodide is in ``node_modules/pyodide`` after ``npm ci``.
+* **checkout** (an editable install or ``PYTHONPATH``): the repository root holds ``web/`` and
+  ``shim/``, the sources ``shim.js`` is built from (:mod:`py_apm.host.shim_build`); Pyodide is in
+  ``node_modules/pyodide`` after ``npm ci``.
 
 Explicit overrides are applied last, on top of what was found: ``$PY_APM_ROOT`` (a directory
 holding ``shim.js`` and ``web/``) and ``$PY_APM_PYODIDE_DIR``. The memory snapshot never lives
@@ -90,7 +91,9 @@ class Layout:
 
 
 def _is_root(path: Path) -> bool:
-    return (path / "shim.js").is_file() and (path / "web" / "index.html").is_file()
+    # A checkout may hold only the sources of shim.js (shim/): the server builds it on start.
+    has_shim = (path / "shim.js").is_file() or (path / "shim" / "index.js").is_file()
+    return has_shim and (path / "web" / "index.html").is_file()
 
 
 def _env_path(name: str) -> Path | None:

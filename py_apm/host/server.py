@@ -35,6 +35,7 @@ from . import framing, httpguard
 from .bundle import get_bundle
 from .configfile import config_problem
 from .paths import PYODIDE_ENV, ROOT_ENV, find_layout, pyodide_dir, pyodide_version, repo_root
+from .shim_build import ShimBuildError, ensure_built, refresh
 from .snapshot import current as current_snapshot
 from .urlpaths import clean_segments, safe_file
 
@@ -163,6 +164,7 @@ def resolve(settings: Settings, raw_path: str) -> _Body | int | None:
         found = safe_file(settings.web, ["favicon.ico"])
         return _file_body(found, CACHE_NONE) if found else int(HTTPStatus.NO_CONTENT)
     if segs == ["shim.js"]:
+        refresh(settings.root)  # a checkout: rebuilt when shim/ changed
         return _file_body(safe_file(settings.root, ["shim.js"]), CACHE_NONE, cors=True)
     if segs == ["config.json"]:
         if settings.config is None or not settings.config.is_file():
@@ -394,6 +396,10 @@ def make_server(
     layout = find_layout()
     root, pyo = layout.root, layout.pyodide
     check_pyodide(pyo)
+    try:
+        ensure_built(root)  # a checkout: shim.js (re)built from shim/ when older
+    except ShimBuildError as exc:
+        raise ServerSetupError(str(exc)) from None
     if not layout.shim.is_file():
         raise ServerSetupError(f"shim.js not found in {root}: {layout.files_fix}")
     wr = Path(webresources).expanduser().resolve() if webresources is not None else None

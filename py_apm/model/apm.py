@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .calllog import CallRecord
 from .core import WorkspaceCore
@@ -12,6 +12,9 @@ from .inputs import require_string
 from .members import member
 from .state import MAX_SESSIONS
 from .views import Session
+
+if TYPE_CHECKING:
+    from .workspace import Workspace
 
 
 class ApmMembers(WorkspaceCore):
@@ -89,8 +92,8 @@ class ApmMembers(WorkspaceCore):
     get_event_publisher_topic = apm_get_event_publisher_topic
 
     def get_focused_session(self) -> Session:
-        return Session(self, self.apm_get_focused_session())
+        return Session(cast("Workspace", self), self.apm_get_focused_session())
 
     def get_session(self, session_id: Any) -> Session | None:
         found = self.apm_get_session(session_id)
-        return Session(self, found) if found is not None else None
+        return Session(cast("Workspace", self), found) if found is not None else None

@@ -95,6 +95,7 @@ def build_session(
     """A session with its anchor tab and the template's additional tabs (`new_tab_id` hands out
     the tab ids in order)."""
     tabs_table = options.templates.tabs
+    additional: tuple[str, ...]
     if template is None:
         anchor_template, anchor_name, additional = None, given.template_name, ()
     elif template.type == "entity":

@@ -15,13 +15,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, Concatenate, Literal, ParamSpec, TypeVar, overload
 
 from . import warnings as w
-from .calllog import bounded, bounded_error, cut, noted_read
+from .calllog import CallRecord, bounded, bounded_error, cut, noted_read
 from .errors import INTERNAL, NOT_FOUND, ApmError
 
 F = TypeVar("F", bound=Callable[..., Any])
+S = TypeVar("S")
+P = ParamSpec("P")
+R = TypeVar("R")
 
 #: How a member is logged in `PyApm.calls()`:
 #: "call" - a full record (errors, refusals, warnings); the method takes the record after `self`;
@@ -56,12 +59,28 @@ def python_name(wire_name: str) -> str:
     return f"{obj or 'apm'}_{snake}"
 
 
+@overload
+def member(
+    name: str, *, label: str | None = None, log: Literal["call"] = "call", origin: str = "api"
+) -> Callable[[Callable[Concatenate[S, CallRecord, P], R]], Callable[Concatenate[S, P], R]]: ...
+
+
+@overload
+def member(
+    name: str, *, label: str | None = None, log: Literal["note", "none"], origin: str = "api"
+) -> Callable[[F], F]: ...
+
+
 def member(
     name: str, *, label: str | None = None, log: LogMode = "call", origin: str = "api"
-) -> Callable[[F], F]:
-    """Declare the decorated workspace method as the bridge member `name`."""
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare the decorated workspace method as the bridge member `name`.
 
-    def declare(fn: F) -> F:
+    A logged member (`log="call"`) is declared on a method that takes the call record after
+    `self`; the wrapper callers see drops it, and so does its type.
+    """
+
+    def declare(fn: Callable[..., Any]) -> Callable[..., Any]:
         expected = python_name(name)
         if fn.__name__ != expected:
             raise TypeError(f"member {name!r} must be declared on a method named {expected!r}")
@@ -87,7 +106,7 @@ def member(
         wrapper.__name__ = fn.__name__
         wrapper.__qualname__ = fn.__qualname__
         wrapper.__doc__ = fn.__doc__
-        return wrapper  # type: ignore[return-value]
+        return wrapper
 
     return declare
 

@@ -74,7 +74,7 @@ def _bool(options: Mapping[str, Any], key: str, current: bool) -> bool:
 def _returns(options: Mapping[str, Any], current: str) -> str:
     """`returns`, with `legacyPromises` as its former spelling (true: "runtime", false:
     "documented", the synchronous contract that option used to switch back to)."""
-    value = options.get("returns", current)
+    value: str = options.get("returns", current)
     if value not in RETURN_CONTRACTS:
         raise bad_config(f"returns must be \"runtime\" or \"documented\", got {value!r}")
     if "legacyPromises" in options:

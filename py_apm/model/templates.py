@@ -146,8 +146,8 @@ class TemplateSet:
         if session_items is not None:
             sessions = {k: v for k, v in sessions.items() if v.builtin}
             for index, item in _items(session_items, "sessionTemplates"):
-                template = parse_session_template(item, f"sessionTemplates[{index}]")
-                _add(sessions, template, "sessionTemplates", index)
+                session_template = parse_session_template(item, f"sessionTemplates[{index}]")
+                _add(sessions, session_template, "sessionTemplates", index)
         result = TemplateSet(sessions, tabs)
         result.check_references()
         return result

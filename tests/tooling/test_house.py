@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,50 @@ def test_what_runs_in_pyodide_imports_no_host_module(inner: str) -> None:
         if name.startswith(inner):
             outside = [m for m in imported if not m.startswith(allowed)]
             assert outside == [], f"{name} imports {outside}"
+
+
+# ---- The shim's ES modules (shim/): the same rules ---------------------------------------------
+SHIM = PACKAGE.parent / "shim"
+JS_MODULES = {p.relative_to(SHIM).as_posix(): p for p in sorted(SHIM.rglob("*.js"))}
+JS_IMPORT = re.compile(
+    r"""^(?:import|export)\b[^;]*?\bfrom\s+["'](\.{1,2}/[^"']+)["']""", re.M | re.S
+)
+
+
+def js_imports(name: str) -> set[str]:
+    """The shim modules `name` imports (relative specifiers only; the shim has no others)."""
+    text = JS_MODULES[name].read_text(encoding="utf-8")
+    base = JS_MODULES[name].parent
+    found = {
+        (base / spec).resolve().relative_to(SHIM).as_posix() for spec in JS_IMPORT.findall(text)
+    }
+    missing = found - JS_MODULES.keys()
+    assert not missing, f"shim/{name} imports missing modules {sorted(missing)}"
+    return found
+
+
+def test_the_js_checker_sees_imports() -> None:
+    assert {"wire.js", "faces/apm.js"} <= js_imports("index.js")
+    assert "wire.js" in js_imports("faces/common.js")
+
+
+def test_no_js_import_cycle() -> None:
+    graph = {name: js_imports(name) for name in JS_MODULES}
+    done: set[str] = set()
+
+    def walk(name: str, trail: tuple[str, ...]) -> None:
+        assert name not in trail, f"import cycle: {' -> '.join((*trail, name))}"
+        if name in done:
+            return
+        for imported in sorted(graph[name]):
+            walk(imported, (*trail, name))
+        done.add(name)
+
+    for name in graph:
+        walk(name, ())
+
+
+@pytest.mark.parametrize("name", sorted(JS_MODULES))
+def test_js_module_is_small(name: str) -> None:
+    lines = len(JS_MODULES[name].read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_LINES, f"shim/{name} has {lines} lines"

@@ -1,0 +1,174 @@
+// window.PyApm (design.md section 3): readiness, reset/configure, state, the timeline, the
+// page's listeners, the UI actions of the workspace page, test hooks, and the tagging Microsoft
+// object handed to a tab's frame.
+import { apmError } from "./errors.js";
+import { fireSessionRefresh, listeners, report, warned, clearHandlers } from "./events.js";
+import { Apm, clearApm } from "./faces/apm.js";
+import { clearRuntime } from "./faces/runtime.js";
+import { clearXrm } from "./faces/xrm.js";
+import { hostTab, ownerFrame } from "./frames.js";
+import { asCaller, invoke, isPyProxy, learnOptions, markFatal, pyodideHandle, readOptions } from "./wire.js";
+import { win } from "./win.js";
+
+const P = (m) => `PyApm.${m}`;
+
+/**
+ * The control object (window.PyApm) for `settings`, with the resolvers of its `ready` Promise
+ * (settled by the boot).
+ * @param {Record<string, unknown>} settings
+ */
+export function createControl(settings) {
+  /** @type {(value: any) => void} */
+  let readyResolve = () => {};
+  /** @type {(reason: any) => void} */
+  let readyReject = () => {};
+  const ready = new Promise((res, rej) => {
+    readyResolve = res;
+    readyReject = rej;
+  });
+
+  const PyApm = {
+    ready,
+    isReady: false,
+    bootTimeMs: null,
+    bootPhases: {}, // ms since navigation start: start, module, snapshot (bytes in), runtime, unpacked, imported, ready
+    bootedFromSnapshot: null, // true: booted from the memory snapshot (data-snapshot)
+    version: null,
+    reset(...args) {
+      const r = invoke(P("reset"), "pyapm.reset", args);
+      // A fresh workspace, as after a reload: no objects, handlers, saved session states, or
+      // warnings already shown.
+      clearApm();
+      clearRuntime();
+      clearXrm();
+      warned.clear();
+      clearHandlers();
+      if (!learnOptions(r)) readOptions();
+      return undefined;
+    },
+    configure(...args) {
+      const r = invoke(P("configure"), "pyapm.configure", args);
+      if (!learnOptions(r)) readOptions();
+      return r;
+    },
+    state() {
+      return invoke(P("state"), "pyapm.state", []);
+    },
+    calls() {
+      return invoke(P("calls"), "pyapm.calls", []);
+    },
+    refreshContext(...args) {
+      invoke(P("refreshContext"), "pyapm.refreshContext", args);
+      fireSessionRefresh(args[0]);
+    },
+    timeline(...args) {
+      return invoke(P("timeline"), "pyapm.timeline", args);
+    },
+    clearTimeline() {
+      invoke(P("clearTimeline"), "pyapm.clearTimeline", []);
+      try {
+        win.dispatchEvent(new win.CustomEvent("pyapm:timelineclear")); // the page's panel starts over
+      } catch (e) {
+        report(e);
+      }
+    },
+    catalog() {
+      return invoke(P("catalog"), "pyapm.catalog", []);
+    },
+    onChange(listener) {
+      if (typeof listener !== "function") {
+        throw apmError(400, "PyApm.onChange: listener must be a function");
+      }
+      listeners.set(listener, ownerFrame(listener));
+      return () => { listeners.delete(listener); };
+    },
+    ui: {
+      focusSession(...args) { invoke(P("ui.focusSession"), "ui.focusSession", args); },
+      closeSession(...args) { invoke(P("ui.closeSession"), "ui.closeSession", args); },
+      focusTab(...args) { invoke(P("ui.focusTab"), "ui.focusTab", args); },
+      closeTab(...args) { invoke(P("ui.closeTab"), "ui.closeTab", args); },
+      createSession(...args) { return invoke(P("ui.createSession"), "ui.createSession", args); },
+      createTab(...args) { return invoke(P("ui.createTab"), "ui.createTab", args); },
+      openWebResource(...args) { return invoke(P("ui.openWebResource"), "ui.openWebResource", args); },
+      setRecord(...args) { invoke(P("ui.setRecord"), "ui.setRecord", args); },
+      refreshContext(...args) { invoke(P("ui.refreshContext"), "ui.refreshContext", args); },
+    },
+    settings: Object.freeze(Object.assign({}, settings)),
+  };
+  Object.defineProperty(PyApm, "__pyApmShim", { value: true });
+  // Test hook: is `value` a Pyodide proxy? (results handed to user code never should be)
+  Object.defineProperty(PyApm, "__isPyProxy", {
+    value: isPyProxy,
+  });
+
+  // Test hook: make the Python runtime suffer a (real) fatal error, to see what calls do after one.
+  Object.defineProperty(PyApm, "__simulateFatalError", {
+    value: () => {
+      const runtime = pyodideHandle();
+      if (runtime === null) throw apmError(412, "PyApm.__simulateFatalError: py-apm is not ready");
+      try {
+        runtime._api.fatal_error(new Error("simulated by PyApm.__simulateFatalError"));
+      } catch (e) {
+        markFatal(e);
+      }
+    },
+  });
+
+  // Test hook: count live PyProxies (Pyodide's own allocation tracing) to prove calls leak none.
+  function traced() {
+    const runtime = pyodideHandle();
+    if (runtime === null) throw apmError(412, "PyApm.__proxyTracing: py-apm is not ready");
+    return runtime._module;
+  }
+  Object.defineProperty(PyApm, "__proxyTracing", {
+    value: Object.freeze({
+      start() { traced().enable_pyproxy_allocation_tracing(); traced().pyproxy_alloc_map.clear(); },
+      stop() { traced().disable_pyproxy_allocation_tracing(); traced().pyproxy_alloc_map.clear(); },
+      live() { return traced().pyproxy_alloc_map.size; }, // proxies made since start() and alive
+      // Makes one proxy (kept here, never handed out) for self-tests; returns its release.
+      probe() {
+        traced();
+        const made = pyodideHandle().globals.get("dict");
+        return () => { made.destroy(); };
+      },
+    }),
+  });
+
+  Object.defineProperty(PyApm, "__forFrame", { value: forFrame });
+  Object.defineProperty(PyApm, "__hostTab", { value: hostTab });
+  return { PyApm, readyResolve, readyReject };
+}
+
+// Session, tab and context objects (and Promises of them) handed to a frame, wrapped so that
+// their methods and setters are tagged too.
+const frameObjects = new Map(); // tabId -> {Microsoft, proxies: WeakMap}
+
+function forFrameValue(tabId, value) {
+  if (value === null || (typeof value !== "object" && typeof value !== "function")) return value;
+  if (value instanceof Promise) return value.then((v) => forFrameValue(tabId, v));
+  if (typeof value === "function" || Array.isArray(value)) return value;
+  const proxies = frameObjects.get(tabId).proxies;
+  let proxy = proxies.get(value);
+  if (!proxy) {
+    proxy = new Proxy(value, {
+      get(target, key) {
+        const v = Reflect.get(target, key);
+        if (typeof v !== "function") return v;
+        return function (...args) { return forFrameValue(tabId, asCaller(tabId, () => v.apply(target, args))); };
+      },
+      set(target, key, v) { return asCaller(tabId, () => Reflect.set(target, key, v)); },
+    });
+    proxies.set(value, proxy);
+  }
+  return proxy;
+}
+
+function forFrame(tabId) {
+  let entry = frameObjects.get(tabId);
+  if (!entry) {
+    entry = { Microsoft: null, proxies: new WeakMap() };
+    frameObjects.set(tabId, entry);
+    entry.Microsoft = Object.assign({}, win.Microsoft, { Apm: forFrameValue(tabId, Apm) });
+  }
+  return entry.Microsoft;
+}

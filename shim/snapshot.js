@@ -1,0 +1,114 @@
+// The memory snapshot: fetched early, its header read, its non-zero pages streamed into the
+// memory image Pyodide boots from.
+
+
+// Resolves to the snapshot response, or null when there is none (404, network error).
+export function fetchSnapshot(url) {
+  return fetch(url).then(
+    (r) => {
+      if (r.ok) return r;
+      if (r.status !== 404) console.warn(`py-apm: snapshot ${url}: HTTP ${r.status}; booting without it`);
+      return null;
+    },
+    () => null,
+  );
+}
+
+// The snapshot file (py_apm/host/snapshot.py writes it): "PYAPMSP1", the page size (u32), the
+// memory's length (u64), the number of runs of non-zero pages (u32), each run's first page
+// and page count (u32 each), then those pages' bytes; the zero pages (about half the memory)
+// are not sent. Little-endian.
+const SNAPSHOT_MAGIC = "PYAPMSP1";
+const SNAPSHOT_HEAD = 24;
+
+// { length, runs: [[byteOffset, byteLength]...], size } from the first bytes of the file;
+// null while more bytes are needed. Throws when they are not a py-apm snapshot.
+function snapshotHeader(head) {
+  if (head.length < SNAPSHOT_HEAD) return null;
+  if (String.fromCharCode(...head.subarray(0, 8)) !== SNAPSHOT_MAGIC) {
+    throw new Error("not a py-apm memory snapshot");
+  }
+  const view = new DataView(head.buffer, head.byteOffset, head.length);
+  const page = view.getUint32(8, true);
+  const length = Number(view.getBigUint64(12, true));
+  const count = view.getUint32(20, true);
+  if (!page || !length || length > 2 ** 32 || count > length / page) {
+    throw new Error("the snapshot's header is damaged");
+  }
+  const size = SNAPSHOT_HEAD + count * 8;
+  if (head.length < size) return null;
+  const runs = [];
+  let end = 0;
+  for (let i = 0; i < count; i++) {
+    const at = view.getUint32(SNAPSHOT_HEAD + i * 8, true) * page;
+    const bytes = Math.min(view.getUint32(SNAPSHOT_HEAD + 4 + i * 8, true) * page, length - at);
+    if (at < end || bytes <= 0) throw new Error("the snapshot's header is damaged");
+    runs.push([at, bytes]);
+    end = at + bytes;
+  }
+  return { length, runs, size };
+}
+
+// The snapshot's memory as { bytes, filled }: `bytes` resolves to the whole memory
+// (zero-filled) as soon as the header is in, because Pyodide only needs its length to size
+// the wasm memory; the runs stream into it while the runtime is instantiated, and `filled`
+// resolves once they all are.
+export function snapshotBody(response) {
+  let header;
+  const bytes = new Promise((resolve, reject) => { header = { resolve, reject }; });
+  const filled = (async () => {
+    const reader = response.body ? response.body.getReader() : null;
+    let whole = reader ? null : new Uint8Array(await response.arrayBuffer());
+    let head = new Uint8Array(0);
+    let memory = null;
+    let runs = null;
+    let next = 0;
+    let at = 0;
+    let left = 0;
+    const place = (chunk) => {
+      for (let i = 0; i < chunk.length;) {
+        if (left === 0) {
+          if (next === runs.length) throw new Error("the snapshot is longer than its runs");
+          [at, left] = runs[next++];
+        }
+        const n = Math.min(left, chunk.length - i);
+        memory.set(chunk.subarray(i, i + n), at);
+        i += n;
+        at += n;
+        left -= n;
+      }
+    };
+    for (;;) {
+      let chunk;
+      if (reader) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        chunk = value;
+      } else if (whole) {
+        [chunk, whole] = [whole, null];
+      } else break;
+      if (memory) {
+        place(chunk);
+        continue;
+      }
+      const joined = new Uint8Array(head.length + chunk.length);
+      joined.set(head);
+      joined.set(chunk, head.length);
+      head = joined;
+      const parsed = snapshotHeader(head);
+      if (!parsed) continue;
+      memory = new Uint8Array(parsed.length);
+      runs = parsed.runs;
+      header.resolve(memory);
+      place(head.subarray(parsed.size));
+      head = null;
+    }
+    if (!memory || left !== 0 || next !== runs.length) throw new Error("the snapshot ended early");
+    return memory;
+  })();
+  filled.catch((e) => header.reject(e));
+  return { bytes, filled };
+}
+
+// Pyodide's createPyodideModule, from the pyodide.asm.mjs import started at script evaluation;
+// `before` must also be done before the runtime is handed back (the snapshot bytes are read

@@ -1,0 +1,328 @@
+// The wire: the one way into Python (member codes, the call, its result or error), the change
+// payloads Python sends back, and the return contracts (design.md sections 2-3).
+import { apmError } from "./errors.js";
+import { encodeArgs, isPrimitive, promiseArgument } from "./encode.js";
+import { callingTab, framesSame } from "./frames.js";
+import { win } from "./win.js";
+
+// ---- State --------------------------------------------------------------------------------
+const ERR = "$pyapmError";
+let callFn = null; // the two long-lived proxies: entry.call / entry.call_encoded
+let encodedFn = null;
+let optionsFn = null; // entry.options (read after reset)
+let PyProxyClass = null;
+let runtime = null; // the pyodide handle: only for the live-proxy count (PyApm.__proxyTracing)
+let bootError = null;
+let fatalError = null; // set when the Python runtime reported a fatal error: it is gone
+// The return contract (decisions 1 and 2): "runtime" (actions return Promises) or
+// "documented" (every member synchronous). Learnt from configure/reset results.
+let returns = "runtime";
+let pending = []; // listener payloads waiting to be dispatched after the current call
+let dispatching = false;
+export const CODE = Object.create(null); // bridge member name -> code (numbers cross cheaper)
+// Bumped by every change payload. Every change of the workspace sends one (revision or output),
+// so a property read (title, canClose, isDefault: unlogged, side-effect free) answered in the
+// same epoch is still true and is served without crossing into Python again.
+let epoch = 0;
+
+// ---- Errors -------------------------------------------------------------------------------
+export function notReady(label) {
+  if (fatalError) {
+    return apmError(500, `${label}: the Python runtime stopped after a fatal error ` +
+      `(${fatalError}); reload the page to start py-apm again`);
+  }
+  if (bootError) {
+    return apmError(412, `${label}: py-apm failed to start (${bootError.message}); see PyApm.ready`);
+  }
+  return apmError(412, `${label}: py-apm is still loading; await PyApm.ready before calling it. ` +
+    "Code that calls Microsoft.Apm while the page loads runs unchanged as a web-resource tab " +
+    "of a ready workspace: `py-apm serve --open page.html`, or in pytest the " +
+    "apm_open_webresource fixture");
+}
+
+// Pyodide cannot be used after a fatal error (its proxies answer undefined): stop calling in,
+// so every later call throws one clear error instead.
+export function markFatal(e) {
+  if (fatalError) return;
+  let text = "unknown cause";
+  try {
+    text = String((e && e.message) || e).split("\n")[0].slice(0, 200) || text;
+  } catch (_) { /* keep the default */ }
+  fatalError = text;
+  callFn = null;
+  encodedFn = null;
+  optionsFn = null;
+  if (onFatal !== null) onFatal();
+}
+
+export function internalError(method, e) {
+  if (e && e.pyodide_fatal_error) {
+    markFatal(e);
+    return notReady(method);
+  }
+  if (win.PyApm && win.PyApm.debug) console.error("[py-apm] internal error in", method, e);
+  if (e && typeof e.errorCode === "number" && !(e.type && e.name === "PythonError")) return e;
+  let text = "";
+  try {
+    // PythonError: the traceback's last line ("Type: message"); other errors: the first line.
+    const lines = String((e && e.message) || e).trim().split("\n").filter((l) => l.trim());
+    text = (e && e.type ? lines[lines.length - 1] : lines[0] || "").trim().slice(0, 300);
+    if (e && e.type && !text.startsWith(e.type)) text = `${e.type}: ${text}`;
+    else if (!(e && e.type) && e && e.name && !text.startsWith(e.name)) text = `${e.name}: ${text}`;
+  } catch (_) {
+    text = "unknown error";
+  }
+  return apmError(500, `py-apm internal error in ${method}: ${text}`);
+}
+
+// ---- Connecting (boot) and hooks (index.js) -----------------------------------------------
+/**
+ * What the boot hands over once Python is ready: the long-lived proxies of py_apm.bridge.entry,
+ * Pyodide's PyProxy class and the Pyodide handle.
+ * @param {{call: Function, encoded: Function, options: Function}} fns
+ * @param {Function} proxyClass
+ * @param {any} pyodide
+ */
+export function connect(fns, proxyClass, pyodide) {
+  PyProxyClass = proxyClass;
+  runtime = pyodide;
+  callFn = fns.call;
+  encodedFn = fns.encoded;
+  optionsFn = fns.options;
+}
+
+/** The boot failed: every call throws a 412 naming `cause` from now on. @param {Error} cause */
+export function bootFailed(cause) {
+  callFn = null;
+  encodedFn = null;
+  optionsFn = null;
+  bootError = cause;
+}
+
+/** Is Python ready to be called? */
+export function connected() {
+  return callFn !== null;
+}
+
+/** The Pyodide handle once booted (test hooks only), else null. */
+export function pyodideHandle() {
+  return runtime;
+}
+
+/** Is `value` a Pyodide proxy? @param {unknown} value */
+export function isPyProxy(value) {
+  return PyProxyClass !== null && value instanceof PyProxyClass;
+}
+
+/** @typedef {{revision: number, reset: boolean, events: Array<{name: string, topic: string, data: Record<string, unknown>}>, notices: string[], warnings: string[]}} ChangePayload */
+
+/** @type {(payload: ChangePayload) => void} */
+let dispatcher = () => {};
+/** @type {null | (() => void)} */
+let onFatal = null;
+
+/**
+ * Set by the installer: who receives the decoded change payloads, and what marks the control
+ * object not ready after a fatal error.
+ * @param {(payload: ChangePayload) => void} dispatch
+ * @param {() => void} fatal
+ */
+export function attach(dispatch, fatal) {
+  dispatcher = dispatch;
+  onFatal = fatal;
+}
+
+// ---- The one way into Python --------------------------------------------------------------
+// label: what the user called (for 412 messages); method: bridge method; args: an array.
+export function invoke(label, method, args) {
+  if (callFn === null) throw notReady(label);
+  if (caller === null && framesSame !== 0) { // a tab's frame through window.parent? (Frames)
+    const tab = callingTab(method);
+    if (tab !== null) return asCaller(tab, () => invoke(label, method, args));
+  }
+  let r;
+  try {
+    let simple = true;
+    for (let i = 0; i < args.length; i++) {
+      if (!isPrimitive(args[i])) {
+        simple = false;
+        break;
+      }
+    }
+    const code = CODE[method];
+    if (simple) {
+      switch (args.length) {
+        case 0: r = callFn(code); break;
+        case 1: r = callFn(code, args[0]); break;
+        case 2: r = callFn(code, args[0], args[1]); break;
+        default: r = callFn(code, ...args);
+      }
+    } else {
+      const promise = promiseArgument(label, method, args);
+      if (promise) throw promise;
+      r = encodedFn(code, encodeArgs(method, args));
+    }
+  } catch (e) {
+    flush();
+    throw internalError(method, e);
+  }
+  if (pending.length) flush();
+  return unwrap(method, r);
+}
+
+// Hot paths: no array, no JSON.
+export function invoke1(label, method, a) {
+  if (callFn === null) throw notReady(label);
+  if (!isPrimitive(a)) return invoke(label, method, [a]);
+  if (caller === null && framesSame !== 0) {
+    const tab = callingTab(method);
+    if (tab !== null) return asCaller(tab, () => invoke1(label, method, a));
+  }
+  let r;
+  try {
+    r = callFn(CODE[method], a);
+  } catch (e) {
+    flush();
+    throw internalError(method, e);
+  }
+  if (pending.length) flush();
+  return unwrap(method, r);
+}
+
+function unwrap(method, r) {
+  if (r !== null && typeof r === "object") {
+    if (r[ERR] === true) throw apmError(r.errorCode, r.message);
+    if (PyProxyClass !== null && r instanceof PyProxyClass) {
+      try { r.destroy(); } catch (_) { /* already gone */ }
+      throw apmError(500, `py-apm internal error in ${method}: a Python object leaked into JS`);
+    }
+  }
+  return r;
+}
+
+// ---- Change payloads: events, warnings, page listeners -------------------------------------
+// Called by Python inside a call; dispatched once the call returned. The payload comes flat
+// (py_apm/bridge/entry.py payload_items): revision, reset, then tagged items.
+export function onPayload(revision, reset, ...items) {
+  epoch++;
+  pending.push({ revision, reset, items });
+}
+
+// A getter for an unlogged property read, cached until the next change payload.
+export function cachedGetter(label, method, id) {
+  let at = -1;
+  let value;
+  return () => {
+    if (at === epoch) return value;
+    const v = invoke1(label, method, id);
+    value = v;
+    at = epoch;
+    return v;
+  };
+}
+
+function decodePayload({ revision, reset, items }) {
+  const p = { revision, reset, events: [], notices: [], warnings: [] };
+  for (let i = 0; i < items.length;) {
+    const kind = items[i++];
+    if (kind === "e") {
+      const name = items[i++], topic = items[i++], n = items[i++];
+      const data = {};
+      for (let k = 0; k < n; k++, i += 2) data[items[i]] = items[i + 1] === undefined ? null : items[i + 1];
+      p.events.push({ name, topic, data });
+    } else if (kind === "n") {
+      p.notices.push(items[i++]);
+    } else if (kind === "w") {
+      p.warnings.push(items[i++]);
+    } else {
+      break; // unknown item: a shim/package mismatch; drop the rest rather than misread it
+    }
+  }
+  return p;
+}
+
+// Payloads go out in revision order: a listener that calls the API queues the new payload
+// behind the one being dispatched instead of dispatching it in the middle.
+export function flush() {
+  if (dispatching) return;
+  dispatching = true;
+  // A listener's own calls are tagged with whoever made them, not with this call's frame.
+  const tagged = caller;
+  if (tagged !== null) setCaller(null);
+  try {
+    while (pending.length) {
+      const batch = pending;
+      pending = [];
+      for (const raw of batch) dispatcher(decodePayload(raw));
+    }
+  } finally {
+    dispatching = false;
+    if (tagged !== null) setCaller(tagged);
+  }
+}
+
+// ---- Return contracts (decisions 1, 2, 25) -------------------------------------------------
+// The change is applied synchronously by `run` in every contract; only the way the result
+// (or the failure) reaches the caller differs.
+export function promised(fn) {
+  try {
+    return Promise.resolve(fn());
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+export const toUndefined = () => undefined;
+
+// An action of Microsoft.Apm or its session/tab objects: under the runtime contract a Promise
+// of `runtimeValue(result)` that rejects on failure; under `returns: "documented"` the
+// synchronous `documentedValue(result)`, failures thrown. Before ready: 412, thrown.
+export function action(label, run, runtimeValue, documentedValue) {
+  if (callFn === null) throw notReady(label);
+  if (returns === "documented") return documentedValue(run());
+  return promised(() => runtimeValue(run()));
+}
+
+// Always a Promise (getContext, getAllTabsForTemplate, every action of the AppRuntime and Xrm
+// faces, whose typings say so), whatever the contract.
+export function always(label, run) {
+  if (callFn === null) throw notReady(label);
+  return promised(run);
+}
+
+export function learnOptions(opts) {
+  if (opts && typeof opts === "object" && (opts.returns === "runtime" || opts.returns === "documented")) {
+    returns = opts.returns;
+    return true;
+  }
+  return false;
+}
+
+export function readOptions() {
+  if (optionsFn === null) return;
+  try {
+    learnOptions(optionsFn());
+  } catch (_) { /* keep the last known mode */ }
+}
+
+// ---- The calling tab (the timeline's "frame", warning APM-W002) ---------------------------
+// A frame's calls run with the model's caller set to the tab hosting the frame: two extra
+// crossings per call from a frame only. A frame that loads shim.js gets its own tagging
+// `Microsoft`; the others are found from the call stack (below).
+let caller = null;
+
+export function setCaller(tabId) {
+  caller = tabId;
+  try { callFn(CODE["pyapm.setCaller"], tabId); } catch (_) { /* the call itself reports */ }
+}
+
+export function asCaller(tabId, run) {
+  if (callFn === null || caller === tabId) return run();
+  const outer = caller;
+  setCaller(tabId);
+  try {
+    return run();
+  } finally {
+    setCaller(outer);
+  }
+}
