@@ -27,27 +27,35 @@ export function hostTab(frameWin) {
 // once per call from outside (nested crossings see `caller` set), never for PyApm's own
 // members.
 export let framesSame = 0; // same-origin iframes in this page: their code can reach its objects
-const urlTabs = new Map(); // script URL -> {tab, seen: [[window, document]]}
+const urlTabs = new Map(); // script URL -> {tab, scan: [[window, document, scripts, frames]]}
 
-// The stack as V8's CallSites (`new Error()` is V8's cheapest capture; 14 frames reach past
-// the deepest path through the shim).
+// The stack as V8's CallSites, from the caller of `above` up (`new Error()` is V8's cheapest
+// capture). A short capture first: the call is rarely more than a few frames deep in the shim;
+// 14 frames reach past the deepest path through it.
 const asSites = (_, sites) => sites;
-function callSites() {
+const holder = { stack: null };
+function callSites(limit, above) {
   const prepare = Error.prepareStackTrace;
-  const limit = Error.stackTraceLimit;
+  const before = Error.stackTraceLimit;
   Error.prepareStackTrace = asSites;
-  Error.stackTraceLimit = 14;
+  Error.stackTraceLimit = limit;
   try {
-    return new Error().stack; // prepared on this first read
+    if (above) {
+      Error.captureStackTrace(holder, above);
+      const sites = holder.stack; // prepared on this first read
+      holder.stack = null;
+      return sites;
+    }
+    return new Error().stack;
   } finally {
     Error.prepareStackTrace = prepare;
-    Error.stackTraceLimit = limit;
+    Error.stackTraceLimit = before;
   }
 }
 
 function ownFile() {
   try {
-    const sites = callSites();
+    const sites = callSites(1, null);
     return Array.isArray(sites) && sites.length ? sites[0].getFileName() : null;
   } catch (_) {
     return null;
@@ -55,16 +63,24 @@ function ownFile() {
 }
 const SHIM_FILE = typeof Error.captureStackTrace === "function" ? ownFile() : null; // V8 only
 
+// The first site outside the shim: its tab, null (untagged), or undefined (not reached).
+function firstOutside(sites) {
+  for (let i = 0; Array.isArray(sites) && i < sites.length; i++) {
+    const file = sites[i].getFileName();
+    // (a built-in such as Array.prototype.forEach has no line: the next site called it)
+    if (file === SHIM_FILE || sites[i].getLineNumber() === null) continue;
+    return file ? urlTab(file) : null; // no file: eval'd code (the console...): untagged
+  }
+  return undefined;
+}
+
 export function callingTab(method) {
   if (SHIM_FILE === null || method.startsWith("pyapm.") || method.startsWith("ui.")) return null;
   try {
-    const sites = callSites();
-    for (let i = 0; Array.isArray(sites) && i < sites.length; i++) {
-      const file = sites[i].getFileName();
-      // (a built-in such as Array.prototype.forEach has no line: the next site called it)
-      if (file === SHIM_FILE || sites[i].getLineNumber() === null) continue;
-      return file ? urlTab(file) : null; // no file: eval'd code (the console...): untagged
-    }
+    const near = firstOutside(callSites(4, callingTab));
+    if (near !== undefined) return near;
+    const far = firstOutside(callSites(14, callingTab));
+    return far === undefined ? null : far;
   } catch (_) { /* a frame went away while we looked: untagged */ }
   return null;
 }
@@ -85,22 +101,26 @@ export function sameOriginWindows() {
   return found;
 }
 
+// A script URL's tab, remembered with what was looked at: every same-origin window's document
+// and its script and frame counts. A URL no frame shows (code run by a test driver, a console) is
+// remembered too: looking again on every call cost several times the call itself.
 function urlTab(file) {
   const url = file.split("#")[0];
   let known = urlTabs.get(url);
-  if (known && known.seen.every(([w, doc]) => !w.closed && w.document === doc)) return known.tab;
-  known = { tab: null, seen: [] };
+  if (known && known.scan.every(([w, doc, n, f]) => !w.closed && w.document === doc && doc.scripts.length === n && w.frames.length === f)) {
+    return known.tab;
+  }
+  known = { tab: null, scan: [] };
   const tabs = new Set();
   for (const w of sameOriginWindows()) {
     const doc = w.document;
+    known.scan.push([w, doc, doc.scripts.length, w.frames.length]);
     let shows = doc.URL.split("#")[0] === url;
     for (let i = 0; !shows && i < doc.scripts.length; i++) shows = doc.scripts[i].src === url;
-    if (!shows) continue;
-    known.seen.push([w, doc]);
-    tabs.add(hostTab(w));
+    if (shows) tabs.add(hostTab(w));
   }
-  if (tabs.size === 1) known.tab = tabs.values().next().value; // else ambiguous: untagged
-  if (known.seen.length) urlTabs.set(url, known); // (a script not found yet may be added later)
+  if (tabs.size === 1) known.tab = tabs.values().next().value; // else ambiguous or none: untagged
+  urlTabs.set(url, known);
   return known.tab;
 }
 
