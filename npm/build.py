@@ -2,7 +2,8 @@
 
     .venv/bin/python npm/build.py [--out build/npm] [--pack]
 
-The package holds npm/{bin,lib,playwright}, a README (the root README's JavaScript section), the
+The package holds npm/{bin,lib,playwright} (lib/ with the site description, py_apm/host/site.json,
+which both servers read), a README (the root README's JavaScript section), the
 typings (types/), and site/: shim.js (built from shim/ by scripts/build_shim.mjs),
 the workspace page (web/, its absolute /shim.js and /config.json made relative so the page works
 below any folder), the py_apm bundle (py_apm.zip, from py_apm.host.bundle), and the snapshot
@@ -22,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 NPM = ROOT / "npm"
 PACKAGE_PARTS = ("bin", "lib", "playwright")
+SITE_JSON = ROOT / "py_apm" / "host" / "site.json"
 README_SECTION = "## Use py-apm from JavaScript / TypeScript"
 # The workspace page is served at / by `py-apm serve`; in the package it may live in any folder.
 PAGE_EDITS = (
@@ -99,6 +101,7 @@ def assemble(out: Path) -> Path:
             shutil.copytree(source, stage / part)
         else:
             shutil.copy2(source, stage / part)
+    shutil.copy2(SITE_JSON, stage / "lib" / "site.json")
     (stage / "types").mkdir()
     for typing in sorted((ROOT / "types").glob("*.d.ts")):
         shutil.copy2(typing, stage / "types" / typing.name)

@@ -1,56 +1,80 @@
 // Serve the py-apm site over HTTP from inside the test process: an in-process server on a free
 // loopback port that lives as long as the Playwright worker (no separate process to manage).
+// What it answers, with which headers, is the site description (description.mjs); it refuses
+// what py-apm serve refuses (another Host: 421, as a DNS-rebinding page would send).
 
-import { createReadStream } from "node:fs";
+import { closeSync, createReadStream } from "node:fs";
 import { createServer } from "node:http";
+import { SITE, fileAnswer, hostAllowed, preflightAnswer, refusal, statusAnswer, targetPath } from "./description.mjs";
+import { cleanSegments } from "./openbelow.mjs";
 
-// The names this loopback server answers to: a page of another site that rebinds its own name
-// to 127.0.0.1 sends that name, and gets 421 (as the Python server does).
-const LOOPBACK_NAMES = new Set(["127.0.0.1", "localhost", "::1"]);
+export { hostAllowed };
 
-// What other origins may read (a page elsewhere that includes shim.js boots from these); the
-// workspace page, the configuration (records) and the web resources stay same-origin.
-const SHARED = new Set(["shim.js", "py_apm.zip", "py_apm.snapshot", "pyodide"]);
+const MS = 1000;
 
-/** Does a request's Host header name this server (any port)? A missing one is allowed. */
-export function hostAllowed(header) {
-  if (header === undefined) return true;
-  const value = header.trim().toLowerCase();
-  const m = /^(\[[^\]]*\]|[^:]*)(:\d+)?$/.exec(value);
-  return !!m && LOOPBACK_NAMES.has(m[1].replace(/^\[|\]$/g, ""));
+function send(res, answer) {
+  res.writeHead(answer.status, answer.headers);
+  res.end(answer.body);
 }
 
-/** Start serving `find` on 127.0.0.1 (`port` 0: a free one); resolves to {root, close}. */
-export async function startServer(find, { port = 0, keepAlive = false } = {}) {
-  const server = createServer((req, res) => {
-    let found;
-    let segments = [];
-    try {
-      const { pathname } = new URL(req.url, "http://localhost");
-      segments = pathname.slice(1).split("/").map(decodeURIComponent);
-      found = find(segments);
-    } catch {
-      found = { status: 400 };
-    }
-    if (req.method !== "GET" && req.method !== "HEAD") found = { status: 405 };
-    if (!hostAllowed(req.headers.host)) found = { status: 421 };
-    if (found.status) {
-      res.writeHead(found.status, { "content-length": 0 });
-      res.end();
-      return;
-    }
-    const headers = { "content-type": found.type, "cache-control": "no-cache", "x-content-type-options": "nosniff" };
-    if (SHARED.has(segments[0])) {
-      headers["access-control-allow-origin"] = "*";
-      headers["cross-origin-resource-policy"] = "cross-origin";
-    }
-    res.writeHead(200, headers);
-    if (req.method === "HEAD") {
-      res.end();
-      return;
-    }
-    createReadStream(found.path).on("error", () => res.destroy()).pipe(res);
-  });
+/** Answer one request with `find` (a resolver from makeSite). */
+function handle(find, req, res) {
+  const refused = refusal(req);
+  if (refused !== null) {
+    if (refused === 400) res.shouldKeepAlive = false;
+    send(res, statusAnswer(refused));
+    return;
+  }
+  const preflight = req.method === SITE.methods.preflight;
+  if (!preflight && !SITE.methods.read.includes(req.method)) {
+    send(res, statusAnswer(SITE.methods.other));
+    return;
+  }
+  const segments = cleanSegments(targetPath(req.url));
+  const found = segments === null ? { status: 404 } : find(segments);
+  if (preflight) {
+    if (found.file) closeSync(found.file.fd);
+    const shared = !!found.file && found.route.cors;
+    const privateNetwork = req.headers["access-control-request-private-network"] === "true";
+    send(res, shared ? preflightAnswer(privateNetwork) : statusAnswer(404));
+    return;
+  }
+  if (!found.file) {
+    send(res, statusAnswer(found.status));
+    return;
+  }
+  const answer = fileAnswer(found, req.headers["if-none-match"]);
+  res.writeHead(answer.status, answer.headers);
+  if (req.method === "HEAD" || answer.status !== 200 || found.file.size === 0) {
+    closeSync(found.file.fd);
+    res.end();
+    return;
+  }
+  // Stream the file that was opened and checked (never the name again), as long as it was.
+  const stream = createReadStream(null, { fd: found.file.fd, start: 0, end: found.file.size - 1 });
+  stream.on("error", () => res.destroy()).pipe(res);
+  res.on("close", () => stream.destroy());
+}
+
+/**
+ * Start serving `find` on 127.0.0.1 (`port` 0: a free one); resolves to {root, close}.
+ * `limits` overrides site.json's `connections` (seconds), e.g. shorter in tests.
+ */
+export async function startServer(find, { port = 0, keepAlive = false, limits: given = {} } = {}) {
+  const limits = { ...SITE.connections, ...given };
+  const server = createServer(
+    {
+      noDelay: true, // a small answer goes out at once (no wait for the ACK of the headers)
+      requireHostHeader: false, // refusal() answers a missing Host, with the site's headers
+      headersTimeout: limits.headersSeconds * MS, // a request whose headers never end
+      requestTimeout: limits.requestSeconds * MS,
+      keepAliveTimeout: limits.idleSeconds * MS,
+      connectionsCheckingInterval: MS, // how often the two above are checked (default 30 s)
+    },
+    (req, res) => handle(find, req, res),
+  );
+  server.timeout = limits.idleSeconds * MS; // a connection silent that long (half-sent) is closed
+  server.maxConnections = limits.max;
   await new Promise((done, fail) => {
     server.once("error", fail);
     server.listen(port, "127.0.0.1", done);

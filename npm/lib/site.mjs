@@ -1,18 +1,22 @@
-// The py-apm site: which file answers which path below the site's root URL. Used by the
-// Playwright fixture (request interception) and by `py-apm init` (a copy into a static folder).
+// The py-apm site: which file answers which path below the site's root URL, by the routes of
+// the site description (site.json, read by description.mjs; docs/server.md lists them). Used by
+// the HTTP server (http.mjs), the Playwright fixture's request interception (route.mjs) and
+// `py-apm init` (a copy into a static folder). The sources of the routes, in this package:
 //
-//   /  index.html           the workspace page
-//   shim.js py_apm.zip and the workspace page's scripts, styles and blank page
-//   pyodide/<file>          the Pyodide runtime (the exact `pyodide` dependency)
-//   py_apm.snapshot         the memory snapshot for this Pyodide + py_apm, when built
-//   config.json             the configuration the page applies at boot, when given
-//   webresources/<path>     the user's web resources, when given
+//   root, web, bundle   site/: shim.js, the workspace page (its paths made relative), its scripts
+//                       and styles, py_apm.zip
+//   pyodide             the Pyodide runtime (the exact `pyodide` dependency)
+//   snapshot            the memory snapshot for this Pyodide + py_apm, when built
+//   config              the configuration the page applies at boot, when given
+//   webresources        the user's web resources, when given
 
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, extname, join, resolve, sep } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { matchRoute } from "./description.mjs";
+import { cleanSegments, openBelow, openFile } from "./openbelow.mjs";
 
 const require = createRequire(import.meta.url);
 
@@ -43,44 +47,6 @@ export const SITE_FILES = Object.freeze(
     .sort(),
 );
 
-const TYPES = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".json": "application/json",
-  ".wasm": "application/wasm",
-  ".zip": "application/zip",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".jpg": "image/jpeg",
-  ".jpeg": "image/jpeg",
-  ".gif": "image/gif",
-  ".ico": "image/x-icon",
-  ".txt": "text/plain; charset=utf-8",
-  ".map": "application/json",
-};
-
-export function contentType(path) {
-  return TYPES[extname(path).toLowerCase()] || "application/octet-stream";
-}
-
-/** `root/segments...` when it is a file inside `root`, else null (no traversal, no folders). */
-export function safeFile(root, segments) {
-  if (!root) return null;
-  if (segments.some((s) => s === "" || s === "." || s === ".." || s.includes("\\") || s.includes("\0"))) {
-    return null;
-  }
-  const base = resolve(root);
-  const path = resolve(base, ...segments);
-  if (!path.startsWith(base + sep)) return null;
-  try {
-    return statSync(path).isFile() ? path : null;
-  } catch {
-    return null;
-  }
-}
-
 /** The Pyodide build id compiled into pyodide.js: a snapshot is only valid for that build. */
 export function pyodideBuildId(dir = pyodideDir()) {
   try {
@@ -104,42 +70,35 @@ export function snapshotKey(dir = pyodideDir()) {
 }
 
 /**
- * A resolver for paths below the site root: `(segments) => {path, type} | {status}`.
+ * A resolver for request paths below the site root: `(segments) => found | {status}`, where
+ * `found` is `{file, route}` with `file` open (the caller closes `file.fd`).
  * options: {webResources?: dir, configFile?: file, snapshotFile?: file or null}
  */
 export function makeSite(options = {}) {
   const pyodide = pyodideDir();
+  const folders = { root: siteDir, web: siteDir, pyodide, webresources: options.webResources };
+  function open(route, rest) {
+    if (route.source === "config") return openFile(options.configFile);
+    if (route.source === "snapshot") return openFile(options.snapshotFile);
+    if (route.source === "bundle") return openBelow(siteDir, ["py_apm.zip"]);
+    if (!(route.source in folders)) throw new Error(`site.json: unknown source ${route.source}`);
+    // site/ is flat and holds the package's own files too: only the site's files are served.
+    if (folders[route.source] === siteDir && !(rest.length === 1 && SITE_FILES.includes(rest[0]))) return null;
+    return openBelow(folders[route.source], rest);
+  }
   return function find(segments) {
-    const [head, ...rest] = segments;
-    let path = null;
-    if (segments.length === 0 || (segments.length === 1 && head === "")) {
-      path = join(siteDir, "index.html");
-    } else if (head === "favicon.ico" && rest.length === 0) {
-      return { status: 204 };
-    } else if (head === "pyodide") {
-      path = safeFile(pyodide, rest);
-    } else if (head === "webresources") {
-      path = safeFile(options.webResources, rest);
-    } else if (head === "py_apm.snapshot" && rest.length === 0) {
-      path = options.snapshotFile || null;
-    } else if (head === "config.json" && rest.length === 0) {
-      path = options.configFile || null;
-    } else if (rest.length === 0 && SITE_FILES.includes(head)) {
-      path = join(siteDir, head);
-    }
-    return path ? { path, type: contentType(path) } : { status: 404 };
+    const matched = matchRoute(segments.length === 0 ? [""] : segments);
+    if (matched === null) return { status: 404 };
+    const file = open(matched.route, matched.rest);
+    return file === null ? { status: matched.route.missing } : { file, route: matched.route };
   };
 }
 
-/** The path segments of `url` below `root` (both absolute URLs), or null when outside it. */
+/** The decoded segments of `url` below `root` (both absolute URLs), or null when outside it or
+ * not an acceptable path (the rules of cleanSegments). */
 export function segmentsBelow(root, url) {
   const u = new URL(url);
   const r = new URL(root);
   if (u.origin !== r.origin || !u.pathname.startsWith(r.pathname)) return null;
-  const rel = u.pathname.slice(r.pathname.length);
-  try {
-    return rel === "" ? [] : rel.split("/").map(decodeURIComponent);
-  } catch {
-    return null;
-  }
+  return cleanSegments(`/${u.pathname.slice(r.pathname.length)}`);
 }

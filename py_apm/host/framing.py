@@ -8,8 +8,9 @@ verdict, never the site's body or other headers.
 The server must not become a proxy for other machines or other sites' pages: it answers only
 requests from this machine (a loopback client) that carry the ``X-PyApm-Framing`` header (a page
 on another site cannot send it without a CORS preflight, which the server refuses). The address
-must be http(s); the request is a ``HEAD`` without cookies, with a short timeout, following at
-most a few redirects (each one checked the same way).
+must be http(s); the request is a ``HEAD`` without cookies, following at most a few redirects
+(each one checked the same way), all within one total deadline (a site that drips its headers
+byte by byte, or a slow name lookup, cannot hold the answer longer).
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from __future__ import annotations
 import http.client
 import ipaddress
 import json
+import socket
+import threading
+import time
 from urllib.parse import SplitResult, parse_qs, urljoin, urlsplit
 
 ROUTE = "/pyapm/framing"
@@ -48,16 +52,50 @@ def _loopback(client: str) -> bool:
         return False
 
 
-def refusal(url: str, workspace_origin: str) -> str | None:
+def refusal(url: str, workspace_origin: str, timeout: float = TIMEOUT_S) -> str | None:
     """The header that forbids framing `url` in a page of `workspace_origin`, else None (also
-    when the site does not answer: the page's own probe reports that)."""
+    when the site does not answer within `timeout` seconds in all: the page's own probe
+    reports that)."""
+    result: list[str | None] = []
+    open_conns: list[http.client.HTTPConnection] = []
+    deadline = time.monotonic() + timeout
+
+    def ask() -> None:
+        result.append(_refusal(url, workspace_origin, deadline, open_conns))
+
+    # A worker, so that the wait is bounded even where a socket timeout is not (a name lookup,
+    # a site that drips its headers: each byte restarts a socket's timeout).
+    worker = threading.Thread(target=ask, name="py-apm-framing", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        for conn in list(open_conns):
+            _abort(conn)
+        return None
+    return result[0] if result else None
+
+
+def _abort(conn: http.client.HTTPConnection) -> None:
+    """Wake a read blocked on `conn` (closing alone does not, shutting down does)."""
+    sock = conn.sock
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+def _refusal(
+    url: str, workspace_origin: str, deadline: float, open_conns: list[http.client.HTTPConnection]
+) -> str | None:
     for _ in range(MAX_REDIRECTS + 1):
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             return None
         try:
             target = parts.path or "/"
-            status, headers = _head(parts, target + (f"?{parts.query}" if parts.query else ""))
+            query = f"?{parts.query}" if parts.query else ""
+            status, headers = _head(parts, target + query, deadline, open_conns)
         except (OSError, http.client.HTTPException, ValueError):
             return None
         location = headers.get("location")
@@ -69,10 +107,19 @@ def refusal(url: str, workspace_origin: str) -> str | None:
     return None
 
 
-def _head(parts: SplitResult, target: str) -> tuple[int, dict[str, str]]:
+def _head(
+    parts: SplitResult, target: str, deadline: float, open_conns: list[http.client.HTTPConnection]
+) -> tuple[int, dict[str, str]]:
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError
     cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    conn = cls(parts.hostname or "", parts.port, timeout=TIMEOUT_S)  # (.port: ValueError if bad)
+    conn = cls(parts.hostname or "", parts.port, timeout=left)  # (.port: ValueError if bad)
+    open_conns.append(conn)
     try:
+        conn.connect()
+        if time.monotonic() >= deadline:  # past it, refusal() may already have given up
+            raise TimeoutError
         conn.request("HEAD", target, headers={"User-Agent": "py-apm"})
         response = conn.getresponse()
         headers: dict[str, str] = {}
@@ -81,6 +128,7 @@ def _head(parts: SplitResult, target: str) -> tuple[int, dict[str, str]]:
             headers[key] = f"{headers[key]}, {value}" if key in headers else value
         return response.status, headers
     finally:
+        open_conns.remove(conn)
         conn.close()
 
 

@@ -12,14 +12,17 @@ resources.
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from urllib.parse import urlsplit
+
+from .site import SITE
 
 #: Seconds a connection may sit idle (or half-sent) before the server closes it.
-IDLE_TIMEOUT_S = 15.0
+IDLE_TIMEOUT_S = SITE.connections("idleSeconds")
 #: The largest request body read (and thrown away); a bigger one closes the connection.
 MAX_BODY = 1 << 20
 
-LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1", "localhost.localdomain")
+LOOPBACK_NAMES = SITE.host_names
 WILDCARDS = ("", "0.0.0.0", "::")
 
 
@@ -53,13 +56,33 @@ def host_name(header: str) -> str:
 
 def host_allowed(header: str | None, names: frozenset[str]) -> bool:
     """True when a request's Host header names this server, on any port (a forwarded port is
-    still this server); a missing header is allowed (HTTP/1.0 clients, which browsers are not)."""
+    still this server); a missing header is allowed here (:func:`refusal` has the HTTP/1.1
+    rule)."""
     if header is None:
         return True
     value = header.strip().lower()
     name = host_name(value)
     port = value[value.find("]") + 1 :] if value.startswith("[") else value[len(name) :]
     return name in names and (port == "" or (port[:1] == ":" and port[1:].isdigit()))
+
+
+def refusal(version: str, target: str, hosts: Sequence[str], names: frozenset[str]) -> int | None:
+    """The status refusing a request that does not name this server, else None: 400 for two
+    Host headers, for a missing one in HTTP/1.1, or for a target that is neither a path nor an
+    http URL; 421 for another name, in the Host header or in an absolute-form target
+    (``GET http://name/ HTTP/1.1``, which HTTP says wins over the Host header)."""
+    rules = SITE.raw["hosts"]
+    if len(hosts) > 1:
+        return int(rules["duplicate"])
+    if not target.startswith("/"):
+        parts = urlsplit(target)
+        if parts.scheme.lower() != "http" or not parts.netloc or "@" in parts.netloc:
+            return 400
+        if not host_allowed(parts.netloc, names):
+            return int(rules["refused"])
+    if not hosts:
+        return int(rules["missingOnHttp11"]) if version == "HTTP/1.1" else None
+    return None if host_allowed(hosts[0], names) else int(rules["refused"])
 
 
 def body_length(content_length: str | None, transfer_encoding: str | None) -> int | None:
@@ -77,12 +100,5 @@ def body_length(content_length: str | None, transfer_encoding: str | None) -> in
 
 def preflight_headers(private_network: bool) -> list[tuple[str, str]]:
     """The answer to a CORS preflight for a file other origins may read."""
-    headers = [
-        ("Access-Control-Allow-Origin", "*"),
-        ("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS"),
-        ("Access-Control-Allow-Headers", "*"),
-        ("Access-Control-Max-Age", "600"),
-    ]
-    if private_network:
-        headers.append(("Access-Control-Allow-Private-Network", "true"))
-    return headers
+    headers = SITE.headers("preflight")
+    return headers + SITE.headers("privateNetwork") if private_network else headers

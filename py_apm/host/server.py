@@ -1,43 +1,28 @@
 """``py-apm serve``: the static server behind the shim (loopback only, no traversal, no listing).
 
-Routes::
-
-    /                   web/index.html (the workspace page)
-    /web/...            web/            (/web/ -> web/index.html)
-    /shim.js            <root>/shim.js
-    /pyodide/...        the Pyodide runtime (installed, or node_modules/pyodide: host/paths.py)
-    /py_apm.zip         the browser half of py_apm, zipped in memory (bundle.py)
-    /py_apm.snapshot    the memory snapshot for this Pyodide + bundle (snapshot.py), else 404
-    /webresources/...   --webresources DIR (also under /web/webresources/), else 404
-    /config.json        --config FILE, else 404
-    /favicon.ico        204
-    /pyapm/framing?url= does that site refuse to be framed? (this machine only: framing.py)
-    /<name>             web/<name> (so a page served at / finds its relative assets)
-
+What is served, from where, with which headers, is the site description ``site.json`` (read by
+site.py, mapped onto this server's folders by routes.py); docs/server.md lists the routes.
 Anything else, any path that tries to leave its root, and directories are 404.
 """
 
 from __future__ import annotations
 
-import hashlib
-import mimetypes
 import os
 import socket
 import sys
 import threading
-from dataclasses import dataclass, replace
 from email.utils import formatdate
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from . import framing, httpguard
-from .bundle import get_bundle
 from .configfile import config_problem
 from .paths import PYODIDE_ENV, ROOT_ENV, find_layout, pyodide_dir, pyodide_version, repo_root
-from .shim_build import ShimBuildError, ensure_built, refresh
-from .snapshot import current as current_snapshot
-from .urlpaths import clean_segments, safe_file
+from .routes import FRAMING, Body, Settings, data_body, find, resolve
+from .shim_build import ShimBuildError, ensure_built
+from .site import SITE
+from .urlpaths import clean_segments
 
 __all__ = [
     "PYODIDE_ENV",
@@ -45,41 +30,21 @@ __all__ = [
     "ApmServer",
     "PyodideNotFound",
     "ServerSetupError",
+    "Settings",
     "check_pyodide",
     "clean_segments",  # re-exported: it used to live here
-
     "make_server",
     "pyodide_dir",
     "pyodide_version",
     "repo_root",
-    "safe_file",  # re-exported: it used to live here
     "serve",
 ]
 
 
-MIME_TYPES = {
-    ".wasm": "application/wasm",
-    ".mjs": "text/javascript; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".json": "application/json",
-    ".map": "application/json",
-    ".zip": "application/zip",
-    ".html": "text/html; charset=utf-8",
-    ".htm": "text/html; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".png": "image/png",
-    ".svg": "image/svg+xml",
-    ".ico": "image/x-icon",
-    ".txt": "text/plain; charset=utf-8",
-    ".ts": "text/plain; charset=utf-8",
-    ".woff2": "font/woff2",
-}
-
-#: Pyodide files never change for a given install (the version is pinned in package-lock.json).
-CACHE_LONG = "public, max-age=604800"
-#: py_apm.zip may be cached by anyone but is revalidated (cheap 304) so code edits show at once.
-CACHE_BUNDLE = "public, max-age=0, must-revalidate"
-CACHE_NONE = "no-cache"
+#: The cache policies of site.json, by name (routes pick one).
+CACHE_LONG = SITE.raw["cache"]["long"]
+CACHE_BUNDLE = SITE.raw["cache"]["revalidate"]
+CACHE_NONE = SITE.raw["cache"]["none"]
 
 
 class ServerSetupError(RuntimeError):
@@ -98,105 +63,6 @@ def check_pyodide(directory: Path) -> str:
     return version
 
 
-@dataclass(frozen=True)
-class Settings:
-    """What the handler serves."""
-
-    root: Path
-    web: Path
-    pyodide: Path
-    webresources: Path | None = None
-    config: Path | None = None
-    verbose: bool = False
-    idle_timeout: float = httpguard.IDLE_TIMEOUT_S
-
-
-@dataclass(frozen=True)
-class _Body:
-    """A resolved response: a file or in-memory bytes."""
-
-    content_type: str
-    cache: str
-    etag: str
-    path: Path | None = None
-    data: bytes | None = None
-    size: int = 0
-    mtime: float | None = None
-    cors: bool = False
-
-
-def _content_type(path: Path) -> str:
-    suffix = path.suffix.lower()
-    if suffix in MIME_TYPES:
-        return MIME_TYPES[suffix]
-    guessed, _ = mimetypes.guess_type(path.name)
-    return guessed or "application/octet-stream"
-
-
-def _file_body(path: Path | None, cache: str, cors: bool = False) -> _Body | None:
-    if path is None:
-        return None
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    tag = hashlib.sha1(f"{path}:{st.st_size}:{st.st_mtime_ns}".encode()).hexdigest()[:24]
-    return _Body(
-        content_type=_content_type(path),
-        cache=cache,
-        etag=f'"{tag}"',
-        path=path,
-        size=st.st_size,
-        mtime=st.st_mtime,
-        cors=cors,
-    )
-
-
-def resolve(settings: Settings, raw_path: str) -> _Body | int | None:
-    """Map a request path to a body, a bare status code (204), or None (404)."""
-    segs = clean_segments(raw_path)
-    if segs is None:
-        return None
-    if segs == [""] or segs in (["web"], ["web", ""]):
-        return _file_body(safe_file(settings.web, ["index.html"]), CACHE_NONE)
-    head, rest = segs[0], segs[1:]
-    if segs == ["favicon.ico"]:
-        found = safe_file(settings.web, ["favicon.ico"])
-        return _file_body(found, CACHE_NONE) if found else int(HTTPStatus.NO_CONTENT)
-    if segs == ["shim.js"]:
-        refresh(settings.root)  # a checkout: rebuilt when shim/ changed
-        return _file_body(safe_file(settings.root, ["shim.js"]), CACHE_NONE, cors=True)
-    if segs == ["config.json"]:
-        if settings.config is None or not settings.config.is_file():
-            return None
-        return _file_body(settings.config.resolve(), CACHE_NONE)  # records: same origin only
-    if segs == ["py_apm.zip"]:
-        bundle = get_bundle()
-        return _Body(
-            content_type="application/zip",
-            cache=CACHE_BUNDLE,
-            etag=bundle.etag,
-            data=bundle.data,
-            size=len(bundle.data),
-            cors=True,
-        )
-    if segs == ["py_apm.snapshot"]:
-        snap = current_snapshot(settings.pyodide)
-        body = _file_body(snap.path if snap.exists else None, CACHE_BUNDLE, cors=True)
-        return None if body is None else replace(body, etag=f'"{snap.key}"')
-    if head == "pyodide":
-        return _file_body(safe_file(settings.pyodide, rest), CACHE_LONG, cors=True)
-    if head == "webresources":
-        return _file_body(safe_file(settings.webresources, rest), CACHE_NONE)
-    if head == "web":
-        if rest and rest[0] == "webresources":
-            return _file_body(safe_file(settings.webresources, rest[1:]), CACHE_NONE)
-        return _file_body(safe_file(settings.web, rest), CACHE_NONE)
-    if len(segs) == 1:
-        return _file_body(safe_file(settings.web, segs), CACHE_NONE)
-    return None
-
-
 def _etag_matches(header: str | None, etag: str) -> bool:
     if not header:
         return False
@@ -207,7 +73,7 @@ def _etag_matches(header: str | None, etag: str) -> bool:
 
 
 class ApmRequestHandler(BaseHTTPRequestHandler):
-    """GET/HEAD of the routes above; everything else 404/405."""
+    """GET/HEAD of the site's routes, CORS preflights; other methods 405."""
 
     protocol_version = "HTTP/1.1"
     server_version = "py-apm"
@@ -217,6 +83,12 @@ class ApmRequestHandler(BaseHTTPRequestHandler):
     @property
     def timeout(self) -> float:  # type: ignore[override]  # read by setup(): idle connections
         return self.server.settings.idle_timeout
+
+    def setup(self) -> None:
+        super().setup()
+        # A small answer goes out at once instead of waiting for the ACK of the headers
+        # (Nagle's algorithm meets the client's delayed ACK: 40 ms per kept-alive request).
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def do_GET(self) -> None:
         self._handle(send_body=True)
@@ -229,15 +101,25 @@ class ApmRequestHandler(BaseHTTPRequestHandler):
         if not self._admit():
             return
         body = resolve(self.server.settings, self.path)
-        if not isinstance(body, _Body) or not body.cors:
+        cors = isinstance(body, Body) and body.cors
+        if isinstance(body, Body):
+            body.close()
+        if not cors:
             self._status(HTTPStatus.NOT_FOUND, True)
             return
         private = self.headers.get("Access-Control-Request-Private-Network", "") == "true"
         self.send_response(HTTPStatus.NO_CONTENT)
+        self._common_headers()
         for name, value in httpguard.preflight_headers(private):
             self.send_header(name, value)
         self.send_header("Content-Length", "0")
         self.end_headers()
+
+    def _other_method(self) -> None:
+        if self._admit():
+            self._status(HTTPStatus(SITE.raw["methods"]["other"]), True)
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = _other_method
 
     def _admit(self) -> bool:
         """Skip the request's body (so it is not read as the next request) and check its Host;
@@ -255,17 +137,24 @@ class ApmRequestHandler(BaseHTTPRequestHandler):
                 self.close_connection = True
                 return False
             length -= len(chunk)
-        if not httpguard.host_allowed(self.headers.get("Host"), self.server.allowed_hosts):
-            self._status(HTTPStatus.MISDIRECTED_REQUEST, True)
+        hosts = self.headers.get_all("Host") or []
+        names = self.server.allowed_hosts
+        refused = httpguard.refusal(self.request_version, self.path, hosts, names)
+        if refused is not None:
+            if refused == HTTPStatus.BAD_REQUEST:
+                self.close_connection = True
+            self._status(HTTPStatus(refused), True)
             return False
         return True
 
     def _handle(self, send_body: bool) -> None:
         if not self._admit():
             return
+        body: Body | int | None = None
         try:
-            if self.path.split("?")[0] == framing.ROUTE:  # a site's framing headers
-                body: _Body | int | None = self._framing()
+            found = find(self.path)
+            if found is not None and found[0].source == FRAMING:
+                body = self._framing()
             else:
                 body = resolve(self.server.settings, self.path)
             if body is None:
@@ -282,37 +171,46 @@ class ApmRequestHandler(BaseHTTPRequestHandler):
                 self._status(HTTPStatus.INTERNAL_SERVER_ERROR, send_body)
             except OSError:
                 self.close_connection = True
+        finally:
+            if isinstance(body, Body):
+                body.close()
 
-    def _framing(self) -> _Body | int:
+    def _framing(self) -> Body | int:
         marker, host = self.headers.get(framing.HEADER), self.headers.get("Host")
         status, data = framing.respond(self.path, marker, self.client_address[0], host)
         if data is None:
             return status
-        etag = f'"{hashlib.sha1(data).hexdigest()[:24]}"'
-        return _Body("application/json", CACHE_NONE, etag, data=data, size=len(data))
+        return data_body(data, "application/json", SITE.raw["cache"]["none"])
+
+    def _common_headers(self) -> None:
+        for name, value in SITE.headers("headers"):
+            self.send_header(name, value)
 
     def _status(self, status: HTTPStatus, send_body: bool) -> None:
         text = (
             b"" if status == HTTPStatus.NO_CONTENT else f"{status.value} {status.phrase}\n".encode()
         )
         self.send_response(status)
+        self._common_headers()
         if text:
-            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Type", SITE.raw["statusType"])
+        if status == HTTPStatus.METHOD_NOT_ALLOWED:
+            self.send_header("Allow", ", ".join([*SITE.raw["methods"]["read"], "OPTIONS"]))
         self.send_header("Content-Length", str(len(text)))
         self.send_header("Cache-Control", CACHE_NONE)
         self.end_headers()
         if send_body and text:
             self.wfile.write(text)
 
-    def _send(self, body: _Body, send_body: bool) -> None:
+    def _send(self, body: Body, send_body: bool) -> None:
         not_modified = _etag_matches(self.headers.get("If-None-Match"), body.etag)
         self.send_response(HTTPStatus.NOT_MODIFIED if not_modified else HTTPStatus.OK)
         self.send_header("ETag", body.etag)
         self.send_header("Cache-Control", body.cache)
-        self.send_header("X-Content-Type-Options", "nosniff")
+        self._common_headers()
         if body.cors:
-            self.send_header("Access-Control-Allow-Origin", "*")
-            self.send_header("Cross-Origin-Resource-Policy", "cross-origin")
+            for name, value in SITE.headers("cors"):
+                self.send_header(name, value)
         if body.mtime is not None:
             self.send_header("Last-Modified", formatdate(body.mtime, usegmt=True))
         if not_modified:
@@ -326,11 +224,11 @@ class ApmRequestHandler(BaseHTTPRequestHandler):
             return
         if body.data is not None:
             self.wfile.write(body.data)
-        elif body.path is not None:
-            # sendfile: the kernel copies, so a 15 MB snapshot costs this process (and the GIL
-            # it shares with the other requests of a boot) next to nothing.
-            with body.path.open("rb") as fh:
-                self.connection.sendfile(fh)
+        elif body.file is not None:
+            # sendfile from the file resolve() opened (and checked): the kernel copies, so a
+            # 15 MB snapshot costs this process (and the GIL it shares with the other requests
+            # of a boot) next to nothing.
+            self.connection.sendfile(body.file.file, 0, body.size)
 
     def log_message(self, format: str, *args: object) -> None:
         if self.server.settings.verbose:
@@ -357,10 +255,10 @@ class ApmServer(ThreadingHTTPServer):
 
     @property
     def url(self) -> str:
-        host, port = self.server_address[:2]
+        host, port = str(self.server_address[0]), self.server_address[1]
         if host in ("0.0.0.0", "::", ""):
             host = "127.0.0.1"
-        if ":" in str(host):
+        if ":" in host:
             host = f"[{host}]"
         return f"http://{host}:{port}/"
 

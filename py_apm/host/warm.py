@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .paths import find_layout
+
 if TYPE_CHECKING:
     import subprocess
 
@@ -76,19 +78,6 @@ def idle_timeout() -> float:
     return value if value > 0 else DEFAULT_IDLE_S
 
 
-def _root() -> Path:
-    """``server.repo_root()`` without importing the server (http.server, ssl, the bundle...),
-    which would cost the warm path more than everything else it does."""
-    env = os.environ.get("PY_APM_ROOT")
-    return Path(env).expanduser().resolve() if env else Path(__file__).resolve().parents[2]
-
-
-def _pyodide_dir(root: Path) -> Path:
-    """``server.pyodide_dir()``, for the same reason."""
-    env = os.environ.get("PY_APM_PYODIDE_DIR")
-    return Path(env).expanduser().resolve() if env else root / "node_modules" / "pyodide"
-
-
 def socket_path() -> Path:
     """``$PY_APM_RUN_SOCKET``, else ``<tmp>/py-apm-<uid>/run-<checkout hash>.sock``."""
     env = os.environ.get(SOCKET_ENV)
@@ -98,7 +87,7 @@ def socket_path() -> Path:
         raise HelperUnavailable("this platform has no unix sockets")
     import tempfile
 
-    tag = hashlib.sha1(str(_root()).encode()).hexdigest()[:12]
+    tag = hashlib.sha1(str(find_layout().root).encode()).hexdigest()[:12]
     return Path(tempfile.gettempdir()) / f"py-apm-{os.getuid()}" / f"run-{tag}.sock"
 
 
@@ -111,6 +100,8 @@ def private_dir(directory: Path) -> Path:
     return directory
 
 
+#: The py_apm package the helper imports (what its pages' bundle is made of).
+_PACKAGE = Path(__file__).resolve().parents[1]
 _ENVIRONMENT = ("PY_APM_BROWSER", "PY_APM_SNAPSHOT_DIR", "PY_APM_ROOT", "PY_APM_PYODIDE_DIR")
 
 
@@ -119,11 +110,11 @@ def fingerprint() -> str:
     picks the browser and the runtime, and the modification times of everything a page loads
     (py_apm, shim.js, web/, the Pyodide install). A helper that answers for another fingerprint
     is stale and is replaced."""
-    root = _root()
-    parts = [str(root), sys.executable]
+    layout = find_layout()
+    parts = [str(layout.root), sys.executable]
     # The helper keeps the environment of the run that started it: these change what it runs.
     parts += [f"{k}={os.environ.get(k, '')}" for k in _ENVIRONMENT]
-    stack = [root / "py_apm", root / "web"]
+    stack = [_PACKAGE, layout.web]
     while stack:
         try:
             entries = list(os.scandir(stack.pop()))
@@ -135,7 +126,7 @@ def fingerprint() -> str:
                     stack.append(Path(entry.path))
             elif not entry.name.endswith((".pyc", ".png")):
                 parts.append(f"{entry.path}:{entry.stat().st_mtime_ns}")
-    for path in (root / "shim.js", _pyodide_dir(root) / "package.json"):
+    for path in (layout.shim, layout.pyodide / "package.json"):
         try:
             parts.append(f"{path}:{path.stat().st_mtime_ns}")
         except OSError:

@@ -54,6 +54,11 @@ def test_site_holds_the_shim_page_and_bundle(stage: Path) -> None:
     site = stage / "site"
     assert (site / "shim.js").read_bytes() == (ROOT / "shim.js").read_bytes()
     assert (site / "py_apm.zip").read_bytes() == get_bundle().data
+    # Both servers read one site description: the package carries the Python side's file.
+    assert (stage / "lib" / "site.json").read_bytes() == (
+        ROOT / "py_apm" / "host" / "site.json"
+    ).read_bytes()
+    assert "site.json" not in {p.name for p in site.iterdir()}  # not served, not copied by init
     page = (site / "index.html").read_text("utf-8")
     # Relative, so the page works below any folder of the user's static server.
     assert 'src="shim.js"' in page and 'data-config="config.json"' in page

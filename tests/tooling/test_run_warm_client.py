@@ -23,13 +23,17 @@ def test_the_warm_path_imports_neither_playwright_nor_the_server() -> None:
     assert json.loads(out.stdout.replace("'", '"')) == []
 
 
-def test_paths_match_the_server(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    assert warm._root() == server.repo_root()
-    assert warm._pyodide_dir(warm._root()) == server.pyodide_dir()
+def test_the_socket_follows_the_layout_the_server_uses(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """One resolver of where the files are (paths.find_layout): a root given by hand is another
+    helper, as it is another server."""
+    monkeypatch.delenv(warm.SOCKET_ENV, raising=False)
+    default = warm.socket_path()
     monkeypatch.setenv("PY_APM_ROOT", str(tmp_path))
-    monkeypatch.setenv("PY_APM_PYODIDE_DIR", str(tmp_path / "p"))
-    assert warm._root() == server.repo_root() == tmp_path.resolve()
-    assert warm._pyodide_dir(warm._root()) == server.pyodide_dir() == (tmp_path / "p").resolve()
+    assert server.repo_root() == tmp_path.resolve()
+    assert warm.socket_path() != default
+    assert not hasattr(warm, "_root") and not hasattr(warm, "_pyodide_dir")
 
 
 def test_fingerprint_follows_the_files_pages_load(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
