@@ -234,6 +234,7 @@ class PageHandle {
       dirty = await this.clean(options);
       if (dirty.length) throw new Error(`py-apm: apmPage could not be made clean: ${dirty.join("; ")}`);
     }
+    await this.closeOthers(); // a popup opened at the end of the last test may have reached Playwright only now
   }
 
   /** Load the workspace again; a new page when this one crashed (its crash event may come

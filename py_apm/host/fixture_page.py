@@ -189,6 +189,10 @@ class PageHandle:
             lap("reload")
             if dirty:
                 pytest.fail(f"py-apm: apm_page could not be made clean: {dirty}", False)
+        # A popup opened at the end of the last test may have reached Playwright only now.
+        for other in list(self.context.pages):
+            if other is not self.page:
+                other.close()
 
     def _reload(self) -> None:
         """Load the workspace again; a new page when this one crashed (its crash event may
