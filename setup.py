@@ -3,19 +3,21 @@
 The repository keeps ``web/`` and the sources of ``shim.js`` (``shim/``, bundled by
 ``scripts/build_shim.mjs``: ``py_apm/host/shim_build.py``) at its top level and gets Pyodide
 from npm (``node_modules/pyodide``, filled by ``npm ci`` from the committed lock). ``build_py``
-builds shim.js and copies it, web/ and Pyodide into ``py_apm/host/static/`` of the build,
-where ``py_apm.host.paths`` looks first. The sdist carries the same source files and the built
-shim.js (MANIFEST.in), so a wheel builds from it with no npm. A fresh clone (``pip install
-git+URL``) has no node_modules yet: the build runs ``npm ci`` for Pyodide and esbuild when npm
-is there, and downloads nothing else.
-Editable installs copy nothing: they find the files in the checkout itself.
+builds shim.js when it is missing or older than shim/, and copies it, web/, Pyodide, the typings
+(``types/``) and the starter project ``py-apm init`` writes (``examples/user-project/``) into
+``py_apm/host/static/`` of the build, where ``py_apm.host.paths`` looks first. The sdist carries
+the same files (MANIFEST.in), Pyodide and the built shim.js included, so a wheel builds from it
+with no npm, no node and no network.
+
+Building either without the Pyodide files (or, in a checkout, without esbuild for shim.js) stops
+with one message saying how to get them: the build never runs npm itself and never makes a
+wheel that cannot boot. Editable installs copy nothing: they find the files in the checkout.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -44,53 +46,54 @@ def _host_module(name: str) -> ModuleType:
 PYODIDE_FILES: tuple[str, ...] = _host_module("paths").PYODIDE_FILES
 SHIM_BUILD = _host_module("shim_build")
 STATIC = Path("py_apm", "host", "static")
+STARTER = HERE / "examples" / "user-project"
 
 
-def _missing() -> list[str]:
-    return [name for name in PYODIDE_FILES if not (PYODIDE / name).is_file()]
-
-
-def build_shim() -> None:
-    """shim.js from shim/ when it is missing or older (a checkout; an sdist carries it built).
-    esbuild is a devDependency: a checkout without it gets the locked one with ``npm ci``."""
-    if not SHIM_BUILD.stale(HERE):
-        return
-    npm = shutil.which("npm")
-    if not (HERE / "node_modules" / "esbuild").is_dir() and npm:
-        print("py-apm build: npm ci (esbuild, to build shim.js from shim/)")
-        command = [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"]
-        subprocess.run(command, cwd=HERE, check=True)
+def check_sources() -> None:
+    """Stop the build, with one line saying what to run, when a file it must carry is missing."""
+    missing = [
+        f"node_modules/pyodide/{name}" for name in PYODIDE_FILES if not (PYODIDE / name).is_file()
+    ]
+    if missing:
+        raise SystemExit(
+            f"py-apm build: the Pyodide runtime is missing ({', '.join(missing[:2])}"
+            f"{', ...' if len(missing) > 2 else ''}): run `npm ci` in the checkout (it installs "
+            "the Pyodide pinned in package-lock.json; no other npm package is needed), then build "
+            "again"
+        )
     try:
-        SHIM_BUILD.build(HERE)
+        SHIM_BUILD.ensure_built(HERE)  # a checkout: from shim/ when newer; an sdist has it built
     except SHIM_BUILD.ShimBuildError as exc:
         raise SystemExit(f"py-apm build: {exc}") from None
+    if not (HERE / "shim.js").is_file():
+        raise SystemExit(
+            "py-apm build: shim.js is missing: run `bash scripts/setup.sh` in the checkout (it "
+            "builds shim.js), then build again"
+        )
+
+
+def _tree(folder: Path, target: Path) -> list[tuple[Path, Path]]:
+    pairs = []
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if path.is_file() and not any(p.startswith(".") or p == "__pycache__" for p in rel.parts):
+            pairs.append((path, target / rel))
+    return pairs
 
 
 def static_files() -> list[tuple[Path, Path]]:
     """``(source, path inside the package tree)`` for every file the wheel must carry."""
-    npm = shutil.which("npm")
-    if _missing() and npm and (HERE / "package-lock.json").is_file():
-        print("py-apm build: npm ci --omit=dev (the Pyodide pinned in package-lock.json)")
-        command = [npm, "ci", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund"]
-        subprocess.run(command, cwd=HERE, check=True)
-    missing = _missing()
-    if missing:
-        raise SystemExit(
-            f"py-apm build: {', '.join(missing)} missing in {PYODIDE}: run `npm ci` first "
-            "(it installs the Pyodide pinned in package-lock.json)"
-        )
-    build_shim()
+    check_sources()
     pairs = [(HERE / "shim.js", STATIC / "shim.js")]
-    for path in sorted((HERE / "web").rglob("*")):
-        rel = path.relative_to(HERE)
-        if path.is_file() and not any(part.startswith(".") for part in rel.parts):
-            pairs.append((path, STATIC / rel))
+    pairs += _tree(HERE / "web", STATIC / "web")
     pairs += [(PYODIDE / name, STATIC / "pyodide" / name) for name in PYODIDE_FILES]
+    pairs += [(path, STATIC / "types" / path.name) for path in sorted(HERE.glob("types/*.d.ts"))]
+    pairs += _tree(STARTER, STATIC / "starter")
     return pairs
 
 
 class BuildPyWithStatic(build_py):
-    """``build_py`` that also copies shim.js, web/ and the Pyodide core into the build."""
+    """``build_py`` that also copies shim.js, web/, Pyodide, the typings and the starter."""
 
     def run(self) -> None:
         super().run()
@@ -102,12 +105,18 @@ class BuildPyWithStatic(build_py):
             shutil.copyfile(source, dest)
 
 
-class SdistWithShim(sdist):
-    """``sdist`` that builds shim.js first, so the sdist's wheel builds with no node."""
+class SdistWithRuntime(sdist):
+    """``sdist`` that refuses to make an archive without the runtime a wheel build needs."""
 
     def run(self) -> None:
-        build_shim()
+        check_sources()
         super().run()
 
+    def prune_file_list(self) -> None:
+        super().prune_file_list()
+        # Quietly (MANIFEST.in's global-exclude warns when nothing matches): caches a test run
+        # left in the starter project, dotfiles.
+        self.filelist.exclude_pattern(r"(^|/)(__pycache__|\.[^/]*)(/|$)|\.py[cod]$", is_regex=True)
 
-setup(cmdclass={"build_py": BuildPyWithStatic, "sdist": SdistWithShim})
+
+setup(cmdclass={"build_py": BuildPyWithStatic, "sdist": SdistWithRuntime})

@@ -1,20 +1,25 @@
-"""Assemble the `py-apm` npm package from the checkout, and optionally `npm pack` it.
+"""Assemble the `py-apm-emulator` npm package from the checkout, and optionally `npm pack` it.
 
     .venv/bin/python npm/build.py [--out build/npm] [--pack]
 
-The package holds npm/{bin,lib,playwright} (lib/ with the site description, py_apm/host/site.json,
-which both servers read), a README (the root README's JavaScript section), the
-typings (types/), and site/: shim.js (built from shim/ by scripts/build_shim.mjs),
-the workspace page (web/, its absolute /shim.js and /config.json made relative so the page works
-below any folder), the py_apm bundle (py_apm.zip, from py_apm.host.bundle), and the snapshot
-builder (the same page code py_apm.host.snapshot runs). Its version is py_apm's; its `pyodide`
-dependency is the exact version the root package-lock.json pins.
+The package holds npm/{bin,lib,playwright} (lib/ with the site description,
+py_apm/host/site.json, which both servers read), a README (npm/README.md, else the root README's
+JavaScript section), LICENSE, CHANGELOG.md (when the checkout has one), the typings (types/), the
+starter project `py-apm init --example` writes (starter/: examples/user-project), and site/:
+shim.js (built from shim/ by scripts/build_shim.mjs), the workspace page (web/, its absolute
+/shim.js and /config.json made relative so the page works below any folder), the py_apm bundle
+(py_apm.zip, from py_apm.host.bundle), the snapshot builder (the same page code
+py_apm.host.snapshot runs) and the failure report's formatter (py_apm.host.failure_report). Its
+version is py_apm's (py_apm/model/version.py, the one place); its `pyodide` dependency is the
+exact version the root package-lock.json pins; its `repository` is $PY_APM_REPOSITORY_URL (set
+by the release workflow), else the `origin` remote.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -23,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 NPM = ROOT / "npm"
 PACKAGE_PARTS = ("bin", "lib", "playwright")
+STARTER = ROOT / "examples" / "user-project"
 SITE_JSON = ROOT / "py_apm" / "host" / "site.json"
 README_SECTION = "## Use py-apm from JavaScript / TypeScript"
 # The workspace page is served at / by `py-apm serve`; in the package it may live in any folder.
@@ -33,6 +39,18 @@ PAGE_EDITS = (
     ('<link rel="preload" href="/', '<link rel="preload" href="'),
     ('<link rel="modulepreload" href="/', '<link rel="modulepreload" href="'),
 )
+
+
+def repository_url() -> str | None:
+    """Where the source is: $PY_APM_REPOSITORY_URL (the release workflow sets it to the repository
+    it runs in, which npm's provenance check compares), else the checkout's `origin` remote."""
+    url = os.environ.get("PY_APM_REPOSITORY_URL", "").strip()
+    if not url:
+        done = subprocess.run(
+            ["git", "remote", "get-url", "origin"], cwd=ROOT, capture_output=True, text=True
+        )
+        url = done.stdout.strip() if done.returncode == 0 else ""
+    return url if url.startswith("https://") else None
 
 
 def locked_pyodide() -> str:
@@ -50,7 +68,11 @@ def workspace_page() -> str:
 
 
 def package_readme() -> str:
-    """The root README's JavaScript section, under the package's title."""
+    """npm/README.md when there is one, else the root README's JavaScript section under the
+    package's title."""
+    own = NPM / "README.md"
+    if own.is_file():
+        return own.read_text("utf-8")
     readme = (ROOT / "README.md").read_text("utf-8")
     start = readme.find(README_SECTION)
     if start < 0:
@@ -61,11 +83,12 @@ def package_readme() -> str:
         "An offline emulator of the Dynamics 365 Customer Service workspace `Microsoft.Apm` API "
         "for tests and local development of web resources, custom pages and PCF controls."
     )
-    return f"# py-apm\n\n{intro}\n\n{body}\n"
+    return f"# py-apm-emulator\n\n{intro}\n\n{body}\n"
 
 
 def write_site(site: Path) -> None:
     from py_apm.host.bundle import get_bundle
+    from py_apm.host.failure_report import CALLS_REPORT_JS
     from py_apm.host.shim_build import build as build_shim
     from py_apm.host.snapshot_build import MAKE_SNAPSHOT_JS
 
@@ -78,6 +101,7 @@ def write_site(site: Path) -> None:
     (site / "index.html").write_text(workspace_page(), "utf-8")
     (site / "py_apm.zip").write_bytes(get_bundle().data)
     (site / "make-snapshot.js").write_text(MAKE_SNAPSHOT_JS.strip() + "\n", "utf-8")
+    (site / "failure-report.js").write_text(CALLS_REPORT_JS.strip() + "\n", "utf-8")
 
 
 def write_manifest(stage: Path) -> None:
@@ -85,6 +109,11 @@ def write_manifest(stage: Path) -> None:
 
     manifest = json.loads((NPM / "package.json").read_text("utf-8"))
     manifest["version"] = __version__
+    url = repository_url()
+    if url:
+        manifest["repository"] = {"type": "git", "url": f"git+{url.removesuffix('.git')}.git"}
+    else:
+        del manifest["repository"]
     manifest["dependencies"]["pyodide"] = locked_pyodide()
     (stage / "package.json").write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
 
@@ -106,6 +135,10 @@ def assemble(out: Path) -> Path:
     for typing in sorted((ROOT / "types").glob("*.d.ts")):
         shutil.copy2(typing, stage / "types" / typing.name)
     (stage / "README.md").write_text(package_readme(), "utf-8")
+    shutil.copy2(ROOT / "LICENSE", stage / "LICENSE")
+    if (ROOT / "CHANGELOG.md").is_file():
+        shutil.copy2(ROOT / "CHANGELOG.md", stage / "CHANGELOG.md")
+    shutil.copytree(STARTER, stage / "starter", ignore=shutil.ignore_patterns(".*", "__pycache__"))
     write_site(stage / "site")
     write_manifest(stage)
     return stage
@@ -113,7 +146,7 @@ def assemble(out: Path) -> Path:
 
 def pack(stage: Path, out: Path) -> Path:
     """`npm pack` the folder into `out`; return the tarball."""
-    for old in out.glob("py-apm-*.tgz"):
+    for old in out.glob("py-apm-emulator-*.tgz"):
         old.unlink()
     done = subprocess.run(
         ["npm", "pack", "--json", "--pack-destination", str(out)],

@@ -49,6 +49,7 @@ __all__ = ["ApmServerInfo", "ConsoleEntry"]
 _HANDLE_KEY = pytest.StashKey["PageHandle"]()
 _CONSOLE_KEY = pytest.StashKey[list["ConsoleEntry"]]()
 _REPORTS_KEY = pytest.StashKey[dict[str, pytest.TestReport]]()
+_PAGE_KEY = pytest.StashKey[Any]()
 TIMELINE_MODES = ("on", "off", "retain-on-failure")
 
 
@@ -170,6 +171,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     outcome = yield
     report = outcome.get_result()
     item.stash.setdefault(_REPORTS_KEY, {})[report.when] = report
+    if report.when == "call" and report.failed and _PAGE_KEY in item.stash:
+        from .host.failure_report import TITLE, report_text
+
+        text = report_text(item.stash[_PAGE_KEY], item.stash.get(_CONSOLE_KEY, []))
+        if text:
+            report.sections.append((TITLE, text))
 
 
 def _save_timeline(request: pytest.FixtureRequest, page: Any) -> None:
@@ -203,7 +210,10 @@ def apm_server(
     options: dict[str, Any] = {}
     try:
         if config_path is not None:
-            loaded = json.loads(config_path.read_text("utf-8"))
+            try:
+                loaded = json.loads(config_path.read_text("utf-8"))
+            except ValueError as exc:
+                raise ServerSetupError(f"{config_path}: not valid JSON: {exc}") from None
             if not isinstance(loaded, dict):
                 raise ServerSetupError(f"--apm-config {config_path}: must hold a JSON object")
             options = loaded
@@ -302,6 +312,7 @@ def apm_shared_page(
     console: list[ConsoleEntry] = []
     _apm_shared_handle.console = console
     _apm_shared_handle.reset(apm_options)
+    request.node.stash[_PAGE_KEY] = _apm_shared_handle.page
     yield _apm_shared_handle.page
     _save_timeline(request, _apm_shared_handle.page)
 
@@ -334,6 +345,7 @@ def apm_page(
         handle.console = console
         try:
             handle.page.evaluate(RESET_JS, apm_options)
+            request.node.stash[_PAGE_KEY] = handle.page
             yield handle.page
             _save_timeline(request, handle.page)
         finally:
@@ -343,6 +355,7 @@ def apm_page(
     handle.console = console
     handle.isolate(apm_options)
     console.clear()
+    request.node.stash[_PAGE_KEY] = handle.page
     yield handle.page
     _save_timeline(request, handle.page)
 

@@ -4,7 +4,9 @@
 # 2) The npm package: built, `npm pack`ed, installed into a project in a temporary folder outside
 # the checkout (npm/tests/ plus a few documentation examples), whose typings check and Playwright
 # Test suite run there with the system Chromium; prints tarball size, first-test time and the
-# per-test overhead next to the pytest plugin's. PY_APM_KEEP_JS_PROJECT=1 keeps that folder.
+# per-test overhead next to the pytest plugin's. 3) The starter: `npx py-apm init --example` in an
+# empty project, then `npx playwright test` passes. PY_APM_KEEP_JS_PROJECT=1 keeps the folders;
+# PY_APM_NPM_TARBALL=<file> tests that tarball instead of building one (the release workflow).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo="$PWD"
@@ -50,16 +52,22 @@ TYPES_NODE=20.19.43
 EXAMPLES="createSession__1 createTab__1 canCloseTab__1 ON_TAB_SWITCH__1 updateContext__1"
 
 [ -x .venv/bin/python ] || { say ".venv missing: run scripts/setup.sh"; exit 1; }
-say "npm package: build and npm pack"
-tarball="$(.venv/bin/python npm/build.py --pack)"
+if [ -n "${PY_APM_NPM_TARBALL:-}" ]; then
+  tarball="$(cd "$(dirname "$PY_APM_NPM_TARBALL")" && pwd)/$(basename "$PY_APM_NPM_TARBALL")"
+  say "npm package: the given tarball"
+else
+  say "npm package: build and npm pack"
+  tarball="$(.venv/bin/python npm/build.py --pack)"
+fi
 say "tarball $(basename "$tarball"): $(du -k "$tarball" | cut -f1) KB," \
     "$(tar tzf "$tarball" | wc -l) files ($(tar tzf "$tarball" | sed 's|^package/||' | cut -d/ -f1 | sort -u | tr '\n' ' '))"
 
 project="$(mktemp -d "${TMPDIR:-/tmp}/py-apm-js-project-XXXXXX")"
+starter="$(mktemp -d "${TMPDIR:-/tmp}/py-apm-js-starter-XXXXXX")"
 serve_pid=""
 cleanup() {
   [ -z "$serve_pid" ] || kill "$serve_pid" 2>/dev/null || true
-  [ -n "${PY_APM_KEEP_JS_PROJECT:-}" ] || rm -rf "$project"
+  [ -n "${PY_APM_KEEP_JS_PROJECT:-}" ] || rm -rf "$project" "$starter"
 }
 trap cleanup EXIT
 cp -r npm/tests/. "$project/"
@@ -71,7 +79,7 @@ cd "$project"
 say "installing the tarball with @playwright/test $(locked @playwright/test) into $project"
 npm install --no-audit --no-fund --prefer-offline --save-exact "$tarball" \
   "@playwright/test@$(locked @playwright/test)" "typescript@$(locked typescript)" "@types/node@$TYPES_NODE" >&2
-node -e 'const p=require("./node_modules/py-apm/package.json"); const py=require("./node_modules/pyodide/package.json");
+node -e 'const p=require("./node_modules/py-apm-emulator/package.json"); const py=require("./node_modules/pyodide/package.json");
   if (p.dependencies.pyodide !== py.version) { console.error(`pyodide ${py.version} != ${p.dependencies.pyodide}`); process.exit(1); }'
 
 say "npx py-apm init public/py-apm"
@@ -110,6 +118,12 @@ PY_APM_SHUFFLE_SEED="$seed" npx --no-install playwright test tests/isolation.spe
 say "again, the overhead and baseline tests only (reuses the snapshot)"
 npx --no-install playwright test tests/overhead.spec.ts tests/baseline.spec.ts 2>&1 | tee run2.log >&2 || { say "playwright test failed"; exit 1; }
 if grep -q "py-apm: built" run2.log; then say "the second run rebuilt the snapshot"; exit 1; fi
+
+say "npx py-apm snapshot public/py-apm: the snapshot into the folder init wrote; cache listing"
+npx --no-install py-apm snapshot public/py-apm >&2
+[ -s public/py-apm/py_apm.snapshot ] || { say "snapshot did not write public/py-apm/py_apm.snapshot"; exit 1; }
+npx --no-install py-apm cache | tee cache.log >&2
+grep -q "^  current .*(py_apm [0-9]" cache.log || { say "py-apm cache did not list the current snapshot"; exit 1; }
 
 node - cold.json results.json <<'JS'
 const fs = require("fs");
@@ -154,4 +168,14 @@ print(f"test_js: per-test: pytest apm_page test {fixture + body:.0f} ms (fixture
       f"+ the same one-evaluate body {body:.0f} ms); first test set up in {first / 1000:.1f} s",
       file=__import__("sys").stderr)
 PY
+say "the starter: npx py-apm init --example in an empty project, then npx playwright test"
+cd "$starter"
+printf '{"name": "py-apm-starter-check", "private": true}\n' > package.json
+npm install --no-audit --no-fund --prefer-offline --save-exact "$tarball" "@playwright/test@$(locked @playwright/test)" >&2
+npx --no-install py-apm init --example >&2
+for f in apm-templates.json webresources/contoso_case_panel.html tests/case_panel.spec.ts playwright.config.ts types/apm.d.ts .py-apm-init.json; do
+  [ -s "$f" ] || { say "init --example did not write $f"; exit 1; }
+done
+npx --no-install playwright test 2>&1 | tee starter.log >&2 || { say "the starter's tests failed"; exit 1; }
+grep -q "2 passed" starter.log || { say "the starter did not run its 2 tests"; exit 1; }
 say "npm package: ok"

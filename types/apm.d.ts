@@ -9,7 +9,7 @@
  * (`Microsoft.Apm.ApmError`). Pages configured with `returns: "documented"` get the synchronous
  * values of the reference text instead: type that face as `Microsoft.Apm.DocumentedApi`.
  *
- * Use: `"types": ["py-apm"]` (or a triple-slash reference to this file) in a web resource's
+ * Use: `"types": ["py-apm-emulator"]` (or a triple-slash reference to this file) in a web resource's
  * tsconfig. Everything is global, as in the workspace: `Microsoft.Apm` in the page,
  * `window.parent.Microsoft.Apm` from a web resource in a tab.
  */

@@ -38,11 +38,15 @@ export const PYODIDE_FILES = Object.freeze([
   "package.json",
 ]);
 
+/** Scripts in site/ that this package runs itself (the snapshot builder, the failure report's
+ * formatter): never served, never copied by init. */
+const OWN_SCRIPTS = new Set(["make-snapshot.js", "failure-report.js"]);
+
 /** The site's own files (beside the pyodide/ folder): what the package build put in site/,
- * except the snapshot builder's script (used by this package, not by pages). */
+ * except the package's own scripts. */
 export const SITE_FILES = Object.freeze(
   readdirSync(siteDir, { withFileTypes: true })
-    .filter((entry) => entry.isFile() && entry.name !== "make-snapshot.js")
+    .filter((entry) => entry.isFile() && !OWN_SCRIPTS.has(entry.name))
     .map((entry) => entry.name)
     .sort(),
 );

@@ -2,13 +2,17 @@
 // once in the browser the tests use, cached on disk under a key of the Pyodide build and the
 // py_apm bundle (the Python side uses the same directory and key), reused by every run.
 
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync } from "node:fs";
+import {
+  closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync,
+} from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { makeSite, siteDir, snapshotKey } from "./site.mjs";
 import { startServer } from "./http.mjs";
 
 const LOCK_STALE_MS = 180_000;
+/** Snapshots of other versions kept besides the current one after a build (as the Python side). */
+const KEEP_OTHERS = 2;
 const BUILD_TIMEOUT_MS = 120_000;
 
 /** `$PY_APM_SNAPSHOT_DIR`, else `$XDG_CACHE_HOME/py-apm/snapshot` (`~/.cache/...`). */
@@ -64,6 +68,27 @@ async function build(browser, path) {
   }
 }
 
+/** Leave the versions beside a new snapshot (read by `py-apm cache`), and delete older
+ * snapshots beyond KEEP_OTHERS. Best effort: a failure here costs nothing but disk. */
+function afterBuild(path) {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+    const note = { py_apm: pkg.version, pyodide: pkg.dependencies.pyodide, built: new Date().toISOString().slice(0, 19) + "Z" };
+    writeFileSync(path.replace(/\.snapshot$/, ".json"), JSON.stringify(note) + "\n");
+    const dir = snapshotDir();
+    const others = readdirSync(dir)
+      .filter((n) => n.startsWith("py_apm-") && n.endsWith(".snapshot") && join(dir, n) !== path)
+      .map((n) => ({ path: join(dir, n), mtime: statSync(join(dir, n)).mtimeMs }))
+      .sort((a, b) => b.mtime - a.mtime);
+    for (const old of others.slice(KEEP_OTHERS)) {
+      unlinkSync(old.path);
+      try { unlinkSync(old.path.replace(/\.snapshot$/, ".json")); } catch { /* no note */ }
+    }
+  } catch {
+    /* see above */
+  }
+}
+
 /**
  * The snapshot's path, built with `browser` when missing; null when it cannot be built (pages
  * then boot without it, only slower). Safe to call from several workers at once.
@@ -83,6 +108,7 @@ export async function ensureSnapshot(browser, { log = () => {} } = {}) {
             const started = Date.now();
             await build(browser, path);
             log(`py-apm: built ${path} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+            afterBuild(path);
           }
         } finally {
           try { unlinkSync(lock); } catch { /* already removed */ }

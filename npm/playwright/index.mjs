@@ -1,6 +1,6 @@
 // Playwright Test fixtures for testing code against py-apm (the counterpart of the pytest plugin).
 //
-//   import { test, expect } from "py-apm/playwright";
+//   import { test, expect } from "py-apm-emulator/playwright";
 //   test.use({ apmWebResources: "webresources", apmConfig: "templates.json" });
 //   test("...", async ({ apmPage }) => { ... });
 //
@@ -18,6 +18,7 @@ import { startServer } from "../lib/http.mjs";
 import { serveSite } from "../lib/route.mjs";
 import { makeSite, siteDir } from "../lib/site.mjs";
 import { ensureSnapshot } from "../lib/snapshot.mjs";
+import { attachFailureReport } from "../lib/report.mjs";
 
 export { expect };
 
@@ -344,7 +345,8 @@ export const test = base.extend({
         config.dispose();
       }
     },
-    { scope: "worker" },
+    // The first run builds the memory snapshot (a minute on a slow machine): not a test timeout.
+    { scope: "worker", timeout: 180_000 },
   ],
 
   /** Where the workspace is served (its URL ends with "/"; web resources are below it). */
@@ -376,6 +378,7 @@ export const test = base.extend({
 
   _apmConsole: async ({}, use) => use([]),
 
+<<<<<<< HEAD
   /** Opt-in speed: the worker's shared page with only the workspace reset (PyApm.reset). What
    * else an earlier test did on it (globals, routes, storage, listeners...) is still there. */
   apmSharedPage: async ({ _apmSite, _apmSharedHandle, apmOptions }, use) => {
@@ -386,6 +389,9 @@ export const test = base.extend({
 
   /** A ready py-apm page on which nothing an earlier test did can be observed. */
   apmPage: async ({ _apmSite, _apmHandle, apmOptions, apmFreshPage, apmReadyTimeout, _apmConsole }, use) => {
+=======
+  apmPage: async ({ _apmSite, _apmHandle, apmOptions, apmFreshPage, apmReadyTimeout, _apmConsole }, use, testInfo) => {
+>>>>>>> main
     const options = { restoreDefaults: true, ..._apmSite.options, ...apmOptions };
     if (apmFreshPage) {
       const handle = await newHandle(_apmHandle.browser, _apmSite, apmReadyTimeout);
@@ -393,6 +399,7 @@ export const test = base.extend({
       try {
         await handle.page.evaluate(RESET, options);
         await use(handle.page);
+        await attachFailureReport(handle.page, _apmConsole, testInfo);
       } finally {
         await handle.context.close();
       }
@@ -402,6 +409,7 @@ export const test = base.extend({
     await _apmHandle.isolate(options);
     _apmConsole.length = 0; // only this test's messages
     await use(_apmHandle.page);
+    await attachFailureReport(_apmHandle.page, _apmConsole, testInfo);
   },
 
   apmConsole: async ({ apmPage, _apmConsole }, use) => {

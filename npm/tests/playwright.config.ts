@@ -1,7 +1,7 @@
 // A user's project testing a web resource against py-apm with Playwright Test (run by
 // scripts/test_js.sh after installing the packed py-apm tarball; browser: the system Chromium).
 import { defineConfig } from "@playwright/test";
-import type { PyApmTestOptions, PyApmWorkerOptions } from "py-apm/playwright";
+import type { PyApmTestOptions, PyApmWorkerOptions } from "py-apm-emulator/playwright";
 
 export default defineConfig<PyApmTestOptions, PyApmWorkerOptions>({
   testDir: "tests",

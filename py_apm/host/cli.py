@@ -1,4 +1,4 @@
-"""``py-apm``: serve | run | bench | snapshot | doctor."""
+"""``py-apm``: serve | run | init | cache | bench | snapshot | doctor."""
 
 from __future__ import annotations
 
@@ -8,11 +8,39 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from .usage import OneLineParser
+
+#: The name on the package indexes (PyPI and npm); the import stays ``py_apm``, the command
+#: ``py-apm``.
+DISTRIBUTION = "py-apm-emulator"
+
 DELEGATED = {
     "run": "py_apm.host.runner",
     "bench": "py_apm.host.bench",
     "snapshot": "py_apm.host.snapshot_build",
+    "init": "py_apm.host.starter",
+    "cache": "py_apm.host.cache",
 }
+
+EXIT_CODES = """exit codes:
+  0  done (py-apm run: every script ran without an uncaught error)
+  1  failed: py-apm run: a script threw or rejected; serve, snapshot, init: the reason is printed;
+     doctor: something needed is missing
+  2  usage error (an unknown command or option, a bad value): the line printed says which
+  3  py-apm run: the scripts could not run (no browser, no Pyodide, the workspace did not boot)
+"""
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a port: give 0-65535 (0 = any free one)"
+        )
+    return port
 
 
 def version() -> str:
@@ -21,15 +49,18 @@ def version() -> str:
     from importlib.metadata import version as dist_version
 
     try:
-        return dist_version("py-apm")
+        return dist_version(DISTRIBUTION)
     except PackageNotFoundError:
         mod = sys.modules.get("py_apm")
         return str(getattr(mod, "__version__", "0.1.0"))
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="py-apm", description="Offline emulator of the Dynamics 365 Microsoft.Apm API."
+    parser = OneLineParser(
+        prog="py-apm",
+        description="Offline emulator of the Dynamics 365 Microsoft.Apm API.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"py-apm {version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -37,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the workspace page, shim.js and Pyodide locally")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument(
-        "--port", type=int, default=8765, help="port (default 8765; 0 = any free port)"
+        "--port", type=_port, default=8765, help="port (default 8765; 0 = any free port)"
     )
     serve.add_argument("--webresources", metavar="DIR", help="serve DIR at /webresources/")
     serve.add_argument("--config", metavar="FILE", help="serve FILE (JSON) at /config.json")
@@ -59,6 +90,8 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     sub.add_parser("run", help="run a script against the emulator (see py-apm run --help)")
+    sub.add_parser("init", help="write a starter project whose tests pass (see py-apm init --help)")
+    sub.add_parser("cache", help="show the cached snapshots; --prune keeps the current version's")
     sub.add_parser("bench", help="measure boot and call costs in a real browser")
     sub.add_parser("snapshot", help="build the Pyodide memory snapshot pages boot from")
     sub.add_parser("doctor", help="check Python, Pyodide and the browser")
@@ -102,7 +135,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if isinstance(args.open, str):
             page = open_url(server.url, name)
     except ServerSetupError as exc:
-        print(f"py-apm serve: {exc}", file=sys.stderr)
+        fix = " (choose another --port; 0 = any free port)" if "cannot listen" in str(exc) else ""
+        print(f"py-apm serve: {exc}{fix}", file=sys.stderr)
         return 1
     if not args.no_snapshot:
         _build_snapshot_in_background()

@@ -76,7 +76,7 @@ class Layout:
             return f"run `npm ci` in {self.root} (or `bash scripts/setup.sh`)"
         return (
             "reinstall py-apm from a wheel or sdist that carries Pyodide "
-            "(`pip install --force-reinstall py-apm-*.whl`)"
+            "(`pip install --force-reinstall py-apm-emulator`)"
         )
 
     @property
@@ -85,7 +85,7 @@ class Layout:
         if ROOT_ENV in self.overrides:
             return f"point {ROOT_ENV} at a folder holding shim.js and web/index.html, or unset it"
         return (
-            "reinstall py-apm (`pip install --force-reinstall py-apm-*.whl`, or "
+            "reinstall py-apm (`pip install --force-reinstall py-apm-emulator`, or "
             "`pip install -e .` in a checkout)"
         )
 

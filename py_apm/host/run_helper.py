@@ -54,6 +54,9 @@ WORKSPACES = 2
 #: A run whose page has not answered this long after its script's own limit (``--timeout``,
 #: past which the script is stopped) loses its page.
 RUN_GRACE_S = 30.0
+#: A file of the installation the helper runs from: once it is gone (``pip uninstall``, a deleted
+#: venv), the helper and its browser exit within a tick instead of idling on.
+INSTALLED_FILE = Path(__file__)
 
 
 class RunFailed(Exception):
@@ -353,6 +356,8 @@ class Helper:
                 except TimeoutError:
                     pass
                 if self.active == 0 and time.monotonic() - self.last > self.idle_s:
+                    break
+                if not INSTALLED_FILE.exists():
                     break
         finally:
             server.close()  # new clients are refused (and start a new helper) from here on

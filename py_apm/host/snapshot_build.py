@@ -13,13 +13,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from .cache import remove_note, write_note
 from .filelock import exclusive
 from .headless import LaunchError, headless
 from .snapshot import SUFFIX, SnapshotError, SnapshotInfo, current
 
 #: Snapshots of other builds kept besides the current one (other checkouts or versions that
 #: share the cache directory); older ones are deleted after a build.
-KEEP_OTHERS = 6
+KEEP_OTHERS = 2
 LOCK_NAME = ".build.lock"
 _lock = threading.Lock()
 
@@ -99,6 +100,7 @@ def _prune(directory: Path, keep: Path, others: int = KEEP_OTHERS) -> None:
     for old in stale[others:]:
         try:
             old.unlink()
+            remove_note(old)
         except OSError:
             pass
 
@@ -129,6 +131,7 @@ def build(*, force: bool = False, quiet: bool = False) -> SnapshotInfo:
     started = time.perf_counter()
     info, built = _locked_build(force, _make_snapshot)
     if built:
+        write_note(info.path)
         _prune(info.path.parent, info.path)
         if not quiet:
             mb = info.path.stat().st_size / 1e6

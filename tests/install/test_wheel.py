@@ -1,7 +1,9 @@
-"""py-apm installs anywhere: build the sdist and, from it, the wheel; install the wheel into a
-fresh venv in a temporary folder outside the checkout (no checkout on sys.path, no node_modules,
-no PY_APM_* variables, an empty cache) and use it there as a user would: the sample user
-project's tests, ``py-apm doctor``, ``py-apm run`` on a documentation example, ``py-apm serve``.
+"""py-apm-emulator installs anywhere: build the sdist and, from it, the wheel (with no npm on
+PATH); install the wheel into a fresh venv in a temporary folder outside the checkout (no
+checkout on sys.path, no node_modules, no PY_APM_* variables, an empty cache) and use it there as
+a user would: ``py-apm init`` then pytest, ``py-apm doctor``, ``py-apm run`` on a documentation
+example, ``py-apm serve``. ``$PY_APM_DIST`` (a folder with a wheel and an sdist) tests those files
+instead of building them: the release workflow tests the files it publishes.
 
 One build, one venv and one snapshot build for the whole module (about a minute).
 """
@@ -25,10 +27,11 @@ from typing import Any
 
 import pytest
 
+import py_apm
 from py_apm.host.paths import PYODIDE_FILES
 
 REPO = Path(__file__).resolve().parents[2]
-USER_PROJECT = REPO / "examples" / "user-project"
+DIST_ENV = "PY_APM_DIST"
 DOC_EXAMPLE = REPO / "tests" / "doc_examples" / "examples" / "createSession__1.js"
 
 pytestmark = [
@@ -51,6 +54,7 @@ class Installed:
     cache: Path
     env: dict[str, str]
     install_s: float
+    build_log: str
 
     @property
     def bin(self) -> Path:
@@ -97,23 +101,41 @@ def installed() -> Iterator[Installed]:
         shutil.rmtree(base, ignore_errors=True)
 
 
+def _no_npm_path(base: Path) -> str:
+    """PATH with an ``npm`` first that fails loudly: the wheel must build from the sdist alone."""
+    fake = base / "no-npm"
+    fake.mkdir()
+    (fake / "npm").write_text("#!/bin/sh\necho 'npm was called by the build' >&2\nexit 99\n")
+    (fake / "npm").chmod(0o755)
+    return os.pathsep.join([str(fake), os.environ.get("PATH", "")])
+
+
+def build_env(base: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, "PATH": _no_npm_path(base)}
+
+
 def _install(base: Path) -> Iterator[Installed]:
-    dist = base / "dist"
-    # `python -m build` makes the sdist, then the wheel *from the sdist* (no npm involved).
-    built = subprocess.run(
-        [sys.executable, "-m", "build", "--outdir", str(dist), str(REPO)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
-    (wheel,) = dist.glob("py_apm-*.whl")
-    (sdist,) = dist.glob("py_apm-*.tar.gz")
+    given = os.environ.get(DIST_ENV, "").strip()
+    dist = Path(given) if given else base / "dist"
+    log = f"(the files in ${DIST_ENV})"
+    if not given:
+        # `python -m build` makes the sdist, then the wheel *from the sdist* (npm not reachable).
+        built = subprocess.run(
+            [sys.executable, "-m", "build", "--outdir", str(dist), str(REPO)],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env=build_env(base),
+        )
+        log = built.stdout + built.stderr
+        assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    (wheel,) = dist.glob("py_apm_emulator-*.whl")
+    (sdist,) = dist.glob("py_apm_emulator-*.tar.gz")
 
     venv_dir = base / "venv"
     venv.create(venv_dir, with_pip=True)
     project = base / "user-project"
-    shutil.copytree(USER_PROJECT, project)
     cache = base / "cache"
     env = _user_env(venv_dir, cache)
     started = time.perf_counter()
@@ -127,14 +149,23 @@ def _install(base: Path) -> Iterator[Installed]:
             "--disable-pip-version-check",
             str(wheel),
         ],
-        cwd=project,
+        cwd=base,
         env=env,
         capture_output=True,
         text=True,
         timeout=600,
     )
     assert pip.returncode == 0, pip.stdout[-3000:] + pip.stderr[-3000:]
-    yield Installed(wheel, sdist, venv_dir, project, cache, env, time.perf_counter() - started)
+    install_s = time.perf_counter() - started
+    init = subprocess.run(
+        [str(venv_dir / "bin" / "py-apm"), "init", str(project)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert init.returncode == 0, init.stdout + init.stderr
+    yield Installed(wheel, sdist, venv_dir, project, cache, env, install_s, log)
 
 
 def test_wheel_carries_shim_web_pyodide_and_licences(installed: Installed) -> None:
@@ -145,8 +176,31 @@ def test_wheel_carries_shim_web_pyodide_and_licences(installed: Installed) -> No
     licences = {n.rsplit("/", 1)[-1] for n in names if ".dist-info/licenses/" in n}
     assert licences == {"LICENSE", "NOTICE.md", "Pyodide-MPL-2.0.txt", "CPython-PSF.txt"}
     assert not [n for n in names if "node_modules" in n or n.startswith(("build/", "tests/"))]
+    # the typings, for Python users who write their web resources in TypeScript
+    assert {static + "types/apm.d.ts", static + "types/pyapm.d.ts"} <= names
+    starter = static + "starter/"
+    assert {starter + "tests/test_case_panel.py", starter + "playwright.config.ts"} <= names
+    assert not [n for n in names if "__pycache__" in n or "/." in n]
     size_mb = installed.wheel.stat().st_size / 1e6
+    print(f"\nwheel {size_mb:.2f} MB, sdist {installed.sdist.stat().st_size / 1e6:.2f} MB")
     assert 4 < size_mb < 12, size_mb  # the Pyodide core compressed, and nothing else big
+
+
+def test_one_version_named_alike_everywhere(installed: Installed) -> None:
+    name = f"py_apm_emulator-{py_apm.__version__}"
+    assert installed.wheel.name == f"{name}-py3-none-any.whl"
+    assert installed.sdist.name == f"{name}.tar.gz"
+    done = installed.run("py-apm", "--version")
+    assert done.stdout.strip() == f"py-apm {py_apm.__version__}"
+
+
+def test_builds_without_warnings_or_npm(installed: Installed) -> None:
+    if os.environ.get(DIST_ENV):
+        pytest.skip(f"${DIST_ENV}: the files were built elsewhere")
+    lines = installed.build_log.lower().splitlines()
+    # (the module py_apm/model/warnings.py is named in the copy lines)
+    assert not [line for line in lines if "warning" in line and "warnings.py" not in line]
+    assert "npm was called" not in installed.build_log
 
 
 def test_sdist_holds_the_same_sources(installed: Installed) -> None:
@@ -154,14 +208,57 @@ def test_sdist_holds_the_same_sources(installed: Installed) -> None:
         names = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}
     assert {"setup.py", "shim.js", "web/index.html", "LICENSE", "licenses/NOTICE.md"} <= names
     assert {f"node_modules/pyodide/{name}" for name in PYODIDE_FILES} <= names
+    assert {"types/apm.d.ts", "examples/user-project/tests/test_case_panel.py"} <= names
+    assert not [n for n in names if "__pycache__" in n]
+
+
+def _source_copy(base: Path) -> Path:
+    """The checkout's tracked files (no node_modules), as a fresh clone has them."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True
+    ).stdout.decode()
+    clone = base / "clone"
+    for rel in filter(None, listed.split("\0")):
+        source = REPO / rel
+        if source.is_file():
+            (clone / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, clone / rel)
+    shutil.copy2(REPO / "shim.js", clone / "shim.js")  # built by setup.sh once it is a build output
+    return clone
+
+
+@pytest.mark.parametrize("kind", ["--sdist", "--wheel"])
+def test_a_build_without_pyodide_stops_with_one_message(kind: str) -> None:
+    base = Path(tempfile.mkdtemp(prefix="py-apm-nopyodide-"))
+    try:
+        clone = _source_copy(base)
+        done = subprocess.run(
+            [sys.executable, "-m", "build", kind, "--outdir", str(base / "dist"), str(clone)],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env=build_env(base),
+        )
+        assert done.returncode != 0
+        output = done.stdout + done.stderr
+        message = [line for line in output.splitlines() if line.startswith("py-apm build:")]
+        assert len(message) == 1, output[-3000:]
+        assert "the Pyodide runtime is missing" in message[0]
+        assert "run `npm ci` in the checkout" in message[0]
+        assert "Traceback" not in output and "npm was called" not in output
+        assert not (base / "dist").exists() or not any((base / "dist").iterdir())
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def _snapshots(installed: Installed) -> list[Path]:
     return list((installed.cache / "py-apm" / "snapshot").glob("py_apm-*.snapshot"))
 
 
-def test_user_project_tests_pass(installed: Installed) -> None:
-    """What a user does first: run their tests (the plugin builds the snapshot if missing)."""
+def test_init_then_pytest_passes(installed: Installed) -> None:
+    """What a user does first: `py-apm init`, then pytest (the plugin builds the snapshot)."""
+    assert (installed.project / "types" / "apm.d.ts").is_file()
+    assert (installed.project / ".py-apm-init.json").is_file()
     prebuilt = bool(_snapshots(installed))  # another test of this module may have built it
     started = time.perf_counter()
     done = installed.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider")

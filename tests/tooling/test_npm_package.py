@@ -37,7 +37,7 @@ def stage(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_manifest_versions_and_entry_points(stage: Path) -> None:
     manifest = json.loads((stage / "package.json").read_text("utf-8"))
     lock = json.loads((ROOT / "package-lock.json").read_text("utf-8"))
-    assert manifest["name"] == "py-apm"
+    assert manifest["name"] == "py-apm-emulator"
     assert manifest["version"] == py_apm.__version__
     assert manifest["dependencies"] == {
         "pyodide": lock["packages"]["node_modules/pyodide"]["version"]
@@ -48,6 +48,62 @@ def test_manifest_versions_and_entry_points(stage: Path) -> None:
         target = manifest["exports"][entry]["types"]
         assert (stage / target).is_file(), entry
     assert (stage / manifest["exports"]["./playwright"]["default"]).is_file()
+
+
+def test_the_package_carries_licence_starter_and_repository(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PY_APM_REPOSITORY_URL", "https://example.test/team/py-apm")
+    stage = _build_module().assemble(tmp_path)
+    manifest = json.loads((stage / "package.json").read_text("utf-8"))
+    assert manifest["repository"] == {
+        "type": "git",
+        "url": "git+https://example.test/team/py-apm.git",
+    }
+    assert (stage / "LICENSE").read_bytes() == (ROOT / "LICENSE").read_bytes()
+    if (ROOT / "CHANGELOG.md").is_file():
+        assert (stage / "CHANGELOG.md").read_bytes() == (ROOT / "CHANGELOG.md").read_bytes()
+    starter = stage / "starter"
+    example = ROOT / "examples" / "user-project"
+    assert sorted(p.relative_to(starter) for p in starter.rglob("*") if p.is_file()) == sorted(
+        p.relative_to(example)
+        for p in example.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and not p.name.startswith(".")
+    )
+    assert (starter / "gitignore").is_file()  # npm drops files named .gitignore
+    for part in ("starter/", "LICENSE", "CHANGELOG.md", "site/", "types/"):
+        assert part in manifest["files"]
+
+
+def test_one_version_for_both_packages(stage: Path) -> None:
+    """The version is written once (py_apm/model/version.py): pyproject reads it, npm/build.py
+    copies it."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+    assert "version" not in project["project"] and project["project"]["dynamic"] == ["version"]
+    attr = project["tool"]["setuptools"]["dynamic"]["version"]["attr"]
+    assert attr == "py_apm.model.version.__version__"
+    assert json.loads((stage / "package.json").read_text("utf-8"))["version"] == py_apm.__version__
+    source = json.loads((ROOT / "npm" / "package.json").read_text("utf-8"))["version"]
+    assert source == "0.0.0-set-by-build"
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="no node")
+def test_the_package_never_serves_or_copies_its_own_scripts(stage: Path) -> None:
+    script = "const m = await import(process.argv[1]); console.log(JSON.stringify(m.SITE_FILES));"
+    done = subprocess.run(
+        ["node", "--input-type=module", "-e", script, (stage / "lib" / "site.mjs").as_uri()],
+        env={**os.environ, "NODE_PATH": str(ROOT / "node_modules")},
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    served = json.loads(done.stdout)
+    assert "index.html" in served and "shim.js" in served
+    assert "make-snapshot.js" not in served and "failure-report.js" not in served
+    from py_apm.host.failure_report import CALLS_REPORT_JS
+
+    own = (stage / "site" / "failure-report.js").read_text("utf-8")
+    assert own == CALLS_REPORT_JS.strip() + "\n"
 
 
 def test_site_holds_the_shim_page_and_bundle(stage: Path) -> None:
@@ -133,8 +189,12 @@ def test_npm_server_answers_only_its_own_names_and_shares_only_the_runtime(
 
 def test_readme_is_the_javascript_section(stage: Path) -> None:
     readme = (stage / "README.md").read_text("utf-8")
-    assert readme.startswith("# py-apm\n")
-    assert 'from "py-apm/playwright"' in readme
+    if (ROOT / "npm" / "README.md").is_file():  # the package's own README, when written
+        assert readme == (ROOT / "npm" / "README.md").read_text("utf-8")
+        return
+    assert readme.startswith("# py-apm-emulator\n")
+    # the import line (README.md, owned by the docs, moves to the new name with the rename)
+    assert '/playwright"' in readme
     # Only that section: no contributor setup, no other README section.
     assert "scripts/serve.sh" not in readme and "## The JS API" not in readme
 
@@ -165,3 +225,78 @@ def test_typings_accept_the_examples_and_catch_misuse(tmp_path: Path) -> None:
     done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode != 0
     assert "misuse.js(1," in done.stdout and "TS2349" in done.stdout
+
+
+_STARTER_PROBE = """
+import { mkdirSync, writeFileSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+const { install } = await import(process.argv[1]);
+const [src, dst] = [process.argv[2] + "/src", process.argv[2] + "/dst"];
+mkdirSync(src, { recursive: true });
+const put = (name, text) => { writeFileSync(join(src, name), text); return join(src, name); };
+const v1 = { "a.txt": put("a1", "a1"), "b.txt": put("b1", "b1") };
+const first = install(dst, v1, { gitignore: ["x/"], version: "1" });
+writeFileSync(join(dst, "b.txt"), "b-mine");
+const v2 = { "a.txt": put("a2", "a2"), "b.txt": put("b2", "b2"), "c.txt": put("c2", "c2") };
+const second = install(dst, v2, { gitignore: ["x/"], version: "2" });
+const manifest = JSON.parse(readFileSync(join(dst, ".py-apm-init.json"), "utf8"));
+console.log(JSON.stringify({ first, second, a: readFileSync(join(dst, "a.txt"), "utf8"),
+  b: readFileSync(join(dst, "b.txt"), "utf8"), manifest: Object.keys(manifest.files),
+  generator: manifest.generator, ignore: readFileSync(join(dst, ".gitignore"), "utf8") }));
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="no node")
+def test_npm_init_updates_what_it_wrote_and_keeps_edits_like_python(tmp_path: Path) -> None:
+    """npm/lib/starter.mjs keeps the same manifest rules as py_apm/host/starter.py."""
+    done = subprocess.run(
+        ["node", "--input-type=module", "-e", _STARTER_PROBE,
+         (ROOT / "npm" / "lib" / "starter.mjs").as_uri(), str(tmp_path)],
+        capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    got = json.loads(done.stdout)
+    assert got["first"]["created"] == ["a.txt", "b.txt"]
+    assert got["second"]["updated"] == ["a.txt"] and got["second"]["kept"] == ["b.txt"]
+    assert got["second"]["created"] == ["c.txt"] and got["second"]["gitignoreAdded"] == []
+    assert (got["a"], got["b"]) == ("a2", "b-mine")
+    assert got["manifest"] == ["a.txt", "b.txt", "c.txt"]
+    assert got["generator"] == "py-apm-emulator 2" and got["ignore"] == "x/\n"
+
+
+_REPORT_PROBE = """
+const { attachFailureReport, TITLE } = await import(process.argv[1]);
+const calls = "#1 createSession({}) -> warning createSession: unknown session template 'x'";
+const page = { isClosed: () => false, evaluate: async (source) => (source.startsWith("((limit) =>") ? calls : "") };
+const console_ = [
+  { type: "warning", text: "[py-apm] APM-W005 createSession: unknown session template 'x'" },
+  { type: "log", text: "hello" },
+  { type: "pageerror", text: "TypeError: tab.focus is not a function" },
+];
+const attached = [];
+const info = (status) => ({ status, expectedStatus: "passed", attach: async (name, o) => attached.push([status, name, o.body, o.contentType]) });
+await attachFailureReport(page, console_, info("passed"));
+await attachFailureReport(page, console_, info("failed"));
+await attachFailureReport({ ...page, evaluate: async () => { throw new Error("Target closed\\nlog"); } }, [], info("timedOut"));
+console.log(JSON.stringify({ TITLE, attached }));
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="no node")
+def test_a_failed_apm_page_test_gets_the_report_attached(stage: Path) -> None:
+    done = subprocess.run(
+        ["node", "--input-type=module", "-e", _REPORT_PROBE,
+         (stage / "lib" / "report.mjs").as_uri()],
+        capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    got = json.loads(done.stdout)
+    assert got["TITLE"] == "py-apm warnings and refusals"
+    assert got["attached"] == [
+        [
+            "failed",
+            got["TITLE"],
+            "#1 createSession({}) -> warning createSession: unknown session template 'x'\n"
+            "console pageerror: TypeError: tab.focus is not a function",
+            "text/plain",
+        ],
+        ["timedOut", got["TITLE"], "(PyApm.calls() unavailable: Target closed)", "text/plain"],
+    ]

@@ -78,3 +78,51 @@ def test_delegate_passes_argv(monkeypatch):
     monkeypatch.setitem(cli.DELEGATED, "bench", "py_apm._fake_bench")
     assert cli.main(["bench", "--n", "5", "--json"]) == 0
     assert seen["argv"] == ["--n", "5", "--json"]
+
+
+def test_a_bad_port_is_one_line_with_the_fix(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["serve", "--port", "99999"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "py-apm serve: argument --port: '99999' is not a port: give 0-65535 (0 = any free one)"
+        " (see `py-apm serve --help`)\n"
+    )
+
+
+def test_an_unknown_command_is_one_line(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["bogus"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "invalid choice: 'bogus'" in err and "usage" not in err
+
+
+def test_help_lists_the_commands_and_exit_codes(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    out = capsys.readouterr().out
+    for command in ("serve", "run", "init", "cache", "snapshot", "doctor"):
+        assert f"    {command} " in out
+    codes = out.split("exit codes:\n", 1)[1]
+    assert [line.split()[0] for line in codes.splitlines() if line[:3].strip().isdigit()] == [
+        "0",
+        "1",
+        "2",
+        "3",
+    ]
+    assert "3  py-apm run: the scripts could not run" in codes
+
+
+def test_a_port_in_use_says_what_to_do(capsys):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert cli.main(["serve", "--port", str(port), "--no-snapshot"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"py-apm serve: cannot listen on 127.0.0.1:{port}: ")
+    assert err.endswith("(choose another --port; 0 = any free port)\n") and err.count("\n") == 1

@@ -1,6 +1,6 @@
 // Many small tests on apmPage (isolated): each changes the workspace, so each reset is real.
 // scripts/test_js.sh reads their durations from results.json (per-test overhead).
-import { expect, test } from "py-apm/playwright";
+import { expect, test } from "py-apm-emulator/playwright";
 
 for (let i = 0; i < 51; i++) {
   test(`overhead ${String(i).padStart(2, "0")}`, async ({ apmPage }) => {

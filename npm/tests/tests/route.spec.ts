@@ -1,7 +1,7 @@
 // apmServe: "route": the same workspace served by request interception, configured with an
 // options object instead of a file (worker options: this file gets its own worker).
 import { readFileSync } from "node:fs";
-import { expect, test } from "py-apm/playwright";
+import { expect, test } from "py-apm-emulator/playwright";
 
 const templates = JSON.parse(readFileSync(new URL("../templates.json", import.meta.url), "utf8"));
 test.use({ apmServe: "route", apmConfig: templates });

@@ -1,8 +1,8 @@
-// What a user's suite does with py-apm/playwright: documentation examples verbatim, a web
+// What a user's suite does with py-apm-emulator/playwright: documentation examples verbatim, a web
 // resource in a tab, the reset between tests, errors, console capture, options, a fresh page.
 import { readFileSync } from "node:fs";
 import type { Frame, Page } from "@playwright/test";
-import { expect, test } from "py-apm/playwright";
+import { expect, test } from "py-apm-emulator/playwright";
 
 const MARKER = "// ---- BEGIN VERBATIM DOC EXAMPLE (everything after this line, to EOF) ----\n";
 const CASE_ID = "11bb11bb-cc22-dd33-ee44-55ff55ff55ff";
