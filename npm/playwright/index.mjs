@@ -378,20 +378,17 @@ export const test = base.extend({
 
   _apmConsole: async ({}, use) => use([]),
 
-<<<<<<< HEAD
   /** Opt-in speed: the worker's shared page with only the workspace reset (PyApm.reset). What
    * else an earlier test did on it (globals, routes, storage, listeners...) is still there. */
-  apmSharedPage: async ({ _apmSite, _apmSharedHandle, apmOptions }, use) => {
+  apmSharedPage: async ({ _apmSite, _apmSharedHandle, apmOptions }, use, testInfo) => {
     _apmSharedHandle.console = [];
     await _apmSharedHandle.reset({ restoreDefaults: true, ..._apmSite.options, ...apmOptions });
     await use(_apmSharedHandle.page);
+    await attachFailureReport(_apmSharedHandle.page, _apmSharedHandle.console, testInfo);
   },
 
   /** A ready py-apm page on which nothing an earlier test did can be observed. */
-  apmPage: async ({ _apmSite, _apmHandle, apmOptions, apmFreshPage, apmReadyTimeout, _apmConsole }, use) => {
-=======
   apmPage: async ({ _apmSite, _apmHandle, apmOptions, apmFreshPage, apmReadyTimeout, _apmConsole }, use, testInfo) => {
->>>>>>> main
     const options = { restoreDefaults: true, ..._apmSite.options, ...apmOptions };
     if (apmFreshPage) {
       const handle = await newHandle(_apmHandle.browser, _apmSite, apmReadyTimeout);
