@@ -4,7 +4,7 @@
 // (scripts/test_js.sh): whichever test comes next on the same worker must not see it.
 import { readFileSync } from "node:fs";
 import type { Page } from "@playwright/test";
-import { expect, test } from "py-apm/playwright";
+import { expect, test } from "py-apm-emulator/playwright";
 
 type Canaries = { set: Record<string, string>; probe: string };
 const CANARIES: Canaries = JSON.parse(readFileSync(new URL("./leak-canaries.json", import.meta.url), "utf8"));
