@@ -2,17 +2,16 @@
 
     .venv/bin/python npm/build.py [--out build/npm] [--pack]
 
-The package holds npm/{bin,lib,playwright} (lib/ with the site description,
-py_apm/host/site.json, which both servers read), a README (npm/README.md, else the root README's
-JavaScript section), LICENSE, CHANGELOG.md (when the checkout has one), the typings (types/), the
-starter project `py-apm init --example` writes (starter/: examples/user-project), and site/:
-shim.js (built from shim/ by scripts/build_shim.mjs), the workspace page (web/, its absolute
-/shim.js and /config.json made relative so the page works below any folder), the py_apm bundle
-(py_apm.zip, from py_apm.host.bundle), the snapshot builder (the same page code
-py_apm.host.snapshot runs) and the failure report's formatter (py_apm.host.failure_report). Its
-version is py_apm's (py_apm/model/version.py, the one place); its `pyodide` dependency is the
-exact version the root package-lock.json pins; its `repository` is $PY_APM_REPOSITORY_URL (set
-by the release workflow), else the `origin` remote.
+The package holds npm/{bin,lib,playwright} (lib/ with the site description, py_apm/host/site.json,
+which both servers read), a README (npm/README.md), LICENSE, CHANGELOG.md (when the checkout has
+one), the typings (types/), the starter project `py-apm init --example` writes (starter/:
+examples/user-project), and site/: shim.js (built from shim/ by scripts/build_shim.mjs), the
+workspace page (web/, its absolute /shim.js and /config.json made relative so the page works below
+any folder), the py_apm bundle (py_apm.zip, from py_apm.host.bundle), the snapshot builder (the
+same page code py_apm.host.snapshot runs) and the failure report's formatter
+(py_apm.host.failure_report). Its version is py_apm's (py_apm/model/version.py, the one place); its
+`pyodide` dependency is the exact version the root package-lock.json pins; its `repository` is
+$PY_APM_REPOSITORY_URL (set by the release workflow), else the `origin` remote.
 """
 
 from __future__ import annotations
@@ -30,7 +29,6 @@ NPM = ROOT / "npm"
 PACKAGE_PARTS = ("bin", "lib", "playwright")
 STARTER = ROOT / "examples" / "user-project"
 SITE_JSON = ROOT / "py_apm" / "host" / "site.json"
-README_SECTION = "## Use py-apm from JavaScript / TypeScript"
 # The workspace page is served at / by `py-apm serve`; in the package it may live in any folder.
 PAGE_EDITS = (
     ('src="/shim.js"', 'src="shim.js"'),
@@ -68,22 +66,8 @@ def workspace_page() -> str:
 
 
 def package_readme() -> str:
-    """npm/README.md when there is one, else the root README's JavaScript section under the
-    package's title."""
-    own = NPM / "README.md"
-    if own.is_file():
-        return own.read_text("utf-8")
-    readme = (ROOT / "README.md").read_text("utf-8")
-    start = readme.find(README_SECTION)
-    if start < 0:
-        raise SystemExit(f"npm/build.py: README.md has no {README_SECTION!r} section")
-    end = readme.find("\n## ", start + len(README_SECTION))
-    body = readme[start + len(README_SECTION) : end if end >= 0 else None].strip()
-    intro = (
-        "An offline emulator of the Dynamics 365 Customer Service workspace `Microsoft.Apm` API "
-        "for tests and local development of web resources, custom pages and PCF controls."
-    )
-    return f"# py-apm-emulator\n\n{intro}\n\n{body}\n"
+    """The package's own README (npm/README.md: it stands alone on the registry's page)."""
+    return (NPM / "README.md").read_text("utf-8")
 
 
 def write_site(site: Path) -> None:

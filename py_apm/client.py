@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .model.errors import ApmError
+from .model.members import members, python_name
 from .model.values import JsMap
+from .model.workspace import Workspace as _Workspace  # noqa: F401 (it fills the registry)
 
 HELPER_JS = r"""
 () => {
@@ -314,3 +316,72 @@ class BrowserWorkspace:
             """() => new Promise((done) => setTimeout(() => {
                  done(__apmTest.events.splice(0, __apmTest.events.length)); }, 30))"""
         )
+
+
+# ---------------------------------------------------------------- Microsoft.CIFramework
+CIF_JS = r"""
+async ([provider, member, args]) => {
+  const face = provider === "default" ? window.Microsoft.CIFramework : PyApm.__cif(provider);
+  const fail = (e) => ({error: {message: e && e.message, errorCode: e && e.errorCode,
+    isError: e instanceof Error}});
+  try {
+    const p = face[member](...__apmTest.revive(args));
+    if (member !== "notifyEvent") {
+      const r = await p;
+      return {ok: r instanceof Map ? Object.fromEntries(r) : (r === undefined ? null : r)};
+    }
+    // notifyEvent settles when the agent answers: report the pending notification instead
+    let settled = null;
+    p.then((v) => { settled = {ok: {response: v}}; }, (e) => { settled = fail(e); });
+    for (let i = 0; i < 3; i++) await Promise.resolve();
+    if (settled) return settled;
+    const pending = PyApm.notifications();
+    const num = (n) => Number(n.id.split("-")[1]);
+    const last = pending.reduce((a, n) => (num(n) > num(a) ? n : a));
+    return {ok: {id: last.id, timeout: last.timeout}};
+  } catch (e) { return fail(e); }
+}
+"""
+
+
+def _cif_member(js_name: str) -> Any:
+    def call(self: BrowserWorkspace, provider: str, *args: Any) -> Any:
+        reply = self.page.evaluate(CIF_JS, [provider, js_name, _encode(list(args))])
+        if "error" in reply:
+            error = reply["error"]
+            if not error.get("isError") or not isinstance(error.get("errorCode"), int):
+                raise AssertionError(
+                    f"the page rejected with something that is not a CIF Error: {error}"
+                )
+            raise ApmError(error["errorCode"], error["message"])
+        return reply["ok"]
+
+    call.__name__ = call.__qualname__ = python_name(f"cif.{js_name}")
+    call.__doc__ = f"`Microsoft.CIFramework.{js_name}` as `provider`'s widget calls it."
+    return call
+
+
+# `ws.cif_create_session(provider, input)` and so on: the `cif.*` members of the registry,
+# with the native model's signatures (`getSession` answers a dict of the Map's entries).
+for _spec in members():
+    if _spec.object == "cif":
+        setattr(BrowserWorkspace, _spec.python_name, _cif_member(_spec.name.partition(".")[2]))
+
+
+def _cif_control(self: BrowserWorkspace) -> dict[str, Any]:
+    return self.page.evaluate("() => PyApm.cif()")
+
+
+def _notifications(self: BrowserWorkspace) -> list[dict[str, Any]]:
+    return self.page.evaluate("() => PyApm.notifications()")
+
+
+def _respond(self: BrowserWorkspace, notification_id: str, response: str) -> str:
+    return self._pyapm(
+        "PyApm.ui.respondToNotification(arg[0], arg[1])", [notification_id, response]
+    )
+
+
+BrowserWorkspace.pyapm_cif = _cif_control  # type: ignore[attr-defined]
+BrowserWorkspace.notifications = _notifications  # type: ignore[attr-defined]
+BrowserWorkspace.ui_respond_to_notification = _respond  # type: ignore[attr-defined]

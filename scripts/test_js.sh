@@ -28,10 +28,15 @@ for dep in typescript @playwright/test; do
   fi
 done
 
+say "shim/ sources: tsc --noEmit (checkJs, strict; shim/tsconfig.json)"
+node_modules/.bin/tsc -p shim
+
 say "typings: the 43 documentation examples (checkJs, $(node_modules/.bin/tsc --version))"
 node_modules/.bin/tsc -p tests/types/tsconfig.examples.json
 say "typings: strict patterns and rejected misuses"
 node_modules/.bin/tsc -p tests/types/tsconfig.strict.json
+say "typings: Microsoft.CIFramework against the CIF documentation's and samples' usage"
+node_modules/.bin/tsc -p tests/types/tsconfig.cif.json
 say "typings: the inline scripts of the sample web resources (web/webresources-sample, checkJs)"
 samples="$(mktemp -d "${TMPDIR:-/tmp}/py-apm-js-samples-XXXXXX")"
 python3 - "$samples" web/webresources-sample/*.html <<'PY'
@@ -42,7 +47,7 @@ for page in sys.argv[2:]:
     Path(sys.argv[1], Path(page).stem + ".js").write_text("\n".join(scripts), "utf-8")
 PY
 node_modules/.bin/tsc --noEmit --strict false --allowJs --checkJs --types "" --lib es2022,dom \
-  --moduleDetection force types/apm.d.ts types/pyapm.d.ts "$samples"/*.js || { rm -rf "$samples"; exit 1; }
+  --moduleDetection force types/apm.d.ts types/pyapm.d.ts types/cif.d.ts "$samples"/*.js || { rm -rf "$samples"; exit 1; }
 rm -rf "$samples"
 say "typings: ok"
 
@@ -73,6 +78,9 @@ trap cleanup EXIT
 cp -r npm/tests/. "$project/"
 mkdir "$project/examples"
 for name in $EXAMPLES; do cp "tests/doc_examples/examples/$name.js" "$project/examples/"; done
+# the sample channel provider and its configuration (tests/softphone.spec.ts)
+cp web/webresources-sample/sample_softphone.html web/webresources-sample/sample.css "$project/webresources/"
+cp examples/cif/softphone.config.json "$project/"
 printf '{"name": "py-apm-user-project", "private": true, "type": "module"}\n' > "$project/package.json"
 
 cd "$project"
@@ -106,7 +114,7 @@ node_modules/.bin/tsc -p tsconfig.json
 browser="${PY_APM_BROWSER:-$(command -v chromium || echo /usr/bin/chromium)}"
 export PY_APM_BROWSER="$browser" PY_APM_SNAPSHOT_DIR="$project/snapshot"
 say "Playwright Test with $browser: the whole suite (builds the memory snapshot)"
-npx --no-install playwright test tests/overhead.spec.ts tests/route.spec.ts tests/workspace.spec.ts 2>&1 | tee run1.log >&2 || { say "playwright test failed"; exit 1; }
+npx --no-install playwright test tests/overhead.spec.ts tests/route.spec.ts tests/workspace.spec.ts tests/softphone.spec.ts 2>&1 | tee run1.log >&2 || { say "playwright test failed"; exit 1; }
 grep -q "py-apm: built .*snapshot" run1.log || { say "the first run did not build the snapshot"; exit 1; }
 cp results.json cold.json
 

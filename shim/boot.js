@@ -5,12 +5,14 @@ import { apmError } from "./errors.js";
 import { fetchSnapshot, snapshotBody } from "./snapshot.js";
 import { CODE, bootFailed, connect, internalError, invoke, markFatal, onPayload, readOptions } from "./wire.js";
 
+/** @param {string} url @param {string} what */
 async function fetchBytes(url, what) {
   const r = await fetch(url);
   if (!r.ok) throw new Error(`cannot load ${what} from ${url}: HTTP ${r.status}`);
   return r.arrayBuffer();
 }
 
+/** @param {string} url @param {string} what @param {boolean} [optional] @returns {Promise<any>} */
 async function fetchJSON(url, what, optional) {
   const r = await fetch(url);
   if (optional && r.status === 404) return null;
@@ -23,8 +25,9 @@ async function fetchJSON(url, what, optional) {
 }
 
 // right after).
+/** @param {Promise<any>} asm @param {Promise<unknown> | null} before @param {(phase: string) => void} mark */
 function moduleFactory(asm, before, mark) {
-  return async (settings) => {
+  return async (/** @type {unknown} */ settings) => {
     const runtimeModule = await (await asm).default(settings);
     mark("module");
     await before;
@@ -32,6 +35,7 @@ function moduleFactory(asm, before, mark) {
   };
 }
 
+/** @param {string} indexURL @param {Early} early @param {(phase: string) => void} mark @returns {Promise<{pyodide: any, sitePackages: string | null, fromSnapshot: boolean}>} */
 async function loadRuntime(indexURL, early, mark) {
   let mod;
   try {
@@ -65,14 +69,16 @@ async function loadRuntime(indexURL, early, mark) {
     indexURL,
     lockFileContents: early.lock,
     createPyodideModule: moduleFactory(early.asm, null, mark),
-    fsInit: (_FS, info) => { sitePackages = info.sitePackages; },
+    fsInit: (/** @type {unknown} */ _FS, /** @type {{sitePackages: string}} */ info) => { sitePackages = info.sitePackages; },
   });
   return { pyodide, sitePackages, fromSnapshot: false };
 }
 
 // Every request that does not depend on another starts here, at once: the Pyodide loader, its
 // wasm glue (handed to the loader as createPyodideModule), the snapshot and the lock file.
+/** @param {Settings} cfg @returns {Early} */
 function startLoading(cfg) {
+  /** @template T @param {Promise<T>} p */
   const quiet = (p) => {
     p.catch(() => {}); // awaited (and reported) by boot; never an unhandled rejection here
     return p;
@@ -86,6 +92,7 @@ function startLoading(cfg) {
   };
 }
 
+/** @param {any} pyodide @param {Settings} cfg */
 function importEntry(pyodide, cfg) {
   try {
     return pyodide.pyimport("py_apm.bridge.entry");
@@ -96,11 +103,12 @@ function importEntry(pyodide, cfg) {
 
 // Pyodide's own fatal-error hook (a private API: when it is missing, the error a call throws
 // still marks the runtime dead, see internalError).
+/** @param {any} pyodide */
 function watchFatal(pyodide) {
   const api = pyodide._api;
   if (!api || typeof api !== "object") return;
   const previous = api.on_fatal;
-  api.on_fatal = (e) => {
+  api.on_fatal = (/** @type {unknown} */ e) => {
     markFatal(e);
     if (typeof previous === "function") previous(e);
   };
@@ -114,11 +122,12 @@ function watchFatal(pyodide) {
  */
 async function boot(cfg, PyApm) {
   const phases = PyApm.bootPhases;
-  const mark = (name) => { phases[name] = Math.round(performance.now()); };
+  const mark = (/** @type {string} */ name) => { phases[name] = Math.round(performance.now()); };
   mark("start");
   const early = startLoading(cfg);
   const snapshot = early.snapshot || Promise.resolve(null);
   // With a snapshot py_apm is already imported: the zip is fetched only when there is none.
+  /** @type {Promise<ArrayBuffer> | null} */
   let zip = null;
   const fetchZip = () => {
     if (zip === null) {
@@ -142,7 +151,7 @@ async function boot(cfg, PyApm) {
   mark("unpacked");
   const entry = importEntry(pyodide, cfg);
   // Attribute proxies are borrowed from the module proxy: copy the ones we keep, then drop it.
-  const take = (name) => {
+  const take = (/** @type {string} */ name) => {
     const borrowed = entry[name];
     const own = borrowed.copy();
     borrowed.destroy();
@@ -153,7 +162,7 @@ async function boot(cfg, PyApm) {
   setListener.destroy();
   const fns = { call: take("call"), encoded: take("call_encoded"), options: take("options") };
   const methods = entry.methods;
-  methods().forEach((name, code) => { CODE[name] = code; });
+  methods().forEach((/** @type {string} */ name, /** @type {number} */ code) => { CODE[name] = code; });
   methods.destroy();
   entry.destroy();
   mark("imported");
@@ -180,6 +189,7 @@ export function start(settings, PyApm, readyResolve, readyReject) {
   boot(settings, PyApm).then(
     () => readyResolve(PyApm),
     (e) => {
+      /** @type {Error & {errorCode?: number}} */
       const cause = e instanceof Error && !/** @type {any} */ (e).type ? e : internalError("boot", e);
       bootFailed(cause);
       const err = apmError(typeof cause.errorCode === "number" ? cause.errorCode : 500,
@@ -189,6 +199,12 @@ export function start(settings, PyApm, readyResolve, readyReject) {
     },
   );
 }
+
+/**
+ * The requests started at once: the Pyodide loader and its wasm glue, the snapshot response
+ * (null: "off"), the lock file.
+ * @typedef {{loader: Promise<any>, asm: Promise<any>, snapshot: Promise<Response | null> | null, lock: Promise<any>}} Early
+ */
 
 /**
  * @typedef {object} Settings  where py-apm's files are (PyApm.settings)

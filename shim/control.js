@@ -10,7 +10,7 @@ import { hostTab, ownerFrame } from "./frames.js";
 import { asCaller, invoke, isPyProxy, learnOptions, markFatal, pyodideHandle, readOptions } from "./wire.js";
 import { win } from "./win.js";
 
-const P = (m) => `PyApm.${m}`;
+const P = (/** @type {string} */ m) => `PyApm.${m}`;
 
 /**
  * The control object (window.PyApm) for `settings`, with the resolvers of its `ready` Promise
@@ -34,6 +34,7 @@ export function createControl(settings) {
     bootPhases: {}, // ms since navigation start: start, module, snapshot (bytes in), runtime, unpacked, imported, ready
     bootedFromSnapshot: null, // true: booted from the memory snapshot (data-snapshot)
     version: null,
+    /** @param {...unknown} args */
     reset(...args) {
       const r = invoke(P("reset"), "pyapm.reset", args);
       // A fresh workspace, as after a reload: no objects, handlers, saved session states, or
@@ -49,6 +50,7 @@ export function createControl(settings) {
       if (!same && !learnOptions(r)) readOptions();
       return undefined;
     },
+    /** @param {...unknown} args */
     configure(...args) {
       const r = invoke(P("configure"), "pyapm.configure", args);
       if (!learnOptions(r)) readOptions();
@@ -60,15 +62,18 @@ export function createControl(settings) {
     calls() {
       return invoke(P("calls"), "pyapm.calls", []);
     },
+    /** @param {...unknown} args */
     refreshContext(...args) {
       invoke(P("refreshContext"), "pyapm.refreshContext", args);
-      fireSessionRefresh(args[0]);
+      fireSessionRefresh(/** @type {string} */ (args[0]));
     },
+    /** @param {...unknown} args */
     timeline(...args) {
       return invoke(P("timeline"), "pyapm.timeline", args);
     },
     clearTimeline() {
       invoke(P("clearTimeline"), "pyapm.clearTimeline", []);
+      if (typeof win.dispatchEvent !== "function") return; // a global that is no EventTarget
       try {
         win.dispatchEvent(new win.CustomEvent("pyapm:timelineclear")); // the page's panel starts over
       } catch (e) {
@@ -78,6 +83,7 @@ export function createControl(settings) {
     catalog() {
       return invoke(P("catalog"), "pyapm.catalog", []);
     },
+    /** @param {unknown} listener */
     onChange(listener) {
       if (typeof listener !== "function") {
         throw apmError(400, "PyApm.onChange: listener must be a function");
@@ -86,14 +92,23 @@ export function createControl(settings) {
       return () => { listeners.delete(listener); };
     },
     ui: {
+      /** @param {...unknown} args */
       focusSession(...args) { invoke(P("ui.focusSession"), "ui.focusSession", args); },
+      /** @param {...unknown} args */
       closeSession(...args) { invoke(P("ui.closeSession"), "ui.closeSession", args); },
+      /** @param {...unknown} args */
       focusTab(...args) { invoke(P("ui.focusTab"), "ui.focusTab", args); },
+      /** @param {...unknown} args */
       closeTab(...args) { invoke(P("ui.closeTab"), "ui.closeTab", args); },
+      /** @param {...unknown} args */
       createSession(...args) { return invoke(P("ui.createSession"), "ui.createSession", args); },
+      /** @param {...unknown} args */
       createTab(...args) { return invoke(P("ui.createTab"), "ui.createTab", args); },
+      /** @param {...unknown} args */
       openWebResource(...args) { return invoke(P("ui.openWebResource"), "ui.openWebResource", args); },
+      /** @param {...unknown} args */
       setRecord(...args) { invoke(P("ui.setRecord"), "ui.setRecord", args); },
+      /** @param {...unknown} args */
       refreshContext(...args) { invoke(P("ui.refreshContext"), "ui.refreshContext", args); },
     },
     settings: Object.freeze(Object.assign({}, settings)),
@@ -144,20 +159,23 @@ export function createControl(settings) {
 
 // Session, tab and context objects (and Promises of them) handed to a frame, wrapped so that
 // their methods and setters are tagged too.
+/** @type {Map<string, {Microsoft: object | null, proxies: WeakMap<object, object>}>} */
 const frameObjects = new Map(); // tabId -> {Microsoft, proxies: WeakMap}
 
+/** @param {string} tabId @param {any} value @returns {any} */
 function forFrameValue(tabId, value) {
   if (value === null || (typeof value !== "object" && typeof value !== "function")) return value;
   if (value instanceof Promise) return value.then((v) => forFrameValue(tabId, v));
   if (typeof value === "function" || Array.isArray(value)) return value;
-  const proxies = frameObjects.get(tabId).proxies;
+  const proxies = /** @type {{proxies: WeakMap<object, object>}} */ (frameObjects.get(tabId)).proxies;
+  /** @type {any} */
   let proxy = proxies.get(value);
   if (!proxy) {
     proxy = new Proxy(value, {
       get(target, key) {
         const v = Reflect.get(target, key);
         if (typeof v !== "function") return v;
-        return function (...args) { return forFrameValue(tabId, asCaller(tabId, () => v.apply(target, args))); };
+        return function (/** @type {unknown[]} */ ...args) { return forFrameValue(tabId, asCaller(tabId, () => v.apply(target, args))); };
       },
       set(target, key, v) { return asCaller(tabId, () => Reflect.set(target, key, v)); },
     });
@@ -166,6 +184,7 @@ function forFrameValue(tabId, value) {
   return proxy;
 }
 
+/** @param {string} tabId */
 function forFrame(tabId) {
   let entry = frameObjects.get(tabId);
   if (!entry) {

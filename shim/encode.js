@@ -2,12 +2,14 @@
 import { apmError } from "./errors.js";
 
 // ---- Argument encoding (design.md section 2) ----------------------------------------------
+/** @param {unknown} v */
 export function isPrimitive(v) {
   const t = typeof v;
   return t === "string" || t === "boolean" || t === "undefined" || v === null ||
     (t === "number" && Number.isFinite(v));
 }
 
+/** @param {any} v */
 function isThenable(v) {
   if (v === null || (typeof v !== "object" && typeof v !== "function")) return false;
   try {
@@ -19,6 +21,7 @@ function isThenable(v) {
 
 // The names of a member's user-visible parameters (a session/tab member's first argument is
 // its own id, given by the shim), for the message about a Promise passed as one of them.
+/** @type {Record<string, Array<string | null>>} */
 const PARAMS = {
   getSession: ["sessionId"], createSession: ["SessionInput"], createTab: ["AppTabInput"],
   closeTab: ["tabId"], focusTab: ["tabId"], refreshTab: ["tabId"],
@@ -28,10 +31,12 @@ const PARAMS = {
   "session.setTitle": [null, "title"], "session.setCanClose": [null, "canClose"],
   "tab.setTitle": [null, "title"], "tab.setCanClose": [null, "canClose"],
 };
+/** @type {Record<string, string>} */
 const PRODUCER = { tabId: "createTab(...)", sessionId: "createSession(...)" };
 
 // Decision 1: `focusTab(createTab(...))` is a 400 that says what to await, not a puzzling
 // "must be a string, got object".
+/** @param {string} label @param {string} method @param {unknown[]} args */
 export function promiseArgument(label, method, args) {
   for (let i = 0; i < args.length; i++) {
     if (!isThenable(args[i])) continue;
@@ -52,8 +57,9 @@ const MAX_CONFIG_SIZE = 8 << 20;
 const CONFIG_MEMBERS = new Set(["pyapm.configure", "pyapm.reset"]);
 const MARKER = "$pyapm:";
 const TOO_LARGE = { tooLarge: true };
-const opaque = (kind) => ({ "$pyapm:js": kind });
+const opaque = (/** @type {string} */ kind) => ({ "$pyapm:js": kind });
 
+/** @param {any} e */
 function thrownMarker(e) {
   let text;
   try {
@@ -71,19 +77,23 @@ function thrownMarker(e) {
 // be forged), cycles, depth and size cut short with markers Python turns into 400s.
 // The walk's state lives here, not in closures: this runs on every call with an object.
 let budget = 0;
+/** @type {object[]} */
 const path = []; // the objects being copied, outermost first (a cycle repeats one of them)
 
+/** @param {number} n */
 function spend(n) {
   budget -= n;
   if (budget < 0) throw TOO_LARGE;
 }
 
+/** @param {Record<string, unknown>} out @param {string} key @param {unknown} value */
 function own(out, key, value) {
   // an own key even for "__proto__", as JSON.parse would make it (assigning sets a prototype)
   Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 // `converted`: v is what a toJSON returned (JSON.stringify does not call toJSON on that again)
+/** @param {any} v @param {string} key @param {number} depth @param {boolean} [converted] @returns {unknown} */
 function copyValue(v, key, depth, converted) {
   switch (typeof v) {
     case "string":
@@ -133,6 +143,7 @@ function copyValue(v, key, depth, converted) {
   }
 }
 
+/** @param {any} v @param {number} depth @returns {unknown} */
 function copyObject(v, depth) {
   if (Array.isArray(v)) {
     const n = v.length;
@@ -160,6 +171,7 @@ function copyObject(v, depth) {
     }
     return { "$pyapm:map": entries };
   }
+  /** @type {Record<string, unknown>} */
   const out = {};
   const keys = Object.keys(v);
   for (let i = 0; i < keys.length; i++) {
@@ -181,6 +193,7 @@ function copyObject(v, depth) {
   return out;
 }
 
+/** @param {unknown} value @param {number} size */
 function encodeArg(value, size) {
   budget = size;
   path.length = 0;
@@ -192,6 +205,7 @@ function encodeArg(value, size) {
   }
 }
 
+/** @param {string} method @param {unknown[]} args */
 export function encodeArgs(method, args) {
   const size = CONFIG_MEMBERS.has(method) ? MAX_CONFIG_SIZE : MAX_SIZE;
   const out = new Array(args.length);

@@ -5,13 +5,18 @@ import { findTab, method, pageInputOf, refusedSync, requireString, typeName } fr
 import { frameGone } from "./frames.js";
 import { win } from "./win.js";
 
+/** @type {Map<string, BroadcastChannel>} */
 const channels = new Map();
 // Topics handed out by getEventPublisherTopic: only those can have subscribers (a topic is
 // unique to this workspace), so events on the others are not posted (postMessage is costly).
+/** @type {Set<string>} */
 export const topics = new Set();
+/** @type {Map<Function, {frame: Window, root: object} | null>} */
 export const listeners = new Map(); // PyApm.onChange listener -> the frame it came from (or null)
+/** @type {Set<string>} */
 export const warned = new Set();
 
+/** @param {string} topic */
 function channel(topic) {
   let ch = channels.get(topic);
   if (!ch) {
@@ -21,6 +26,7 @@ function channel(topic) {
   return ch;
 }
 
+/** @param {unknown} e */
 export function report(e) {
   if (typeof win.reportError === "function") win.reportError(e);
   else setTimeout(() => { throw e; });
@@ -28,6 +34,7 @@ export function report(e) {
 
 // Delivers a change payload: topic events to BroadcastChannel subscribers, warnings to the
 // console, handler events, page listeners and the window's `pyapm:change` event.
+/** @param {import("./wire.js").ChangePayload} p */
 export function dispatch(p) {
   for (const ev of p.events || []) {
     if (!topics.has(ev.topic)) continue;
@@ -55,6 +62,7 @@ export function dispatch(p) {
       report(e);
     }
   }
+  if (typeof win.dispatchEvent !== "function") return; // a global that is no EventTarget
   try {
     win.dispatchEvent(new win.CustomEvent("pyapm:change", { detail: p }));
   } catch (e) {
@@ -66,9 +74,11 @@ export function dispatch(p) {
 // Fired from the change payloads, so API calls and clicks in the page (PyApm.ui.*) alike fire
 // them, after the change, in the order of the payload's events; a payload's "Before" handlers
 // run before its "After" handlers (the change is already made: a handler cannot veto it).
+/** @type {Map<string, Map<string, {fn: Function, source: unknown}>>} */
 const handlerSets = new Map(); // handler event -> Map(handler id -> {fn, source})
 let handlerCount = 0;
 let handlerSeq = 0;
+/** @type {Record<string, Array<string | null>>} */
 const HANDLED = {
   SESSION_CREATED: ["BeforeSessionCreate", "AfterSessionCreate"],
   ON_SESSION_SWITCH: ["BeforeSessionSwitch", "AfterSessionSwitch"],
@@ -78,6 +88,7 @@ const HANDLED = {
   ON_TAB_SWITCH: ["BeforeTabSwitch", "AfterTabSwitch"],
 };
 
+/** @param {string} label @param {string} event @param {unknown} fn @param {unknown} source */
 export function addHandler(label, event, fn, source) {
   if (typeof fn !== "function") throw apmError(400, `${label}: handler must be a function, got ${typeName(fn)}`);
   let set = handlerSets.get(event);
@@ -88,10 +99,11 @@ export function addHandler(label, event, fn, source) {
   return id;
 }
 
+/** @param {string} label @param {string} event @param {unknown} id */
 export function removeHandler(label, event, id) {
   requireString(label, "handlerId", id);
   const set = handlerSets.get(event);
-  if (set && set.delete(id)) handlerCount--;
+  if (set && set.delete(/** @type {string} */ (id))) handlerCount--;
 }
 
 export function clearHandlers() {
@@ -101,6 +113,7 @@ export function clearHandlers() {
 
 // What an Xrm event handler receives (Xrm's EventContext): the event's data is
 // `getEventArgs()._inputArguments` (and `getEventArgs().getInputArguments()`).
+/** @param {unknown} source @param {object} data */
 function eventContext(source, data) {
   const args = Object.freeze(Object.assign({}, data));
   const eventArgs = Object.freeze({ _inputArguments: args, getInputArguments: () => args });
@@ -110,14 +123,15 @@ function eventContext(source, data) {
     getEventArgs: method(function getEventArgs() { return eventArgs; }),
     getEventSource: method(function getEventSource() { return source; }),
     getDepth: method(function getDepth() { return 0; }),
-    getSharedVariable: method(function getSharedVariable(key) { return shared.get(key); }),
-    setSharedVariable: method(function setSharedVariable(key, value) { shared.set(key, value); }),
+    getSharedVariable: method(function getSharedVariable(/** @type {unknown} */ key) { return shared.get(key); }),
+    setSharedVariable: method(function setSharedVariable(/** @type {unknown} */ key, /** @type {unknown} */ value) { shared.set(key, value); }),
     getContext: refusedSync("EventContext.getContext", "there is no Xrm global context (org, user) in py-apm"),
     getFormContext: refusedSync("EventContext.getFormContext", "session events have no form"),
   });
   return ctx;
 }
 
+/** @param {string} event @param {(source: unknown) => unknown} make */
 export function fire(event, make) {
   const set = handlerSets.get(event);
   if (!set || set.size === 0) return;
@@ -130,6 +144,7 @@ export function fire(event, make) {
   }
 }
 
+/** @param {import("./wire.js").ChangePayload["events"]} events */
 function fireHandlers(events) {
   if (handlerCount === 0) return;
   for (const phase of [0, 1]) {
@@ -137,12 +152,13 @@ function fireHandlers(events) {
       const names = HANDLED[ev.name];
       if (!names || !names[phase]) continue;
       fire(names[phase], (source) => eventContext(source, ev.data));
-      if (phase === 1 && ev.name === "ON_TAB_SWITCH") fireContextChange(ev.data.tabId);
+      if (phase === 1 && ev.name === "ON_TAB_SWITCH") fireContextChange(/** @type {string} */ (ev.data.tabId));
     }
   }
 }
 
 // Microsoft.AppRuntime.Sessions.addOnContextChange: IContextChangeEvent {eventType, context}.
+/** @param {string} tabId */
 function fireContextChange(tabId) {
   const set = handlerSets.get("ContextChange");
   if (!set || set.size === 0) return;
@@ -155,12 +171,14 @@ function fireContextChange(tabId) {
   fire("ContextChange", () => ({ eventType: "TabSwitch", context: pageInputOf(found.tab) }));
 }
 
+/** @param {string} sessionId */
 export function fireSessionRefresh(sessionId) {
   fire("SessionRefresh", () => ({ eventType: "SessionRefresh", sessionId }));
 }
 
 // The addOn<event>/removeOn<event> pair of a face's sessions object.
+/** @param {(member: string) => string} label @param {string} event @param {() => unknown} source */
 export const handlerPair = (label, event, source) => ({
-  [`addOn${event}`]: method(function add(handler) { return addHandler(label(`addOn${event}`), event, handler, source()); }),
-  [`removeOn${event}`]: method(function remove(handlerId) { removeHandler(label(`removeOn${event}`), event, handlerId); }),
+  [`addOn${event}`]: method(function add(/** @type {unknown} */ handler) { return addHandler(label(`addOn${event}`), event, handler, source()); }),
+  [`removeOn${event}`]: method(function remove(/** @type {unknown} */ handlerId) { removeHandler(label(`removeOn${event}`), event, handlerId); }),
 });

@@ -3,6 +3,7 @@
 import { win } from "./win.js";
 
 // The tab whose iframe (data-tab-id, set by the workspace page) hosts `frameWin`, else null.
+/** @param {Window} frameWin @returns {string | null} */
 export function hostTab(frameWin) {
   try {
     let w = frameWin;
@@ -27,35 +28,29 @@ export function hostTab(frameWin) {
 // once per call from outside (nested crossings see `caller` set), never for PyApm's own
 // members.
 export let framesSame = 0; // same-origin iframes in this page: their code can reach its objects
+/** @type {Map<string, {tab: string | null, scan: Array<[Window, Document, number, number]>}>} */
 const urlTabs = new Map(); // script URL -> {tab, scan: [[window, document, scripts, frames]]}
 
-// The stack as V8's CallSites, from the caller of `above` up (`new Error()` is V8's cheapest
-// capture). A short capture first: the call is rarely more than a few frames deep in the shim;
-// 14 frames reach past the deepest path through it.
-const asSites = (_, sites) => sites;
-const holder = { stack: null };
-function callSites(limit, above) {
+// The stack as V8's CallSites (`new Error()` is V8's cheapest capture; 14 frames reach past
+// the deepest path through the shim).
+const asSites = (/** @type {Error} */ _, /** @type {V8CallSite[]} */ sites) => sites;
+/** @returns {V8CallSite[] | undefined} */
+function callSites() {
   const prepare = Error.prepareStackTrace;
-  const before = Error.stackTraceLimit;
+  const limit = Error.stackTraceLimit;
   Error.prepareStackTrace = asSites;
-  Error.stackTraceLimit = limit;
+  Error.stackTraceLimit = 14;
   try {
-    if (above) {
-      Error.captureStackTrace(holder, above);
-      const sites = holder.stack; // prepared on this first read
-      holder.stack = null;
-      return sites;
-    }
-    return new Error().stack;
+    return /** @type {any} */ (new Error().stack); // prepared on this first read
   } finally {
     Error.prepareStackTrace = prepare;
-    Error.stackTraceLimit = before;
+    Error.stackTraceLimit = limit;
   }
 }
 
 function ownFile() {
   try {
-    const sites = callSites(1, null);
+    const sites = callSites();
     return Array.isArray(sites) && sites.length ? sites[0].getFileName() : null;
   } catch (_) {
     return null;
@@ -63,31 +58,26 @@ function ownFile() {
 }
 const SHIM_FILE = typeof Error.captureStackTrace === "function" ? ownFile() : null; // V8 only
 
-// The first site outside the shim: its tab, null (untagged), or undefined (not reached).
-function firstOutside(sites) {
-  for (let i = 0; Array.isArray(sites) && i < sites.length; i++) {
-    const file = sites[i].getFileName();
-    // (a built-in such as Array.prototype.forEach has no line: the next site called it)
-    if (file === SHIM_FILE || sites[i].getLineNumber() === null) continue;
-    return file ? urlTab(file) : null; // no file: eval'd code (the console...): untagged
-  }
-  return undefined;
-}
-
+/** @param {string} method @returns {string | null} */
 export function callingTab(method) {
   if (SHIM_FILE === null || method.startsWith("pyapm.") || method.startsWith("ui.")) return null;
   try {
-    const near = firstOutside(callSites(4, callingTab));
-    if (near !== undefined) return near;
-    const far = firstOutside(callSites(14, callingTab));
-    return far === undefined ? null : far;
+    const sites = callSites();
+    for (let i = 0; Array.isArray(sites) && i < sites.length; i++) {
+      const file = sites[i].getFileName();
+      // (a built-in such as Array.prototype.forEach has no line: the next site called it)
+      if (file === SHIM_FILE || sites[i].getLineNumber() === null) continue;
+      return file ? urlTab(file) : null; // no file: eval'd code (the console...): untagged
+    }
   } catch (_) { /* a frame went away while we looked: untagged */ }
   return null;
 }
 
 // Every same-origin window under this one (this one first), as the workspace nests them.
 export function sameOriginWindows() {
+  /** @type {Window[]} */
   const found = [];
+  /** @param {Window} w @param {number} depth */
   const walk = (w, depth) => {
     found.push(w);
     for (let i = 0; depth < 8 && i < w.frames.length; i++) {
@@ -102,12 +92,14 @@ export function sameOriginWindows() {
 }
 
 // A script URL's tab, remembered with what was looked at: every same-origin window's document
-// and its script and frame counts. A URL no frame shows (code run by a test driver, a console) is
-// remembered too: looking again on every call cost several times the call itself.
+// and its script and frame counts. A URL no frame shows (code run by a test driver, a console)
+// is remembered too: looking again on every call cost several times the call itself.
+/** @param {string} file @returns {string | null} */
 function urlTab(file) {
   const url = file.split("#")[0];
   let known = urlTabs.get(url);
-  if (known && known.scan.every(([w, doc, n, f]) => !w.closed && w.document === doc && doc.scripts.length === n && w.frames.length === f)) {
+  if (known && known.scan.every(([w, doc, n, f]) =>
+    !w.closed && w.document === doc && doc.scripts.length === n && w.frames.length === f)) {
     return known.tab;
   }
   known = { tab: null, scan: [] };
@@ -131,13 +123,14 @@ function urlTab(file) {
 let iframes = null; // live (no iframes in shadow roots)
 function countFrames() {
   framesSame = 0;
-  for (let i = 0; i < iframes.length; i++) if (iframes[i].contentDocument) framesSame++; // null: cross-origin
+  const list = /** @type {HTMLCollectionOf<HTMLIFrameElement>} */ (iframes);
+  for (let i = 0; i < list.length; i++) if (list[i].contentDocument) framesSame++; // null: cross-origin
   urlTabs.clear();
 }
 
 /** Starts counting the same-origin iframes of the installed window's document (V8 only). */
 export function watchFrames() {
-  if (SHIM_FILE === null) return;
+  if (SHIM_FILE === null || !win.document) return; // (a global without a DOM has no frames)
   const document = win.document;
   iframes = document.getElementsByTagName("iframe");
   new win.MutationObserver(countFrames).observe(document, { childList: true, subtree: true });
@@ -149,6 +142,7 @@ export function watchFrames() {
 
 // The same-origin frame whose realm made `fn` (null: this window or unknown), so a listener
 // of a closed or navigated web resource frame can be dropped.
+/** @param {Function} fn @returns {{frame: Window, root: object} | null} */
 export function ownerFrame(fn) {
   let root = fn;
   for (let p = Object.getPrototypeOf(fn); p; p = Object.getPrototypeOf(p)) root = p;
@@ -161,6 +155,7 @@ export function ownerFrame(fn) {
   }
 }
 
+/** @param {{frame: Window, root: object} | null} owner */
 export function frameGone(owner) {
   if (owner === null) return false;
   try {

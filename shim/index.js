@@ -1,15 +1,17 @@
 // Installs py-apm on a window (or any global object with a DOM, such as a jsdom window):
-// Microsoft.Apm, Microsoft.AppRuntime, Xrm.App.sessions and PyApm, then boots Python.
+// Microsoft.Apm, Microsoft.AppRuntime, Xrm.App.sessions, Microsoft.CIFramework and PyApm, then
+// boots Python.
 // The browser entry (browser.js) calls install() with the script tag's settings; other hosts
 // call it with their own.
 import { readSettings, start } from "./boot.js";
 import { createControl } from "./control.js";
-import { dispatch } from "./events.js";
+import { dispatch, listeners, report } from "./events.js";
 import { Apm } from "./faces/apm.js";
+import { installCif } from "./faces/cif.js";
 import { AppRuntime } from "./faces/runtime.js";
 import { XrmSessions, installXrm } from "./faces/xrm.js";
 import { watchFrames } from "./frames.js";
-import { attach } from "./wire.js";
+import { attach, invoke } from "./wire.js";
 import { bindWindow } from "./win.js";
 
 export { readSettings };
@@ -36,6 +38,7 @@ export function install(target, tag) {
   target.Microsoft.Apm = Apm;
   target.Microsoft.AppRuntime = AppRuntime;
   installXrm(target, XrmSessions);
+  installCif(target, PyApm, { invoke, report, listeners });
   target.PyApm = PyApm;
 
   start(settings, PyApm, readyResolve, readyReject);

@@ -3,6 +3,7 @@
 
 
 // Resolves to the snapshot response, or null when there is none (404, network error).
+/** @param {string} url @returns {Promise<Response | null>} */
 export function fetchSnapshot(url) {
   return fetch(url).then(
     (r) => {
@@ -23,6 +24,7 @@ const SNAPSHOT_HEAD = 24;
 
 // { length, runs: [[byteOffset, byteLength]...], size } from the first bytes of the file;
 // null while more bytes are needed. Throws when they are not a py-apm snapshot.
+/** @param {Uint8Array} head @returns {{length: number, runs: Array<[number, number]>, size: number} | null} */
 function snapshotHeader(head) {
   if (head.length < SNAPSHOT_HEAD) return null;
   if (String.fromCharCode(...head.subarray(0, 8)) !== SNAPSHOT_MAGIC) {
@@ -37,6 +39,7 @@ function snapshotHeader(head) {
   }
   const size = SNAPSHOT_HEAD + count * 8;
   if (head.length < size) return null;
+  /** @type {Array<[number, number]>} */
   const runs = [];
   let end = 0;
   for (let i = 0; i < count; i++) {
@@ -53,18 +56,23 @@ function snapshotHeader(head) {
 // (zero-filled) as soon as the header is in, because Pyodide only needs its length to size
 // the wasm memory; the runs stream into it while the runtime is instantiated, and `filled`
 // resolves once they all are.
+/** @param {Response} response @returns {{bytes: Promise<Uint8Array>, filled: Promise<Uint8Array>}} */
 export function snapshotBody(response) {
-  let header;
+  /** @type {{resolve: (memory: Uint8Array) => void, reject: (e: unknown) => void}} */
+  let header = { resolve: () => {}, reject: () => {} };
   const bytes = new Promise((resolve, reject) => { header = { resolve, reject }; });
   const filled = (async () => {
     const reader = response.body ? response.body.getReader() : null;
     let whole = reader ? null : new Uint8Array(await response.arrayBuffer());
     let head = new Uint8Array(0);
+    /** @type {Uint8Array | null} */
     let memory = null;
-    let runs = null;
+    /** @type {Array<[number, number]>} */
+    let runs = [];
     let next = 0;
     let at = 0;
     let left = 0;
+    /** @param {Uint8Array} chunk */
     const place = (chunk) => {
       for (let i = 0; i < chunk.length;) {
         if (left === 0) {
@@ -72,7 +80,7 @@ export function snapshotBody(response) {
           [at, left] = runs[next++];
         }
         const n = Math.min(left, chunk.length - i);
-        memory.set(chunk.subarray(i, i + n), at);
+        /** @type {Uint8Array} */ (memory).set(chunk.subarray(i, i + n), at);
         i += n;
         at += n;
         left -= n;
@@ -101,7 +109,7 @@ export function snapshotBody(response) {
       runs = parsed.runs;
       header.resolve(memory);
       place(head.subarray(parsed.size));
-      head = null;
+      head = new Uint8Array(0); // no longer read: the runs follow
     }
     if (!memory || left !== 0 || next !== runs.length) throw new Error("the snapshot ended early");
     return memory;

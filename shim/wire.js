@@ -7,25 +7,38 @@ import { win } from "./win.js";
 
 // ---- State --------------------------------------------------------------------------------
 const ERR = "$pyapmError";
+/** @typedef {(code: number, ...args: unknown[]) => any} PyCall */
+/** @type {PyCall | null} */
 let callFn = null; // the two long-lived proxies: entry.call / entry.call_encoded
+/** @typedef {(code: number, json: string) => any} EncodedCall */
+/** @type {EncodedCall | null} */
 let encodedFn = null;
+/** @type {(() => unknown) | null} */
 let optionsFn = null; // entry.options (read after reset)
+/** @type {Function | null} */
 let PyProxyClass = null;
+/** @type {any} */
 let runtime = null; // the pyodide handle: only for the live-proxy count (PyApm.__proxyTracing)
+/** @type {Error | null} */
 let bootError = null;
+/** @type {string | null} */
 let fatalError = null; // set when the Python runtime reported a fatal error: it is gone
 // The return contract (decisions 1 and 2): "runtime" (actions return Promises) or
 // "documented" (every member synchronous). Learnt from configure/reset results.
 let returns = "runtime";
+/** @typedef {{revision: number, reset: boolean, items: any[]}} RawPayload */
+/** @type {RawPayload[]} */
 let pending = []; // listener payloads waiting to be dispatched after the current call
 let dispatching = false;
-export const CODE = Object.create(null); // bridge member name -> code (numbers cross cheaper)
+export /** @type {Record<string, number>} */
+const CODE = Object.create(null); // bridge member name -> code (numbers cross cheaper)
 // Bumped by every change payload. Every change of the workspace sends one (revision or output),
 // so a property read (title, canClose, isDefault: unlogged, side-effect free) answered in the
 // same epoch is still true and is served without crossing into Python again.
 let epoch = 0;
 
 // ---- Errors -------------------------------------------------------------------------------
+/** @param {string} label */
 export function notReady(label) {
   if (fatalError) {
     return apmError(500, `${label}: the Python runtime stopped after a fatal error ` +
@@ -42,6 +55,7 @@ export function notReady(label) {
 
 // Pyodide cannot be used after a fatal error (its proxies answer undefined): stop calling in,
 // so every later call throws one clear error instead.
+/** @param {any} e */
 export function markFatal(e) {
   if (fatalError) return;
   let text = "unknown cause";
@@ -55,6 +69,7 @@ export function markFatal(e) {
   if (onFatal !== null) onFatal();
 }
 
+/** @param {string} method @param {any} e @returns {Error} */
 export function internalError(method, e) {
   if (e && e.pyodide_fatal_error) {
     markFatal(e);
@@ -79,7 +94,7 @@ export function internalError(method, e) {
 /**
  * What the boot hands over once Python is ready: the long-lived proxies of py_apm.bridge.entry,
  * Pyodide's PyProxy class and the Pyodide handle.
- * @param {{call: Function, encoded: Function, options: Function}} fns
+ * @param {{call: PyCall, encoded: EncodedCall, options: () => unknown}} fns
  * @param {Function} proxyClass
  * @param {any} pyodide
  */
@@ -134,6 +149,7 @@ export function attach(dispatch, fatal) {
 
 // ---- The one way into Python --------------------------------------------------------------
 // label: what the user called (for 412 messages); method: bridge method; args: an array.
+/** @param {string} label @param {string} method @param {unknown[]} args @returns {any} */
 export function invoke(label, method, args) {
   if (callFn === null) throw notReady(label);
   if (caller === null && framesSame !== 0) { // a tab's frame through window.parent? (Frames)
@@ -160,7 +176,7 @@ export function invoke(label, method, args) {
     } else {
       const promise = promiseArgument(label, method, args);
       if (promise) throw promise;
-      r = encodedFn(code, encodeArgs(method, args));
+      r = /** @type {EncodedCall} */ (encodedFn)(code, encodeArgs(method, args));
     }
   } catch (e) {
     flush();
@@ -171,6 +187,7 @@ export function invoke(label, method, args) {
 }
 
 // Hot paths: no array, no JSON.
+/** @param {string} label @param {string} method @param {unknown} a @returns {any} */
 export function invoke1(label, method, a) {
   if (callFn === null) throw notReady(label);
   if (!isPrimitive(a)) return invoke(label, method, [a]);
@@ -189,11 +206,12 @@ export function invoke1(label, method, a) {
   return unwrap(method, r);
 }
 
+/** @param {string} method @param {any} r */
 function unwrap(method, r) {
   if (r !== null && typeof r === "object") {
     if (r[ERR] === true) throw apmError(r.errorCode, r.message);
     if (PyProxyClass !== null && r instanceof PyProxyClass) {
-      try { r.destroy(); } catch (_) { /* already gone */ }
+      try { /** @type {any} */ (r).destroy(); } catch (_) { /* already gone */ }
       throw apmError(500, `py-apm internal error in ${method}: a Python object leaked into JS`);
     }
   }
@@ -203,14 +221,17 @@ function unwrap(method, r) {
 // ---- Change payloads: events, warnings, page listeners -------------------------------------
 // Called by Python inside a call; dispatched once the call returned. The payload comes flat
 // (py_apm/bridge/entry.py payload_items): revision, reset, then tagged items.
+/** @param {number} revision @param {boolean} reset @param {...any} items */
 export function onPayload(revision, reset, ...items) {
   epoch++;
   pending.push({ revision, reset, items });
 }
 
 // A getter for an unlogged property read, cached until the next change payload.
+/** @param {string} label @param {string} method @param {unknown} id */
 export function cachedGetter(label, method, id) {
   let at = -1;
+  /** @type {unknown} */
   let value;
   return () => {
     if (at === epoch) return value;
@@ -221,12 +242,15 @@ export function cachedGetter(label, method, id) {
   };
 }
 
+/** @param {RawPayload} raw @returns {ChangePayload} */
 function decodePayload({ revision, reset, items }) {
+  /** @type {ChangePayload} */
   const p = { revision, reset, events: [], notices: [], warnings: [] };
   for (let i = 0; i < items.length;) {
     const kind = items[i++];
     if (kind === "e") {
       const name = items[i++], topic = items[i++], n = items[i++];
+      /** @type {Record<string, unknown>} */
       const data = {};
       for (let k = 0; k < n; k++, i += 2) data[items[i]] = items[i + 1] === undefined ? null : items[i + 1];
       p.events.push({ name, topic, data });
@@ -264,6 +288,7 @@ export function flush() {
 // ---- Return contracts (decisions 1, 2, 25) -------------------------------------------------
 // The change is applied synchronously by `run` in every contract; only the way the result
 // (or the failure) reaches the caller differs.
+/** @param {() => unknown} fn @returns {Promise<any>} */
 export function promised(fn) {
   try {
     return Promise.resolve(fn());
@@ -272,11 +297,13 @@ export function promised(fn) {
   }
 }
 
-export const toUndefined = () => undefined;
+export /** @returns {undefined} */
+const toUndefined = () => undefined;
 
 // An action of Microsoft.Apm or its session/tab objects: under the runtime contract a Promise
 // of `runtimeValue(result)` that rejects on failure; under `returns: "documented"` the
 // synchronous `documentedValue(result)`, failures thrown. Before ready: 412, thrown.
+/** @param {string} label @param {() => any} run @param {(value: any) => any} runtimeValue @param {(value: any) => any} documentedValue */
 export function action(label, run, runtimeValue, documentedValue) {
   if (callFn === null) throw notReady(label);
   if (returns === "documented") return documentedValue(run());
@@ -285,11 +312,13 @@ export function action(label, run, runtimeValue, documentedValue) {
 
 // Always a Promise (getContext, getAllTabsForTemplate, every action of the AppRuntime and Xrm
 // faces, whose typings say so), whatever the contract.
+/** @param {string} label @param {() => any} run */
 export function always(label, run) {
   if (callFn === null) throw notReady(label);
   return promised(run);
 }
 
+/** @param {any} opts */
 export function learnOptions(opts) {
   if (opts && typeof opts === "object" && (opts.returns === "runtime" || opts.returns === "documented")) {
     returns = opts.returns;
@@ -309,13 +338,16 @@ export function readOptions() {
 // A frame's calls run with the model's caller set to the tab hosting the frame: two extra
 // crossings per call from a frame only. A frame that loads shim.js gets its own tagging
 // `Microsoft`; the others are found from the call stack (below).
+/** @type {string | null} */
 let caller = null;
 
+/** @param {string | null} tabId */
 export function setCaller(tabId) {
   caller = tabId;
-  try { callFn(CODE["pyapm.setCaller"], tabId); } catch (_) { /* the call itself reports */ }
+  try { /** @type {PyCall} */ (callFn)(CODE["pyapm.setCaller"], tabId); } catch (_) { /* the call itself reports */ }
 }
 
+/** @template T @param {string} tabId @param {() => T} run @returns {T} */
 export function asCaller(tabId, run) {
   if (callFn === null || caller === tabId) return run();
   const outer = caller;

@@ -59,6 +59,7 @@
       h("span", { class: "tl-seq", text: "#" + row.seq }),
       h("span", { class: "tl-kind", text: row.kind }),
       h("span", { class: "tl-frame", "data-testid": "timeline-frame", text: frame }),
+      h("span", { class: "tl-provider", "data-testid": "timeline-provider", text: row.provider || "" }),
       h("span", { class: "tl-session", text: row.session || "" }),
       h("span", { class: "tl-text", "data-testid": "timeline-text", text: row.text }));
     if (row.code) li.dataset.code = row.code;

@@ -33,7 +33,7 @@ R = TypeVar("R")
 LogMode = Literal["call", "note", "none"]
 
 #: Member groups in code order; a member's code is its index in `members()`.
-OBJECTS = ("apm", "session", "tab", "ui", "pyapm")
+OBJECTS = ("apm", "session", "tab", "cif", "ui", "pyapm")
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,8 @@ from typing import Any
 from .calllog import DEFAULT_LIMIT
 from .errors import bad_config
 from .limits import MAX_CONFIG_TEXT, check_value
+from .notifications import NotificationTemplate, parse_notification_templates
+from .providers import CIF_OPTION_KEYS, CifConfig, apply_cif_options
 from .templates import TemplateSet
 from .values import describe
 
@@ -21,6 +23,7 @@ OPTION_KEYS = (
     "sessionTemplates",
     "tabTemplates",
     "callLogLimit",
+    *CIF_OPTION_KEYS,
 )
 
 Records = dict[str, dict[str, dict[str, Any]]]
@@ -39,6 +42,9 @@ class Options:
     records: Records = field(default_factory=dict)
     templates: TemplateSet = field(default_factory=TemplateSet.builtin)
     call_log_limit: int = DEFAULT_LIMIT
+    #: the Channel Integration Framework's configuration (providers, presences, environment)
+    cif: CifConfig = field(default_factory=CifConfig)
+    notification_templates: Mapping[str, NotificationTemplate] = field(default_factory=dict)
 
     def find_record(self, entity: str, record_id: str) -> dict[str, Any] | None:
         """The stored attributes of a record (ids compare without braces, spaces and case)."""
@@ -57,6 +63,8 @@ class Options:
             "tabTemplates": self.templates.tab_names(),
             "records": {entity: len(rows) for entity, rows in self.records.items()},
             "callLogLimit": self.call_log_limit,
+            **self.cif.describe(),
+            "notificationTemplates": list(self.notification_templates),
         }
 
 
@@ -129,8 +137,16 @@ def apply_options(current: Options, options: Any) -> Options:
         templates = templates.with_config(
             options.get("sessionTemplates"), options.get("tabTemplates")
         )
+    cif = apply_cif_options(base.cif, options)
+    notification_templates = (
+        parse_notification_templates(options["notificationTemplates"])
+        if "notificationTemplates" in options
+        else base.notification_templates
+    )
     return replace(
         base,
+        cif=cif,
+        notification_templates=notification_templates,
         returns=_returns(options, base.returns),
         strict_templates=_bool(options, "strictTemplates", base.strict_templates),
         records=records,

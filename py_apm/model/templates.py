@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from .errors import bad_config
 from .values import describe, js_string
 
-UNIQUE_NAME = re.compile(r"^[A-Za-z0-9]{3,8}_[A-Za-z0-9_]+$")
+UNIQUE_NAME = re.compile(r"^[A-Za-z0-9]{2,8}_[A-Za-z0-9_]+$")
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,12 @@ class TabTemplate:
     parameters: Mapping[str, str] = field(default_factory=dict)
     name: str = ""
     builtin: bool = False
+    #: tags `Microsoft.CIFramework.getTabs(name, tags)` finds tabs by
+    tags: tuple[str, ...] = ()
+
+
+#: Communication panel modes of a session template (CIF `getMode` numbers)
+PANEL_MODES = {"minimized": 0, "docked": 1, "hidden": 2}
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,10 @@ class SessionTemplate:
     apply_title_to_anchor: bool = False
     name: str = ""
     builtin: bool = False
+    #: the communication panel's mode while a channel provider's session of this template is
+    #: focused ("docked", "minimized", "hidden"); None: docked
+    panel_mode: str | None = None
+    tags: tuple[str, ...] = ()
 
 
 BUILTIN_FILE = Path(__file__).with_name("builtin_templates.json")
@@ -217,7 +227,7 @@ def _unique_name(item: Any, where: str) -> str:
     if not UNIQUE_NAME.match(name):
         raise bad_config(
             f"{where}: uniqueName '{name}' must be <prefix>_<name> with an alphanumeric prefix "
-            "of 3 to 8 characters"
+            "of 2 to 8 characters"
         )
     return name
 
@@ -230,7 +240,7 @@ def _known_keys(item: Mapping[str, Any], allowed: set[str], where: str) -> None:
             )
 
 
-TAB_FIELDS = {"uniqueName", "name", "title", "pageType", "parameters", "description"}
+TAB_FIELDS = {"uniqueName", "name", "title", "pageType", "parameters", "description", "tags"}
 SESSION_FIELDS = {
     "uniqueName",
     "name",
@@ -242,7 +252,29 @@ SESSION_FIELDS = {
     "applySessionTitleToAnchorTab",
     "description",
     "communicationPanelMode",
+    "panelMode",
+    "tags",
 }
+
+
+def _tags(item: Mapping[str, Any], where: str) -> tuple[str, ...]:
+    """`tags`: a string or an array of strings."""
+    raw = item.get("tags", [])
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, (list, tuple)) or not all(isinstance(t, str) and t for t in raw):
+        raise bad_config(f"{where}: tags must be an array of non-empty strings")
+    return tuple(raw)
+
+
+def _panel_mode(item: Mapping[str, Any], where: str) -> str | None:
+    """`panelMode` (or `communicationPanelMode`): docked, minimized or hidden."""
+    raw = item.get("panelMode", item.get("communicationPanelMode"))
+    if raw is None:
+        return None
+    if not isinstance(raw, str) or raw.strip().lower() not in PANEL_MODES:
+        raise bad_config(f"{where}: panelMode must be one of {', '.join(PANEL_MODES)}, got {raw!r}")
+    return raw.strip().lower()
 
 
 def parse_tab_template(item: Any, where: str) -> TabTemplate:
@@ -275,7 +307,8 @@ def parse_tab_template(item: Any, where: str) -> TabTemplate:
     if key == "thirdpartywebsite" and "url" in parameters:
         check_url(parameters["url"], f"{where}: parameter 'url'", bad_config)
     title = _str_field(item, "title", where, "")
-    return TabTemplate(unique, title, key, parameters, _str_field(item, "name", where, unique))
+    name = _str_field(item, "name", where, unique)
+    return TabTemplate(unique, title, key, parameters, name, tags=_tags(item, where))
 
 
 def parse_session_template(item: Any, where: str) -> SessionTemplate:
@@ -318,6 +351,8 @@ def parse_session_template(item: Any, where: str) -> SessionTemplate:
         additional_tabs=tuple(extra),
         apply_title_to_anchor=apply_title,
         name=_str_field(item, "name", where, unique),
+        panel_mode=_panel_mode(item, where),
+        tags=_tags(item, where),
     )
 
 

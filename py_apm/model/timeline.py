@@ -15,6 +15,9 @@ from typing import Any
 from .events import EVENT_NAMES, ON_TAB_SWITCH, Event
 from .warnings import REFUSED
 
+#: The outbox events of `Microsoft.CIFramework` (`cif_core.py`): rows name their provider.
+CIF_EVENTS = ("CIF_EVENT", "CIF_NOTIFICATION")
+
 HISTORY_LIMIT = 10_000
 KINDS = ("call", "ui", "error", "refusal", "warning", "event", "focus", "notice")
 
@@ -47,7 +50,7 @@ def _row(seq: int, kind: str, **values: Any) -> dict[str, Any]:
         "seq": seq, "kind": kind, "member": None, "origin": None, "frame": None,
         "frameSession": None, "session": None, "args": None, "result": None, "error": None,
         "reason": None, "code": None, "message": None, "event": None, "topic": None,
-        "data": None, "posted": None, "text": "",
+        "data": None, "posted": None, "provider": None, "text": "",
     }  # fmt: skip
     row.update(values)
     return row
@@ -61,12 +64,29 @@ def _call_session(call: dict[str, Any], session_of_tab: Callable[[str], str | No
         "getSession", "ui.focusSession", "ui.closeSession", "ui.refreshContext",
     ):  # fmt: skip
         return first
-    if method in ("createSession", "ui.createSession", "getFocusedSession"):
+    if method in ("createSession", "ui.createSession", "getFocusedSession", "cif.createSession"):
         return result if isinstance(result, str) else None
+    if method.startswith("cif."):
+        return _cif_session(method, args, result, session_of_tab)
     if method in ("createTab", "ui.createTab", "ui.openWebResource") and isinstance(result, str):
         return session_of_tab(result)
     if method.startswith(("tab.", "ui.")) or method in ("closeTab", "focusTab", "refreshTab"):
         return session_of_tab(first) if first else None
+    return None
+
+
+def _cif_session(
+    method: str, args: list[Any], result: Any, session_of_tab: Callable[[str], str | None]
+) -> Any:
+    """The session a `cif.*` call named (its arguments follow the provider's name)."""
+    second = args[1] if len(args) > 1 and isinstance(args[1], str) else None
+    if method in ("cif.getSession", "cif.requestFocusSession", "cif.notifyNewActivity",
+                  "cif.notifyKpiBreach"):  # fmt: skip
+        return second
+    if method in ("cif.focusTab", "cif.refreshTab", "cif.setTabTitle", "cif.closeTab"):
+        return session_of_tab(second) if second else None
+    if method == "cif.createTab" and isinstance(result, str):
+        return session_of_tab(result)
     return None
 
 
@@ -92,6 +112,8 @@ def call_rows(
         "frame": frame,
         "frameSession": session_of_tab(frame) if frame else None,
         "session": _call_session(call, session_of_tab),
+        # the channel provider that made a `cif.*` call (its first argument)
+        "provider": call["args"][0] if method.startswith("cif.") and call["args"] else None,
     }
     args = ", ".join(_short(a) for a in call["args"])
     if call["error"]:
@@ -132,9 +154,15 @@ def history_rows(seq: int, kind: str, value: Any) -> list[dict[str, Any]]:
     else:
         topic = event.topic
         state = "posted" if posted else "not posted: no one asked getEventPublisherTopic for it"
+    provider = data.get("provider") if event.name in CIF_EVENTS else None
+    if event.name == "CIF_EVENT":
+        state = f"{data['name']} to {'every provider' if provider == '*' else provider}"
+        session = None
+    elif event.name == "CIF_NOTIFICATION":
+        state = f"notifyEvent of {data['id']} resolves"
     rows = [
         _row(seq, "event", event=event.name, topic=topic, data=data, posted=posted,
-             session=session, text=f"{event.name} {_short(data)} ({state})")
+             session=session, provider=provider, text=f"{event.name} {_short(data)} ({state})")
     ]  # fmt: skip
     if event.name == ON_TAB_SWITCH:
         text = (

@@ -27,7 +27,9 @@ UNKNOWN_TEMPLATE, TEMPLATE_SPACES, REFUSED, MISSING_RECORD = (
     "APM-W007",
     "APM-W008",
 )
-#: code -> short name (the names are stable too; the README lists both)
+#: Microsoft.CIFramework: the real library would behave otherwise, or silently (docs/cif.md)
+CIF_DIFFERS = "APM-W009"
+#: code -> short name (the names are stable too; docs/api.md lists both)
 CODES: dict[str, str] = {
     UNUSED_KEY: "unused-context-key",
     BACKGROUND_FRAME: "background-frame",
@@ -37,6 +39,7 @@ CODES: dict[str, str] = {
     TEMPLATE_SPACES: "template-name-spaces",
     REFUSED: "refused",
     MISSING_RECORD: "missing-record",
+    CIF_DIFFERS: "cif-differs",
 }
 
 #: Members that act on the focused session whatever frame calls them.

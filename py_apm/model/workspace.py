@@ -11,6 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from .apm import ApmMembers
+from .cif import CifSessionMembers
+from .cif_panel import CifPanelMembers
+from .cif_records import CifRecordMembers
 from .control import ControlMembers
 from .page_sessions import PageSessionMembers
 from .session import SessionMembers
@@ -19,10 +22,18 @@ from .ui import UiMembers
 
 
 class Workspace(
-    PageSessionMembers, ApmMembers, SessionMembers, TabMembers, UiMembers, ControlMembers
+    PageSessionMembers,
+    ApmMembers,
+    SessionMembers,
+    TabMembers,
+    UiMembers,
+    ControlMembers,
+    CifSessionMembers,
+    CifPanelMembers,
+    CifRecordMembers,
 ):
     """An emulated Customer Service workspace (the state behind `Microsoft.Apm`, and behind
-    `Microsoft.AppRuntime.Sessions` and `Xrm.App.sessions`)."""
+    `Microsoft.AppRuntime.Sessions`, `Xrm.App.sessions` and `Microsoft.CIFramework`)."""
 
     def __init__(self, options: Any = None, *, workspace_id: str | None = None) -> None:
         super().__init__(workspace_id)

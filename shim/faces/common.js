@@ -5,19 +5,23 @@ import { apmError } from "../errors.js";
 import { cachedGetter, connected, invoke, invoke1, notReady, promised } from "../wire.js";
 
 // ---- Session, tab and context objects (decision 3) ------------------------------------------
+/** @param {Function} fn @returns {PropertyDescriptor} */
 export function method(fn) {
   return { value: fn, writable: true, configurable: true, enumerable: false };
 }
 
 // An enumerable property of a session/tab object: a cached read, and a write when settable.
+/** @param {string} label @param {string} getMethod @param {string | null} setMethod @param {unknown} id @returns {PropertyDescriptor} */
 export function property(label, getMethod, setMethod, id) {
+  /** @type {PropertyDescriptor} */
   const d = { get: cachedGetter(label, getMethod, id), enumerable: true, configurable: true };
-  if (setMethod) d.set = (v) => { invoke(label, setMethod, [id, v]); };
+  if (setMethod) d.set = (/** @type {unknown} */ v) => { invoke(label, setMethod, [id, v]); };
   return d;
 }
 
 // A tab's `data` parsed when it is JSON of an object/array within the argument bounds (as
 // the model parses it); deeper or bigger text stays text.
+/** @param {unknown} value @returns {unknown} */
 export function parseData(value) {
   if (typeof value !== "string" || value.length > MAX_SIZE) return value;
   const s = value.trim();
@@ -28,9 +32,10 @@ export function parseData(value) {
   } catch (_) {
     return value;
   }
+  /** @type {Array<[any, number]>} */
   const stack = [[parsed, 0]];
   while (stack.length) {
-    const [v, depth] = stack.pop();
+    const [v, depth] = /** @type {[any, number]} */ (stack.pop());
     if (v === null || typeof v !== "object") continue;
     if (depth >= MAX_DEPTH) return value;
     for (const k of Object.keys(v)) stack.push([v[k], depth + 1]);
@@ -40,6 +45,7 @@ export function parseData(value) {
 
 // Own data properties, so a "__proto__" key is a key like any other (Object.assign would set
 // the prototype instead).
+/** @param {Record<string, unknown>} target @param {any} source */
 function copyInto(target, source) {
   for (const k of Object.keys(source || {})) {
     Object.defineProperty(target, k,
@@ -49,6 +55,7 @@ function copyInto(target, source) {
 }
 
 // The resolved value of session.getContext() (decisions 4 and 23).
+/** @param {string} sid @param {any} raw @returns {object} */
 export function contextObject(sid, raw) {
   let data = raw || {};
   const params = copyInto({}, data.parameters);
@@ -61,13 +68,13 @@ export function contextObject(sid, raw) {
   Object.defineProperties(ctx, {
     templateName: { get: () => (data.templateName === undefined ? null : data.templateName), enumerable: true },
     parameters: { get: () => params, enumerable: true },
-    get: method(function get(key) {
+    get: method(function get(/** @type {string} */ key) {
       return Object.prototype.hasOwnProperty.call(params, key) ? params[key] : undefined;
     }),
-    has: method(function has(key) {
+    has: method(function has(/** @type {string} */ key) {
       return Object.prototype.hasOwnProperty.call(params, key);
     }),
-    set: method(function set(key, value) {
+    set: method(function set(/** @type {string | symbol} */ key, /** @type {unknown} */ value) {
       if (typeof key === "symbol") {
         if (!connected()) throw notReady("context.set");
         throw apmError(400, "context.set: key must be a string, got symbol");
@@ -78,13 +85,13 @@ export function contextObject(sid, raw) {
       copyInto(params, data.parameters);
       return ctx;
     }),
-    delete: method(function del(key) {
+    delete: method(function del(/** @type {string} */ key) {
       const had = Object.prototype.hasOwnProperty.call(params, key);
       invoke("context.delete", "session.deleteContext", [sid, key]);
       reload();
       return had;
     }),
-    getTabContext: method(function getTabContext(tabIdOrAnchor) {
+    getTabContext: method(function getTabContext(/** @type {unknown} */ tabIdOrAnchor) {
       const tid = tabIdOrAnchor === "anchor" ? data.anchorTabId : tabIdOrAnchor;
       const tabs = data.tabs || {};
       if (typeof tid !== "string" || !Object.prototype.hasOwnProperty.call(tabs, tid)) return null;
@@ -92,7 +99,7 @@ export function contextObject(sid, raw) {
       if ("data" in copy) copy.data = parseData(copy.data);
       return copy;
     }),
-    resolveSlug: method(function resolveSlug(...args) {
+    resolveSlug: method(function resolveSlug(/** @type {unknown[]} */ ...args) {
       return promised(() => invoke("context.resolveSlug", "session.resolveSlug", [sid, ...args]));
     }),
   });
@@ -106,16 +113,32 @@ export function contextObject(sid, raw) {
 
 // A member a typing declares that py-apm cannot emulate meaningfully: a clear Error, never
 // `undefined` (501: not implemented by the emulator).
+/** @param {string} member @param {string} why */
 export function notEmulated(member, why) {
   return apmError(501, `${member} is not emulated by py-apm: ${why}`);
 }
-export const refusedSync = (member, why) => method(function refused() { throw notEmulated(member, why); });
-export const refusedAsync = (member, why) => method(function refused() { return Promise.reject(notEmulated(member, why)); });
+/**
+ * A refused member (named "refused": the bundler renames one of two same-named functions).
+ * @param {string} member @param {string} why @param {boolean} async a rejected Promise, else a throw
+ */
+function refusal(member, why, async) {
+  const fn = async
+    ? () => Promise.reject(notEmulated(member, why))
+    : () => { throw notEmulated(member, why); };
+  Object.defineProperty(fn, "name", { value: "refused" });
+  return method(fn);
+}
+/** @param {string} member @param {string} why */
+export const refusedSync = (member, why) => refusal(member, why, false);
+/** @param {string} member @param {string} why */
+export const refusedAsync = (member, why) => refusal(member, why, true);
 
+/** @param {unknown} v */
 export function typeName(v) {
   return v === null ? "null" : Array.isArray(v) ? "array" : typeof v;
 }
 
+/** @param {string} label @param {string} name @param {unknown} v @returns {string} */
 export function requireString(label, name, v) {
   if (typeof v !== "string") throw apmError(400, `${label}: ${name} must be a string, got ${typeName(v)}`);
   return v;
@@ -123,6 +146,7 @@ export function requireString(label, name, v) {
 
 // A tab as PyApm.state() shows it, with its session (tab facts only the state carries: page
 // type, parameters, url).
+/** @param {string} label @param {unknown} tid @returns {{session: any, tab: any}} */
 export function findTab(label, tid) {
   requireString(label, "tabId", tid);
   for (const s of invoke(label, "pyapm.state", []).sessions) {
@@ -131,7 +155,9 @@ export function findTab(label, tid) {
   throw apmError(404, `${label}: tab '${tid}' is not open`);
 }
 
+/** @param {any} tab */
 export function pageInputOf(tab) {
+  /** @type {Record<string, unknown>} */
   const input = { pageType: tab.pageType };
   for (const [k, v] of Object.entries(tab.parameters)) input[k] = k === "data" ? parseData(v) : v;
   return input;
@@ -139,19 +165,22 @@ export function pageInputOf(tab) {
 
 // The tab's URL: what its iframe shows (web resources, websites), else the app's address of
 // the page (main.aspx?pagetype=...&etn=...&id=...).
+/** @type {Record<string, string>} */
 const URL_KEYS = { entityName: "etn", entityId: "id" };
+/** @param {any} tab @returns {string} */
 export function currentUrl(tab) {
   if (tab.url) return tab.url;
   const q = new URLSearchParams({ pagetype: tab.pageType });
-  for (const [k, v] of Object.entries(tab.parameters)) q.set(URL_KEYS[k] || k, v);
+  for (const [k, v] of Object.entries(tab.parameters)) q.set(URL_KEYS[k] || k, /** @type {string} */ (v));
   return "main.aspx?" + q.toString();
 }
 
 // Xrm's Collection.ItemCollection: get() all, get(index), get(id), get(filter); getLength; forEach.
+/** @template T @param {string} label @param {T[]} items @param {(item: T) => string} key */
 export function itemCollection(label, items, key) {
   const c = {};
   Object.defineProperties(c, {
-    get: method(function get(arg) {
+    get: method(function get(/** @type {unknown} */ arg) {
       if (arg === undefined) return items.slice();
       if (typeof arg === "number") return arg in items ? items[arg] : null;
       if (typeof arg === "string") return items.find((x) => key(x) === arg) || null;
@@ -159,7 +188,7 @@ export function itemCollection(label, items, key) {
       throw apmError(400, `${label}.get: argument must be an index, an id or a function, got ${typeName(arg)}`);
     }),
     getLength: method(function getLength() { return items.length; }),
-    forEach: method(function forEach(fn) {
+    forEach: method(function forEach(/** @type {unknown} */ fn) {
       if (typeof fn !== "function") throw apmError(400, `${label}.forEach: argument must be a function, got ${typeName(fn)}`);
       items.forEach((x, i) => fn(x, i));
     }),

@@ -1,109 +1,67 @@
-// Xrm.App.sessions (XrmClientApi.d.ts), installed next to whatever Xrm the page already has.
-// Actions always return Promises.
-import { handlerPair } from "../events.js";
-import { always, invoke, invoke1 } from "../wire.js";
-import { currentUrl, findTab, itemCollection, method, pageInputOf, property, refusedAsync } from "./common.js";
+// Xrm.App.sessions (XrmClientApi.d.ts), built from the XRM table and installed next to whatever
+// Xrm the page already has. Actions always return Promises.
+import { invoke, invoke1 } from "../wire.js";
+import { faceObject, objectFor, objectsById } from "./build.js";
+import { currentUrl, findTab, itemCollection, method, pageInputOf } from "./common.js";
+import { XRM } from "./table.js";
 
-// ---- Xrm.App.sessions (XrmClientApi.d.ts) ---------------------------------------------------
-const xrmSessions = new Map();
-const xrmTabs = new Map();
-const X = (m) => `Xrm.App.sessions.${m}`;
+/** @typedef {import("./build.js").Face} Face */
+/** @param {() => any} get @returns {PropertyDescriptor} */
+const getter = (get) => ({ get, enumerable: false, configurable: true });
+/** @param {unknown} value @returns {PropertyDescriptor} */
+const hidden = (value) => ({ value, enumerable: false, configurable: true });
 
-function xrmSession(id) {
-  if (typeof id !== "string") return null;
-  let s = xrmSessions.get(id);
-  if (s) return s;
-  s = {};
-  const n = (m) => `Xrm session.${m}`;
-  const tabs = {};
-  Object.defineProperties(tabs, {
-    getTab: method(function getTab(tabId) { return xrmTab(invoke(n("tabs.getTab"), "session.getTab", [id, tabId])); }),
-    getFocusedTab: method(function getFocusedTab() {
-      return xrmTab(invoke1(n("tabs.getFocusedTab"), "session.getFocusedTab", id));
+/** @type {Face} */
+const tabFace = {
+  hand: {
+    currentUrl: (id) => getter(() => currentUrl(findTab("Xrm tab.currentUrl", id).tab)),
+    currentPageInput: (id) => getter(() => pageInputOf(findTab("Xrm tab.currentPageInput", id).tab)),
+    history: () => hidden(faceObject(XRM.history, {
+      hand: { clear: () => method(function clear() { /* a tab's history is always empty in py-apm */ }) },
+    })),
+    getParentSessionId: (id) => method(function getParentSessionId() {
+      return findTab("Xrm tab.getParentSessionId", id).session.sessionId;
     }),
-    canCreateTab: method(function canCreateTab() { return invoke1(n("tabs.canCreateTab"), "session.canCreateTab", id); }),
-    createTab: method(function createTab(input) {
-      return always(n("tabs.createTab"), () => invoke(n("tabs.createTab"), "session.createPageTab", [id, input]));
-    }),
-    getAll: method(function getAll() {
-      const ids = invoke1(n("tabs.getAll"), "session.getAllTabs", id);
-      return itemCollection(n("tabs.getAll()"), ids.map(xrmTab), (t) => t.tabId);
-    }),
-  });
-  Object.defineProperties(s, {
-    sessionId: { value: id, enumerable: true, configurable: true },
-    title: property(n("title"), "session.getTitle", "session.setTitle", id),
-    canClose: property(n("canClose"), "session.getCanClose", "session.setCanClose", id),
-    isDefault: property(n("isDefault"), "session.isDefault", null, id),
-    iconPath: { get: () => "", enumerable: true, configurable: true }, // py-apm shows no icons
-    iconTitle: { get: () => "", enumerable: true, configurable: true },
-    tabs: { value: tabs, enumerable: false, configurable: true },
-    anchorTab: {
-      get: () => xrmTab(invoke1(n("anchorTab"), "session.getAllTabs", id)[0]),
-      enumerable: false, configurable: true,
-    },
-    focus: method(function focus() {
-      return always(n("focus"), () => { invoke1(n("focus"), "session.focus", id); });
-    }),
-    requestFocus: method(function requestFocus() { invoke1(n("requestFocus"), "session.requestFocus", id); }),
-    close: method(function close() { return always(n("close"), () => invoke1(n("close"), "session.close", id)); }),
-  });
-  xrmSessions.set(id, s);
-  return s;
-}
+  },
+};
+const tabs = objectsById(XRM.tab, tabFace);
 
-function xrmTab(id) {
-  if (typeof id !== "string") return null;
-  let t = xrmTabs.get(id);
-  if (t) return t;
-  t = {};
-  const n = (m) => `Xrm tab.${m}`;
-  const noNavigation = "in-tab navigation is not emulated (a tab shows the page it was opened with)";
-  const history = {};
-  Object.defineProperties(history, {
-    back: refusedAsync(n("history.back"), noNavigation),
-    clear: method(function clear() { /* a tab's history is always empty in py-apm */ }),
-  });
-  Object.defineProperties(t, {
-    tabId: { value: id, enumerable: true, configurable: true },
-    title: property(n("title"), "tab.getTitle", "tab.setTitle", id),
-    canClose: property(n("canClose"), "tab.getCanClose", "tab.setCanClose", id),
-    currentUrl: { get: () => currentUrl(findTab(n("currentUrl"), id).tab), enumerable: false, configurable: true },
-    currentPageInput: { get: () => pageInputOf(findTab(n("currentPageInput"), id).tab), enumerable: false, configurable: true },
-    history: { value: history, enumerable: false, configurable: true },
-    focus: method(function focus() { invoke1(n("focus"), "tab.focus", id); }), // void in the typing
-    close: method(function close() { return always(n("close"), () => invoke1(n("close"), "tab.close", id)); }),
-    refresh: method(function refresh() {
-      return always(n("refresh"), () => { invoke1(n("refresh"), "tab.refresh", id); });
+/** @type {Face} */
+const tabsFace = {
+  tab: tabs.get,
+  hand: {
+    getAll: (id) => method(function getAll() {
+      const ids = invoke1("Xrm session.tabs.getAll", "session.getAllTabs", id);
+      return itemCollection("Xrm session.tabs.getAll()", ids.map(tabs.get), (t) => t.tabId);
     }),
-    navigateTo: refusedAsync(n("navigateTo"), noNavigation),
-    getParentSessionId: method(function getParentSessionId() {
-      return findTab(n("getParentSessionId"), id).session.sessionId;
+  },
+};
+
+/** @type {Face} */
+const sessionFace = {
+  hand: {
+    tabs: (id) => hidden(objectFor(XRM.tabs, tabsFace, /** @type {string} */ (id))),
+    anchorTab: (id) => getter(() => tabs.get(invoke1("Xrm session.anchorTab", "session.getAllTabs", id)[0])),
+  },
+};
+const sessions = objectsById(XRM.session, sessionFace);
+
+/** Xrm.App.sessions */
+export const XrmSessions = faceObject(XRM.sessions, {
+  session: sessions.get,
+  hand: {
+    getAll: () => method(function getAll() {
+      const ids = invoke("Xrm.App.sessions.getAll", "getAllSessions", []);
+      return itemCollection("Xrm.App.sessions.getAll()", ids.map(sessions.get), (s) => s.sessionId);
     }),
-  });
-  xrmTabs.set(id, t);
-  return t;
-}
+  },
+});
 
-export const XrmSessions = {};
-Object.defineProperties(XrmSessions, Object.assign({
-  getSession: method(function getSession(id) { return xrmSession(invoke(X("getSession"), "getSession", [id])); }),
-  getFocusedSession: method(function getFocusedSession() {
-    return xrmSession(invoke(X("getFocusedSession"), "getFocusedSession", []));
-  }),
-  canCreateSession: method(function canCreateSession() { return invoke(X("canCreateSession"), "canCreateSession", []); }),
-  createSession: method(function createSession(input) {
-    return always(X("createSession"), () => invoke(X("createSession"), "createPageSession", [input]));
-  }),
-  getAll: method(function getAll() {
-    const ids = invoke(X("getAll"), "getAllSessions", []);
-    return itemCollection(X("getAll()"), ids.map(xrmSession), (s) => s.sessionId);
-  }),
-}, ...["AfterSessionCreate", "AfterSessionClose", "AfterSessionSwitch", "AfterTabCreate", "AfterTabClose",
-  "AfterTabSwitch", "BeforeSessionCreate", "BeforeSessionSwitch", "BeforeTabCreate", "BeforeTabSwitch"]
-  .map((event) => handlerPair(X, event, () => XrmSessions))));
-
-// Xrm.App.sessions on a window, keeping whatever Xrm (a mock such as xrm-mock) it already has.
+/**
+ * Xrm.App.sessions on a window, keeping whatever Xrm (a mock such as xrm-mock) it already has.
+ * @param {any} target
+ * @param {unknown} sessions
+ */
 export function installXrm(target, sessions) {
   const xrm = target.Xrm && typeof target.Xrm === "object" ? target.Xrm : (target.Xrm = {});
   if (!xrm.App || typeof xrm.App !== "object") xrm.App = {};
@@ -112,6 +70,6 @@ export function installXrm(target, sessions) {
 
 /** Forgets the session and tab objects handed out (PyApm.reset). */
 export function clearXrm() {
-  xrmSessions.clear();
-  xrmTabs.clear();
+  sessions.clear();
+  tabs.clear();
 }

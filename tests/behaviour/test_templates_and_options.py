@@ -1,4 +1,4 @@
-"""Behaviour table rows 15, 16, 22 and 26 (README): templates, records, configure/reset, the call log."""
+"""Behaviour table rows 15, 16, 22 and 26 (docs/behaviour.md): templates, records, configure/reset, the call log."""
 
 from __future__ import annotations
 

@@ -32,6 +32,7 @@ def test_codes_are_stable() -> None:
         "APM-W006": "template-name-spaces",
         "APM-W007": "refused",
         "APM-W008": "missing-record",
+        "APM-W009": "cif-differs",
     }
 
 

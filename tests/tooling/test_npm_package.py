@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -187,16 +188,19 @@ def test_npm_server_answers_only_its_own_names_and_shares_only_the_runtime(
     ]
 
 
-def test_readme_is_the_javascript_section(stage: Path) -> None:
+def test_readme_stands_alone(stage: Path) -> None:
+    """The package's README is npm/README.md: install, the fixture, the configuration format, the
+    API list and links to the docs, with no contributor setup."""
     readme = (stage / "README.md").read_text("utf-8")
-    if (ROOT / "npm" / "README.md").is_file():  # the package's own README, when written
-        assert readme == (ROOT / "npm" / "README.md").read_text("utf-8")
-        return
+    assert readme == (ROOT / "npm" / "README.md").read_text("utf-8")
     assert readme.startswith("# py-apm-emulator\n")
-    # the import line (README.md, owned by the docs, moves to the new name with the rename)
-    assert '/playwright"' in readme
-    # Only that section: no contributor setup, no other README section.
-    assert "scripts/serve.sh" not in readme and "## The JS API" not in readme
+    assert "npm install --save-dev py-apm-emulator" in readme
+    assert 'from "py-apm-emulator/playwright"' in readme and "apmPage" in readme
+    assert '"sessionTemplates"' in readme and '"tabTemplates"' in readme
+    assert "`getAllTabs()` (ids)" in readme and "`getSession(id)` (object or" in readme
+    assert "scripts/serve.sh" not in readme and ".venv" not in readme
+    links = re.findall(r"\]\(([^)#\s]+)\)", readme)
+    assert links and all((ROOT / link).is_file() for link in links), links
 
 
 def test_a_page_the_build_cannot_edit_stops_it(monkeypatch: pytest.MonkeyPatch) -> None:

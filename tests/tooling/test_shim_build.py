@@ -13,6 +13,7 @@ from py_apm.host import shim_build
 from py_apm.host.paths import find_layout
 
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.subprocess  # node runs esbuild
 
 needs_esbuild = pytest.mark.skipif(
     shutil.which("node") is None or not (ROOT / "node_modules" / "esbuild").is_dir(),
