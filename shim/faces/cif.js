@@ -20,7 +20,8 @@ import { listenForProviders } from "./cif_messages.js";
  * @property {() => number} pageWidth  the workspace page's width (setWidth's "half the screen")
  */
 
-/** Members whose failures the documentation names in PascalCase. */
+/** Members whose failures the documentation names in PascalCase.
+ * @type {Record<string, string>} */
 const API_NAMES = { notifyEvent: "NotifyEvent", cancelEvent: "CancelEvent" };
 
 /** Members that never time out in the library (W22). */
@@ -235,7 +236,8 @@ export function createCif(deps) {
       const bad = handlerArgs(provider, "removeHandler", name, fn);
       if (bad) return Promise.reject(bad);
       const list = handlers.get(provider)?.get(/** @type {string} */ (name));
-      if (list && list.includes(fn)) list.splice(list.indexOf(fn), 1);
+      const handler = /** @type {Function} */ (fn); // handlerArgs checked it
+      if (list && list.includes(handler)) list.splice(list.indexOf(handler), 1);
       // Logged like addHandler, so the timeline shows both.
       const log = () => deps.invoke("Microsoft.CIFramework.removeHandler", "cif.removeHandler", [provider, name]);
       if (deps.isReady()) {
