@@ -51,7 +51,11 @@ class Helper:
     def run(self, script: str, *args: str, name: str = "script.js") -> subprocess.CompletedProcess:
         return subprocess.run(
             self.command(script, *args, name=name),
-            capture_output=True, text=True, timeout=180, env=self.env, cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            env=self.env,
+            cwd=REPO,
         )
 
     def pids(self) -> list[int]:
@@ -80,7 +84,10 @@ class Helper:
     def stop(self) -> None:
         subprocess.run(
             [sys.executable, "-m", "py_apm.host.runner", "--stop"],
-            capture_output=True, timeout=60, env=self.env, cwd=REPO,
+            capture_output=True,
+            timeout=60,
+            env=self.env,
+            cwd=REPO,
         )
 
 
@@ -145,7 +152,8 @@ def test_each_run_starts_from_a_fresh_page(helper: Helper) -> None:
             "  JSON.stringify(window.name), JSON.stringify(document.cookie),\n"
             "  PyApm.state().sessions.length);\n"
             "Microsoft.Apm.createTab({templateName: 'no_such_template'});\n"  # fine unless strict
-            + CHAT % "Second",
+            + CHAT
+            % "Second",
             "--json",
         )
         got = _json(probe)
@@ -206,7 +214,11 @@ def test_two_runs_at_once_do_not_see_each_other(helper: Helper) -> None:
     procs = [
         subprocess.Popen(
             helper.command(CHAT % name + late, "--json", "--wait", "800", name=f"{name}.js"),
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=helper.env, cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=helper.env,
+            cwd=REPO,
         )
         for name in ("Ann", "Bob")
     ]
@@ -241,12 +253,20 @@ def test_stop(helper: Helper) -> None:
     assert helper.run("void 0;").returncode == 0
     stop = subprocess.run(
         [sys.executable, "-m", "py_apm.host.runner", "--stop"],
-        capture_output=True, text=True, timeout=60, env=helper.env, cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=helper.env,
+        cwd=REPO,
     )
     assert stop.stdout.strip() == "py-apm run: stopped the warm helper"
     assert helper.gone() and not helper.socket.exists()
     again = subprocess.run(
         [sys.executable, "-m", "py_apm.host.runner", "--stop"],
-        capture_output=True, text=True, timeout=60, env=helper.env, cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=helper.env,
+        cwd=REPO,
     )
     assert again.stdout.strip() == "py-apm run: no warm helper"

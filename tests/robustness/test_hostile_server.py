@@ -29,7 +29,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApmServer]:
     folder = tmp_path_factory.mktemp("hostile_server")
     (folder / "wr").mkdir()
     (folder / "wr" / "page.html").write_text("<p>secret source</p>")
-    (folder / "config.json").write_text(json.dumps({"records": {"incident": {"1": {"title": "x"}}}}))
+    (folder / "config.json").write_text(
+        json.dumps({"records": {"incident": {"1": {"title": "x"}}}})
+    )
     srv = make_server(port=0, webresources=folder / "wr", config=folder / "config.json")
     srv.settings = replace(srv.settings, idle_timeout=IDLE_S)
     srv.start()
@@ -59,7 +61,9 @@ def responses(answer: bytes) -> list[tuple[int, dict[str, str]]]:
     while answer.startswith(b"HTTP/"):
         head, _, rest = answer.partition(b"\r\n\r\n")
         lines = head.decode("latin-1").split("\r\n")
-        headers = {k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in lines[1:])}
+        headers = {
+            k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in lines[1:])
+        }
         out.append((int(lines[0].split()[1]), headers))
         answer = rest[int(headers.get("content-length", "0")) :]
     return out
@@ -69,7 +73,14 @@ def request(path: str, host: str = "127.0.0.1", method: str = "GET", extra: str 
     return f"{method} {path} HTTP/1.1\r\nHost: {host}\r\n{extra}Connection: close\r\n\r\n".encode()
 
 
-GOOD_HOSTS = ["127.0.0.1", "127.0.0.1:{port}", "localhost:{port}", "LocalHost", "[::1]:{port}", "localhost:9999"]
+GOOD_HOSTS = [
+    "127.0.0.1",
+    "127.0.0.1:{port}",
+    "localhost:{port}",
+    "LocalHost",
+    "[::1]:{port}",
+    "localhost:9999",
+]
 BAD_HOSTS = [
     "attacker.example",
     "attacker.example:{port}",
@@ -98,7 +109,13 @@ def test_other_names_are_refused(server: ApmServer, host: str) -> None:
 
 
 CROSS_ORIGIN = ["/shim.js", "/py_apm.zip", "/pyodide/pyodide.mjs", "/pyodide/pyodide.asm.wasm"]
-SAME_ORIGIN = ["/", "/config.json", "/webresources/page.html", "/web/webresources/page.html", "/index.html"]
+SAME_ORIGIN = [
+    "/",
+    "/config.json",
+    "/webresources/page.html",
+    "/web/webresources/page.html",
+    "/index.html",
+]
 
 
 @pytest.mark.parametrize("path", CROSS_ORIGIN + SAME_ORIGIN)
@@ -110,7 +127,9 @@ def test_cors_only_on_what_other_origins_need(server: ApmServer, path: str) -> N
     preflight = origin + (
         "Access-Control-Request-Method: GET\r\nAccess-Control-Request-Private-Network: true\r\n"
     )
-    [(status, headers)] = responses(exchange(server, request(path, method="OPTIONS", extra=preflight)))
+    [(status, headers)] = responses(
+        exchange(server, request(path, method="OPTIONS", extra=preflight))
+    )
     if path in CROSS_ORIGIN:
         assert status == 204
         assert headers["access-control-allow-origin"] == "*"
@@ -123,7 +142,9 @@ def test_cors_only_on_what_other_origins_need(server: ApmServer, path: str) -> N
 
 def test_private_network_only_when_asked(server: ApmServer) -> None:
     preflight = "Origin: http://localhost:9999\r\nAccess-Control-Request-Method: GET\r\n"
-    [(status, headers)] = responses(exchange(server, request("/shim.js", method="OPTIONS", extra=preflight)))
+    [(status, headers)] = responses(
+        exchange(server, request("/shim.js", method="OPTIONS", extra=preflight))
+    )
     assert status == 204 and "access-control-allow-private-network" not in headers
 
 
@@ -142,9 +163,15 @@ def test_a_body_is_read_not_parsed_as_a_request(server: ApmServer) -> None:
 
 @pytest.mark.parametrize(
     "headers",
-    ["Transfer-Encoding: chunked\r\n", f"Content-Length: {(1 << 20) + 1}\r\n", "Content-Length: -5\r\n"],
+    [
+        "Transfer-Encoding: chunked\r\n",
+        f"Content-Length: {(1 << 20) + 1}\r\n",
+        "Content-Length: -5\r\n",
+    ],
 )
-def test_bodies_that_cannot_be_skipped_close_the_connection(server: ApmServer, headers: str) -> None:
+def test_bodies_that_cannot_be_skipped_close_the_connection(
+    server: ApmServer, headers: str
+) -> None:
     payload = f"GET /shim.js HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}\r\n".encode() + SMUGGLED
     assert [s for s, _ in responses(exchange(server, payload))] == [400]
 
@@ -155,7 +182,10 @@ def test_pipelined_requests_are_answered_in_order(server: ApmServer) -> None:
         f"GET {p} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode() for p in paths
     ) + request("/favicon.ico")
     got = [s for s, _ in responses(exchange(server, payload))]
-    assert got == [{"/shim.js": 200, "/favicon.ico": 204, "/nothing": 404, "/config.json": 200}[p] for p in paths] + [204]
+    assert got == [
+        {"/shim.js": 200, "/favicon.ico": 204, "/nothing": 404, "/config.json": 200}[p]
+        for p in paths
+    ] + [204]
 
 
 def test_idle_and_half_sent_connections_are_closed(server: ApmServer) -> None:
@@ -186,7 +216,17 @@ def test_idle_and_half_sent_connections_are_closed(server: ApmServer) -> None:
 
 def _serve_with(config: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "py_apm.host.cli", "serve", "--port", "0", "--no-snapshot", "--config", str(config)],
+        [
+            sys.executable,
+            "-m",
+            "py_apm.host.cli",
+            "serve",
+            "--port",
+            "0",
+            "--no-snapshot",
+            "--config",
+            str(config),
+        ],
         capture_output=True,
         text=True,
         timeout=60,
@@ -203,11 +243,20 @@ def _bad_configs(tmp: Path) -> dict[str, tuple[Path, str]]:
     big = tmp / "big.json"
     big.write_text('{"records": "' + "x" * (8 << 20) + '"}')
     return {
-        "deep": (deep, f"py-apm serve: --config {deep} is JSON nested deeper than 64 levels (the limit)"),
+        "deep": (
+            deep,
+            f"py-apm serve: --config {deep} is JSON nested deeper than 64 levels (the limit)",
+        ),
         "invalid": (invalid, f"py-apm serve: --config {invalid}: not valid JSON ("),
         "binary": (binary, f"py-apm serve: --config {binary}: not valid JSON ("),
-        "big": (big, f"py-apm serve: --config {big} is {(8 << 20) + 15:,} characters of JSON text; the limit is 8,388,608"),
-        "missing": (tmp / "missing.json", f"py-apm serve: --config {tmp / 'missing.json'}: no such file"),
+        "big": (
+            big,
+            f"py-apm serve: --config {big} is {(8 << 20) + 15:,} characters of JSON text; the limit is 8,388,608",
+        ),
+        "missing": (
+            tmp / "missing.json",
+            f"py-apm serve: --config {tmp / 'missing.json'}: no such file",
+        ),
     }
 
 
@@ -231,5 +280,7 @@ def test_bad_config_is_one_line(tmp_path: Path, kind: str) -> None:
 
 def test_cli_module_runs() -> None:
     """The command used above exists (so the refusals above are not import errors)."""
-    done = subprocess.run([sys.executable, "-m", "py_apm.host.cli", "serve", "--help"], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "py_apm.host.cli", "serve", "--help"], capture_output=True, text=True
+    )
     assert done.returncode == 0 and "--config" in done.stdout
