@@ -3,12 +3,15 @@
 Fixtures:
 
 * ``apm_server`` (session): ``py-apm serve`` on a free loopback port; ``.url`` ends with ``/``.
-* ``apm_shared_page`` (session): one context + one page at ``apm_server.url`` with
-  ``PyApm.ready`` resolved. Created once per session (per xdist worker): a new context
-  re-downloads the 9.6 MB wasm (~3 s).
-* ``apm_page`` (function): the shared page after ``PyApm.reset({restoreDefaults: true, ...})``
-  (one ``page.evaluate``). ``@pytest.mark.apm_fresh_page`` gives the test its own new context
-  and page instead. ``@pytest.mark.apm_config({...})`` adds ``PyApm.configure`` options.
+* ``apm_page`` (function): a ready py-apm page on which nothing an earlier test did can be
+  observed: the worker's page with the test's leftovers undone (globals, timers, listeners,
+  storage, cookies, routes, permissions, popups, Playwright listeners; docs/isolation.md) and
+  ``PyApm.reset({restoreDefaults: true, ...})``; a new page or context when a test made a change
+  that cannot be undone in place, or crashed the page. ``@pytest.mark.apm_fresh_page`` gives
+  the test its own new context and page. ``@pytest.mark.apm_config({...})`` adds
+  ``PyApm.configure`` options.
+* ``apm_shared_page`` (function, opt-in): another worker page with only the workspace reset:
+  quicker, but whatever else a test left there stays.
 * ``apm_console`` (function): the console messages (and page errors) of ``apm_page`` during
   this test, as :class:`ConsoleEntry` items.
 * ``apm_options`` (function): the options the reset applies; override it in a conftest.
@@ -31,7 +34,6 @@ a browser with ``@pytest.mark.browser``.
 from __future__ import annotations
 
 import json
-import time
 import types
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -40,27 +42,15 @@ from typing import Any
 
 import pytest
 
-from .host.headless import NotReady, wait_ready
+from .host.fixture_page import RESET_JS, ConsoleEntry, PageHandle
 
-_HANDLE_KEY = pytest.StashKey["_PageHandle"]()
+__all__ = ["ApmServerInfo", "ConsoleEntry"]
+
+_HANDLE_KEY = pytest.StashKey["PageHandle"]()
 _CONSOLE_KEY = pytest.StashKey[list["ConsoleEntry"]]()
 _REPORTS_KEY = pytest.StashKey[dict[str, pytest.TestReport]]()
 _PAGE_KEY = pytest.StashKey[Any]()
 TIMELINE_MODES = ("on", "off", "retain-on-failure")
-
-_RESET_JS = """(options) => {
-  if (!window.PyApm || !PyApm.isReady) return false;
-  PyApm.reset(options);
-  return true;
-}"""
-
-
-@dataclass(frozen=True)
-class ConsoleEntry:
-    """One console message (``type`` is ``log``, ``warning``, ``error``, ... or ``pageerror``)."""
-
-    type: str
-    text: str
 
 
 @dataclass
@@ -72,59 +62,6 @@ class ApmServerInfo:
     webresources: Path | None = None
     config_path: Path | None = None
     config: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class _PageHandle:
-    """A context + page running py-apm, and where its console output goes."""
-
-    context: Any
-    page: Any
-    url: str
-    ready_timeout_ms: int
-    console: list[ConsoleEntry] = field(default_factory=list)
-    boot_time_ms: float | None = None
-
-    def open_page(self) -> None:
-        page = self.context.new_page()
-        page.on("console", lambda msg: self.console.append(ConsoleEntry(msg.type, msg.text)))
-        page.on("pageerror", lambda err: self.console.append(ConsoleEntry("pageerror", str(err))))
-        self.page = page
-        self.load()
-
-    def load(self) -> None:
-        started = time.perf_counter()
-        self.page.goto(self.url)
-        try:
-            boot = wait_ready(self.page, self.ready_timeout_ms)
-        except NotReady as exc:
-            errors = [e.text for e in self.console if e.type in ("error", "pageerror")][-5:]
-            detail = f" (console: {' | '.join(errors)})" if errors else ""
-            pytest.fail(f"py-apm page did not become ready: {exc}{detail}", False)
-        self.boot_time_ms = boot or (time.perf_counter() - started) * 1000
-
-    def reset(self, options: dict[str, Any]) -> None:
-        """Reset the workspace; reload (or reopen) the page if a test broke it."""
-        for other in list(self.context.pages):
-            if other is not self.page:
-                other.close()
-        if self.page is None or self.page.is_closed():
-            self.open_page()
-        elif self.page.url != self.url:
-            self.load()
-        try:
-            done = self.page.evaluate(_RESET_JS, options)
-        except Exception:  # page crashed or mid-navigation; a real error repeats below
-            done = False
-        if not done:
-            if self.page.is_closed():
-                self.open_page()
-            else:
-                self.load()
-            self.page.evaluate(_RESET_JS, options)
-
-    def close(self) -> None:
-        self.context.close()
 
 
 def _resolve_path(config: pytest.Config, cli: str | None, ini_name: str) -> Path | None:
@@ -310,18 +247,43 @@ def _ready_timeout_ms(config: pytest.Config) -> int:
 
 
 def _new_handle(
-    browser: Any, context_args: dict[str, Any], server: ApmServerInfo, config: pytest.Config
-) -> _PageHandle:
-    context = browser.new_context(**{**context_args, "base_url": server.url})
-    handle = _PageHandle(
-        context=context, page=None, url=server.url, ready_timeout_ms=_ready_timeout_ms(config)
+    browser: Any,
+    context_args: dict[str, Any],
+    server: ApmServerInfo,
+    config: pytest.Config,
+    isolated: bool = False,
+) -> PageHandle:
+    handle = PageHandle(
+        context=None,
+        page=None,
+        url=server.url,
+        ready_timeout_ms=_ready_timeout_ms(config),
+        isolated=isolated,
+        browser=browser,
+        context_args={**context_args, "base_url": server.url},
     )
     try:
-        handle.open_page()
+        handle.new_context()
     except BaseException:
-        context.close()
+        if handle.context is not None:
+            handle.context.close()
         raise
     return handle
+
+
+@pytest.fixture(scope="session")
+def _apm_isolated_handle(
+    browser: Any,
+    browser_context_args: dict[str, Any],
+    apm_server: ApmServerInfo,
+    pytestconfig: pytest.Config,
+) -> Iterator[PageHandle]:
+    """The worker's page behind ``apm_page``: its context carries the isolation guard."""
+    handle = _new_handle(browser, browser_context_args, apm_server, pytestconfig, isolated=True)
+    try:
+        yield handle
+    finally:
+        handle.close()
 
 
 @pytest.fixture(scope="session")
@@ -330,7 +292,9 @@ def _apm_shared_handle(
     browser_context_args: dict[str, Any],
     apm_server: ApmServerInfo,
     pytestconfig: pytest.Config,
-) -> Iterator[_PageHandle]:
+) -> Iterator[PageHandle]:
+    """The worker's page behind ``apm_shared_page`` (its own context: what the shared tests
+    leave never reaches ``apm_page``)."""
     handle = _new_handle(browser, browser_context_args, apm_server, pytestconfig)
     try:
         yield handle
@@ -338,10 +302,19 @@ def _apm_shared_handle(
         handle.close()
 
 
-@pytest.fixture(scope="session")
-def apm_shared_page(_apm_shared_handle: _PageHandle) -> Any:
-    """The session's page at ``/`` with ``PyApm.ready`` resolved (no reset; prefer apm_page)."""
-    return _apm_shared_handle.page
+@pytest.fixture
+def apm_shared_page(
+    request: pytest.FixtureRequest, _apm_shared_handle: PageHandle, apm_options: dict[str, Any]
+) -> Iterator[Any]:
+    """Opt-in speed: the worker's shared page with only the workspace reset (``PyApm.reset``).
+    Whatever else an earlier test did on it (globals, routes, storage, listeners...) is still
+    there: see docs/isolation.md."""
+    console: list[ConsoleEntry] = []
+    _apm_shared_handle.console = console
+    _apm_shared_handle.reset(apm_options)
+    request.node.stash[_PAGE_KEY] = _apm_shared_handle.page
+    yield _apm_shared_handle.page
+    _save_timeline(request, _apm_shared_handle.page)
 
 
 @pytest.fixture
@@ -363,23 +336,24 @@ def apm_page(
     browser: Any,
     browser_context_args: dict[str, Any],
 ) -> Iterator[Any]:
-    """A ready py-apm page with a fresh workspace (the shared page unless apm_fresh_page)."""
+    """A ready py-apm page on which nothing an earlier test did can be observed (the worker's
+    page, cleaned and reset; its own new context with ``apm_fresh_page``)."""
     console: list[ConsoleEntry] = []
     request.node.stash[_CONSOLE_KEY] = console
     if request.node.get_closest_marker("apm_fresh_page"):
         handle = _new_handle(browser, browser_context_args, apm_server, request.config)
         handle.console = console
         try:
-            handle.page.evaluate(_RESET_JS, apm_options)
+            handle.page.evaluate(RESET_JS, apm_options)
             request.node.stash[_PAGE_KEY] = handle.page
             yield handle.page
             _save_timeline(request, handle.page)
         finally:
             handle.close()
         return
-    handle = request.getfixturevalue("_apm_shared_handle")
+    handle = request.getfixturevalue("_apm_isolated_handle")
     handle.console = console
-    handle.reset(apm_options)
+    handle.isolate(apm_options)
     console.clear()
     request.node.stash[_PAGE_KEY] = handle.page
     yield handle.page

@@ -109,6 +109,7 @@ export function removeHandler(label, event, id) {
 export function clearHandlers() {
   handlerSets.clear();
   handlerCount = 0;
+  handlerSeq = 0; // ids restart with the workspace, as session and tab ids do: a test sees its own
   deferred = [];
 }
 

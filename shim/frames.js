@@ -28,8 +28,8 @@ export function hostTab(frameWin) {
 // once per call from outside (nested crossings see `caller` set), never for PyApm's own
 // members.
 export let framesSame = 0; // same-origin iframes in this page: their code can reach its objects
-/** @type {Map<string, {tab: string | null, seen: Array<[Window, Document]>}>} */
-const urlTabs = new Map(); // script URL -> {tab, seen: [[window, document]]}
+/** @type {Map<string, {tab: string | null, scan: Array<[Window, Document, number, number]>}>} */
+const urlTabs = new Map(); // script URL -> {tab, scan: [[window, document, scripts, frames]]}
 
 // The stack as V8's CallSites (`new Error()` is V8's cheapest capture; 14 frames reach past
 // the deepest path through the shim).
@@ -91,23 +91,28 @@ export function sameOriginWindows() {
   return found;
 }
 
+// A script URL's tab, remembered with what was looked at: every same-origin window's document
+// and its script and frame counts. A URL no frame shows (code run by a test driver, a console)
+// is remembered too: looking again on every call cost several times the call itself.
 /** @param {string} file @returns {string | null} */
 function urlTab(file) {
   const url = file.split("#")[0];
   let known = urlTabs.get(url);
-  if (known && known.seen.every(([w, doc]) => !w.closed && w.document === doc)) return known.tab;
-  known = { tab: null, seen: [] };
+  if (known && known.scan.every(([w, doc, n, f]) =>
+    !w.closed && w.document === doc && doc.scripts.length === n && w.frames.length === f)) {
+    return known.tab;
+  }
+  known = { tab: null, scan: [] };
   const tabs = new Set();
   for (const w of sameOriginWindows()) {
     const doc = w.document;
+    known.scan.push([w, doc, doc.scripts.length, w.frames.length]);
     let shows = doc.URL.split("#")[0] === url;
     for (let i = 0; !shows && i < doc.scripts.length; i++) shows = doc.scripts[i].src === url;
-    if (!shows) continue;
-    known.seen.push([w, doc]);
-    tabs.add(hostTab(w));
+    if (shows) tabs.add(hostTab(w));
   }
-  if (tabs.size === 1) known.tab = tabs.values().next().value; // else ambiguous: untagged
-  if (known.seen.length) urlTabs.set(url, known); // (a script not found yet may be added later)
+  if (tabs.size === 1) known.tab = tabs.values().next().value; // else ambiguous or none: untagged
+  urlTabs.set(url, known);
   return known.tab;
 }
 

@@ -35,8 +35,12 @@ class Helper:
     ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             self.command(script, *args, name=name),
-            capture_output=True, text=True, timeout=timeout, env=self.env, cwd=REPO,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=self.env,
+            cwd=REPO,
+        )
 
     def pids(self) -> list[int]:
         """Processes of this test's helper (found by their command line; zombies are gone)."""
@@ -66,5 +70,9 @@ class Helper:
     def stop(self, timeout: float = 90) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "py_apm.host.runner", "--stop"],
-            capture_output=True, text=True, timeout=timeout, env=self.env, cwd=REPO,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=self.env,
+            cwd=REPO,
+        )

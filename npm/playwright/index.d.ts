@@ -45,8 +45,12 @@ export interface PyApmTestOptions {
 }
 
 export interface PyApmTestFixtures {
-  /** The workspace page with PyApm.ready resolved, reset to a fresh workspace for this test. */
+  /** The workspace page with PyApm.ready resolved, on which nothing an earlier test did can be
+   * observed (model, globals, routes, storage, cookies, listeners, timers...: docs/isolation.md). */
   apmPage: Page;
+  /** Opt-in speed: the worker's shared workspace page with only the workspace reset
+   * (PyApm.reset); whatever else an earlier test did on it is still there. */
+  apmSharedPage: Page;
   /** The console messages and page errors of apmPage during this test. */
   apmConsole: ConsoleEntry[];
 }
@@ -54,8 +58,6 @@ export interface PyApmTestFixtures {
 export interface PyApmWorkerFixtures {
   /** Where the workspace is served, ending with "/" (web resources: apmURL + "webresources/..."). */
   apmURL: string;
-  /** The worker's shared page itself (not reset; prefer apmPage). */
-  apmSharedPage: Page;
 }
 
 export declare const test: TestType<

@@ -21,10 +21,12 @@ from .bench_probes import (
     BARE_HTML,
     CASE_SESSION,
     CYCLES_JS,
+    FRAME_HTML,
     KB_TAB,
     MB,
     NO_SNAPSHOT_HTML,
     WASM_HOOK_JS,
+    isolation_ratio,
     loop,
     measure_ready,
     median,
@@ -32,6 +34,7 @@ from .bench_probes import (
     pytest_overhead,
     ready_bare,
     ready_pyapm,
+    with_frame,
 )
 
 if TYPE_CHECKING:
@@ -125,6 +128,7 @@ def run(
         Path(tmp, "bare.html").write_text(BARE_HTML, encoding="utf-8")
         Path(tmp, "nosnap.html").write_text(NO_SNAPSHOT_HTML, encoding="utf-8")
         Path(tmp, "floor.html").write_text(FLOOR_HTML, encoding="utf-8")
+        Path(tmp, "frame.html").write_text(FRAME_HTML, encoding="utf-8")
         with headless(webresources=tmp, extra_args=["--enable-precise-memory-info"]) as chromium:
             sizes = (repeats, 1 if quick else repeats, calls, cycles, block)
             _bench(chromium.browser, chromium.url.rstrip("/"), rep, *sizes)
@@ -168,7 +172,11 @@ def _calls(
     got["pair"] = loop(page, f"Microsoft.Apm.closeTab(Microsoft.Apm.createTab({KB_TAB}));", calls)
     got["all_s"] = loop(page, "Microsoft.Apm.getAllSessions();", calls)
 
+    progress("getFocusedSession().title with a web-resource tab open: from the top, from its frame")
+    got["frames"] = with_frame(page, calls)
+
     progress("createTab/closeTab cycles")
+    page.evaluate("PyApm.reset({returns: 'documented'})")
     got["before"] = memory(page, cdp)
     got["blocks"] = [float(t) for t in page.evaluate(CYCLES_JS, [cycles, block])]
     got["after"] = memory(page, cdp)
@@ -213,6 +221,8 @@ def _bench(
     apm_fresh, apm_reload = measure_ready(browser, base + "/", ready_pyapm, repeats, apm_after)
     progress("pytest per-test overhead (inner pytest runs)")
     got["pytest"] = pytest_overhead()
+    progress("50 isolated apm_page tests vs 50 plain page tests (one inner pytest run)")
+    got["isolation"] = isolation_ratio()
     progress("page ready times (py-apm without snapshot)")
     plain_fresh, plain_reload = measure_ready(
         browser, base + "/webresources/nosnap.html", ready_pyapm, ref_repeats
@@ -278,6 +288,18 @@ def _bench(
         f"pytest (their bodies: {body_ms:.1f} ms; the first test's setup, browser + boot: "
         f"{first_ms:.0f} ms)"
     )
+    iso = got["isolation"]
+    rep.add(
+        "50 tests: isolated apm_page vs pytest-playwright page",
+        f"{iso['apm_ms'] / 1000:.2f} s vs {iso['plain_ms'] / 1000:.2f} s",
+        f"{iso['ratio']:.2f}x page",
+        "<= 1.5x page",
+        _status(iso["ratio"], 1.5),
+    )
+    rep.notes.append(
+        "apm_page per test, median ms by phase of the isolated reset: "
+        + ", ".join(f"{name} {ms:.1f}" for name, ms in iso["phases"].items())
+    )
     rep.add("raw PyProxy call (bare page)", f"{raw:.3f} us/call", "1.00x raw")
     rep.add("pure-JS function call", f"{pure_js:.4f} us/call", f"{pure_js / raw:.3f}x raw")
     rep.add(
@@ -292,6 +314,15 @@ def _bench(
         "<= 10x raw PyProxy",
         _status(title / raw, 10.0),
     )
+    top_f, in_f = got["frames"]
+    for where, cost in (("the top page", top_f), ("the tab's frame (window.parent)", in_f)):
+        rep.add(
+            f"getFocusedSession().title, one web-resource tab open, from {where}",
+            f"{cost:.2f} us/call",
+            f"{cost / title:.2f}x no frame",
+            "<= 1.5x no frame",
+            _status(cost / title, 1.5),
+        )
     rep.add(
         "createTab + closeTab",
         f"{pair:.2f} us/pair",

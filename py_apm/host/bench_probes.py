@@ -7,7 +7,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, CDPSession, Page
@@ -63,6 +63,12 @@ CYCLES_JS = f"""([total, block]) => {{
 
 MB = 1024 * 1024
 
+#: A same-origin web resource hosted in a tab (the main use case): it calls the workspace
+#: through ``window.parent``.
+FRAME_HTML = """<!doctype html>
+<html><head><meta charset="utf-8"><title>bench frame</title></head><body>frame</body></html>
+"""
+
 #: Init script: remember every exported ``WebAssembly.Memory`` (Pyodide keeps its own private).
 WASM_HOOK_JS = """(() => {
   const seen = (window.__benchWasm = []);
@@ -81,7 +87,6 @@ WASM_HOOK_JS = """(() => {
 })();"""
 
 
-
 def median(values: list[float]) -> float:
     """Median of a non-empty list."""
     return float(statistics.median(values))
@@ -90,6 +95,21 @@ def median(values: list[float]) -> float:
 def loop(page: Page, body: str, n: int, setup: str = "") -> float:
     """µs per iteration of ``body`` run ``n`` times inside one ``page.evaluate``."""
     return float(page.evaluate(LOOP_JS.format(setup=setup, body=body), n))
+
+
+def with_frame(page: Page, n: int) -> tuple[float, float]:
+    """µs per ``getFocusedSession().title`` with one same-origin web-resource tab open (the
+    tab focused): called from the top page, then from inside the tab's frame."""
+    tab_id = page.evaluate("PyApm.ui.openWebResource('frame.html')")
+    element = page.wait_for_selector(f'iframe[data-tab-id="{tab_id}"][src]', state="attached")
+    frame = element.content_frame()
+    frame.wait_for_load_state("load")
+    top = loop(page, "Microsoft.Apm.getFocusedSession().title;", n)
+    script = LOOP_JS.format(
+        setup="const apm = window.parent.Microsoft.Apm;", body="apm.getFocusedSession().title;"
+    )
+    inside = float(frame.evaluate(script, n))
+    return top, inside
 
 
 def ready_pyapm(page: Page) -> float:
@@ -212,3 +232,85 @@ def pytest_overhead(many: int = 60) -> tuple[float, float, float]:
     fixture = median([(p["setup"] + p["teardown"]) * 1000 for p in rest])
     body = median([p["call"] * 1000 for p in rest])
     return fixture, body, phases[0]["setup"] * 1000
+
+
+#: 51 short tests on the isolated apm_page and 51 on pytest-playwright's plain `page` opening a
+#: static page from the same server, in one inner pytest run (the first of each group boots).
+RATIO_FILE = """import pytest
+
+
+@pytest.mark.parametrize("i", range(51))
+def test_apm(apm_page, i):
+    tab = "Microsoft.Apm.getFocusedSession().getFocusedTab()"
+    assert apm_page.evaluate(tab + ".title") == "Dashboard"
+    apm_page.evaluate(tab + ".title = 'changed'")
+
+
+@pytest.mark.parametrize("i", range(51))
+def test_plain(page, apm_server, i):
+    page.goto(apm_server.url + "blank.html")
+    assert page.title() == "blank"
+"""
+
+#: conftest of that run: the durations, and where the isolated reset's time went.
+RATIO_CONFTEST = (
+    PYTEST_CONFTEST
+    + """
+
+import pytest
+
+PHASES = {}
+
+
+@pytest.fixture(autouse=True)
+def _phases(request):
+    yield
+    if "apm_page" in request.fixturenames:
+        handle = request.getfixturevalue("_apm_isolated_handle")
+        PHASES[request.node.nodeid] = dict(handle.timings)
+
+
+def pytest_unconfigure(config):
+    with open(os.environ["PY_APM_BENCH_DURATIONS"] + ".phases", "w") as fh:
+        json.dump(PHASES, fh)
+"""
+)
+
+
+def isolation_ratio() -> dict[str, Any]:
+    """50 isolated `apm_page` tests against 50 plain `page` tests, one inner pytest run: total
+    ms of each (setup + call + teardown, the first test of each left out), their ratio, and the
+    median ms of each phase of apm_page's isolated reset."""
+    import json
+    import os
+    import subprocess
+
+    with tempfile.TemporaryDirectory(prefix="py-apm-bench-ratio-") as tmp:
+        Path(tmp, "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+        Path(tmp, "conftest.py").write_text(RATIO_CONFTEST, encoding="utf-8")
+        Path(tmp, "test_ratio.py").write_text(RATIO_FILE, encoding="utf-8")
+        out = Path(tmp, "durations.json")
+        env = {**os.environ, "PY_APM_BENCH_DURATIONS": str(out)}
+        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", tmp]
+        done = subprocess.run(
+            command, cwd=tmp, env=env, capture_output=True, text=True, timeout=600
+        )
+        if done.returncode != 0 or not out.is_file():
+            tail = (done.stdout + done.stderr).strip().splitlines()[-5:]
+            raise RuntimeError("inner pytest failed: " + " | ".join(tail))
+        durations = json.loads(out.read_text("utf-8"))
+        phases = json.loads(Path(str(out) + ".phases").read_text("utf-8"))
+
+    def total(group: str) -> float:
+        runs = [p for test, p in durations.items() if f"::test_{group}[" in test][1:]
+        return sum((p["setup"] + p["call"] + p["teardown"]) * 1000 for p in runs)
+
+    apm, plain = total("apm"), total("plain")
+    rest = list(phases.values())[1:]
+    names = sorted({name for p in rest for name in p})
+    return {
+        "apm_ms": apm,
+        "plain_ms": plain,
+        "ratio": apm / plain,
+        "phases": {name: median([p.get(name, 0.0) for p in rest]) for name in names},
+    }

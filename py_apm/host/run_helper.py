@@ -20,6 +20,7 @@ import hashlib
 import os
 import signal
 import sys
+import threading
 import time
 from collections import OrderedDict
 from pathlib import Path
@@ -143,7 +144,8 @@ class Helper:
         server = await asyncio.start_unix_server(self.handle, path=str(self.path))
         self.started = asyncio.ensure_future(self._start_browser())
         self.started.add_done_callback(self._warm_default)
-        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self.stopping.set)
+        if threading.current_thread() is threading.main_thread():  # signals reach only it
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self.stopping.set)
         mine = os.lstat(self.path).st_ino
         tick = min(1.0, self.idle_s / 4)
         try:

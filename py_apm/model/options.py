@@ -84,11 +84,11 @@ def _returns(options: Mapping[str, Any], current: str) -> str:
     "documented", the synchronous contract that option used to switch back to)."""
     value: str = options.get("returns", current)
     if value not in RETURN_CONTRACTS:
-        raise bad_config(f"returns must be \"runtime\" or \"documented\", got {value!r}")
+        raise bad_config(f'returns must be "runtime" or "documented", got {value!r}')
     if "legacyPromises" in options:
         legacy = "runtime" if _bool(options, "legacyPromises", True) else "documented"
         if "returns" in options and legacy != value:
-            raise bad_config(f"legacyPromises contradicts returns \"{value}\"; give only returns")
+            raise bad_config(f'legacyPromises contradicts returns "{value}"; give only returns')
         value = legacy
     return value
 

@@ -5,7 +5,10 @@
 // Promise on bad arguments). Python checks and answers; this module shapes what the provider
 // gets (a Map for getSession, an Error with msdyn_name/errorCode/get()/toString() on failure),
 // keeps the handler functions, settles pending notifyEvent Promises from the CIF_NOTIFICATION
-// events and runs the notification countdowns.
+// events and runs the notification countdowns. Provider frames on another origin reach the same
+// faces through the postMessage protocol of cif_messages.js.
+
+import { listenForProviders } from "./cif_messages.js";
 
 /**
  * @typedef {object} CifDeps
@@ -17,7 +20,8 @@
  * @property {() => number} pageWidth  the workspace page's width (setWidth's "half the screen")
  */
 
-/** Members whose failures the documentation names in PascalCase. */
+/** Members whose failures the documentation names in PascalCase.
+ * @type {Record<string, string>} */
 const API_NAMES = { notifyEvent: "NotifyEvent", cancelEvent: "CancelEvent" };
 
 /** Members that never time out in the library (W22). */
@@ -232,7 +236,13 @@ export function createCif(deps) {
       const bad = handlerArgs(provider, "removeHandler", name, fn);
       if (bad) return Promise.reject(bad);
       const list = handlers.get(provider)?.get(/** @type {string} */ (name));
-      if (list && list.includes(fn)) list.splice(list.indexOf(fn), 1);
+      const handler = /** @type {Function} */ (fn); // handlerArgs checked it
+      if (list && list.includes(handler)) list.splice(list.indexOf(handler), 1);
+      // Logged like addHandler, so the timeline shows both.
+      const log = () => deps.invoke("Microsoft.CIFramework.removeHandler", "cif.removeHandler", [provider, name]);
+      if (deps.isReady()) {
+        try { log(); } catch (e) { deps.report(e); }
+      }
       return undefined;
     };
     f = Object.freeze(obj);
@@ -327,11 +337,28 @@ export function installCif(target, PyApm, { invoke, report, listeners }) {
     timeoutMs = r.timeoutMs;
     return r;
   };
-  for (const name of ["respondToNotification", "setPanelMode", "setPanelWidth", "showProvider", "setPresence", "clickToAct"]) {
-    PyApm.ui[name] = { [name](/** @type {unknown[]} */ ...args) { return invoke(P(`ui.${name}`), `ui.${name}`, args); } }[name];
+  /** The CIF clicks of `PyApm.ui`: JS name -> bridge member. */
+  const clicks = {
+    respondToNotification: "ui.respondToNotification",
+    setPanelMode: "ui.setPanelMode",
+    setPanelWidth: "ui.setPanelWidth",
+    showProvider: "ui.showProvider",
+    setPresence: "ui.setPresence",
+    clickToAct: "ui.clickToAct",
+  };
+  for (const [name, bridge] of Object.entries(clicks)) {
+    PyApm.ui[name] = { [name](/** @type {unknown[]} */ ...args) { return invoke(P(bridge), bridge, args); } }[name];
   }
   Object.defineProperty(PyApm, "__cif", { value: (/** @type {any} */ who) => cif.face(providerOf(target, who)) });
   target.Microsoft.CIFramework = cif.face("default");
+  listenForProviders(target, {
+    face: cif.face,
+    providerOf: (who) => providerOf(target, who),
+    providers: () => invoke(P("cif"), "pyapm.cif", []).providers,
+    ready: () => PyApm.ready,
+    isReady: () => PyApm.isReady,
+    report,
+  });
 }
 
 /**

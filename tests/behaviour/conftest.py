@@ -22,7 +22,10 @@ class NativeWorkspace(Workspace):
         return [{"name": e["name"], "data": e["data"]} for e in events if e["name"] in EVENT_NAMES]
 
 
-JS_BACKENDS = [pytest.param("browser", marks=pytest.mark.browser), pytest.param("node", marks=[pytest.mark.node, pytest.mark.subprocess])]
+JS_BACKENDS = [
+    pytest.param("browser", marks=pytest.mark.browser),
+    pytest.param("node", marks=[pytest.mark.node, pytest.mark.subprocess]),
+]
 
 
 @pytest.fixture(params=JS_BACKENDS)
@@ -46,7 +49,9 @@ def apm(request: pytest.FixtureRequest) -> Any:
 CASE = "case_entity_session_default_template"
 
 
-def case_input(entity_id: str = "11bb11bb-cc22-dd33-ee44-55ff55ff55ff", **extra: Any) -> dict[str, Any]:
+def case_input(
+    entity_id: str = "11bb11bb-cc22-dd33-ee44-55ff55ff55ff", **extra: Any
+) -> dict[str, Any]:
     """A SessionInput for the built-in case template."""
     context = {"parametersStr": f'[["entityName", "incident"], ["entityId", "{entity_id}"]]'}
     return {"templateName": CASE, "sessionContext": context, **extra}

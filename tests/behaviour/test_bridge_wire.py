@@ -43,9 +43,14 @@ def test_js_arity_missing_undefined_extra_ignored() -> None:
 
 
 def test_payload_items_are_flat_primitives() -> None:
-    data = {"previousSessionId": "session-id-0", "previousTabId": None, "sessionId": "s", "tabId": 7}
+    data = {
+        "previousSessionId": "session-id-0",
+        "previousTabId": None,
+        "sessionId": "s",
+        "tabId": 7,
+    }
     items = payload_items(
-        [Event(ON_TAB_SWITCH, "py-apm.w.ON_TAB_SWITCH", data)], ["notice {x}"], ["warn \"q\""]
+        [Event(ON_TAB_SWITCH, "py-apm.w.ON_TAB_SWITCH", data)], ["notice {x}"], ['warn "q"']
     )
     assert items == [
         "e", ON_TAB_SWITCH, "py-apm.w.ON_TAB_SWITCH", 4,

@@ -27,7 +27,8 @@ def test_session_context_as_map_object_or_json(apm, context):
     session = apm.state()["sessions"][1]
     assert session["context"] == {"customerName": "Contoso"}
     assert session["tabs"][0]["parameters"] == {
-        "entityName": "incident", "entityId": "fac04293-1ab0-eb11-8236-000d3a5c49ed",
+        "entityName": "incident",
+        "entityId": "fac04293-1ab0-eb11-8236-000d3a5c49ed",
     }
     assert apm.get_focused_session().resolve_slug("{customerName}") == "Contoso"
 
@@ -37,7 +38,11 @@ def test_context_values_become_strings(apm):
         {"n": 5, "f": 2.5, "b": True, "o": {"a": [1, None]}, "s": "x"}
     )
     assert apm.state()["sessions"][0]["context"] == {
-        "n": "5", "f": "2.5", "b": "true", "o": '{"a":[1,null]}', "s": "x",
+        "n": "5",
+        "f": "2.5",
+        "b": "true",
+        "o": '{"a":[1,null]}',
+        "s": "x",
     }
 
 
@@ -91,8 +96,13 @@ def test_get_context_set_and_delete_write_through(apm):
 def test_tab_context_data_is_parsed_json(apm):
     apm.create_session(case_input())
     tid = apm.create_tab(
-        {"templateName": "msdyn_entityrecord",
-         "appContext": {"entityName": "task", "data": json.dumps({"subject": "S", "prioritycode": 2})}}
+        {
+            "templateName": "msdyn_entityrecord",
+            "appContext": {
+                "entityName": "task",
+                "data": json.dumps({"subject": "S", "prioritycode": 2}),
+            },
+        }
     )
     context = apm.get_focused_session().get_context()
     assert context.get_tab_context(tid)["data"] == {"subject": "S", "prioritycode": 2}
@@ -105,7 +115,10 @@ def test_web_resource_tab_parameters_and_url(apm):
     tab = apm.state()["sessions"][1]["tabs"][1]
     assert tab["tabId"] == tid
     assert (tab["pageType"], tab["title"]) == ("webresource", "Knowledge Search")
-    assert tab["parameters"] == {"webresourceName": "msdyn_kbsearchpagehost.html", "data": "Contoso"}
+    assert tab["parameters"] == {
+        "webresourceName": "msdyn_kbsearchpagehost.html",
+        "data": "Contoso",
+    }
     assert tab["url"] == "webresources/msdyn_kbsearchpagehost.html?data=Contoso"
 
 

@@ -9,7 +9,10 @@ def test_home_session_always_exists(apm):
     assert apm.get_all_sessions() == ["session-id-0"]
     home = apm.get_focused_session()
     assert (home.session_id, home.is_default, home.title, home.can_close) == (
-        "session-id-0", True, "Home", False,
+        "session-id-0",
+        True,
+        "Home",
+        False,
     )
     assert home.get_focused_tab().tab_id == "tab-id-0"
     assert home.get_all_tabs() == ["tab-id-0"]
@@ -98,5 +101,8 @@ def test_titles_are_settable_except_home(apm):
 
 
 def test_topics_are_strings_unique_per_event(apm):
-    topics = {apm.get_event_publisher_topic(n) for n in ("ON_SESSION_SWITCH", "ON_SESSION_CLOSED", "ON_TAB_SWITCH")}
+    topics = {
+        apm.get_event_publisher_topic(n)
+        for n in ("ON_SESSION_SWITCH", "ON_SESSION_CLOSED", "ON_TAB_SWITCH")
+    }
     assert len(topics) == 3 and all(isinstance(t, str) and t for t in topics)

@@ -47,7 +47,9 @@ def test_home_cannot_be_closed_and_the_refusal_is_logged(apm):
     assert apm.state() == before
     last = apm.calls()[-1]
     assert (last["method"], last["refused"], last["reason"]) == (
-        "session.close", True, "The Home session cannot be closed.",
+        "session.close",
+        True,
+        "The Home session cannot be closed.",
     )
 
 
@@ -93,7 +95,9 @@ def test_close_tab_needs_a_tab_of_the_focused_session(apm):
         with pytest.raises(ApmError) as error:
             call(tid)
         assert error.value.code == 404
-        assert f"tab '{tid}' is not a tab of the focused session 'session-id-1'" in error.value.message
+        assert (
+            f"tab '{tid}' is not a tab of the focused session 'session-id-1'" in error.value.message
+        )
     with pytest.raises(ApmError) as error:
         apm.close_tab("tab-id-99")
     assert error.value.message == (
@@ -107,7 +111,10 @@ def test_close_tab_needs_a_tab_of_the_focused_session(apm):
     [
         (None, "createSession: SessionInput is required, got null"),
         ({}, "createSession: SessionInput.templateName is required"),
-        ({"templateName": 5}, "createSession: SessionInput.templateName must be a string, got number"),
+        (
+            {"templateName": 5},
+            "createSession: SessionInput.templateName must be a string, got number",
+        ),
         ({"templateName": "  "}, "createSession: SessionInput.templateName must not be empty"),
         (
             {"templateName": "x", "sessionContext": 7},
@@ -142,14 +149,23 @@ def test_bad_session_input_is_refused_without_change(apm, session_input, message
     [
         (lambda a: a.get_session(5), "getSession: sessionId must be a string, got number"),
         (lambda a: a.close_tab(["tab-id-0"]), "closeTab: tabId must be a string, got array"),
-        (lambda a: a.create_tab({"appContext": {}}), "createTab: AppTabInput.templateName is required"),
+        (
+            lambda a: a.create_tab({"appContext": {}}),
+            "createTab: AppTabInput.templateName is required",
+        ),
         (
             lambda a: a.get_event_publisher_topic("ON_SOMETHING"),
             "getEventPublisherTopic: unknown event name 'ON_SOMETHING' "
             "(known: ON_SESSION_SWITCH, ON_SESSION_CLOSED, ON_TAB_SWITCH)",
         ),
-        (lambda a: a.get_focused_session().update_context(3), "session.updateContext: input must be a Map, an object or a JSON string, got number"),
-        (lambda a: a.get_focused_session().resolve_slug(None), "session.resolveSlug: input must be a string, got "),
+        (
+            lambda a: a.get_focused_session().update_context(3),
+            "session.updateContext: input must be a Map, an object or a JSON string, got number",
+        ),
+        (
+            lambda a: a.get_focused_session().resolve_slug(None),
+            "session.resolveSlug: input must be a string, got ",
+        ),
     ],
 )
 def test_bad_arguments_name_the_call_and_argument(apm, call, message):

@@ -16,7 +16,9 @@ def test_an_entity_record_opens_in_its_entity_session_template(apm):
     )
     session = apm.state()["sessions"][-1]
     assert (sid, session["templateName"], apm.state()["focusedSessionId"]) == (
-        "session-id-1", CASE, "session-id-1",
+        "session-id-1",
+        CASE,
+        "session-id-1",
     )
     assert session["tabs"][0]["parameters"] == {"entityName": "incident", "entityId": "11bb"}
     assert apm.take_events()[0] == {
@@ -29,32 +31,51 @@ def test_another_page_is_the_anchor_of_a_session_with_the_options(apm):
     sid = apm.create_page_session(
         {
             "pageInput": {"pageType": "webresource", "webresourceName": "a.html", "data": {"x": 1}},
-            "options": {"title": "Side work", "canBeClosed": False, "isFocused": False,
-                        "isFocusRequested": True},
+            "options": {
+                "title": "Side work",
+                "canBeClosed": False,
+                "isFocused": False,
+                "isFocusRequested": True,
+            },
         }
     )
     session = apm.state()["sessions"][-1]
     assert apm.state()["focusedSessionId"] == "session-id-0"
-    assert (session["sessionId"], session["title"], session["canClose"], session["notification"],
-            session["templateName"]) == (sid, "Side work", False, True, None)
+    assert (
+        session["sessionId"],
+        session["title"],
+        session["canClose"],
+        session["notification"],
+        session["templateName"],
+    ) == (sid, "Side work", False, True, None)
     anchor = session["tabs"][0]
     assert (anchor["pageType"], anchor["isAnchor"], anchor["canClose"], anchor["url"]) == (
-        "webresource", True, False, "webresources/a.html?data=%7B%22x%22%3A1%7D",
+        "webresource",
+        True,
+        False,
+        "webresources/a.html?data=%7B%22x%22%3A1%7D",
     )
     assert anchor["parameters"] == {"webresourceName": "a.html", "data": '{"x":1}'}
 
 
 def test_a_page_tab_in_a_background_session_focuses_it(apm):
-    apm.create_page_session({"pageInput": {"pageType": "dashboard"}, "options": {"isFocused": False}})
+    apm.create_page_session(
+        {"pageInput": {"pageType": "dashboard"}, "options": {"isFocused": False}}
+    )
     apm.take_events()
     tid = apm.create_page_tab(
         "session-id-1",
-        {"pageInput": {"pageType": "entitylist", "entityName": "account"},
-         "options": {"title": "Accounts", "canBeClosed": False}},
+        {
+            "pageInput": {"pageType": "entitylist", "entityName": "account"},
+            "options": {"title": "Accounts", "canBeClosed": False},
+        },
     )
     tab = apm.state()["sessions"][1]["tabs"][-1]
     assert (tid, tab["title"], tab["canClose"], tab["pageType"]) == (
-        "tab-id-2", "Accounts", False, "entitylist",
+        "tab-id-2",
+        "Accounts",
+        False,
+        "entitylist",
     )
     assert apm.state()["focusedSessionId"] == "session-id-1"
     assert [e["name"] for e in apm.take_events()] == ["ON_SESSION_SWITCH", "ON_TAB_SWITCH"]
@@ -65,15 +86,23 @@ def test_a_page_tab_in_a_background_session_focuses_it(apm):
     [
         ([], "tabs.createTab: TabInput must be a Map, an object or a JSON string, got array"),
         ({}, "tabs.createTab: TabInput.pageInput is required, got undefined"),
-        ({"pageInput": {"pageType": "inlinedialog", "uniqueName": "x"}},
-         "tabs.createTab: TabInput.pageInput.pageType 'inlinedialog' opens a dialog, not a tab"),
-        ({"pageInput": {"pageType": "entityrecord"}},
-         "tabs.createTab: TabInput.pageInput.entityName is required for pageType 'entityrecord'"),
-        ({"pageInput": {"pageType": "form"}},
-         "tabs.createTab: TabInput.pageInput.pageType 'form' is not one of: entityrecord, "
-         "entitylist, dashboard, search, webresource, control, custom"),
-        ({"pageInput": {"pageType": "search"}, "options": {"isFocused": "yes"}},
-         "tabs.createTab: TabInput.options.isFocused must be true or false, got string"),
+        (
+            {"pageInput": {"pageType": "inlinedialog", "uniqueName": "x"}},
+            "tabs.createTab: TabInput.pageInput.pageType 'inlinedialog' opens a dialog, not a tab",
+        ),
+        (
+            {"pageInput": {"pageType": "entityrecord"}},
+            "tabs.createTab: TabInput.pageInput.entityName is required for pageType 'entityrecord'",
+        ),
+        (
+            {"pageInput": {"pageType": "form"}},
+            "tabs.createTab: TabInput.pageInput.pageType 'form' is not one of: entityrecord, "
+            "entitylist, dashboard, search, webresource, control, custom",
+        ),
+        (
+            {"pageInput": {"pageType": "search"}, "options": {"isFocused": "yes"}},
+            "tabs.createTab: TabInput.options.isFocused must be true or false, got string",
+        ),
     ],
 )
 def test_bad_page_input_is_a_400_and_changes_nothing(apm, tab_input, message):
@@ -82,7 +111,9 @@ def test_bad_page_input_is_a_400_and_changes_nothing(apm, tab_input, message):
 
 def test_page_tabs_and_sessions_keep_the_limits(apm):
     for _ in range(9):
-        apm.create_page_tab("session-id-0", {"pageInput": {"pageType": "search", "searchText": "x"}})
+        apm.create_page_tab(
+            "session-id-0", {"pageInput": {"pageType": "search", "searchText": "x"}}
+        )
     with pytest.raises(ApmError, match="Maximum tabs reached") as error:
         apm.create_page_tab("session-id-0", {"pageInput": {"pageType": "search"}})
     assert error.value.code == 409

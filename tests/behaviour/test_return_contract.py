@@ -43,7 +43,8 @@ def test_options_name_the_contract(apm):
     with pytest.raises(ApmError) as error:
         apm.configure({"returns": "async"})
     assert (error.value.code, error.value.message) == (
-        422, "configure: returns must be \"runtime\" or \"documented\", got 'async'"
+        422,
+        'configure: returns must be "runtime" or "documented", got \'async\'',
     )
     with pytest.raises(ApmError, match="legacyPromises contradicts returns"):
         apm.configure({"returns": "runtime", "legacyPromises": False})
@@ -135,8 +136,12 @@ def test_the_change_is_applied_before_the_call_returns(js_page: Any) -> None:
         return Promise.all([p, q]).then(([sid, tid]) => ({now, sid, tabs, tid}));
     }"""
     )
-    assert seen == {"now": "session-id-1", "sid": "session-id-1",
-                    "tabs": ["tab-id-1", "tab-id-2"], "tid": "tab-id-2"}
+    assert seen == {
+        "now": "session-id-1",
+        "sid": "session-id-1",
+        "tabs": ["tab-id-1", "tab-id-2"],
+        "tid": "tab-id-2",
+    }
 
 
 def test_a_promise_where_an_id_is_expected_is_named(js_page: Any) -> None:
@@ -158,9 +163,21 @@ def test_a_promise_where_an_id_is_expected_is_named(js_page: Any) -> None:
     }"""
     )
     assert result["out"] == [
-        [True, 400, "Microsoft.Apm.focusTab: tabId is a Promise; await createTab(...) first (it resolves with the id)"],
-        [True, 400, "Microsoft.Apm.getSession: sessionId is a Promise; await createSession(...) first (it resolves with the id)"],
-        [True, 400, "session.getTab: tabId is a Promise; await createTab(...) first (it resolves with the id)"],
+        [
+            True,
+            400,
+            "Microsoft.Apm.focusTab: tabId is a Promise; await createTab(...) first (it resolves with the id)",
+        ],
+        [
+            True,
+            400,
+            "Microsoft.Apm.getSession: sessionId is a Promise; await createSession(...) first (it resolves with the id)",
+        ],
+        [
+            True,
+            400,
+            "session.getTab: tabId is a Promise; await createTab(...) first (it resolves with the id)",
+        ],
         [True, 400, "Microsoft.Apm.createSession: SessionInput is a Promise; await it first"],
         [True, 400, "session.updateContext: input.k cannot be a Promise"],
     ]

@@ -17,7 +17,9 @@ def run(page: Any, body: str) -> Any:
 
 
 def test_sessions_members_over_the_same_workspace(js_page: Any) -> None:
-    r = run(js_page, f"""
+    r = run(
+        js_page,
+        f"""
         const created = S.create({CASE_INPUT}, "corr-1");
         const sid = await created;
         const s = S.getFocusedSession("corr-2");
@@ -41,21 +43,38 @@ def test_sessions_members_over_the_same_workspace(js_page: Any) -> None:
             sessionClose: await s.close(), homeClose: await S.getFocusedSession().close(),
             unknown: S.getSession("session-id-9"),
         }};
-    """)
+    """,
+    )
     assert r == {
-        "promise": True, "sid": "session-id-1", "same": True,
-        "all": ["session-id-0", "session-id-1"], "can": True,
+        "promise": True,
+        "sid": "session-id-1",
+        "same": True,
+        "all": ["session-id-0", "session-id-1"],
+        "can": True,
         "keys": ["sessionId", "title", "isDefault", "canClose", "iconPath", "iconTitle"],
-        "icon": ["", ""], "tabs": ["tab-id-1", "tab-id-2"], "byTemplate": ["tab-id-2"],
-        "ctx": "Contoso", "afterDelete": {"customerName": "Contoso"}, "title": "Printer jam",
-        "focusResult": True, "focused": "tab-id-2", "canCreateTab": True, "refresh": None,
-        "closed": True, "anchorClose": False, "sessionFocus": None, "sessionClose": True,
-        "homeClose": False, "unknown": None,
+        "icon": ["", ""],
+        "tabs": ["tab-id-1", "tab-id-2"],
+        "byTemplate": ["tab-id-2"],
+        "ctx": "Contoso",
+        "afterDelete": {"customerName": "Contoso"},
+        "title": "Printer jam",
+        "focusResult": True,
+        "focused": "tab-id-2",
+        "canCreateTab": True,
+        "refresh": None,
+        "closed": True,
+        "anchorClose": False,
+        "sessionFocus": None,
+        "sessionClose": True,
+        "homeClose": False,
+        "unknown": None,
     }
 
 
 def test_actions_reject_with_the_same_error_shapes(js_page: Any) -> None:
-    r = run(js_page, """
+    r = run(
+        js_page,
+        """
         const out = [];
         for (const f of [() => S.create({}), () => S.getFocusedSession().createTab({templateName: 7}),
                          () => S.getFocusedSession().updateContext("x", true)]) {
@@ -64,17 +83,30 @@ def test_actions_reject_with_the_same_error_shapes(js_page: Any) -> None:
         }
         try { S.getSession(1); } catch (e) { out.push([e.errorCode, e.message]); }
         return out;
-    """)
+    """,
+    )
     assert r == [
         [True, True, 400, "createSession: SessionInput.templateName is required"],
-        [True, True, 400, "session.createTab: AppTabInput.templateName must be a string, got number"],
-        [True, True, 400, "AppRuntime session.updateContext: input must be an object or a Map, got string"],
+        [
+            True,
+            True,
+            400,
+            "session.createTab: AppTabInput.templateName must be a string, got number",
+        ],
+        [
+            True,
+            True,
+            400,
+            "AppRuntime session.updateContext: input must be an object or a Map, got string",
+        ],
         [400, "getSession: sessionId must be a string, got number"],
     ]
 
 
 def test_session_handlers_fire_for_calls_and_clicks_in_event_order(js_page: Any) -> None:
-    r = run(js_page, f"""
+    r = run(
+        js_page,
+        f"""
         const seen = [];
         const on = (name) => (ctx) => seen.push([name, ctx.getEventArgs()._inputArguments]);
         const ids = [S.addOnAfterSessionCreate(on("create")), S.addOnAfterSessionSwitch(on("switch")),
@@ -90,7 +122,8 @@ def test_session_handlers_fire_for_calls_and_clicks_in_event_order(js_page: Any)
         S.addOnAfterSessionClose((ctx) => source.push(ctx.getEventSource() === S, ctx.getDepth()));
         await S.getFocusedSession().close();
         return {{ids, seen, changes, source}};
-    """)
+    """,
+    )
     assert r["ids"] == ["pyapm-handler-1", "pyapm-handler-2", "pyapm-handler-3"]
     assert r["seen"] == [
         ["create", {"sessionId": "session-id-1"}],
@@ -100,13 +133,19 @@ def test_session_handlers_fire_for_calls_and_clicks_in_event_order(js_page: Any)
         ["create", {"sessionId": "session-id-2"}],
         ["close", {"sessionId": "session-id-2"}],
     ]
-    assert r["changes"] == [["TabSwitch", "entityrecord"], ["TabSwitch", "dashboard"],
-                            ["TabSwitch", "entityrecord"], ["TabSwitch", "dashboard"]]
+    assert r["changes"] == [
+        ["TabSwitch", "entityrecord"],
+        ["TabSwitch", "dashboard"],
+        ["TabSwitch", "entityrecord"],
+        ["TabSwitch", "dashboard"],
+    ]
     assert r["source"] == [True, 0]
 
 
 def test_handlers_and_saved_states_go_with_reset(js_page: Any) -> None:
-    r = run(js_page, """
+    r = run(
+        js_page,
+        """
         const seen = [];
         S.addOnAfterSessionCreate(() => seen.push("create"));
         let value = "first";
@@ -121,12 +160,15 @@ def test_handlers_and_saved_states_go_with_reset(js_page: Any) -> None:
         PyApm.reset();
         await S.create({templateName: "msdyn_chat_session"});
         return {restored, afterRemove, seen};
-    """)
+    """,
+    )
     assert r == {"restored": "restored first", "afterRemove": "restored first", "seen": []}
 
 
 def test_refresh_session_rereads_the_records(js_page: Any) -> None:
-    r = run(js_page, f"""
+    r = run(
+        js_page,
+        f"""
         PyApm.configure({{records: {{incident: {{"11bb": {{title: "Old"}}}}}}}});
         const sid = await S.create({CASE_INPUT});
         PyApm.configure({{records: {{incident: {{"11bb": {{title: "New"}}}}}}}});
@@ -138,17 +180,25 @@ def test_refresh_session_rereads_the_records(js_page: Any) -> None:
         let refused = null;
         try {{ await S.refreshSession(false, "other_template"); }} catch (e) {{ refused = [e.errorCode, e.message]; }}
         return {{before, result, after, refreshed, refused}};
-    """)
+    """,
+    )
     assert r == {
-        "before": "Old", "result": "session-id-1", "after": "New",
+        "before": "Old",
+        "result": "session-id-1",
+        "after": "New",
         "refreshed": [{"eventType": "SessionRefresh", "sessionId": "session-id-1"}],
-        "refused": [501, "Microsoft.AppRuntime.Sessions.refreshSession is not emulated by py-apm: "
-                         "re-making a session from another session template"],
+        "refused": [
+            501,
+            "Microsoft.AppRuntime.Sessions.refreshSession is not emulated by py-apm: "
+            "re-making a session from another session template",
+        ],
     }
 
 
 def test_internal_members(js_page: Any) -> None:
-    r = run(js_page, """
+    r = run(
+        js_page,
+        """
         const I = Microsoft.AppRuntime.Internal;
         const topics = I.getAPMRuntimeTopics();
         const got = new Promise((res) => {
@@ -161,10 +211,14 @@ def test_internal_members(js_page: Any) -> None:
         return {topics: [...topics.keys()], same: topics.get("ON_TAB_SWITCH") ===
                     Microsoft.Apm.getEventPublisherTopic("ON_TAB_SWITCH"),
                 message: await got, tid, pageType: PyApm.state().sessions[0].tabs[1].pageType};
-    """)
+    """,
+    )
     assert r == {
-        "topics": ["ON_SESSION_SWITCH", "ON_SESSION_CLOSED", "ON_TAB_SWITCH"], "same": True,
-        "message": {"hello": 1}, "tid": "tab-id-1", "pageType": "search",
+        "topics": ["ON_SESSION_SWITCH", "ON_SESSION_CLOSED", "ON_TAB_SWITCH"],
+        "same": True,
+        "message": {"hello": 1},
+        "tid": "tab-id-1",
+        "pageType": "search",
     }
 
 
@@ -187,8 +241,9 @@ REFUSED = [
 
 
 @pytest.mark.parametrize(("group", "member", "is_async"), REFUSED)
-def test_what_py_apm_cannot_emulate_is_a_named_error(js_page: Any, group: str, member: str,
-                                                      is_async: bool) -> None:
+def test_what_py_apm_cannot_emulate_is_a_named_error(
+    js_page: Any, group: str, member: str, is_async: bool
+) -> None:
     r = js_page.evaluate(
         """async ([group, member]) => {
         let value;
@@ -202,10 +257,15 @@ def test_what_py_apm_cannot_emulate_is_a_named_error(js_page: Any, group: str, m
     assert r[2].startswith(f"Microsoft.AppRuntime.{group}.{member} is not emulated by py-apm: ")
 
 
-@pytest.mark.parametrize("member", ["notifyKpiBreach", "notifyNewActivity", "resetActivityIndicator"])
+@pytest.mark.parametrize(
+    "member", ["notifyKpiBreach", "notifyNewActivity", "resetActivityIndicator"]
+)
 def test_session_indicators_are_refused(js_page: Any, member: str) -> None:
-    r = run(js_page, f"""
+    r = run(
+        js_page,
+        f"""
         try {{ await S.getFocusedSession().{member}(true); return null; }}
         catch (e) {{ return [e.errorCode, e.message.split(":")[0]]; }}
-    """)
+    """,
+    )
     assert r == [501, f"AppRuntime session.{member} is not emulated by py-apm"]

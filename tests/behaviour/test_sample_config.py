@@ -26,19 +26,31 @@ def test_sample_case_session(apm):
     data = apm.get_focused_session().get_context().get_tab_context(tid)["data"]
     assert data == {
         "subject": "Task created from CAS-01003-P3B7G1",
-        "regardingobjectid": [{"id": "11bb11bb-cc22-dd33-ee44-55ff55ff55ff",
-                               "name": "Printer jams on every page", "entityType": "incident"}],
+        "regardingobjectid": [
+            {
+                "id": "11bb11bb-cc22-dd33-ee44-55ff55ff55ff",
+                "name": "Printer jams on every page",
+                "entityType": "incident",
+            }
+        ],
     }
 
 
 def test_sample_chat_session(apm):
     apm.configure(SAMPLE)
-    apm.create_session({"templateName": "contoso_chat_session",
-                        "sessionContext": {"customerName": "Alex Wu", "customerRecordId": "c-1"}})
+    apm.create_session(
+        {
+            "templateName": "contoso_chat_session",
+            "sessionContext": {"customerName": "Alex Wu", "customerRecordId": "c-1"},
+        }
+    )
     session = apm.state()["sessions"][1]
     assert session["title"] == "Chat with Alex Wu"
     assert [(t["pageType"], t["title"], t["parameters"]) for t in session["tabs"]] == [
-        ("custom", "Alex Wu", {"name": "contoso_customersummary_page", "entityName": "contact",
-                               "recordId": "c-1"}),
+        (
+            "custom",
+            "Alex Wu",
+            {"name": "contoso_customersummary_page", "entityName": "contact", "recordId": "c-1"},
+        ),
         ("search", "Knowledge", {"searchText": "Alex Wu", "searchType": "1"}),
     ]

@@ -212,7 +212,12 @@ def test_timeline_since_gives_the_rows_of_later_calls() -> None:
     last = rows[-1]["seq"]
     ws.create_tab(tab_input())
     later = ws.timeline(last)
-    assert [r["kind"] for r in later] == ["call", "event", "event", "focus"]  # TAB_CREATED, ON_TAB_SWITCH
+    assert [r["kind"] for r in later] == [
+        "call",
+        "event",
+        "event",
+        "focus",
+    ]  # TAB_CREATED, ON_TAB_SWITCH
     assert ws.timeline() == rows + later and ws.timeline(ws.timeline()[-1]["seq"]) == []
     assert Bridge(ws).call("pyapm.timeline", float(last)) == later  # JS numbers
     assert Bridge(ws).call("pyapm.timeline", None) == rows + later

@@ -16,7 +16,9 @@ def run(page: Any, body: str) -> Any:
 
 
 def test_sessions_and_tabs_members(js_page: Any) -> None:
-    r = run(js_page, f"""
+    r = run(
+        js_page,
+        f"""
         const created = X.createSession({{pageInput: {{pageType: "dashboard", dashboardId: "d1"}},
                                           options: {{title: "Board"}}}});
         const sid = await created;
@@ -44,36 +46,65 @@ def test_sessions_and_tabs_members(js_page: Any) -> None:
             note: PyApm.state().sessions[1].notification, close: await s.close(),
             closeHome: await X.getFocusedSession().close(),
         }};
-    """)
+    """,
+    )
     assert r == {
-        "promise": True, "sid": "session-id-1", "same": True, "apm": "Board", "title": "Board",
-        "isDefault": False, "canClose": True, "canCreate": [True, True],
+        "promise": True,
+        "sid": "session-id-1",
+        "same": True,
+        "apm": "Board",
+        "title": "Board",
+        "isDefault": False,
+        "canClose": True,
+        "canCreate": [True, True],
         "all": [2, "session-id-0", True, 2, 1],
         "each": [[0, "tab-id-1"], [1, "tab-id-2"], [2, "tab-id-3"]],
-        "anchor": "tab-id-1", "focusedTab": "tab-id-3",
-        "tab": ["Account", True, "session-id-1", "main.aspx?pagetype=entityrecord&etn=account&id=22cc",
-                {"pageType": "entityrecord", "entityName": "account", "entityId": "22cc"}],
+        "anchor": "tab-id-1",
+        "focusedTab": "tab-id-3",
+        "tab": [
+            "Account",
+            True,
+            "session-id-1",
+            "main.aspx?pagetype=entityrecord&etn=account&id=22cc",
+            {"pageType": "entityrecord", "entityName": "account", "entityId": "22cc"},
+        ],
         "webUrl": "webresources/a.html?data=x%20y",
-        "anchorUrl": "main.aspx?pagetype=dashboard&dashboardId=d1", "missing": [None, None],
-        "focus": None, "afterFocus": "tab-id-2", "refresh": None, "closeTab": True,
-        "closeAnchor": False, "home": None, "request": None, "note": True, "close": True,
+        "anchorUrl": "main.aspx?pagetype=dashboard&dashboardId=d1",
+        "missing": [None, None],
+        "focus": None,
+        "afterFocus": "tab-id-2",
+        "refresh": None,
+        "closeTab": True,
+        "closeAnchor": False,
+        "home": None,
+        "request": None,
+        "note": True,
+        "close": True,
         "closeHome": False,
     }
 
 
 def test_an_entity_record_session_uses_its_template(js_page: Any) -> None:
-    r = run(js_page, """
+    r = run(
+        js_page,
+        """
         const sid = await X.createSession({pageInput: {pageType: "entityrecord", entityName: "incident",
                                                         entityId: "11bb"}});
         const s = PyApm.state().sessions[1];
         return [sid, s.templateName, s.tabs[0].parameters];
-    """)
-    assert r == ["session-id-1", "case_entity_session_default_template",
-                 {"entityName": "incident", "entityId": "11bb"}]
+    """,
+    )
+    assert r == [
+        "session-id-1",
+        "case_entity_session_default_template",
+        {"entityName": "incident", "entityId": "11bb"},
+    ]
 
 
 def test_failures_reject_with_the_same_error_shapes(js_page: Any) -> None:
-    r = run(js_page, """
+    r = run(
+        js_page,
+        """
         const out = [];
         for (const f of [() => X.createSession({pageInput: {pageType: "inlinedialog"}}),
                          () => X.getFocusedSession().tabs.createTab({pageInput: {pageType: "entitylist"}}),
@@ -86,27 +117,63 @@ def test_failures_reject_with_the_same_error_shapes(js_page: Any) -> None:
         }
         out.push(X.getFocusedSession().tabs.getFocusedTab().history.clear());
         return out;
-    """)
+    """,
+    )
     assert r == [
-        [True, 400, "sessions.createSession: SessionInput.pageInput.pageType 'inlinedialog' opens a dialog, not a tab"],
-        [True, 400, "tabs.createTab: TabInput.pageInput.entityName is required for pageType 'entitylist'"],
-        [True, 400, "Xrm session.tabs.getAll().get: argument must be an index, an id or a function, got boolean"],
-        [True, 400, "Xrm.App.sessions.addOnAfterSessionSwitch: handler must be a function, got string"],
-        [True, 501, "Xrm tab.navigateTo is not emulated by py-apm: in-tab navigation is not emulated "
-                    "(a tab shows the page it was opened with)"],
-        [True, 501, "Xrm tab.history.back is not emulated by py-apm: in-tab navigation is not emulated "
-                    "(a tab shows the page it was opened with)"],
+        [
+            True,
+            400,
+            "sessions.createSession: SessionInput.pageInput.pageType 'inlinedialog' opens a dialog, not a tab",
+        ],
+        [
+            True,
+            400,
+            "tabs.createTab: TabInput.pageInput.entityName is required for pageType 'entitylist'",
+        ],
+        [
+            True,
+            400,
+            "Xrm session.tabs.getAll().get: argument must be an index, an id or a function, got boolean",
+        ],
+        [
+            True,
+            400,
+            "Xrm.App.sessions.addOnAfterSessionSwitch: handler must be a function, got string",
+        ],
+        [
+            True,
+            501,
+            "Xrm tab.navigateTo is not emulated by py-apm: in-tab navigation is not emulated "
+            "(a tab shows the page it was opened with)",
+        ],
+        [
+            True,
+            501,
+            "Xrm tab.history.back is not emulated by py-apm: in-tab navigation is not emulated "
+            "(a tab shows the page it was opened with)",
+        ],
         None,
     ]
 
 
-EVENTS = ["BeforeSessionCreate", "AfterSessionCreate", "BeforeSessionSwitch", "AfterSessionSwitch",
-          "AfterSessionClose", "BeforeTabCreate", "AfterTabCreate", "AfterTabClose", "BeforeTabSwitch",
-          "AfterTabSwitch"]
+EVENTS = [
+    "BeforeSessionCreate",
+    "AfterSessionCreate",
+    "BeforeSessionSwitch",
+    "AfterSessionSwitch",
+    "AfterSessionClose",
+    "BeforeTabCreate",
+    "AfterTabCreate",
+    "AfterTabClose",
+    "BeforeTabSwitch",
+    "AfterTabSwitch",
+]
 
 
 def test_handlers_fire_for_calls_and_clicks_in_order_with_the_event_data(js_page: Any) -> None:
-    r = run(js_page, f"""
+    r = run(
+        js_page,
+        f"""
         const seen = [];
         const ids = {{}};
         for (const name of {EVENTS!r}) {{
@@ -138,29 +205,41 @@ def test_handlers_fire_for_calls_and_clicks_in_order_with_the_event_data(js_page
         await new Promise((res) => setTimeout(res, 50));
         ch.close();
         return {{seen, channel}};
-    """)
+    """,
+    )
     s0, s1 = "session-id-0", "session-id-1"
     assert r["seen"] == [
         ["--", "createSession"],
-        ["BeforeSessionCreate", s1], ["BeforeSessionSwitch", s0, s1],
+        ["BeforeSessionCreate", s1],
+        ["BeforeSessionSwitch", s0, s1],
         ["BeforeTabSwitch", s0, "tab-id-0", s1, "tab-id-1"],
-        ["AfterSessionCreate", s1], ["AfterSessionSwitch", s0, s1],
+        ["AfterSessionCreate", s1],
+        ["AfterSessionSwitch", s0, s1],
         ["AfterTabSwitch", s0, "tab-id-0", s1, "tab-id-1"],
         ["--", "createTab"],
-        ["BeforeTabCreate", s1, "tab-id-2"], ["BeforeTabSwitch", s1, "tab-id-1", s1, "tab-id-2"],
-        ["AfterTabCreate", s1, "tab-id-2"], ["AfterTabSwitch", s1, "tab-id-1", s1, "tab-id-2"],
+        ["BeforeTabCreate", s1, "tab-id-2"],
+        ["BeforeTabSwitch", s1, "tab-id-1", s1, "tab-id-2"],
+        ["AfterTabCreate", s1, "tab-id-2"],
+        ["AfterTabSwitch", s1, "tab-id-1", s1, "tab-id-2"],
         ["--", "click home"],
-        ["BeforeSessionSwitch", s1, s0], ["BeforeTabSwitch", s1, "tab-id-2", s0, "tab-id-0"],
-        ["AfterSessionSwitch", s1, s0], ["AfterTabSwitch", s1, "tab-id-2", s0, "tab-id-0"],
+        ["BeforeSessionSwitch", s1, s0],
+        ["BeforeTabSwitch", s1, "tab-id-2", s0, "tab-id-0"],
+        ["AfterSessionSwitch", s1, s0],
+        ["AfterTabSwitch", s1, "tab-id-2", s0, "tab-id-0"],
         ["--", "click tab"],
-        ["BeforeSessionSwitch", s0, s1], ["BeforeTabSwitch", s0, "tab-id-0", s1, "tab-id-2"],
-        ["AfterSessionSwitch", s0, s1], ["AfterTabSwitch", s0, "tab-id-0", s1, "tab-id-2"],
+        ["BeforeSessionSwitch", s0, s1],
+        ["BeforeTabSwitch", s0, "tab-id-0", s1, "tab-id-2"],
+        ["AfterSessionSwitch", s0, s1],
+        ["AfterTabSwitch", s0, "tab-id-0", s1, "tab-id-2"],
         ["--", "close tab (Microsoft.Apm)"],
         ["BeforeTabSwitch", s1, "tab-id-2", s1, "tab-id-1"],
-        ["AfterTabClose", s1, "tab-id-2"], ["AfterTabSwitch", s1, "tab-id-2", s1, "tab-id-1"],
+        ["AfterTabClose", s1, "tab-id-2"],
+        ["AfterTabSwitch", s1, "tab-id-2", s1, "tab-id-1"],
         ["--", "click close session"],
-        ["BeforeSessionSwitch", s1, s0], ["BeforeTabSwitch", s1, "tab-id-1", s0, "tab-id-0"],
-        ["AfterSessionClose", s1], ["AfterSessionSwitch", s1, s0],
+        ["BeforeSessionSwitch", s1, s0],
+        ["BeforeTabSwitch", s1, "tab-id-1", s0, "tab-id-0"],
+        ["AfterSessionClose", s1],
+        ["AfterSessionSwitch", s1, s0],
         ["AfterTabSwitch", s1, "tab-id-1", s0, "tab-id-0"],
         ["--", "after remove"],
     ]
@@ -170,7 +249,9 @@ def test_handlers_fire_for_calls_and_clicks_in_order_with_the_event_data(js_page
 
 @pytest.mark.browser  # a page's "error" event; in Node the error goes to console.error
 def test_a_handler_that_throws_does_not_stop_the_others(apm_page: Any) -> None:
-    r = run(apm_page, """
+    r = run(
+        apm_page,
+        """
         const seen = [];
         const errors = [];
         const onError = (e) => { errors.push(String(e.error && e.error.message)); e.preventDefault(); };
@@ -181,7 +262,8 @@ def test_a_handler_that_throws_does_not_stop_the_others(apm_page: Any) -> None:
         await new Promise((res) => setTimeout(res, 20));
         window.removeEventListener("error", onError);
         return {sid, seen, errors};
-    """)
+    """,
+    )
     assert r == {"sid": "session-id-1", "seen": [True, 0], "errors": ["handler bug"]}
 
 
@@ -217,10 +299,17 @@ def test_a_frame_with_its_own_xrm_mock_gets_sessions_added(apm_page: Any) -> Non
         }"""
         )
     finally:
-        apm_page.evaluate("() => document.querySelectorAll('iframe[name=xrm-frame]').forEach((f) => f.remove())")
+        apm_page.evaluate(
+            "() => document.querySelectorAll('iframe[name=xrm-frame]').forEach((f) => f.remove())"
+        )
     assert r == {
-        "mock": "xrm-mock", "panels": "kept", "same": True, "sid": "session-id-1",
-        "seen": ["session-id-1"], "viaParent": "session-id-1", "runtime": True,
+        "mock": "xrm-mock",
+        "panels": "kept",
+        "same": True,
+        "sid": "session-id-1",
+        "seen": ["session-id-1"],
+        "viaParent": "session-id-1",
+        "runtime": True,
         "anchor": {"searchText": "x"},
     }
 

@@ -86,10 +86,17 @@ class ExampleFrame:
         if hasattr(self.frame, "remove"):
             self.frame.remove()
             return
-        self.page.evaluate("() => document.querySelectorAll('iframe[name=doc-example]').forEach(f => f.remove())")
+        self.page.evaluate(
+            "() => document.querySelectorAll('iframe[name=doc-example]').forEach(f => f.remove())"
+        )
 
 
-@pytest.fixture(params=[pytest.param("browser", marks=pytest.mark.browser), pytest.param("node", marks=[pytest.mark.node, pytest.mark.subprocess])])
+@pytest.fixture(
+    params=[
+        pytest.param("browser", marks=pytest.mark.browser),
+        pytest.param("node", marks=[pytest.mark.node, pytest.mark.subprocess]),
+    ]
+)
 def doc_page(request: pytest.FixtureRequest) -> Any:
     """The workspace page in Chromium, or py-apm's global in Node."""
     return request.getfixturevalue("apm_page" if request.param == "browser" else "apm_node_page")
@@ -108,9 +115,13 @@ def frame(doc_page: Any) -> Any:
 
 
 # ---------------------------------------------------------------- states the examples assume
-def case(apm: BrowserWorkspace, entity_id: str = "11bb11bb-cc22-dd33-ee44-55ff55ff55ff", **extra: Any) -> str:
+def case(
+    apm: BrowserWorkspace, entity_id: str = "11bb11bb-cc22-dd33-ee44-55ff55ff55ff", **extra: Any
+) -> str:
     pairs = f'[["entityName", "incident"], ["entityId", "{entity_id}"]]'
-    return apm.create_session({"templateName": CASE, "sessionContext": {"parametersStr": pairs}, **extra})
+    return apm.create_session(
+        {"templateName": CASE, "sessionContext": {"parametersStr": pairs}, **extra}
+    )
 
 
 def kb_tab(apm: BrowserWorkspace, **extra: Any) -> str:
@@ -172,7 +183,9 @@ def check_created_case(entity_id: str, focused: bool) -> Callable[..., None]:
     return check
 
 
-def check_focused_tab_closed(apm: BrowserWorkspace, frame: ExampleFrame, before: dict[str, Any]) -> None:
+def check_focused_tab_closed(
+    apm: BrowserWorkspace, frame: ExampleFrame, before: dict[str, Any]
+) -> None:
     session = state(apm)["sessions"][1]
     assert [t["tabId"] for t in session["tabs"]] == ["tab-id-1"]
     assert session["focusedTabId"] == "tab-id-1"
@@ -202,7 +215,8 @@ def check_placeholder_session(with_parameters: bool) -> Callable[..., None]:
         if with_parameters:
             assert new["context"] == {"<custom_session_context_params_key>": "<Value>"}
             assert new["tabs"][0]["parameters"] == {
-                "controlName": "<Control_Name>", "data": '{"<parameter>":"<Value>"}',
+                "controlName": "<Control_Name>",
+                "data": '{"<parameter>":"<Value>"}',
             }
         else:
             assert new["context"] == {
@@ -227,14 +241,18 @@ def check_refreshed(tab_id: str | None) -> Callable[..., None]:
     def check(apm: BrowserWorkspace, frame: ExampleFrame, before: dict[str, Any]) -> None:
         target = tab_id or before["sessions"][-1]["focusedTabId"]
         assert tab_state(apm, target)["refreshCount"] == 1
-        changed = [t["tabId"] for s in state(apm)["sessions"] for t in s["tabs"] if t["refreshCount"]]
+        changed = [
+            t["tabId"] for s in state(apm)["sessions"] for t in s["tabs"] if t["refreshCount"]
+        ]
         assert changed == [target]
         assert state(apm)["focusedSessionId"] == before["focusedSessionId"]
 
     return check
 
 
-def check_event_log(trigger: Callable[[BrowserWorkspace], None], expected: str) -> Callable[..., None]:
+def check_event_log(
+    trigger: Callable[[BrowserWorkspace], None], expected: str
+) -> Callable[..., None]:
     def check(apm: BrowserWorkspace, frame: ExampleFrame, before: dict[str, Any]) -> None:
         assert frame.logs == []
         trigger(apm)
@@ -272,7 +290,9 @@ CASES = [
     Case(
         "ON_SESSION_CLOSED__1.js",
         lambda apm: case(apm),
-        check_event_log(lambda apm: apm.get_session("session-id-1").close(), "Session closed: session-id-1"),
+        check_event_log(
+            lambda apm: apm.get_session("session-id-1").close(), "Session closed: session-id-1"
+        ),
     ),
     Case(
         "ON_SESSION_SWITCH__1.js",
@@ -300,8 +320,16 @@ CASES = [
         ),
     ),
     Case("canCloseTab__1.js", focused_session_with_focused_extra_tab, check_focused_tab_closed),
-    Case("canCreateSession__1.js", lambda apm: None, check_created_case("11bb11bb-cc22-dd33-ee44-55ff55ff55ff", True)),
-    Case("canCreateSession__2.js", lambda apm: None, check_created_case("fac04293-1ab0-eb11-8236-000d3a5c49ed", True)),
+    Case(
+        "canCreateSession__1.js",
+        lambda apm: None,
+        check_created_case("11bb11bb-cc22-dd33-ee44-55ff55ff55ff", True),
+    ),
+    Case(
+        "canCreateSession__2.js",
+        lambda apm: None,
+        check_created_case("fac04293-1ab0-eb11-8236-000d3a5c49ed", True),
+    ),
     Case("canCreateTab__1.js", lambda apm: case(apm), check_logs(lambda apm: ["true"])),
     Case("closeTab__1.js", focused_session_with_focused_extra_tab, check_focused_tab_closed),
     Case("closeTab__2.js", focused_session_with_focused_extra_tab, check_focused_tab_closed),
@@ -309,20 +337,42 @@ CASES = [
         "close__1.js",
         lambda apm: case(apm),
         lambda apm, frame, before: (
-            state(apm)["focusedSessionId"] == "session-id-0"
-            and [s["sessionId"] for s in state(apm)["sessions"]] == ["session-id-0"]
-            and apm.take_events()[-3]["name"] == "ON_SESSION_CLOSED"
-        ) or pytest.fail(f"session not closed: {state(apm)}"),
+            (
+                state(apm)["focusedSessionId"] == "session-id-0"
+                and [s["sessionId"] for s in state(apm)["sessions"]] == ["session-id-0"]
+                and apm.take_events()[-3]["name"] == "ON_SESSION_CLOSED"
+            )
+            or pytest.fail(f"session not closed: {state(apm)}")
+        ),
     ),
-    Case("createSession__1.js", lambda apm: None, check_created_case("11bb11bb-cc22-dd33-ee44-55ff55ff55ff", True)),
-    Case("createSession__2.js", lambda apm: case(apm, "00000000-0000-0000-0000-000000000001"),
-         check_created_case("22cc22cc-dd33-ee44-ff55-66aa66aa66aa", False)),
-    Case("createSession__3.js", lambda apm: None, check_created_case("fac04293-1ab0-eb11-8236-000d3a5c49ed", True)),
-    Case("createSession__4.js", lambda apm: None, check_created_case("0e0e6c4f-cbb6-eb11-8236-000d3a5ab8b9", False)),
+    Case(
+        "createSession__1.js",
+        lambda apm: None,
+        check_created_case("11bb11bb-cc22-dd33-ee44-55ff55ff55ff", True),
+    ),
+    Case(
+        "createSession__2.js",
+        lambda apm: case(apm, "00000000-0000-0000-0000-000000000001"),
+        check_created_case("22cc22cc-dd33-ee44-ff55-66aa66aa66aa", False),
+    ),
+    Case(
+        "createSession__3.js",
+        lambda apm: None,
+        check_created_case("fac04293-1ab0-eb11-8236-000d3a5c49ed", True),
+    ),
+    Case(
+        "createSession__4.js",
+        lambda apm: None,
+        check_created_case("0e0e6c4f-cbb6-eb11-8236-000d3a5ab8b9", False),
+    ),
     Case(
         "createTab__1.js",
         lambda apm: case(apm),
-        check_new_tab("msdyn_entityrecord", {"entityName": "account", "entityId": " 22cc22cc-dd33-ee44-ff55-66aa66aa66aa"}, "entityrecord"),
+        check_new_tab(
+            "msdyn_entityrecord",
+            {"entityName": "account", "entityId": " 22cc22cc-dd33-ee44-ff55-66aa66aa66aa"},
+            "entityrecord",
+        ),
     ),
     Case(
         "createTab__2.js",
@@ -333,7 +383,9 @@ CASES = [
                 "entityName": "task",
                 "formId": "d5b4a1b2-de4f-4f86-8768-b0730001e7d1",
                 "data": {
-                    "subject": "Collaboration task", "actualdurationminutes": 60, "prioritycode": 2,
+                    "subject": "Collaboration task",
+                    "actualdurationminutes": 60,
+                    "prioritycode": 2,
                     "scheduledend": "12/12/2030 10:00",
                     "regardingobjectid": "aaaaaaaa-0000-1111-2222-bbbbbbbbbbbb",
                     "regardingobjectidname": "How do I measure my tamp pressure?",
@@ -343,19 +395,45 @@ CASES = [
             "entityrecord",
         ),
     ),
-    Case("createTab__3.js", lambda apm: case(apm),
-         check_new_tab("msdyn_omnichannel_kbsearch", {"webresourceName": "msdyn_kbsearchpagehost.html"}, "webresource")),
-    Case("createTab__4.js", lambda apm: case(apm),
-         check_new_tab("msdyn_omnichannel_kbsearch", {"webresourceName": "msdyn_kbsearchpagehost.html", "data": "Contoso"}, "webresource")),
+    Case(
+        "createTab__3.js",
+        lambda apm: case(apm),
+        check_new_tab(
+            "msdyn_omnichannel_kbsearch",
+            {"webresourceName": "msdyn_kbsearchpagehost.html"},
+            "webresource",
+        ),
+    ),
+    Case(
+        "createTab__4.js",
+        lambda apm: case(apm),
+        check_new_tab(
+            "msdyn_omnichannel_kbsearch",
+            {"webresourceName": "msdyn_kbsearchpagehost.html", "data": "Contoso"},
+            "webresource",
+        ),
+    ),
     Case(
         "createTab__5.js",
         lambda apm: (
-            apm.configure({"tabTemplates": [{"uniqueName": "new_tabtemplate_customwebresource",
-                                              "title": "Custom web resource", "pageType": "Web resource"}]}),
+            apm.configure(
+                {
+                    "tabTemplates": [
+                        {
+                            "uniqueName": "new_tabtemplate_customwebresource",
+                            "title": "Custom web resource",
+                            "pageType": "Web resource",
+                        }
+                    ]
+                }
+            ),
             case(apm),
         ),
-        check_new_tab("new_tabtemplate_customwebresource",
-                      {"webresourceName": "msdyn_kbsearchpagehost.html", "data": " Contoso "}, "webresource"),
+        check_new_tab(
+            "new_tabtemplate_customwebresource",
+            {"webresourceName": "msdyn_kbsearchpagehost.html", "data": " Contoso "},
+            "webresource",
+        ),
     ),
     Case("createTab__6.js", lambda apm: None, check_placeholder_session(True)),
     Case("createTab__7.js", lambda apm: None, check_placeholder_session(False)),
@@ -368,36 +446,63 @@ CASES = [
         "focus__1.js",
         sessions_up_to_4,
         lambda apm, frame, before: (
-            state(apm)["focusedSessionId"] == "session-id-4"
-            and apm.take_events()[-2]["data"] == {"previousSessionId": "session-id-1", "newSessionId": "session-id-4"}
-        ) or pytest.fail("session-id-4 not focused"),
+            (
+                state(apm)["focusedSessionId"] == "session-id-4"
+                and apm.take_events()[-2]["data"]
+                == {"previousSessionId": "session-id-1", "newSessionId": "session-id-4"}
+            )
+            or pytest.fail("session-id-4 not focused")
+        ),
     ),
-    Case("getAllSessions__1.js", lambda apm: (case(apm), case(apm, isFocused=False)),
-         check_logs(lambda apm: ["session-id-0", "session-id-1", "session-id-2"])),
-    Case("getAllTabs__1.js", lambda apm: (apm.configure({"records": RECORDS}), case(apm), kb_tab(apm, isFocused=False)),
-         check_logs(lambda apm: ["Printer on fire", "Knowledge Search"])),
+    Case(
+        "getAllSessions__1.js",
+        lambda apm: (case(apm), case(apm, isFocused=False)),
+        check_logs(lambda apm: ["session-id-0", "session-id-1", "session-id-2"]),
+    ),
+    Case(
+        "getAllTabs__1.js",
+        lambda apm: (apm.configure({"records": RECORDS}), case(apm), kb_tab(apm, isFocused=False)),
+        check_logs(lambda apm: ["Printer on fire", "Knowledge Search"]),
+    ),
     Case(
         "getEventPublisherTopic__1.js",
         lambda apm: None,
         check_logs(lambda apm: [apm.get_event_publisher_topic("ON_SESSION_CLOSED")]),
     ),
-    Case("getFocusedSession__1.js", lambda apm: case(apm), check_logs(lambda apm: ["session-id-1"])),
+    Case(
+        "getFocusedSession__1.js", lambda apm: case(apm), check_logs(lambda apm: ["session-id-1"])
+    ),
     Case("getFocusedTab__1.js", focused_session_with_focused_extra_tab, check_refreshed(None)),
-    Case("getSession__1.js", lambda apm: case(apm, isFocused=False), check_title("session-id-1", "new title")),
+    Case(
+        "getSession__1.js",
+        lambda apm: case(apm, isFocused=False),
+        check_title("session-id-1", "new title"),
+    ),
     Case("getTab__1.js", lambda apm: case(apm), check_refreshed("tab-id-1")),
     Case("isDefault__1.js", lambda apm: None, check_logs(lambda apm: ["true"])),
-    Case("refreshTab__1.js", lambda apm: (case(apm), kb_tab(apm, isFocused=False)), check_refreshed("tab-id-2")),
+    Case(
+        "refreshTab__1.js",
+        lambda apm: (case(apm), kb_tab(apm, isFocused=False)),
+        check_refreshed("tab-id-2"),
+    ),
     Case("refreshTab__2.js", focused_session_with_focused_extra_tab, check_refreshed(None)),
     Case(
         "requestFocus__1.js",
         sessions_up_to_4,
         lambda apm, frame, before: (
-            [s["notification"] for s in state(apm)["sessions"]] == [False, False, False, False, True]
-            and state(apm)["focusedSessionId"] == "session-id-1"
-        ) or pytest.fail(f"no indicator on session-id-4: {state(apm)}"),
+            (
+                [s["notification"] for s in state(apm)["sessions"]]
+                == [False, False, False, False, True]
+                and state(apm)["focusedSessionId"] == "session-id-1"
+            )
+            or pytest.fail(f"no indicator on session-id-4: {state(apm)}")
+        ),
     ),
-    Case("resolveSlug__1.js", lambda apm: (apm.configure({"records": RECORDS}), case(apm)),
-         check_global("caseTitle", "Printer on fire")),
+    Case(
+        "resolveSlug__1.js",
+        lambda apm: (apm.configure({"records": RECORDS}), case(apm)),
+        check_global("caseTitle", "Printer on fire"),
+    ),
     Case(
         "resolveSlug__2.js",
         lambda apm: apm.create_session(
@@ -407,7 +512,9 @@ CASES = [
     ),
     Case("sessionId__1.js", lambda apm: case(apm), check_logs(lambda apm: ["session-id-1"])),
     Case("sessiontitle__1.js", lambda apm: case(apm), check_title("session-id-1", "Testing")),
-    Case("tabId__1.js", focused_session_with_focused_extra_tab, check_logs(lambda apm: ["tab-id-2"])),
+    Case(
+        "tabId__1.js", focused_session_with_focused_extra_tab, check_logs(lambda apm: ["tab-id-2"])
+    ),
     Case(
         "tabtitle__1.js",
         focused_session_with_focused_extra_tab,
@@ -417,17 +524,23 @@ CASES = [
         "updateContext__1.js",
         lambda apm: case(apm),
         lambda apm, frame, before: (
-            frame.wait_for_logs(1) == ["Contoso"]
-            and session_state(apm, "session-id-1")["context"] == {"customerName": "Contoso"}
-        ) or pytest.fail(f"logs: {frame.logs}"),
+            (
+                frame.wait_for_logs(1) == ["Contoso"]
+                and session_state(apm, "session-id-1")["context"] == {"customerName": "Contoso"}
+            )
+            or pytest.fail(f"logs: {frame.logs}")
+        ),
     ),
     Case(
         "updateContext__2.js",
         lambda apm: case(apm),
         lambda apm, frame, before: (
-            session_state(apm, "session-id-1")["context"] == {"customerName": "Contoso"}
-            and apm.get_focused_session().resolve_slug("{customerName}") == "Contoso"
-        ) or pytest.fail("context not updated"),
+            (
+                session_state(apm, "session-id-1")["context"] == {"customerName": "Contoso"}
+                and apm.get_focused_session().resolve_slug("{customerName}") == "Contoso"
+            )
+            or pytest.fail("context not updated")
+        ),
     ),
 ]
 
@@ -451,7 +564,9 @@ def test_doc_example(apm: BrowserWorkspace, frame: ExampleFrame, example: Case) 
     example.check(apm, frame, before)
 
 
-def test_closing_the_anchor_with_the_example_does_nothing(apm: BrowserWorkspace, frame: ExampleFrame) -> None:
+def test_closing_the_anchor_with_the_example_does_nothing(
+    apm: BrowserWorkspace, frame: ExampleFrame
+) -> None:
     """closeTab__1 ASSUMES a non-anchor tab; on the anchor its canClose guard keeps all as is."""
     case(apm)
     before = apm.state()
@@ -459,7 +574,9 @@ def test_closing_the_anchor_with_the_example_does_nothing(apm: BrowserWorkspace,
     assert frame.errors == [] and apm.state() == before
 
 
-def test_can_create_session_example_at_the_limit_creates_nothing(apm: BrowserWorkspace, frame: ExampleFrame) -> None:
+def test_can_create_session_example_at_the_limit_creates_nothing(
+    apm: BrowserWorkspace, frame: ExampleFrame
+) -> None:
     for _ in range(9):
         case(apm, isFocused=False)
     before = apm.state()
@@ -473,7 +590,9 @@ def test_home_close_example_is_refused_quietly(apm: BrowserWorkspace, frame: Exa
     assert frame.errors == [] and apm.state() == before
 
 
-def test_can_create_tab_example_logs_false_at_the_limit(apm: BrowserWorkspace, frame: ExampleFrame) -> None:
+def test_can_create_tab_example_logs_false_at_the_limit(
+    apm: BrowserWorkspace, frame: ExampleFrame
+) -> None:
     case(apm)
     for _ in range(9):
         kb_tab(apm, isFocused=False)
@@ -481,7 +600,9 @@ def test_can_create_tab_example_logs_false_at_the_limit(apm: BrowserWorkspace, f
     assert frame.logs == ["false"]
 
 
-def test_examples_with_implicit_globals_need_sloppy_mode(apm: BrowserWorkspace, frame: ExampleFrame) -> None:
+def test_examples_with_implicit_globals_need_sloppy_mode(
+    apm: BrowserWorkspace, frame: ExampleFrame
+) -> None:
     frame.run(example_code("createSession__1.js"))
     assert re.fullmatch(r"\[object Map\]", frame.frame.evaluate("() => String(window.x)"))
 
@@ -491,9 +612,17 @@ def test_examples_with_implicit_globals_need_sloppy_mode(apm: BrowserWorkspace, 
 # gives, what `returns: "documented"` gives). A value is ("promise", resolved) or ("sync", value);
 # "<context>" is the context object updateContext resolves with.
 RETURNS: dict[str, tuple[Callable[[BrowserWorkspace], Any], tuple[str, Any], tuple[str, Any]]] = {
-    "createSession__1.js": (lambda apm: None, ("promise", "session-id-1"), ("sync", "session-id-1")),
+    "createSession__1.js": (
+        lambda apm: None,
+        ("promise", "session-id-1"),
+        ("sync", "session-id-1"),
+    ),
     "createTab__1.js": (lambda apm: case(apm), ("promise", "tab-id-2"), ("sync", "tab-id-2")),
-    "refreshTab__1.js": (lambda apm: (case(apm), kb_tab(apm, isFocused=False)), ("promise", None), ("sync", None)),
+    "refreshTab__1.js": (
+        lambda apm: (case(apm), kb_tab(apm, isFocused=False)),
+        ("promise", None),
+        ("sync", None),
+    ),
     "refreshTab__2.js": (focused_session_with_focused_extra_tab, ("promise", None), ("sync", None)),
     "focusTab__2.js": (session_with_tabs_1_to_5, ("promise", None), ("sync", None)),
     "focus__1.js": (sessions_up_to_4, ("promise", None), ("sync", None)),
@@ -516,7 +645,9 @@ COMPLETION_JS = """async (code) => {
 
 @pytest.mark.parametrize("contract", ["runtime", "documented"])
 @pytest.mark.parametrize("name", sorted(RETURNS), ids=lambda n: n.removesuffix(".js"))
-def test_doc_example_return_value(apm: BrowserWorkspace, frame: ExampleFrame, name: str, contract: str) -> None:
+def test_doc_example_return_value(
+    apm: BrowserWorkspace, frame: ExampleFrame, name: str, contract: str
+) -> None:
     setup, runtime, documented = RETURNS[name]
     apm.configure({"returns": contract})
     try:

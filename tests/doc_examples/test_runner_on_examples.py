@@ -20,15 +20,34 @@ LOGS = {
     "getAllTabs__1.js": ["Dashboard"],
 }
 NEW_FOCUSED_SESSION = {
-    "canCreateSession__1.js", "canCreateSession__2.js", "createSession__1.js",
-    "createSession__3.js", "createTab__6.js", "createTab__7.js",
+    "canCreateSession__1.js",
+    "canCreateSession__2.js",
+    "createSession__1.js",
+    "createSession__3.js",
+    "createTab__6.js",
+    "createTab__7.js",
 }
 NEW_BACKGROUND_SESSION = {"createSession__2.js", "createSession__4.js"}
-NEW_HOME_TAB = {"createTab__1.js", "createTab__2.js", "createTab__3.js", "createTab__4.js", "createTab__5.js"}
+NEW_HOME_TAB = {
+    "createTab__1.js",
+    "createTab__2.js",
+    "createTab__3.js",
+    "createTab__4.js",
+    "createTab__5.js",
+}
 
 
 def test_py_apm_run_on_every_doc_example(tmp_path: Path) -> None:
-    command = [sys.executable, "-m", "py_apm.host.cli", "run", *map(str, EXAMPLES), "--json", "--wait", "50"]
+    command = [
+        sys.executable,
+        "-m",
+        "py_apm.host.cli",
+        "run",
+        *map(str, EXAMPLES),
+        "--json",
+        "--wait",
+        "50",
+    ]
     # A warm helper of its own that exits soon after (the runs share its booted pages).
     env = {**os.environ, "PY_APM_RUN_SOCKET": str(tmp_path / "run.sock"), "PY_APM_RUN_IDLE": "5"}
     done = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env)
@@ -50,6 +69,12 @@ def test_py_apm_run_on_every_doc_example(tmp_path: Path) -> None:
             assert [t["tabId"] for t in sessions[0]["tabs"]] == ["tab-id-0", "tab-id-1"], name
     # Examples that assume sessions or tabs which a fresh workspace does not have throw, as in
     # the real workspace (getSession("session-id-4") is null there too).
-    assert set(failures) == {"focus__1.js", "getSession__1.js", "requestFocus__1.js",
-                             "getTab__1.js", "focusTab__2.js", "refreshTab__1.js"}, failures
+    assert set(failures) == {
+        "focus__1.js",
+        "getSession__1.js",
+        "requestFocus__1.js",
+        "getTab__1.js",
+        "focusTab__2.js",
+        "refreshTab__1.js",
+    }, failures
     assert done.returncode == 1

@@ -15,6 +15,7 @@ def _real_shim(ws: Any) -> None:
     if not ws.evaluate("typeof window.Xrm === 'object' && !!Xrm.App && !!Xrm.App.sessions"):
         pytest.skip("needs the real shim (the page's fake stand-in has no Xrm face)")
 
+
 STRIP = '[data-testid="tab-strip"]'
 
 

@@ -37,7 +37,9 @@ def _own_warm_helper(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]
         yield
         subprocess.run(
             [sys.executable, "-m", "py_apm.host.runner", "--stop"],
-            capture_output=True, timeout=60, cwd=REPO,
+            capture_output=True,
+            timeout=60,
+            cwd=REPO,
         )
 
 
@@ -71,7 +73,7 @@ def test_table_output_and_sloppy_globals(tmp_path: Path) -> None:
 def test_thrown_error_gives_exit_code_and_message(tmp_path: Path) -> None:
     """An Error the API throws (or rejects with, un-awaited) is printed with its errorCode and
     the line; exit code 1."""
-    script = 'Microsoft.Apm.getFocusedSession();\nMicrosoft.Apm.getSession(42);\n'
+    script = "Microsoft.Apm.getFocusedSession();\nMicrosoft.Apm.getSession(42);\n"
     proc = run(tmp_path, script)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "script.js (line 2) threw an error: Error:" in proc.stdout
@@ -132,7 +134,9 @@ def test_scripts_of_one_run_do_not_share_storage(tmp_path: Path, mode: str) -> N
         capture_output=True, text=True, timeout=180, cwd=REPO,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    logs = [[c["text"] for c in r["console"] if c["type"] == "log"] for r in json.loads(proc.stdout)]
+    logs = [
+        [c["text"] for c in r["console"] if c["type"] == "log"] for r in json.loads(proc.stdout)
+    ]
     assert logs == [['1 1 "kept?" "c=1"'], ['0 0 "" ""']]
 
 
@@ -157,7 +161,9 @@ def test_a_script_left_looping_does_not_stop_the_next(tmp_path: Path, mode: str)
         capture_output=True, text=True, timeout=120, cwd=REPO,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    logs = [[c["text"] for c in r["console"] if c["type"] == "log"] for r in json.loads(proc.stdout)]
+    logs = [
+        [c["text"] for c in r["console"] if c["type"] == "log"] for r in json.loads(proc.stdout)
+    ]
     assert logs == [[], ["second ran"]]
 
 

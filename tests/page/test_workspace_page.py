@@ -250,7 +250,9 @@ def test_notice_bar_at_session_limit(ws: Any, screenshot: Any) -> None:
     expect(bar).to_be_hidden()
     ws.evaluate("PyApmWorkspace.noticeTimeoutMs = 300")
     ws.evaluate(
-        """() => Microsoft.Apm.createSession({templateName: TEMPLATE}).catch(() => {})""".replace("TEMPLATE", json.dumps(CASE_TEMPLATE))
+        """() => Microsoft.Apm.createSession({templateName: TEMPLATE}).catch(() => {})""".replace(
+            "TEMPLATE", json.dumps(CASE_TEMPLATE)
+        )
     )
     expect(bar).to_be_visible()
     expect(bar).to_be_hidden(timeout=3000)

@@ -37,7 +37,10 @@ TARGETS = {
 #: Levels between the argument the model checks first and the spec's value (a session context
 #: is checked as part of its SessionInput).
 ROOT_DEPTH = {"sessionContext": 1, "appContext": 1}
-ROOT_NAME = {"sessionContext": "createSession: SessionInput", "appContext": "createTab: AppTabInput"}
+ROOT_NAME = {
+    "sessionContext": "createSession: SessionInput",
+    "appContext": "createTab: AppTabInput",
+}
 
 
 @dataclass(frozen=True)
@@ -233,7 +236,9 @@ def check(cases: list[Case], outcomes: list[Outcome]) -> None:
             if got.code is not None:
                 problems.append(f"{case.id}: expected success, got {got.code} {got.message}")
         elif (got.code, got.message) != (case.code, case.error):
-            problems.append(f"{case.id}: expected {case.code} {case.error!r}, got {got.code} {got.message!r}")
+            problems.append(
+                f"{case.id}: expected {case.code} {case.error!r}, got {got.code} {got.message!r}"
+            )
         elif got.changed:
             problems.append(f"{case.id}: refused but changed the state")
     assert not problems, "\n".join(problems[:20])

@@ -29,8 +29,23 @@ RESET_OPTIONS = {"restoreDefaults": True}
 TEMPLATES = ["case_entity_session_default_template", "msdyn_chat_session", "new_unknown"]
 TAB_TEMPLATES = ["msdyn_omnichannel_kbsearch", "msdyn_entityrecord", "new_unknown_tab"]
 JUNK: list[Any] = [
-    None, 0, -1, 3.5, float("nan"), "", "session-id-999", "tab-id-999", "{", True, [], [1, [2]],
-    {}, {"templateName": 5}, {"a": {"b": None}}, "x" * 300, "\u00e9\u4e2d\U0001f600",
+    None,
+    0,
+    -1,
+    3.5,
+    float("nan"),
+    "",
+    "session-id-999",
+    "tab-id-999",
+    "{",
+    True,
+    [],
+    [1, [2]],
+    {},
+    {"templateName": 5},
+    {"a": {"b": None}},
+    "x" * 300,
+    "\u00e9\u4e2d\U0001f600",
 ]
 TEXTS = ["", "a", "Case 42", "{anchor.title}", "  spaced  ", "\u00e9\u4e2d", "x" * 50]
 NULLISH = re.compile(r"\b(null|undefined)\b")
@@ -114,11 +129,16 @@ def _tab_input(rng: random.Random) -> Any:
     context = {"data": rng.choice(TEXTS), "entityName": "task", "webresourceName": "a.html"}
     if rng.random() < 0.3:
         context["entityId"] = str(rng.randint(1, 9))
-    return {"templateName": rng.choice(TAB_TEMPLATES), "isFocused": rng.random() < 0.6,
-            "appContext": context}
+    return {
+        "templateName": rng.choice(TAB_TEMPLATES),
+        "isFocused": rng.random() < 0.6,
+        "appContext": context,
+    }
 
 
-def make_operation(rng: random.Random, state: dict[str, Any], known: set[str]) -> tuple[str, Callable[[Side], Any]]:
+def make_operation(
+    rng: random.Random, state: dict[str, Any], known: set[str]
+) -> tuple[str, Callable[[Side], Any]]:
     """A random operation (a label and a function of a Side), from the current state."""
     sids = [s["sessionId"] for s in state["sessions"]]
     pairs = [(s["sessionId"], t["tabId"]) for s in state["sessions"] for t in s["tabs"]]
@@ -171,7 +191,12 @@ def make_operation(rng: random.Random, state: dict[str, Any], known: set[str]) -
         (f"{sid}.getFocusedTab()", lambda side: sess(side).get_focused_tab()),
         (f"{sid}.createTab({t_in!r:.80})", lambda side: sess(side).create_tab(t_in)),
         (f"{sid}.getContext()", lambda side: sess(side).get_context()),
-        (f"{sid}.getAllTabsForTemplate(...)", lambda side: sess(side).get_all_tabs_for_template(t_in.get("templateName") if isinstance(t_in, dict) else t_in)),
+        (
+            f"{sid}.getAllTabsForTemplate(...)",
+            lambda side: sess(side).get_all_tabs_for_template(
+                t_in.get("templateName") if isinstance(t_in, dict) else t_in
+            ),
+        ),
         (f"{tid}.close()", lambda side: tab(side).close()),
         (f"{tid}.focus()", lambda side: tab(side).focus()),
         (f"{tid}.refresh()", lambda side: tab(side).refresh()),
@@ -184,7 +209,7 @@ def make_operation(rng: random.Random, state: dict[str, Any], known: set[str]) -
 def browser_workspace_id(page: Any) -> str:
     topic = page.evaluate("() => Microsoft.Apm.getEventPublisherTopic('ON_TAB_SWITCH')")
     assert topic.startswith("py-apm.") and topic.endswith(".ON_TAB_SWITCH"), topic
-    return topic[len("py-apm."):-len(".ON_TAB_SWITCH")]
+    return topic[len("py-apm.") : -len(".ON_TAB_SWITCH")]
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -203,7 +228,12 @@ def test_native_and_browser_agree(apm_page: Any, seed: int) -> None:
         known |= {t["tabId"] for s in state["sessions"] for t in s["tabs"]}
         if rng.random() < 0.03:
             label, op = "reset()", lambda side: side.ws.reset(RESET_OPTIONS)
-            native.sessions.clear(), native.tabs.clear(), browser.sessions.clear(), browser.tabs.clear()
+            (
+                native.sessions.clear(),
+                native.tabs.clear(),
+                browser.sessions.clear(),
+                browser.tabs.clear(),
+            )
             known = set()
         else:
             label, op = make_operation(rng, state, known)

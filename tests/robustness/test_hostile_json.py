@@ -25,7 +25,9 @@ from .hostile import (
 TEXT_TARGETS = ["createSession", "sessionContext", "parametersStr", "updateContext", "configure"]
 OBJECT_TARGETS = ["createSession", "sessionContext", "updateContext", "configure", "appContext"]
 DEPTHS = [65, 6000, 100_000] + ([200, 1000, 20_000, 500_000] if FULL else [])
-SHAPES = [("[", "", "]"), ('{"a":', "1", "}")] + ([('[{"a":', "1", "}]"), ("[", "1", "]")] if FULL else [])
+SHAPES = [("[", "", "]"), ('{"a":', "1", "}")] + (
+    [('[{"a":', "1", "}]"), ("[", "1", "]")] if FULL else []
+)
 OBJECT_DEPTHS = [65, 2000] + ([100, 10_000, 50_000] if FULL else [])
 STEP = {"deep-array": "[0]", "deep-object": ".a", "deep-map": ".a"}
 
@@ -46,16 +48,34 @@ def text_cases() -> list[Case]:
         for opener, leaf, closer in SHAPES:
             for n in DEPTHS:
                 length = (len(opener) + len(closer)) * n + len(leaf)
-                error = f"{TARGETS[target]} is JSON nested deeper than {MAX_DEPTH} levels (the limit)"
-                if length > (limit if target not in ("sessionContext", "parametersStr") else MAX_TEXT - 80):
+                error = (
+                    f"{TARGETS[target]} is JSON nested deeper than {MAX_DEPTH} levels (the limit)"
+                )
+                if length > (
+                    limit if target not in ("sessionContext", "parametersStr") else MAX_TEXT - 80
+                ):
                     error = _size_error(target, length)
                 cases.append(
-                    Case(f"text-deep {target} {opener}x{n}", target, ["text-deep", opener, leaf, closer, n], error)
+                    Case(
+                        f"text-deep {target} {opener}x{n}",
+                        target,
+                        ["text-deep", opener, leaf, closer, n],
+                        error,
+                    )
                 )
         length = limit + len('{"templateName":""}')
-        cases.append(Case(f"text-big {target}", target, ["text-big", limit], _size_error(target, length)))
+        cases.append(
+            Case(f"text-big {target}", target, ["text-big", limit], _size_error(target, length))
+        )
     # At the bounds: accepted (or refused for what the text says, not for its shape).
-    cases.append(Case("text-deep updateContext 64", "updateContext", ["text-deep", '{"a":', "1", "}", 64], None))
+    cases.append(
+        Case(
+            "text-deep updateContext 64",
+            "updateContext",
+            ["text-deep", '{"a":', "1", "}", 64],
+            None,
+        )
+    )
     cases.append(
         Case(
             "text-deep createSession 64",
@@ -64,7 +84,9 @@ def text_cases() -> list[Case]:
             "createSession: SessionInput.templateName is required",
         )
     )
-    cases.append(Case("text-big createSession under", "createSession", ["text-big", MAX_TEXT - 100], None))
+    cases.append(
+        Case("text-big createSession under", "createSession", ["text-big", MAX_TEXT - 100], None)
+    )
     return cases
 
 
@@ -79,12 +101,15 @@ def object_cases() -> list[Case]:
                 where = path(target, [STEP[kind]] * steps_to_limit)
                 error = f"{where} is nested deeper than {MAX_DEPTH} levels"
                 if kind == "deep-array" and target in ("createSession", "updateContext"):
-                    error = f"{TARGETS[target]} must be a Map, an object or a JSON string, got array"
+                    error = (
+                        f"{TARGETS[target]} must be a Map, an object or a JSON string, got array"
+                    )
                 cases.append(Case(f"{kind} {target} x{n}", target, [kind, n], error))
         limit = MAX_CONFIG_TEXT if target == "configure" else MAX_TEXT
-        root = {"sessionContext": "createSession: SessionInput", "appContext": "createTab: AppTabInput"}.get(
-            target, TARGETS[target]
-        )
+        root = {
+            "sessionContext": "createSession: SessionInput",
+            "appContext": "createTab: AppTabInput",
+        }.get(target, TARGETS[target])
         cases.append(
             Case(
                 f"big value {target}",
@@ -111,12 +136,33 @@ def object_cases() -> list[Case]:
                 else "configure: options has a key of 1,048,576 characters; the limit is 65,536",
             )
         )
-    cases.append(Case("cyclic createSession", "createSession", ["cyclic"], "createSession: SessionInput.self refers to itself (a cyclic object)"))
-    cases.append(Case("cyclic updateContext", "updateContext", ["cyclic"], "session.updateContext: input.self refers to itself (a cyclic object)"))
+    cases.append(
+        Case(
+            "cyclic createSession",
+            "createSession",
+            ["cyclic"],
+            "createSession: SessionInput.self refers to itself (a cyclic object)",
+        )
+    )
+    cases.append(
+        Case(
+            "cyclic updateContext",
+            "updateContext",
+            ["cyclic"],
+            "session.updateContext: input.self refers to itself (a cyclic object)",
+        )
+    )
     # Within the bounds: accepted.
     cases.append(Case("deep-object updateContext 64", "updateContext", ["deep-object", 63], None))
     cases.append(Case("big key updateContext 60000", "updateContext", ["big-key", 60_000], None))
-    cases.append(Case("big value updateContext under", "updateContext", ["big-string-value", MAX_TEXT - 100], None))
+    cases.append(
+        Case(
+            "big value updateContext under",
+            "updateContext",
+            ["big-string-value", MAX_TEXT - 100],
+            None,
+        )
+    )
     cases.append(Case("wide updateContext 10000", "updateContext", ["wide", 10_000], None))
     return cases
 

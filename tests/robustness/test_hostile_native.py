@@ -90,7 +90,9 @@ def fresh() -> Workspace:
 
 
 @pytest.mark.parametrize("name, call, message", EXACT, ids=[c[0] for c in EXACT])
-def test_native_inputs_exact_errors(name: str, call: Callable[[Workspace], Any], message: str) -> None:
+def test_native_inputs_exact_errors(
+    name: str, call: Callable[[Workspace], Any], message: str
+) -> None:
     ws = fresh()
     before = json.dumps(ws.state())
     with pytest.raises(ApmError) as error:
@@ -106,7 +108,14 @@ ODD = [
     {(1, 2): 3}, iter([1]), type, print, JsOpaque("thrown", "x"), JsOpaque("cyclic"),
 ]  # fmt: skip
 if FULL:
-    ODD += [fractions.Fraction(1, 2), memoryview(b"x"), range(3), Ellipsis, NotImplemented, deep_list(100_000)]
+    ODD += [
+        fractions.Fraction(1, 2),
+        memoryview(b"x"),
+        range(3),
+        Ellipsis,
+        NotImplemented,
+        deep_list(100_000),
+    ]
 #: Every bridge member (the registry), as (Python name, arity, what its first argument is).
 MEMBERS = [(spec.python_name, spec.arity, spec.object) for spec in members() if spec.arity]
 
@@ -129,7 +138,9 @@ def test_native_inputs_raise_apm_error_only() -> None:
     for name, arity, obj in MEMBERS:
         for value in ODD:
             ws = fresh()
-            ws.create_tab({"templateName": "msdyn_entityrecord", "appContext": {"entityName": "task"}})
+            ws.create_tab(
+                {"templateName": "msdyn_entityrecord", "appContext": {"entityName": "task"}}
+            )
             before = json.dumps(ws.state())
             tried += 1
             try:
@@ -137,12 +148,16 @@ def test_native_inputs_raise_apm_error_only() -> None:
             except ApmError as error:
                 refused += 1
                 if json.dumps(ws.state()) != before:
-                    problems.append(f"{name}({type(value).__name__}): refused but changed the state")
+                    problems.append(
+                        f"{name}({type(value).__name__}): refused but changed the state"
+                    )
                 # 403: a CIF ownership rule or an unknown provider; 501: unsupported OData
                 if error.code not in (400, 403, 404, 422, 501):
                     problems.append(f"{name}({type(value).__name__}): code {error.code}")
             except Exception as exc:  # noqa: BLE001 - that is what this test looks for
-                problems.append(f"{name}({type(value).__name__}): {type(exc).__name__}: {exc}"[:200])
+                problems.append(
+                    f"{name}({type(value).__name__}): {type(exc).__name__}: {exc}"[:200]
+                )
             json.dumps(ws.calls())
     assert not problems, "\n".join(problems[:20])
     assert refused > tried // 2  # most of them are refused (not silently taken)

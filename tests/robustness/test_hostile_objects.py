@@ -96,7 +96,9 @@ def test_throwing_getters_and_proxies(apm_page: Any) -> None:
     problems = []
     for (label, _, expected), result in zip(THROWING, got, strict=True):
         if result["code"] != 400 or not (result["message"] or "").startswith(expected):
-            problems.append(f"{label}: expected 400 {expected!r}, got {result['code']} {result['message']!r}")
+            problems.append(
+                f"{label}: expected 400 {expected!r}, got {result['code']} {result['message']!r}"
+            )
         elif result["changed"] or result["polluted"]:
             problems.append(f"{label}: changed the state or polluted Object.prototype")
     assert not problems, "\n".join(problems)
@@ -144,13 +146,24 @@ def _context(state: dict[str, Any]) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("backend", ["native", pytest.param("browser", marks=pytest.mark.browser)])
-def test_marker_and_odd_keys_are_stored_as_given(backend: str, request: pytest.FixtureRequest) -> None:
+def test_marker_and_odd_keys_are_stored_as_given(
+    backend: str, request: pytest.FixtureRequest
+) -> None:
     problems = []
     if backend == "browser":
-        got = run_page(request.getfixturevalue("apm_page"), [(label, f"S.updateContext({js})") for label, js, _, _ in STORED])
+        got = run_page(
+            request.getfixturevalue("apm_page"),
+            [(label, f"S.updateContext({js})") for label, js, _, _ in STORED],
+        )
         for (label, _, _, expected), result in zip(STORED, got, strict=True):
-            if result["code"] is not None or _context(result["state"]) != expected or result["polluted"]:
-                problems.append(f"{label}: {result['code']} {result['message']} {_context(result['state'])}")
+            if (
+                result["code"] is not None
+                or _context(result["state"]) != expected
+                or result["polluted"]
+            ):
+                problems.append(
+                    f"{label}: {result['code']} {result['message']} {_context(result['state'])}"
+                )
     else:
         for label, _, value, expected in STORED:
             if value is None:
@@ -242,7 +255,9 @@ def test_url_schemes_after_slugs(backend: str, request: pytest.FixtureRequest) -
             ws = Workspace(SITE)
             before = json.dumps(ws.state())
             try:
-                ws.create_tab({"templateName": "new_site", "appContext": {"target": target, "extra": extra}})
+                ws.create_tab(
+                    {"templateName": "new_site", "appContext": {"target": target, "extra": extra}}
+                )
                 got.append([None, ws.state()["sessions"][0]["tabs"][1]["url"], False])
             except ApmError as error:
                 got.append([error.code, error.message, json.dumps(ws.state()) != before])

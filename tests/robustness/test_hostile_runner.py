@@ -24,8 +24,17 @@ def test_a_script_that_never_ends_is_stopped(tmp_path: Path, mode: str) -> None:
     after = tmp_path / "after.js"
     after.write_text('console.log("still runs", Microsoft.Apm.getAllSessions().length);\n')
     done = subprocess.run(
-        [sys.executable, "-m", "py_apm.host.runner", "--json", "--timeout", "10",
-         *(["--cold"] if mode == "cold" else []), str(endless), str(after)],
+        [
+            sys.executable,
+            "-m",
+            "py_apm.host.runner",
+            "--json",
+            "--timeout",
+            "10",
+            *(["--cold"] if mode == "cold" else []),
+            str(endless),
+            str(after),
+        ],
         capture_output=True,
         text=True,
         timeout=240,

@@ -42,7 +42,9 @@ def test_calls_after_a_fatal_error_fail_clearly(apm_page: Any) -> None:
         "PyApm.reset",
         "Microsoft.Apm.createSession",
     ]
-    assert result["out"] == [{"code": 500, "message": f"{label}: {RELOAD}", "isError": True} for label in labels]
+    assert result["out"] == [
+        {"code": 500, "message": f"{label}: {RELOAD}", "isError": True} for label in labels
+    ]
     assert result["isReady"] is False
 
 

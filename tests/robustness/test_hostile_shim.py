@@ -119,25 +119,47 @@ async ({group, members, setters}) => {
 GROUPS: dict[str, tuple[list[str], list[str]]] = {
     "apm": (
         [
-            "getFocusedSession", "getAllSessions", "getSession", "createSession",
-            "canCreateSession", "createTab", "closeTab", "focusTab", "refreshTab",
+            "getFocusedSession",
+            "getAllSessions",
+            "getSession",
+            "createSession",
+            "canCreateSession",
+            "createTab",
+            "closeTab",
+            "focusTab",
+            "refreshTab",
             "getEventPublisherTopic",
         ],
         [],
     ),
     "session": (
         [
-            "getFocusedTab", "getTab", "getAllTabs", "canCreateTab", "updateContext",
-            "resolveSlug", "getContext", "createTab", "getAllTabsForTemplate", "requestFocus",
-            "focus", "close",
+            "getFocusedTab",
+            "getTab",
+            "getAllTabs",
+            "canCreateTab",
+            "updateContext",
+            "resolveSlug",
+            "getContext",
+            "createTab",
+            "getAllTabsForTemplate",
+            "requestFocus",
+            "focus",
+            "close",
         ],
         ["title", "canClose"],
     ),
     "tab": (["refresh", "focus", "close"], ["title", "canClose"]),
     "xrm": (
         [
-            "getSession", "getFocusedSession", "canCreateSession", "createSession", "getAll",
-            "addOnAfterSessionCreate", "removeOnAfterSessionCreate", "addOnBeforeSessionSwitch",
+            "getSession",
+            "getFocusedSession",
+            "canCreateSession",
+            "createSession",
+            "getAll",
+            "addOnAfterSessionCreate",
+            "removeOnAfterSessionCreate",
+            "addOnBeforeSessionSwitch",
             "removeOnBeforeSessionSwitch",
         ],
         [],
@@ -145,9 +167,17 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     "xrmTabs": (["getTab", "getFocusedTab", "canCreateTab", "createTab", "getAll"], []),
     "runtime": (
         [
-            "create", "getSession", "getFocusedSession", "canCreateSession", "getAll",
-            "addOnContextChange", "removeOnContextChange", "cacheSessionState",
-            "restoreSessionState", "removeSessionState", "refreshSession",
+            "create",
+            "getSession",
+            "getFocusedSession",
+            "canCreateSession",
+            "getAll",
+            "addOnContextChange",
+            "removeOnContextChange",
+            "cacheSessionState",
+            "restoreSessionState",
+            "removeSessionState",
+            "refreshSession",
         ],
         [],
     ),
@@ -163,9 +193,7 @@ def _run(page: Any, group: str) -> dict[str, Any]:
     started = time.perf_counter()
     page.evaluate("PyApm.__proxyTracing.start()")
     try:
-        summary = page.evaluate(
-            RUNNER_JS, {"group": group, "members": members, "setters": setters}
-        )
+        summary = page.evaluate(RUNNER_JS, {"group": group, "members": members, "setters": setters})
         summary["live_proxies"] = page.evaluate("PyApm.__proxyTracing.live()")
     finally:
         page.evaluate("PyApm.__proxyTracing.stop()")

@@ -113,7 +113,9 @@ def test_long_run(apm_page: Any) -> None:
     assert sum(r["proxies"] for r in results) == 0, "a call returned a PyProxy"
     assert live == [0] * CHUNKS, f"PyProxies left alive by the calls: {live}"
     first, last = results[0]["ms"], results[-1]["ms"]
-    assert last <= MAX_SLOWDOWN * max(first, 50), f"slowdown: first chunk {first} ms, last {last} ms"
+    assert last <= MAX_SLOWDOWN * max(first, 50), (
+        f"slowdown: first chunk {first} ms, last {last} ms"
+    )
     if heap_start is not None and heap_end is not None:
         growth = heap_end - heap_start
         assert growth <= MAX_HEAP_GROWTH, f"JS heap grew by {growth / 2**20:.1f} MB"
@@ -138,5 +140,11 @@ def test_proxy_counter_sees_a_leak(apm_page: Any) -> None:
           }
         }"""
     )
-    assert result == {"before": 0, "kind": "function", "isProxy": False, "during": 1, "after": 0,
-                      "keys": []}
+    assert result == {
+        "before": 0,
+        "kind": "function",
+        "isProxy": False,
+        "during": 1,
+        "after": 0,
+        "keys": [],
+    }

@@ -107,7 +107,9 @@ def test_malformed_request_gets_4xx_or_close(server: Any, name: str) -> None:
     status = _status(answer)
     # 501 (unknown method) and 505 (bad HTTP version) are the codes HTTP defines for those.
     allowed = {"unknown-method": {501}, "bad-version": {505}}.get(name, set())
-    assert status is None or 400 <= status < 500 or status in allowed, f"{name}: status {status}: {answer[:300]!r}"
+    assert status is None or 400 <= status < 500 or status in allowed, (
+        f"{name}: status {status}: {answer[:300]!r}"
+    )
     assert b"root:" not in answer, f"{name}: served /etc/passwd"
     _root_ok(server)
 

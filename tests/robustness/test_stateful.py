@@ -20,8 +20,13 @@ EXAMPLES = int(os.environ.get("PY_APM_STATEFUL_EXAMPLES", "150"))
 TEMPLATES = ["case_entity_session_default_template", "msdyn_chat_session", "new_unknown"]
 TAB_TEMPLATES = ["msdyn_omnichannel_kbsearch", "msdyn_entityrecord", "new_unknown_tab"]
 JUNK = st.one_of(
-    st.none(), st.integers(), st.floats(allow_nan=True), st.text(max_size=8), st.booleans(),
-    st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+    st.none(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.text(max_size=8),
+    st.booleans(),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
 )
 
 
@@ -64,15 +69,25 @@ class WorkspaceMachine(RuleBasedStateMachine):
     @rule(template=st.sampled_from(TEMPLATES), focused=st.booleans(), entity=st.text(max_size=6))
     def create_session(self, template: str, focused: bool, entity: str) -> None:
         pairs = f'[["entityName", "incident"], ["entityId", {entity!r}]]'.replace("'", '"')
-        self.attempt(lambda: self.ws.create_session(
-            {"templateName": template, "isFocused": focused, "sessionContext": {"parametersStr": pairs}}
-        ))
+        self.attempt(
+            lambda: self.ws.create_session(
+                {
+                    "templateName": template,
+                    "isFocused": focused,
+                    "sessionContext": {"parametersStr": pairs},
+                }
+            )
+        )
         self.note_focus()
 
     @rule(template=st.sampled_from(TAB_TEMPLATES), focused=st.booleans(), data=st.text(max_size=6))
     def create_tab(self, template: str, focused: bool, data: str) -> None:
         context = {"data": data, "entityName": "task", "webresourceName": "a.html"}
-        self.attempt(lambda: self.ws.create_tab({"templateName": template, "isFocused": focused, "appContext": context}))
+        self.attempt(
+            lambda: self.ws.create_tab(
+                {"templateName": template, "isFocused": focused, "appContext": context}
+            )
+        )
 
     @rule(data=st.data())
     def close_session(self, data: st.DataObject) -> None:
@@ -90,12 +105,17 @@ class WorkspaceMachine(RuleBasedStateMachine):
         self.attempt(lambda: self.ws.session_focus(data.draw(st.sampled_from(self.ids()))))
         self.note_focus()
 
-    @rule(data=st.data(), how=st.sampled_from(["api", "object", "focus", "object-focus", "refresh"]))
+    @rule(
+        data=st.data(), how=st.sampled_from(["api", "object", "focus", "object-focus", "refresh"])
+    )
     def tab_operation(self, data: st.DataObject, how: str) -> None:
         tid = data.draw(st.sampled_from(self.tab_ids()))
         calls = {
-            "api": self.ws.close_tab, "object": self.ws.tab_close, "focus": self.ws.focus_tab,
-            "object-focus": self.ws.tab_focus, "refresh": self.ws.refresh_tab,
+            "api": self.ws.close_tab,
+            "object": self.ws.tab_close,
+            "focus": self.ws.focus_tab,
+            "object-focus": self.ws.tab_focus,
+            "refresh": self.ws.refresh_tab,
         }
         self.attempt(lambda: calls[how](tid))
         self.note_focus()
@@ -110,7 +130,9 @@ class WorkspaceMachine(RuleBasedStateMachine):
         self.attempt(lambda: self.ws.tab_set_title(tid, title))
         self.attempt(lambda: self.ws.tab_set_can_close(tid, flag))
 
-    @rule(data=st.data(), values=st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=3))
+    @rule(
+        data=st.data(), values=st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=3)
+    )
     def update_context(self, data: st.DataObject, values: dict[str, str]) -> None:
         sid = data.draw(st.sampled_from(self.ids()))
         self.attempt(lambda: self.ws.session_update_context(sid, values))
@@ -123,10 +145,23 @@ class WorkspaceMachine(RuleBasedStateMachine):
             elif "{" not in key and "}" not in key:
                 assert self.ws.session_resolve_slug(sid, slug) == slug
 
-    @rule(junk=JUNK, member=st.sampled_from([
-        "create_session", "create_tab", "close_tab", "focus_tab", "refresh_tab", "apm_get_session",
-        "get_event_publisher_topic", "session_close", "session_focus", "session_set_title",
-    ]))
+    @rule(
+        junk=JUNK,
+        member=st.sampled_from(
+            [
+                "create_session",
+                "create_tab",
+                "close_tab",
+                "focus_tab",
+                "refresh_tab",
+                "apm_get_session",
+                "get_event_publisher_topic",
+                "session_close",
+                "session_focus",
+                "session_set_title",
+            ]
+        ),
+    )
     def hostile_argument(self, junk: Any, member: str) -> None:
         function = getattr(self.ws, member)
         args = (junk, junk) if member == "session_set_title" else (junk,)

@@ -466,7 +466,9 @@ def test_cross_origin_frame_boots_its_own(shim_browser: Any, port: int) -> None:
     assert r == "session-id-0"
 
 
-def test_an_existing_xrm_and_microsoft_are_extended_not_replaced(shim_browser: Any, base: str) -> None:
+def test_an_existing_xrm_and_microsoft_are_extended_not_replaced(
+    shim_browser: Any, base: str
+) -> None:
     with _fresh_page(shim_browser) as pg:
         pg.goto(base + "xrm_mock.html")
         r = pg.evaluate(
@@ -476,5 +478,10 @@ def test_an_existing_xrm_and_microsoft_are_extended_not_replaced(shim_browser: A
                     dynamics: Microsoft.Dynamics.marker, sid,
                     faces: [typeof Microsoft.Apm.createSession, typeof Microsoft.AppRuntime.Sessions.create]}; }"""
         )
-    assert r == {"mock": "xrm-mock", "utility": "mocked", "dynamics": "kept", "sid": "session-id-1",
-                 "faces": ["function", "function"]}
+    assert r == {
+        "mock": "xrm-mock",
+        "utility": "mocked",
+        "dynamics": "kept",
+        "sid": "session-id-1",
+        "faces": ["function", "function"],
+    }

@@ -97,7 +97,11 @@ def read_interfaces() -> Interfaces:
     """Every interface of types/*.d.ts."""
     found: Interfaces = {}
     for path in sorted(TYPINGS.glob("*.d.ts")):
-        found.update(parse_interfaces(path.read_text("utf-8")))
+        # Interfaces merge across files, as in TypeScript (cif.d.ts adds to PyApm.UI).
+        for name, (names, bases) in parse_interfaces(path.read_text("utf-8")).items():
+            mine = found.setdefault(name, (set(), []))
+            mine[0].update(names)
+            mine[1].extend(b for b in bases if b not in mine[1])
     return found
 
 
@@ -148,6 +152,7 @@ MIRRORS: dict[str, type] = {
     "session": client.BrowserSession,
     "tab": client.BrowserTab,
     "pyapm": client.BrowserWorkspace,
+    "cif": client.BrowserWorkspace,
 }
 #: Members mirrored on another object than their own: (class, attribute).
 ELSEWHERE: dict[str, tuple[type, str]] = {
@@ -165,10 +170,12 @@ NOT_MIRRORED = {
 
 
 def mirror_names(name: str) -> set[str]:
-    """The client attribute names a member may have: `session.getTab` -> get_tab, and a property
-    accessor by its property (`session.getTitle` -> title)."""
+    """The client attribute names a member may have: `session.getTab` -> get_tab, a property
+    accessor by its property (`session.getTitle` -> title), or the full Python name
+    (`cif.createSession` -> cif_create_session: the CIF members keep their prefix, since their
+    names would meet Microsoft.Apm's)."""
     snake = python_name(name.rpartition(".")[2]).partition("_")[2]
-    return {snake, re.sub(r"^(get|set)_", "", snake)}
+    return {snake, re.sub(r"^(get|set)_", "", snake), python_name(name)}
 
 
 @pytest.mark.parametrize("spec", [s for s in members() if s.object != "ui"], ids=str)

@@ -144,6 +144,7 @@ def test_failed_build_releases_the_lock(fake_root, snap_dir):
     with pytest.raises(snapshot.SnapshotError, match="boom"):
         snapshot_build._locked_build(False, fail)
     assert not snapshot.current(fake_root.pyodide).exists
+
     def make(info):
         info.path.write_bytes(b"S")
         snapshot.write_sidecar(info.path, info.sidecar, info.sources)

@@ -104,9 +104,7 @@ def test_truncated_snapshot_falls_back(fresh: Any) -> None:
     head = snap.path.read_bytes()[: 1 << 20]
     page.route(
         "**/py_apm.snapshot",
-        lambda route: route.fulfill(
-            status=200, body=head, content_type="application/octet-stream"
-        ),
+        lambda route: route.fulfill(status=200, body=head, content_type="application/octet-stream"),
     )
     got = _boot(page)
     assert got["snap"] is False
@@ -166,7 +164,14 @@ def test_workspace_page_requests_each_boot_file_once(fresh: Any) -> None:
     assert phases["start"] <= min(phases["module"], phases["snapshot"])
     assert max(phases["module"], phases["snapshot"]) <= phases["runtime"] <= phases["ready"]
     page.wait_for_timeout(3500)  # Chromium warns about an unused preload ~3 s after load
-    boot_files = ["shim.js", "py_apm.snapshot", "pyodide.asm.wasm", "pyodide.mjs",
-                  "pyodide.asm.mjs", "python_stdlib.zip", "pyodide-lock.json"]
+    boot_files = [
+        "shim.js",
+        "py_apm.snapshot",
+        "pyodide.asm.wasm",
+        "pyodide.mjs",
+        "pyodide.asm.mjs",
+        "python_stdlib.zip",
+        "pyodide-lock.json",
+    ]
     assert {name: requested.count(name) for name in boot_files} == dict.fromkeys(boot_files, 1)
     assert not [line for line in lines if "preload" in line]

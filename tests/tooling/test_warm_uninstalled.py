@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,10 @@ def test_helper_exits_when_its_installation_is_removed(
         await asyncio.wait_for(serving, 10)
         return still_running, time.monotonic() - started
 
-    still_running, exit_s = asyncio.run(scenario())
+    # A thread of its own: a sync Playwright test earlier in the session leaves this one's loop
+    # running, where asyncio.run refuses to start.
+    with ThreadPoolExecutor(1) as pool:
+        still_running, exit_s = pool.submit(asyncio.run, scenario()).result()
     assert still_running
     assert exit_s < 3, exit_s
     assert not (tmp_path / "sock").exists()

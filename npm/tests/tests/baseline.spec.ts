@@ -1,9 +1,11 @@
-// The floor: plain Playwright Test tests without py-apm, to tell py-apm's per-test cost from the
-// runner's own (scripts/test_js.sh compares them with overhead.spec.ts).
-import { expect, test } from "@playwright/test";
+// The reference for apmPage's per-test cost: Playwright Test's own `page` (a new context per
+// test) opening a static page from the same server. scripts/test_js.sh compares these 51 tests
+// with overhead.spec.ts, in the same run (the first of each group, which boots, left out).
+import { expect, test } from "py-apm-emulator/playwright";
 
-for (let i = 0; i < 31; i++) {
-  test(`baseline ${String(i).padStart(2, "0")}`, async () => {
-    expect(String(i)).toBe(`${i}`);
+for (let i = 0; i < 51; i++) {
+  test(`baseline ${String(i).padStart(2, "0")}`, async ({ page, apmURL }) => {
+    await page.goto(`${apmURL}blank.html`);
+    expect(await page.title()).toBe("blank");
   });
 }

@@ -1,8 +1,8 @@
-// Many small tests on the shared page: each changes the workspace, so each reset is real.
+// Many small tests on apmPage (isolated): each changes the workspace, so each reset is real.
 // scripts/test_js.sh reads their durations from results.json (per-test overhead).
 import { expect, test } from "py-apm-emulator/playwright";
 
-for (let i = 0; i < 31; i++) {
+for (let i = 0; i < 51; i++) {
   test(`overhead ${String(i).padStart(2, "0")}`, async ({ apmPage }) => {
     const title = await apmPage.evaluate((n) => {
       const tab = Microsoft.Apm.getFocusedSession().getFocusedTab();
