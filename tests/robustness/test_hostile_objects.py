@@ -47,7 +47,7 @@ THROWING: list[tuple[str, str, str]] = [
     ("configure", "PyApm.configure({get records() { throw new Error('cfg'); }})",
      "configure: options.records: reading it threw: Error: cfg"),
     ("context.set", "S.getContext().then((c) => c.set('k', {get x() { throw new Error('cs'); }}))",
-     "session.updateContext: input.k.x: reading it threw: Error: cs"),
+     "context.set: value.x: reading it threw: Error: cs"),
 ]  # fmt: skip
 if FULL:
     THROWING += [

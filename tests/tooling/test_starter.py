@@ -17,6 +17,7 @@ WANT = {
     "tests/case_panel.spec.ts",
     "tests/test_case_panel.py",
     "types/apm.d.ts",
+    "types/cif.d.ts",
     "types/pyapm.d.ts",
     "webresources/contoso_case_panel.html",
 }
@@ -46,7 +47,7 @@ def test_init_writes_the_project_and_records_it(tmp_path: Path, capsys) -> None:
     assert cli.main(["init", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert f"  created  {tmp_path}/tests/test_case_panel.py" in out
-    assert "py-apm init: 9 created, 0 updated, 0 unchanged, 0 kept" in out
+    assert "py-apm init: 10 created, 0 updated, 0 unchanged, 0 kept" in out
     for rel in WANT:
         assert (tmp_path / rel).is_file(), rel
     ignore = (tmp_path / ".gitignore").read_text().splitlines()
