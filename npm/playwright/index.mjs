@@ -197,6 +197,18 @@ class PageHandle {
   /** Undo everything the last test did, then reset the workspace (docs/isolation.md): in place
    * when the guard can, else a reload, a new page or a new context. */
   async isolate(options) {
+    // A page whose crash is reported only while this runs (a context-wide call then fails with
+    // "crashed") is replaced, and the undo runs again on the new one.
+    try {
+      await this.isolateOnce(options);
+    } catch (e) {
+      if (!/crashed/i.test(String((e && e.message) || e))) throw e;
+      this.crashed = true;
+      await this.isolateOnce(options);
+    }
+  }
+
+  async isolateOnce(options) {
     this.renewed = "";
     if (this.contextWatch.lasting.length) {
       this.renewed = `context: ${this.contextWatch.lasting.join(", ")}`;
@@ -215,10 +227,10 @@ class PageHandle {
     }
     await this.context.clearCookies();
     if (this.contextWatch.permissions) {
-      this.contextWatch.permissions = false;
       await this.context.clearPermissions();
       if (this.contextOptions.permissions) await this.context.grantPermissions(this.contextOptions.permissions);
       await this.context.setGeolocation(this.contextOptions.geolocation ?? null);
+      this.contextWatch.permissions = false; // only once undone: a crash above retries it
     }
     const size = this.page.viewportSize();
     if (this.viewport && (!size || size.width !== this.viewport.width || size.height !== this.viewport.height)) {

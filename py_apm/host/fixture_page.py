@@ -140,7 +140,18 @@ class PageHandle:
 
     def isolate(self, options: dict[str, Any]) -> None:
         """Undo everything the last test did, then reset the workspace: see docs/isolation.md.
-        In place when the guard can; else a reload, a new page or a new context."""
+        In place when the guard can; else a reload, a new page or a new context. A page whose
+        crash is reported only while this runs (a context-wide call then fails with "crashed")
+        is replaced, and the undo runs again on the new one."""
+        try:
+            self._isolate_once(options)
+        except Exception as exc:  # noqa: BLE001 - only a crash is taken back here
+            if "crashed" not in str(exc).lower():
+                raise
+            self.crashed = True
+            self._isolate_once(options)
+
+    def _isolate_once(self, options: dict[str, Any]) -> None:
         self.renewed = ""
         self.timings = {}
         clock = [time.perf_counter()]
@@ -169,11 +180,11 @@ class PageHandle:
         lap("pages, listeners, routes")
         self.context.clear_cookies()
         if self._context_watch.permissions:
-            self._context_watch.permissions = False
             self.context.clear_permissions()
             if self.context_args.get("permissions"):
                 self.context.grant_permissions(self.context_args["permissions"])
             self.context.set_geolocation(self.context_args.get("geolocation"))
+            self._context_watch.permissions = False  # only once undone: a crash above retries it
         if self.page.viewport_size != self._viewport and self._viewport is not None:
             self.page.set_viewport_size(self._viewport)
         lap("cookies, permissions")
