@@ -39,7 +39,16 @@ def ws(cif_page: Any) -> Any:
     page = cif_page
     page.evaluate("() => { PyApm.reset(); PyApmWorkspace.render(); }")
     page.wait_for_selector(FRAME, state="attached")
-    page.evaluate(f"() => document.querySelector('{FRAME}').contentWindow.location.reload()")
+    # The old document's button is disabled first: the wait below must see the new document's
+    # (a reload is asynchronous, and a click on the old one is lost with it).
+    page.evaluate(
+        f"""() => {{
+          const w = document.querySelector('{FRAME}').contentWindow;
+          const old = w.document.querySelector('[data-testid="softphone-incoming"]');
+          if (old) old.disabled = true;
+          w.location.reload();
+        }}"""
+    )
     phone().locator('[data-testid="softphone-incoming"]:not([disabled])').wait_for()
     page.wait_for_function("PyApm.cif().mode === 1")  # the softphone docked the panel
     return page
