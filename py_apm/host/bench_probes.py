@@ -5,7 +5,8 @@ from __future__ import annotations
 import statistics
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -206,27 +207,39 @@ def pytest_sessionfinish(session):
 """
 
 
+@contextmanager
+def _inner_pytest(
+    name: str, conftest: str, test_name: str, test_source: str, timeout_s: int
+) -> Iterator[Path]:
+    """Run one test file with its conftest in an inner pytest, in a temporary folder; yields
+    the durations file the conftest wrote (the folder lives until the block ends)."""
+    import os
+    import subprocess
+
+    with tempfile.TemporaryDirectory(prefix=f"py-apm-bench-{name}-") as tmp:
+        Path(tmp, "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+        Path(tmp, "conftest.py").write_text(conftest, encoding="utf-8")
+        Path(tmp, test_name).write_text(test_source, encoding="utf-8")
+        out = Path(tmp, "durations.json")
+        env = {**os.environ, "PY_APM_BENCH_DURATIONS": str(out)}
+        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", tmp]
+        done = subprocess.run(
+            command, cwd=tmp, env=env, capture_output=True, text=True, timeout=timeout_s
+        )
+        if done.returncode != 0 or not out.is_file():
+            tail = (done.stdout + done.stderr).strip().splitlines()[-5:]
+            raise RuntimeError("inner pytest failed: " + " | ".join(tail))
+        yield out
+
+
 def pytest_overhead(many: int = 60) -> tuple[float, float, float]:
     """(e): run ``1 + many`` small `apm_page` tests (each changes a title, so the reset is real)
     in an inner pytest. Returns medians over all tests but the first (which boots the page), in
     ms: fixture overhead (setup + teardown), the test body (call), and the first test's setup."""
     import json
-    import os
-    import subprocess
 
-    with tempfile.TemporaryDirectory(prefix="py-apm-bench-pytest-") as tmp:
-        Path(tmp, "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
-        Path(tmp, "conftest.py").write_text(PYTEST_CONFTEST, encoding="utf-8")
-        Path(tmp, "test_overhead.py").write_text(PYTEST_FILE.format(n=1 + many), encoding="utf-8")
-        out = Path(tmp, "durations.json")
-        env = {**os.environ, "PY_APM_BENCH_DURATIONS": str(out)}
-        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", tmp]
-        done = subprocess.run(
-            command, cwd=tmp, env=env, capture_output=True, text=True, timeout=300
-        )
-        if done.returncode != 0 or not out.is_file():
-            tail = (done.stdout + done.stderr).strip().splitlines()[-5:]
-            raise RuntimeError("inner pytest failed: " + " | ".join(tail))
+    test_file = PYTEST_FILE.format(n=1 + many)
+    with _inner_pytest("pytest", PYTEST_CONFTEST, "test_overhead.py", test_file, 300) as out:
         phases = list(json.loads(out.read_text("utf-8")).values())
     rest = phases[1:]
     fixture = median([(p["setup"] + p["teardown"]) * 1000 for p in rest])
@@ -282,22 +295,8 @@ def isolation_ratio() -> dict[str, Any]:
     ms of each (setup + call + teardown, the first test of each left out), their ratio, and the
     median ms of each phase of apm_page's isolated reset."""
     import json
-    import os
-    import subprocess
 
-    with tempfile.TemporaryDirectory(prefix="py-apm-bench-ratio-") as tmp:
-        Path(tmp, "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
-        Path(tmp, "conftest.py").write_text(RATIO_CONFTEST, encoding="utf-8")
-        Path(tmp, "test_ratio.py").write_text(RATIO_FILE, encoding="utf-8")
-        out = Path(tmp, "durations.json")
-        env = {**os.environ, "PY_APM_BENCH_DURATIONS": str(out)}
-        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", tmp]
-        done = subprocess.run(
-            command, cwd=tmp, env=env, capture_output=True, text=True, timeout=600
-        )
-        if done.returncode != 0 or not out.is_file():
-            tail = (done.stdout + done.stderr).strip().splitlines()[-5:]
-            raise RuntimeError("inner pytest failed: " + " | ".join(tail))
+    with _inner_pytest("ratio", RATIO_CONFTEST, "test_ratio.py", RATIO_FILE, 600) as out:
         durations = json.loads(out.read_text("utf-8"))
         phases = json.loads(Path(str(out) + ".phases").read_text("utf-8"))
 
