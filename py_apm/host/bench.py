@@ -315,7 +315,10 @@ def _bench(
         _status(title / raw, 10.0),
     )
     top_f, in_f = got["frames"]
-    for where, cost in (("the top page", top_f), ("the tab's frame (window.parent)", in_f)):
+    for where, cost in (
+        ("the top page", top_f),
+        ("the tab's frame script (window.parent, tagged)", in_f),
+    ):
         rep.add(
             f"getFocusedSession().title, one web-resource tab open, from {where}",
             f"{cost:.2f} us/call",
