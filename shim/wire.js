@@ -209,6 +209,22 @@ export function invoke1(label, method, a) {
   return unwrap(method, r);
 }
 
+// An unlogged read (a member declared with log="none": its result does not depend on who
+// calls): no calling frame to find, whatever the model's caller is.
+/** @param {string} label @param {string} method @param {unknown} a @returns {any} */
+function read1(label, method, a) {
+  if (callFn === null) throw notReady(label);
+  let r;
+  try {
+    r = callFn(CODE[method], a);
+  } catch (e) {
+    flush();
+    throw internalError(method, e);
+  }
+  if (pending.length) flush();
+  return unwrap(method, r);
+}
+
 /** @param {string} method @param {any} r */
 function unwrap(method, r) {
   if (r !== null && typeof r === "object") {
@@ -238,7 +254,7 @@ export function cachedGetter(label, method, id) {
   let value;
   return () => {
     if (at === epoch) return value;
-    const v = invoke1(label, method, id);
+    const v = isPrimitive(id) ? read1(label, method, id) : invoke1(label, method, id);
     value = v;
     at = epoch;
     return v;
