@@ -26,7 +26,7 @@ export function hostTab(frameWin) {
 // one, and the shim is strict. A URL shown by two tabs leaves the call untagged. This runs only
 // while a same-origin iframe is hosted (otherwise the page's own calls pay one comparison),
 // once per call from outside (nested crossings see `caller` set), never for PyApm's own
-// members.
+// members nor for unlogged property reads (wire.js `cachedGetter`).
 export let framesSame = 0; // same-origin iframes in this page: their code can reach its objects
 /** @type {Map<string, string | null>} */
 const urlTabs = new Map(); // script URL -> its tab (null: none or two); cleared by `forget`
