@@ -342,7 +342,7 @@ def isolation_ratio() -> dict[str, Any]:
 
 
 def model_reset_us(n: int = 2000) -> float:
-    """CPU µs of one ``reset()`` of the model under this (native) CPython, after a change."""
+    """CPU µs of one ``reset()`` of the model (Home only) under this (native) CPython."""
     from ..model.workspace import Workspace
 
     ws = Workspace()
