@@ -372,11 +372,11 @@ async def run_request(
 
     results = []
     scripts = req["scripts"]
-    timeout_s = float(req["boot_timeout_s"])
+    boot_s, timeout_s = float(req["boot_timeout_s"]), float(req["timeout_s"])
     settle_ms = int(req["settle_ms"])
     for index, (name, source) in enumerate(scripts):
         last = index == len(scripts) - 1
-        slot = await pages.take(timeout_s, progress)
+        slot = await pages.take(boot_s, progress)
         shot = req["screenshot"] if last else None
         limit = timeout_s + RUN_GRACE_S + settle_ms / 1000
         reuse = False

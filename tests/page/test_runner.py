@@ -73,16 +73,23 @@ def test_table_output_and_sloppy_globals(tmp_path: Path) -> None:
 def test_thrown_error_gives_exit_code_and_message(tmp_path: Path) -> None:
     """An Error the API throws (or rejects with, un-awaited) is printed with its errorCode and
     the line; exit code 1."""
-    script = "Microsoft.Apm.getFocusedSession();\nMicrosoft.Apm.getSession(42);\n"
-    proc = run(tmp_path, script)
+    thrown, rejected = tmp_path / "thrown.js", tmp_path / "rejected.js"
+    thrown.write_text("Microsoft.Apm.getFocusedSession();\nMicrosoft.Apm.getSession(42);\n")
+    rejected.write_text(
+        'Microsoft.Apm.getFocusedSession();\nMicrosoft.Apm.focusTab("tab-id-99");\n'
+    )
+    strict = tmp_path / "strict.js"  # a "use strict" prologue keeps its meaning
+    strict.write_text('"use strict";\nundeclared = 1;\n')
+    proc = subprocess.run(
+        [sys.executable, "-m", "py_apm.host.runner", str(thrown), str(rejected), str(strict)],
+        capture_output=True, text=True, timeout=180, cwd=REPO,
+    )  # fmt: skip
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert "script.js (line 2) threw an error: Error:" in proc.stdout
+    assert "thrown.js (line 2) threw an error: Error:" in proc.stdout
     assert "[errorCode 400]" in proc.stdout
-    script = 'Microsoft.Apm.getFocusedSession();\nMicrosoft.Apm.focusTab("tab-id-99");\n'
-    proc = run(tmp_path, script)
-    assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert "script.js (line 2) threw an unhandled promise rejection: Error:" in proc.stdout
+    assert "rejected.js (line 2) threw an unhandled promise rejection: Error:" in proc.stdout
     assert "tab-id-99" in proc.stdout and "[errorCode 404]" in proc.stdout
+    assert "strict.js (line 2) threw an error: ReferenceError: undeclared is not" in proc.stdout
 
 
 def test_json_output_with_config_webresources_and_syntax_error(tmp_path: Path) -> None:
@@ -108,63 +115,7 @@ def test_json_output_with_config_webresources_and_syntax_error(tmp_path: Path) -
     bad = run(tmp_path, "var a = ;\n", "--json")
     assert bad.returncode == 1
     error = json.loads(bad.stdout)["error"]
-    assert error["name"] == "SyntaxError" and error["line"] == 1
-
-
-LEAVES = (
-    "localStorage.setItem('k', 'v'); sessionStorage.setItem('k', 'v');\n"
-    "window.name = 'kept?'; document.cookie = 'c=1';\n"
-)
-PROBES = (
-    "console.log(localStorage.length, sessionStorage.length, JSON.stringify(window.name),\n"
-    "  JSON.stringify(document.cookie));\n"
-)
-
-
-@pytest.mark.parametrize("mode", ["cold", "warm"])
-def test_scripts_of_one_run_do_not_share_storage(tmp_path: Path, mode: str) -> None:
-    """Each script of a run starts from a fresh workspace, storage and cookies included, cold
-    or warm."""
-    first, second = tmp_path / "a.js", tmp_path / "b.js"
-    first.write_text(LEAVES + PROBES, encoding="utf-8")
-    second.write_text(PROBES, encoding="utf-8")
-    extra = ["--cold"] if mode == "cold" else []
-    proc = subprocess.run(
-        [sys.executable, "-m", "py_apm.host.runner", str(first), str(second), "--json", *extra],
-        capture_output=True, text=True, timeout=180, cwd=REPO,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    logs = [
-        [c["text"] for c in r["console"] if c["type"] == "log"] for r in json.loads(proc.stdout)
-    ]
-    assert logs == [['1 1 "kept?" "c=1"'], ['0 0 "" ""']]
-
-
-# Starts an endless loop as soon as the run has collected the workspace (PyApm.state() is the
-# collection's last call into the page), i.e. just before the page is cleared for the next script.
-LOOPS_AFTER_COLLECTION = (
-    "const state = PyApm.state;\n"
-    "PyApm.state = function (...a) { setTimeout(() => { for (;;) {} }, 0);"
-    " return state.apply(this, a); };\n"
-)
-
-
-@pytest.mark.parametrize("mode", ["cold", "warm"])
-def test_a_script_left_looping_does_not_stop_the_next(tmp_path: Path, mode: str) -> None:
-    first, second = tmp_path / "a.js", tmp_path / "b.js"
-    first.write_text(LOOPS_AFTER_COLLECTION, encoding="utf-8")
-    second.write_text("console.log('second ran');\n", encoding="utf-8")
-    extra = ["--cold"] if mode == "cold" else []
-    proc = subprocess.run(
-        [sys.executable, "-m", "py_apm.host.runner", str(first), str(second), "--json",
-         "--wait", "0", *extra],
-        capture_output=True, text=True, timeout=120, cwd=REPO,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    logs = [
-        [c["text"] for c in r["console"] if c["type"] == "log"] for r in json.loads(proc.stdout)
-    ]
-    assert logs == [[], ["second ran"]]
+    assert error["name"] == "SyntaxError" and (error["line"], error["column"]) == (1, 9)
 
 
 def test_missing_script_is_a_usage_error(tmp_path: Path) -> None:
@@ -179,6 +130,31 @@ def test_missing_script_is_a_usage_error(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "cannot read" in proc.stderr
 
+
+LEAVES = (
+    "localStorage.setItem('k', 'v'); sessionStorage.setItem('k', 'v');\n"
+    "window.name = 'kept?'; document.cookie = 'c=1';\n"
+)
+PROBES = (
+    "console.log(localStorage.length, sessionStorage.length, JSON.stringify(window.name),\n"
+    "  JSON.stringify(document.cookie));\n"
+)
+# Top-level declarations of every kind: `let`/`const`/`class` stay the script's own (it runs in
+# a block), a `var` or a function is a global the page cannot drop (it is reloaded).
+DECLARES = "var v = 1; let l = 1; const c = 1; class K {} function f() {}\n"
+REDECLARES = (
+    "let v = 2, f = 2, K = 2; const l = 2; class c {}\n"
+    "console.log(JSON.stringify(['v', 'l', 'c', 'K', 'f'].filter((n) => n in window)));\n"
+)
+
+# Starts an endless loop as soon as the run has collected the workspace (PyApm.state() is the
+# collection's last call into the page), i.e. just before the page is cleared for the next script.
+LOOPS_AFTER_COLLECTION = (
+    "const state = PyApm.state;\n"
+    "PyApm.state = function (...a) { setTimeout(() => { for (;;) {} }, 0);"
+    " return state.apply(this, a); };\n"
+)
+SECOND = "console.log('second ran');\n"
 
 # Once the run has collected the workspace (PyApm.state() is the collection's last call into
 # the page), starts chains of windows: each keeps creating sessions in the script's page
@@ -205,18 +181,38 @@ COUNTS_LATER = (
 )
 
 
+# Scripts run in this order: what one leaves, and what the next sees (each one's console.log).
+LEAKS = [
+    ("leaves.js", LEAVES + PROBES, ['1 1 "kept?" "c=1"']),
+    ("probes.js", PROBES, ['0 0 "" ""']),
+    ("declares.js", DECLARES, []),
+    ("redeclares.js", REDECLARES, ["[]"]),
+    ("loops.js", LOOPS_AFTER_COLLECTION, []),
+    ("second.js", SECOND, ["second ran"]),
+    ("spawns.js", SPAWNS_WINDOWS, []),
+    ("later1.js", COUNTS_LATER, ["sessions 1"]),
+    ("later2.js", COUNTS_LATER, ["sessions 1"]),
+    ("later3.js", COUNTS_LATER, ["sessions 1"]),
+]
+
+
 @pytest.mark.parametrize("mode", ["cold", "warm"])
-def test_windows_a_script_opened_cannot_reach_a_later_script(tmp_path: Path, mode: str) -> None:
-    first, later = tmp_path / "a.js", tmp_path / "b.js"
-    first.write_text(SPAWNS_WINDOWS, encoding="utf-8")
-    later.write_text(COUNTS_LATER, encoding="utf-8")
+def test_nothing_of_a_script_reaches_a_later_one(tmp_path: Path, mode: str) -> None:
+    """Each script of a run starts from a fresh workspace, cold or warm: no storage, cookie,
+    window name or top-level declaration of an earlier one; a loop it left running does not stop
+    the next; windows it opened (chains of them, on `opener`) cannot reach a later script."""
+    paths = []
+    for name, source, _ in LEAKS:
+        paths.append(tmp_path / name)
+        paths[-1].write_text(source, encoding="utf-8")
     extra = ["--cold"] if mode == "cold" else []
     proc = subprocess.run(
-        [sys.executable, "-m", "py_apm.host.runner", str(first), str(later), str(later),
-         str(later), "--json", "--wait", "1000", *extra],
-        capture_output=True, text=True, timeout=240, cwd=REPO,
+        [sys.executable, "-m", "py_apm.host.runner", *map(str, paths), "--json",
+         "--wait", "1000", *extra],
+        capture_output=True, text=True, timeout=300, cwd=REPO,
     )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
     results = json.loads(proc.stdout)
-    assert [r["errors"] for r in results[1:]] == [[], [], []], proc.stdout[-3000:]
-    logs = [[c["text"] for c in r["console"] if c["type"] == "log"] for r in results[1:]]
-    assert logs == [["sessions 1"]] * 3
+    assert [r["errors"] for r in results] == [[]] * len(LEAKS)
+    logs = [[c["text"] for c in r["console"] if c["type"] == "log"] for r in results]
+    assert logs == [want for _, _, want in LEAKS]
