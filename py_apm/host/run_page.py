@@ -28,16 +28,13 @@ from typing import TYPE_CHECKING, Any
 from .headless import READY_JS
 from .isolation import guard_source
 from .run_js import CLEAR_PAGE_JS, COLLECT_JS, MARK_JS, RESET_JS, RUN_JS
-from .scriptlimit import LOADED, run_with_limit
+from .scriptlimit import BOOT_TIMEOUT_S, LOADED, run_with_limit
 from .settle import QUIET_MS, SETTLE_JS, TRACK_INIT_JS
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, Page
 
 VIEWPORT = {"width": 1366, "height": 800}
-#: How long to wait for ``PyApm.ready``, and for a script's synchronous run (seconds), unless
-#: ``--timeout`` says otherwise.
-BOOT_TIMEOUT_S = 60.0
 #: Runs a page serves (cleared and reloaded between them) before a new context replaces it.
 RUNS_PER_PAGE = 50
 #: Seconds a page may take to be cleared for its next run before a new context replaces it.

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import warm
-from .run_page import BOOT_TIMEOUT_S
+from .scriptlimit import BOOT_TIMEOUT_S
 from .settle import SETTLE_MS
 
 EXIT_OK = 0
