@@ -94,24 +94,26 @@ CLEAR_PAGE_JS = """() => {
   window.name = "";
 }"""
 
-#: The isolation guard's baseline, taken once the page has booted (``web/isolation.js``).
-MARK_JS = "() => { window.__pyApmIsolation.mark(); }"
+#: The isolation guard's baseline, taken once the page has booted (``web/isolation.js``); returns
+#: the workspace's revision.
+MARK_JS = "() => { window.__pyApmIsolation.mark(); return PyApm.state().revision; }"
 
 #: The in-place reset between scripts: the guard undoes what the script made (restoring the
 #: workspace's API objects it may have patched), ``PyApm.reset`` empties the workspace (its
 #: render removes the tabs' frames, which the first undo sees as globals it cannot delete), a second
 #: undo checks that nothing is left, and what follows belongs to the next script. Returns what
-#: still needs a reload (nothing: the page is ready).
+#: still needs a reload (nothing: the page is ready) and the revision the next script starts at.
 RESET_JS = """async (options) => {
   const guard = window.__pyApmIsolation;
-  if (!window.PyApm || !PyApm.isReady || !guard || !guard.marked) return ["not ready"];
+  if (!window.PyApm || !PyApm.isReady || !guard || !guard.marked) return { dirty: ["not ready"] };
   window.__pyapmTrack.stop();
   await guard.clean();
   const run = window.__pyapmRun;
-  if (run && run.track.requests > 0) return ["a request in flight"]; // a reload aborts it
+  if (run && run.track.requests > 0) return { dirty: ["a request in flight"] }; // reload aborts it
   PyApm.reset(options);
   await new Promise((rendered) => setTimeout(rendered, 0)); // the page renders the reset
   const { dirty } = await guard.clean();
-  if (!dirty.length) guard.mark();
-  return dirty;
+  if (dirty.length) return { dirty };
+  guard.mark();
+  return { dirty, revision: PyApm.state().revision };
 }"""

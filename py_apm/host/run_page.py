@@ -96,6 +96,10 @@ class Slot:
     lexical: frozenset[str] = frozenset()  # the global lexical scope's names after the boot
     how: str = ""  # how the page was made ready for its current run: boot, reset or reload
     dirty: Any = None  # why the last in-place reset needed a reload
+    # The workspace revision after the boot, and when the current run started: a reset page's
+    # revision goes on growing, and a run reports it as a fresh page would.
+    fresh_revision: int = 0
+    start_revision: int = 0
 
 
 class Pages:
@@ -147,7 +151,7 @@ class Pages:
                 await slot.page.goto(self.url)
             result = await slot.page.evaluate(READY_JS, int(BOOT_TIMEOUT_S * 1000))
             if result.get("ok"):
-                await slot.page.evaluate(MARK_JS)
+                slot.fresh_revision = slot.start_revision = await slot.page.evaluate(MARK_JS)
             # Opened while the page is idle: it can still stop a script that never returns.
             if slot.cdp is None:
                 slot.cdp = await slot.page.context.new_cdp_session(slot.page)
@@ -207,9 +211,12 @@ class Pages:
         await page.context.clear_cookies()
         if page.url != self.url or not (await _lexical_names(slot)) <= slot.lexical:
             return False
-        dirty = await page.evaluate(RESET_JS, self.options)
-        slot.dirty = dirty
-        return isinstance(dirty, list) and not dirty
+        done = await page.evaluate(RESET_JS, self.options)
+        slot.dirty = done["dirty"]
+        if slot.dirty:
+            return False
+        slot.start_revision = done["revision"]
+        return True
 
     async def _clear_origin(self, slot: Slot) -> None:
         """Before a reload: the origin's storage (a reload keeps it)."""
@@ -330,8 +337,11 @@ async def run_on(
     finally:
         slot.capturing = False
     left = slot.windows or len(page.context.pages) > 1 or page.workers
+    state = collected["state"]
+    if isinstance(state.get("revision"), int):
+        state["revision"] += slot.fresh_revision - slot.start_revision
     result = {
-        "state": collected["state"],
+        "state": state,
         "console": slot.console,
         "errors": collected["errors"],
         "screenshot": shot,
