@@ -94,8 +94,6 @@ class Slot:
     crashed: bool = False
     answer: Any = None  # the value of the last `_answer`
     lexical: frozenset[str] = frozenset()  # the global lexical scope's names after the boot
-    how: str = ""  # how the page was made ready for its current run: boot, reset or reload
-    dirty: Any = None  # why the last in-place reset needed a reload
     # The workspace revision after the boot, and when the current run started: a reset page's
     # revision goes on growing, and a run reports it as a fresh page would.
     fresh_revision: int = 0
@@ -134,7 +132,7 @@ class Pages:
                 try:
                     how = "reset"
                     if await asyncio.wait_for(self._reset(slot), CLEAR_TIMEOUT_S):
-                        self._count(slot, how)
+                        self._count(how)
                         return None
                     how = "reload"
                     await asyncio.wait_for(self._clear_origin(slot), CLEAR_TIMEOUT_S)
@@ -161,11 +159,10 @@ class Pages:
         slot.windows = 0
         if not result.get("ok"):
             return f"py-apm did not start: {result.get('error')}"
-        self._count(slot, how)
+        self._count(how)
         return None
 
-    def _count(self, slot: Slot, how: str) -> None:
-        slot.how = how
+    def _count(self, how: str) -> None:
         self.counts[how] = self.counts.get(how, 0) + 1
 
     async def _open(self, slot: Slot) -> None:
@@ -212,8 +209,7 @@ class Pages:
         if page.url != self.url or not (await _lexical_names(slot)) <= slot.lexical:
             return False
         done = await page.evaluate(RESET_JS, self.options)
-        slot.dirty = done["dirty"]
-        if slot.dirty:
+        if done["dirty"]:
             return False
         slot.start_revision = done["revision"]
         return True
