@@ -106,10 +106,9 @@ MARK_JS = "() => { window.__pyApmIsolation.mark(); return PyApm.state().revision
 RESET_JS = """async (options) => {
   const guard = window.__pyApmIsolation;
   if (!window.PyApm || !PyApm.isReady || !guard || !guard.marked) return { dirty: ["not ready"] };
-  window.__pyapmTrack.stop();
+  const track = window.__pyapmTrack.stop(); // the run's own count (out of the script's reach)
   await guard.clean();
-  const run = window.__pyapmRun;
-  if (run && run.track.requests > 0) return { dirty: ["a request in flight"] }; // reload aborts it
+  if (track && track.requests > 0) return { dirty: ["a request in flight"] }; // a reload aborts it
   PyApm.reset(options);
   await new Promise((rendered) => setTimeout(rendered, 0)); // the page renders the reset
   const { dirty } = await guard.clean();

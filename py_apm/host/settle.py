@@ -21,8 +21,9 @@ QUIET_MS = 30
 # so it still sees who called (a channel the workspace opens for its events is not the
 # script's). It counts only during a run: `__pyapmTrack.start()` returns the run's `track`
 # (`pending`; `requests`, the requests alone, which only a reload takes back; `last`, the time
-# of the last sign of life: one of those callbacks, a workspace change) and `stop()` ends it,
-# unsubscribing the PyApm.onChange listeners registered during the run (PyApm.reset keeps them).
+# of the last sign of life: one of those callbacks, a workspace change) and `stop()` ends it and
+# returns it, unsubscribing the PyApm.onChange listeners registered during the run (PyApm.reset
+# keeps them).
 TRACK_INIT_JS = """
 (() => {
   "use strict";
@@ -134,9 +135,11 @@ TRACK_INIT_JS = """
       return t;
     },
     stop() {
+      const t = current;
       current = null;
       for (const off of offs) off();
       offs = [];
+      return t;
     },
   };
   Object.defineProperty(window, "__pyapmTrack", { value: Object.freeze(api) });
