@@ -6,8 +6,10 @@ import asyncio
 import json
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -178,6 +180,7 @@ PyApm.state = function (...a) {
   return state.apply(this, a);
 };
 """
+CHAT_SESSION = "Microsoft.Apm.createSession({templateName: 'msdyn_chat_session'})"
 COUNTS_LATER = (
     "setTimeout(() => console.log('sessions', Microsoft.Apm.getAllSessions().length), 400);\n"
 )
@@ -198,10 +201,10 @@ LEAKS = [
 ]
 
 
-def _check_leaks(results: list[dict]) -> None:
-    assert [r["errors"] for r in results] == [[]] * len(LEAKS)
+def _check_leaks(results: list[dict], scripts: list[tuple[str, str, list[str]]] = LEAKS) -> None:
+    assert [r["errors"] for r in results] == [[]] * len(scripts)
     logs = [[c["text"] for c in r["console"] if c["type"] == "log"] for r in results]
-    assert logs == [want for _, _, want in LEAKS]
+    assert logs == [want for _, _, want in scripts]
 
 
 def test_nothing_of_a_script_reaches_a_later_one_warm(tmp_path: Path) -> None:
@@ -220,15 +223,61 @@ def test_nothing_of_a_script_reaches_a_later_one_warm(tmp_path: Path) -> None:
     _check_leaks(json.loads(proc.stdout))
 
 
+class Held:
+    """A server whose ``/hold`` answers only once ``/release`` was asked (or after 30 s)."""
+
+    def __init__(self) -> None:
+        released = self.released = threading.Event()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                if self.path.startswith("/hold"):
+                    released.wait(30)
+                else:
+                    released.set()
+                try:
+                    self.send_response(200)
+                    self.send_header("Access-Control-Allow-Origin", "*")
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"ok")
+                except OSError:
+                    pass  # the page that asked is gone
+
+            def log_message(self, *_args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.released.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
 def test_nothing_of_a_script_reaches_a_later_one_cold() -> None:
     """The same scripts through a cold run's lifecycle (one page, ``run_page.run_request``), in
     this process: the same isolation, and how it was had: each page is reset in place (no boot)
     unless the script left what the reset cannot undo: a reload after the top-level `var` and
-    function, a new context after the windows."""
+    function and after a request still in flight (it is aborted: its answer, which comes while
+    the next script runs, reaches nothing), a new context after the windows."""
     from py_apm.host.run_page import Pages, run_request
 
+    held = Held()
+    in_flight = [
+        ("holds.js", f"fetch('{held.url}hold').then(() => {CHAT_SESSION});\n", []),
+        (
+            "releases.js",
+            f"fetch('{held.url}release').then(() => setTimeout(() => console.log('sessions',"
+            " Microsoft.Apm.getAllSessions().length), 300));\n",
+            ["sessions 1"],
+        ),
+    ]
+    scripts = LEAKS + in_flight
     req = {
-        "scripts": [[name, source] for name, source, _ in LEAKS], "screenshot": None,
+        "scripts": [[name, source] for name, source, _ in scripts], "screenshot": None,
         "config": None, "webresources": None, "settle_ms": 1000, "boot_timeout_s": 120,
         "timeout_s": 60,
     }  # fmt: skip
@@ -250,10 +299,13 @@ def test_nothing_of_a_script_reaches_a_later_one_cold() -> None:
 
     # A thread of its own: a sync Playwright test earlier in the session may leave its loop
     # running in this one, where asyncio.run refuses to start.
-    with ThreadPoolExecutor(1) as pool:
-        results, counts = pool.submit(asyncio.run, scenario()).result(timeout=300)
-    _check_leaks(results)
-    # 9 changes of script: 1 reload (after declares.js), 1 new context (after spawns.js); the
-    # others in place (one more boot when the page left looping answers too late).
-    assert counts["reload"] == 1 and counts["boot"] in (2, 3), counts
-    assert counts["reset"] >= 6, counts
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            results, counts = pool.submit(asyncio.run, scenario()).result(timeout=300)
+    finally:
+        held.close()
+    _check_leaks(results, scripts)
+    # 11 changes of script: 2 reloads (after declares.js and holds.js), 1 new context (after
+    # spawns.js); the others in place (one more boot when the page left looping answers late).
+    assert counts["reload"] == 2 and counts["boot"] in (2, 3), counts
+    assert counts["reset"] >= 7, counts
