@@ -62,28 +62,6 @@ def test_isolated_from_the_test_before(apm_page):
     assert apm_page.evaluate("fetch('/left-route').then((r) => r.status)") == 404
 
 
-PROVIDERS = {"channelProviders": [{"name": "p", "label": "P", "url": "samples/softphone.html"}]}
-FRAMES = "[window.length, document.querySelectorAll('iframe').length]"
-
-
-@pytest.mark.apm_config(PROVIDERS)
-def test_leaves_workspace_frames_and_one_of_its_own(apm_page):
-    """Tabs and channel providers are frames of the workspace (window.0, window.1, ...)."""
-    apm_page.evaluate("Microsoft.Apm.createTab({templateName: 'msdyn_omnichannel_kbsearch'})")
-    apm_page.evaluate(
-        "document.body.append(Object.assign(document.createElement('iframe'), {id: 'left'}))"
-    )
-    assert apm_page.evaluate(FRAMES)[0] >= 3
-
-
-def test_frames_are_undone_without_a_reload(apm_page, _apm_isolated_handle):
-    assert _apm_isolated_handle.renewed == ""  # the frames are not globals it cannot delete
-    assert apm_page.evaluate("document.getElementById('left')") is None
-    window_frames, iframes = apm_page.evaluate(FRAMES)
-    assert window_frames == iframes and window_frames < 3
-    assert apm_page.evaluate("PyApm.state().sessions[0].tabs.length") == 1
-
-
 def test_crashes_the_page(apm_page):
     """Issue 25: a crashed page is not "closed"; the next test must get a new one."""
     with pytest.raises(Exception, match="crash"):
