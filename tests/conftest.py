@@ -105,8 +105,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 # ---- Suites: the quick suite is `-m quick` (in-process tests only, under a minute) -------------
 #: What a test module's source says when its tests start other processes (the CLI, node, tsc, pip,
-#: an inner pytest): they are marked `subprocess`, which leaves them out of the quick suite.
-_PROCESS_WORDS = ("subprocess", "Popen", "pytester", "create_subprocess_exec")
+#: an inner pytest, also through test_tooling_plugin's `run_inner`): they are marked `subprocess`,
+#: which leaves them out of the quick suite.
+_PROCESS_WORDS = ("subprocess", "Popen", "pytester", "create_subprocess_exec", "run_inner(")
 _FOLDER_MARKS = {"page": ("browser",), "install": ("install", "subprocess", "slow")}
 
 
