@@ -139,6 +139,21 @@
     return own;
   }
 
+  // ---- page listeners (PyApm.onChange) -------------------------------------------------------
+  // PyApm.reset keeps them (they belong to the page, like its DOM listeners): the ones a test
+  // adds are removed here, through the unsubscribe functions onChange handed out.
+  const unsubscribes = [];
+  function wrapOnChange() {
+    const P = window.PyApm;
+    if (!P || typeof P.onChange !== "function") return;
+    const original = P.onChange;
+    P.onChange = function onChange(listener) {
+      const off = original.call(this, listener);
+      if (tracking() && typeof off === "function") unsubscribes.push(off);
+      return off;
+    };
+  }
+
   function takeBaseline() {
     baseline = new Map();
     baseline.set(window, describe(window));
@@ -254,6 +269,7 @@
     /** From now on what is made belongs to the test (the first call takes the baseline). */
     mark() {
       if (baseline === null) {
+        wrapOnChange(); // before the baseline, which then keeps the wrapper
         takeBaseline();
         handlerBase = [];
         for (const o of [window, document]) for (const k of handlerKeys(o)) handlerBase.push([o, k, o[k]]);
@@ -273,6 +289,7 @@
         try { target.removeEventListener(type, listener, capture); } catch (_) { /* gone */ }
       }
       listeners.length = 0;
+      for (const off of unsubscribes.splice(0)) off();
       closeAll();
       for (const [object, before] of baseline) restore(object, before, dirty);
       restoreDocument();
