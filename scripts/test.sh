@@ -39,10 +39,8 @@ canary_rc=0
 if [ "${#args[@]}" -eq 0 ]; then
   export PY_APM_SHUFFLE_SEED="${PY_APM_SHUFFLE_SEED:-$(date +%s)}"
   .venv/bin/python -m pytest tests/isolation -n 2 -q -p no:cacheprovider || canary_rc=$?
-  # The whole suite on two pytest-xdist workers (PY_APM_TEST_WORKERS): 2 cores. loadgroup: the
-  # tests of a module marked xdist_group run on one worker, so its module-scoped build or boot
-  # is made once, not once per worker.
-  args=(--ignore=tests/isolation -n "${PY_APM_TEST_WORKERS:-2}" --dist loadgroup)
+  # The whole suite on two pytest-xdist workers (PY_APM_TEST_WORKERS): 2 cores.
+  args=(--ignore=tests/isolation -n "${PY_APM_TEST_WORKERS:-2}")
 fi
 
 pytest_rc=0

@@ -42,7 +42,6 @@ DOC_EXAMPLE = REPO / "tests" / "doc_examples" / "examples" / "createSession__1.j
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.xdist_group("install"),  # one build and venv (`--dist loadgroup`)
     pytest.mark.skipif(
         not (REPO / "node_modules" / "pyodide" / "pyodide.asm.wasm").is_file(),
         reason="npm ci not run (the build copies Pyodide from node_modules)",

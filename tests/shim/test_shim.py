@@ -19,8 +19,6 @@ import pytest
 
 pytest.importorskip("playwright.sync_api")
 
-pytestmark = pytest.mark.xdist_group("shim")  # one module page (`--dist loadgroup`)
-
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 PYODIDE_DIR = ROOT / "node_modules" / "pyodide"

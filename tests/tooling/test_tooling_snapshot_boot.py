@@ -20,8 +20,6 @@ import pytest
 from py_apm.host.server import pyodide_dir, serve
 from py_apm.host.snapshot import current as current_snapshot
 
-pytestmark = pytest.mark.xdist_group("snapshot_boot")  # one workspace_boot (`--dist loadgroup`)
-
 PAGE = "<!doctype html><meta charset=utf-8><body><script src='/shim.js'{attrs}></script>"
 WORKS = (
     "(() => { Microsoft.Apm.createSession({templateName: 'msdyn_chat_session',"
