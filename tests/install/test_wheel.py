@@ -5,8 +5,7 @@ a user would: ``py-apm init`` then pytest, ``py-apm doctor``, ``py-apm run`` on 
 example, ``py-apm serve``. ``$PY_APM_DIST`` (a folder with a wheel and an sdist) tests those files
 instead of building them: the release workflow tests the files it publishes.
 
-One build and one venv for the whole module (about a minute); its tests run on one pytest-xdist
-worker (`xdist_group`). The installed py_apm has the checkout's sources, so the snapshot the test
+One build and one venv for the whole module (about a minute). The installed py_apm has the checkout's sources, so the snapshot the test
 session already built is the one the installed layout looks for: it is copied into the venv's
 cache (when the keys match), and the one snapshot build here is the one `py-apm serve` makes,
 from the installed files, in an empty cache of its own.
@@ -14,6 +13,7 @@ from the installed files, in an empty cache of its own.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -127,13 +127,17 @@ def _install(base: Path) -> Iterator[Installed]:
     log = f"(the files in ${DIST_ENV})"
     if not given:
         # `python -m build` makes the sdist, then the wheel *from the sdist* (npm not reachable).
-        built = subprocess.run(
-            [sys.executable, "-m", "build", "--outdir", str(dist), str(REPO)],
-            capture_output=True,
-            text=True,
-            timeout=600,
-            env=build_env(base),
-        )
+        # One build of the checkout at a time: setuptools' sdist makes and removes its release
+        # tree inside the checkout, so two pytest-xdist workers building at once break each other.
+        with open(Path(tempfile.gettempdir()) / "py-apm-install-build.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            built = subprocess.run(
+                [sys.executable, "-m", "build", "--outdir", str(dist), str(REPO)],
+                capture_output=True,
+                text=True,
+                timeout=600,
+                env=build_env(base),
+            )
         log = built.stdout + built.stderr
         assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
     (wheel,) = dist.glob("py_apm_emulator-*.whl")
