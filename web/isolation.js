@@ -183,13 +183,19 @@
   };
   let handlerBase = null; // [[object, key, value]]
 
+  // The window's index properties are its frames: they come and go with their elements (a
+  // test's own under <head>/<body> are removed below, the workspace's with its reset), never
+  // with a script's definitions.
+  const isFrameIndex = (key) => typeof key === "string" && /^(0|[1-9]\d*)$/.test(key);
+
   function restore(object, before, dirty) {
     const label = object === window ? "window" : (object.constructor && object.constructor.name) || "object";
     for (const key of Reflect.ownKeys(object)) {
-      if (before.has(key)) continue;
+      if (before.has(key) || (object === window && isFrameIndex(key))) continue;
       if (!Reflect.deleteProperty(object, key)) dirty.push(`${label}.${String(key)} (added, not deletable)`);
     }
     for (const [key, was] of before) {
+      if (object === window && isFrameIndex(key)) continue;
       const now = Reflect.getOwnPropertyDescriptor(object, key);
       if (now && same(now, was)) continue;
       let ok = false;
