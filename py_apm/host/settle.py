@@ -15,9 +15,10 @@ SETTLE_MS = 250
 QUIET_MS = 30
 
 # What the script leaves running, counted so that the wait after it (SETTLE_JS) can end as soon
-# as all of it is done: its timers and intervals, animation frames, requests, and
-# BroadcastChannel messages on their way to a listener in this page. `last` is the time of the
-# last sign of life (one of those callbacks, a workspace change).
+# as all of it is done: its timers and intervals, animation frames, requests, and messages on
+# their way to this page (BroadcastChannel, MessageChannel ports, postMessage to itself): a
+# script that keeps itself busy passing messages is never idle. `last` is the time of the last
+# sign of life (one of those callbacks, a workspace change).
 TRACK_PENDING_JS = """
 function trackPending() {
   const track = { pending: 0, last: performance.now(), wait: setTimeout.bind(window) };
@@ -91,6 +92,58 @@ function trackPending() {
       return super.close();
     }
   };
+  // MessageChannel: a message posted on one port is owed to its partner until delivered (a
+  // port handed elsewhere never hears it here: the page stays busy, which is the safe side).
+  const partner = new WeakMap();
+  const portOwed = new WeakMap();
+  const settlePort = (port, n) => {
+    const owes = portOwed.get(port) || 0;
+    const by = Math.min(owes, n);
+    if (by > 0) { portOwed.set(port, owes - by); track.pending -= by; }
+  };
+  const portPost = MessagePort.prototype.postMessage;
+  MessagePort.prototype.postMessage = function (...a) {
+    const r = portPost.apply(this, a);
+    const to = partner.get(this);
+    if (to && portOwed.has(to)) { portOwed.set(to, portOwed.get(to) + 1); track.pending++; }
+    return r;
+  };
+  const portClose = MessagePort.prototype.close;
+  MessagePort.prototype.close = function () {
+    settlePort(this, Infinity);
+    const to = partner.get(this);
+    if (to) settlePort(to, Infinity);
+    return portClose.call(this);
+  };
+  const MC = window.MessageChannel;
+  window.MessageChannel = class MessageChannel extends MC {
+    constructor() {
+      super();
+      partner.set(this.port1, this.port2);
+      partner.set(this.port2, this.port1);
+      for (const port of [this.port1, this.port2]) {
+        portOwed.set(port, 0);
+        port.addEventListener("message", () => { settlePort(port, 1); busy(); });
+      }
+    }
+  };
+  // postMessage to this window from itself: owed until its "message" event.
+  let selfOwed = 0;
+  const winPost = window.postMessage;
+  const reachesSelf = (target) => {
+    if (target === undefined || target === "*" || target === "/") return true;
+    try { return new URL(String(target)).origin === location.origin; } catch (_e) { return false; }
+  };
+  window.postMessage = function (message, target, ...rest) {
+    const r = winPost.call(this, message, target, ...rest);
+    const to = target !== null && typeof target === "object" ? target.targetOrigin : target;
+    if ((this === window || this === undefined) && reachesSelf(to)) { selfOwed++; track.pending++; }
+    return r;
+  };
+  window.addEventListener("message", (ev) => {
+    if (ev.source === window && selfOwed > 0) { selfOwed--; track.pending--; }
+    busy();
+  }, true);
   if (window.PyApm && PyApm.onChange) PyApm.onChange(busy);
   return track;
 }
