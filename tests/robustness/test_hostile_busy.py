@@ -1,8 +1,8 @@
 """A `py-apm run` script that keeps itself busy passing messages (a MessageChannel ping-pong,
-``postMessage`` to its own window, a BroadcastChannel echo) is still running after its
-collection: its page must not serve the next script. Each busy script marks what a reload
-keeps (``window.name``) and what outlives a clear made before it (``localStorage``) on every
-message; the probe after it must see neither."""
+``postMessage`` to its own window, a BroadcastChannel echo) is still running when the run is
+collected: nothing of it may reach the next script on that page. Each busy script marks what
+a reload keeps (``window.name``) and what outlives a clear made before it (``localStorage``)
+on every message; the probe after it must see neither."""
 
 from __future__ import annotations
 
