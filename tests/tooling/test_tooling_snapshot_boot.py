@@ -9,7 +9,8 @@ shim makes at once when it has no snapshot (the missing case's way).
 
 from __future__ import annotations
 
-import shutil
+import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,6 +76,14 @@ def _boot(page: Any, path: str = "/") -> dict[str, Any]:
     return page.evaluate("({snap: PyApm.bootedFromSnapshot, phases: PyApm.bootPhases})")
 
 
+def _write_snapshot(path: Path, body: bytes) -> None:
+    """A snapshot file and the digest record the page checks it against (as a builder writes
+    them)."""
+    path.write_bytes(body)
+    record = {"format": "sparse-1", "size": len(body), "sha256": hashlib.sha256(body).hexdigest()}
+    path.with_name(path.name + ".json").write_text(json.dumps(record))
+
+
 def _serve_page(page: Any, url: str, attrs: str) -> None:
     page.route(
         url, lambda route: route.fulfill(content_type="text/html", body=PAGE.format(attrs=attrs))
@@ -117,7 +126,7 @@ def test_snapshot_for_another_pyodide_falls_back(fresh: Any, tmp_path: Path) -> 
     body = bytearray(snap.path.read_bytes())
     image = 24 + 8 * int.from_bytes(body[20:24], "little")  # the memory's first page, in the file
     body[image + 16 : image + 48] = bytes(32)  # the build id Pyodide checks before restoring
-    (tmp_path / "other.snapshot").write_bytes(bytes(body))
+    _write_snapshot(tmp_path / "other.snapshot", bytes(body))
     # Served by a server of its own (a 31 MB route through Playwright takes seconds).
     other, url = serve(webresources=tmp_path)
     try:
@@ -193,7 +202,7 @@ def test_explicit_snapshot_url(fresh: Any, tmp_path: Path) -> None:
     snap = current_snapshot(pyodide_dir())
     if not snap.exists:
         pytest.skip("no snapshot built")
-    shutil.copyfile(snap.path, tmp_path / "apm.snap")
+    _write_snapshot(tmp_path / "apm.snap", snap.path.read_bytes())
     other, url = serve(webresources=tmp_path)  # see test_snapshot_for_another_pyodide_...
     try:
         _serve_page(page, url + "custom.html", " data-snapshot='/webresources/apm.snap'")
@@ -213,6 +222,7 @@ def test_workspace_page_requests_each_boot_file_once(workspace_boot: Booted) -> 
     boot_files = [
         "shim.js",
         "py_apm.snapshot",
+        "py_apm.snapshot.json",
         "pyodide.asm.wasm",
         "pyodide.mjs",
         "pyodide.asm.mjs",
