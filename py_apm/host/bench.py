@@ -26,11 +26,13 @@ from .bench_probes import (
     MB,
     NO_SNAPSHOT_HTML,
     WASM_HOOK_JS,
+    cpu_loop,
     isolation_ratio,
     loop,
     measure_ready,
     median,
     memory,
+    model_reset_us,
     pytest_overhead,
     ready_bare,
     ready_pyapm,
@@ -136,7 +138,7 @@ def run(
     progress("py-apm run: first run (starts the warm helper), warm runs, cold runs")
     run_rows(rep, run_times(warm_runs=5, cold_runs=cold_runs))
     progress("Node: boots, reset, title read, per test file in Vitest and Jest")
-    add_node_rows(rep, rep.figures.get("title_us"), quick)
+    add_node_rows(rep, rep.figures.get("title_cpu_us"), quick)
     progress("Playwright Test: 50 isolated apmPage tests vs 50 page tests (one run)")
     add_pwtest_rows(rep)
     return rep
@@ -149,7 +151,17 @@ def _calls(
     cdp = page.context.new_cdp_session(page)
     cdp.send("Performance.enable")
     progress("reset cost")
-    got["reset_us"] = loop(page, "PyApm.reset();", 1000)
+    # Each figure is (wall, CPU of the page's thread) µs per call (cpu_loop).
+    got["reset"] = cpu_loop(page, cdp, "PyApm.reset();", 1000)
+    # Its phases: without the pyapm:change window event (the shim skips it on a global whose
+    # dispatchEvent is no function), and the model's own reset under native CPython.
+    got["reset_no_event"] = cpu_loop(
+        page, cdp, "PyApm.reset();", 1000, "window.dispatchEvent = undefined;"
+    )
+    page.evaluate("delete window.dispatchEvent")
+    got["reset_model"] = model_reset_us()
+    # What follows a reset once the task yields: one render of the workspace page (Home only).
+    got["render"] = cpu_loop(page, cdp, "PyApmWorkspace.render();", 200)
     rtt: list[float] = []
     for _ in range(max(20, repeats * 10)):
         t0 = time.perf_counter()
@@ -170,10 +182,11 @@ def _calls(
         " (a, b) => (a ^ b) | 0, (a, b) => (a | b) | 0];",
     )
     page.evaluate(f"Microsoft.Apm.createSession({CASE_SESSION})")
-    got["focused"] = loop(page, "Microsoft.Apm.getFocusedSession();", calls)
-    got["title"] = loop(page, "Microsoft.Apm.getFocusedSession().title;", calls)
-    got["pair"] = loop(page, f"Microsoft.Apm.closeTab(Microsoft.Apm.createTab({KB_TAB}));", calls)
-    got["all_s"] = loop(page, "Microsoft.Apm.getAllSessions();", calls)
+    got["focused"] = cpu_loop(page, cdp, "Microsoft.Apm.getFocusedSession();", calls)
+    got["title"] = cpu_loop(page, cdp, "Microsoft.Apm.getFocusedSession().title;", calls)
+    pair_js = f"Microsoft.Apm.closeTab(Microsoft.Apm.createTab({KB_TAB}));"
+    got["pair"] = cpu_loop(page, cdp, pair_js, calls)
+    got["all_s"] = cpu_loop(page, cdp, "Microsoft.Apm.getAllSessions();", calls)
 
     progress("getFocusedSession().title with a web-resource tab open: from the top, from its frame")
     got["frames"] = with_frame(page, calls)
@@ -202,9 +215,11 @@ def _bench(
 
     def bare_after(page: Page) -> None:
         progress("raw PyProxy baseline")
-        got["raw"] = loop(
-            page, "f();", calls, 'const f = window.pyodide.runPython("lambda: None");'
-        )
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Performance.enable")
+        setup = 'const f = window.pyodide.runPython("lambda: None");'
+        got["raw"] = cpu_loop(page, cdp, "f();", calls, setup)
+        cdp.detach()
 
     def apm_after(page: Page) -> None:
         page.context.add_init_script(WASM_HOOK_JS)
@@ -230,10 +245,17 @@ def _bench(
     plain_fresh, plain_reload = measure_ready(
         browser, base + "/webresources/nosnap.html", ready_pyapm, ref_repeats
     )
-    raw: float = got["raw"]
-    reset_us, reset_rtt = got["reset_us"], got["reset_rtt"]
-    pure_js, title, pair, all_s = got["pure_js"], got["title"], got["pair"], got["all_s"]
+    # (wall, cpu) pairs; ratios and targets use the CPU figures (see cpu_loop)
+    raw_wall, raw = got["raw"]
+    reset_wall, reset_cpu = got["reset"]
+    reset_rtt = got["reset_rtt"]
+    pure_js = got["pure_js"]
+    title, title_cpu = got["title"]
+    pair_wall, pair = got["pair"]
+    all_wall, all_s = got["all_s"]
+    focused_wall, focused = got["focused"]
     rep.figures["title_us"] = title
+    rep.figures["title_cpu_us"] = title_cpu
     before, blocks, after = got["before"], got["blocks"], got["after"]
 
     rep.add("ready, bare loadPyodide, fresh context", f"{bare_fresh:.0f} ms")
@@ -270,12 +292,21 @@ def _bench(
     )
     rep.notes.append("raw PyProxy measured in the bare page (PyApm exposes no pyodide handle)")
 
+    event_cpu = reset_cpu - got["reset_no_event"][1]
     rep.add(
-        "PyApm.reset(), JS loop",
-        f"{reset_us:.1f} us/call",
-        "",
-        "<= 2 ms",
-        _status(reset_us / 1000, 2.0),
+        "PyApm.reset(), JS loop (CPU of the page's thread)",
+        f"{reset_cpu:.1f} us/call",
+        f"wall {reset_wall:.1f} us",
+        "<= 100 us",
+        _status(reset_cpu, 100.0),
+    )
+    rep.notes.append(
+        f"PyApm.reset() CPU by phase: the model's reset {got['reset_model']:.1f} us under native "
+        f"CPython (more in Pyodide); the pyapm:change window event {event_cpu:.1f} us; the rest "
+        f"{reset_cpu - event_cpu:.1f} us = the crossing into Python and its payload back, the "
+        "model, the shim's dispatch (page listeners, the workspace's render request) and clearing "
+        "the faces' objects; then, once the task yields (not in the loop), one render of the "
+        f"workspace page: {got['render'][1]:.0f} us"
     )
     rep.add("PyApm.reset(), page.evaluate round trip", f"{reset_rtt:.2f} ms")
     fixture_ms, body_ms, first_ms = got["pytest"]
@@ -303,19 +334,19 @@ def _bench(
         "apm_page per test, median ms by phase of the isolated reset: "
         + ", ".join(f"{name} {ms:.1f}" for name, ms in iso["phases"].items())
     )
-    rep.add("raw PyProxy call (bare page)", f"{raw:.3f} us/call", "1.00x raw")
-    rep.add("pure-JS function call", f"{pure_js:.4f} us/call", f"{pure_js / raw:.3f}x raw")
+    rep.add("raw PyProxy call (bare page)", f"{raw_wall:.3f} us/call", f"CPU {raw:.3f} us")
+    rep.add("pure-JS function call", f"{pure_js:.4f} us/call", f"{pure_js / raw_wall:.3f}x raw")
     rep.add(
         "getFocusedSession() (one crossing)",
-        f"{got['focused']:.2f} us/call",
-        f"{got['focused'] / raw:.1f}x raw",
+        f"{focused_wall:.2f} us/call",
+        f"{focused / raw:.1f}x raw",
     )
     rep.add(
         "getFocusedSession().title",
         f"{title:.2f} us/call",
-        f"{title / raw:.1f}x raw",
+        f"{title_cpu / raw:.1f}x raw",
         "<= 10x raw PyProxy",
-        _status(title / raw, 10.0),
+        _status(title_cpu / raw, 10.0),
     )
     top_f, in_f = got["frames"]
     for where, cost in (("the top page", top_f), ("the tab's frame (window.parent)", in_f)):
@@ -328,18 +359,20 @@ def _bench(
         )
     rep.add(
         "createTab + closeTab",
-        f"{pair:.2f} us/pair",
+        f"{pair_wall:.2f} us/pair",
         f"{pair / raw:.1f}x raw",
-        "<= 100 us",
-        _status(pair, 100.0),
+        "<= 245x raw",
+        _status(pair / raw, 245.0),
     )
-    rep.add("getAllSessions()", f"{all_s:.2f} us/call", f"{all_s / raw:.1f}x raw")
+    rep.add("getAllSessions()", f"{all_wall:.2f} us/call", f"{all_s / raw:.1f}x raw")
     rep.notes.append(
         "title reads are answered in JS until the next change (shim.js cachedGetter); "
         "getFocusedSession() is logged, so it crosses every time"
     )
     rep.notes.append(
-        f"per-call = median of 5 runs of {calls:,} calls in one evaluate, after a warm-up run"
+        f"per-call = median of 5 runs of {calls:,} calls in one evaluate, after a warm-up run; "
+        "ratios to raw compare CPU times of the page's main thread (CDP ThreadTime over the same "
+        "evaluate), which a machine busy with other work inflates far less than wall times"
     )
 
     first, last = blocks[0], blocks[-1]

@@ -9,6 +9,7 @@
 // faces through the postMessage protocol of cif_messages.js.
 
 import { listenForProviders } from "./cif_messages.js";
+import { CIF } from "./table.js";
 
 /**
  * @typedef {object} CifDeps
@@ -20,67 +21,10 @@ import { listenForProviders } from "./cif_messages.js";
  * @property {() => number} pageWidth  the workspace page's width (setWidth's "half the screen")
  */
 
-/** Members whose failures the documentation names in PascalCase.
- * @type {Record<string, string>} */
-const API_NAMES = { notifyEvent: "NotifyEvent", cancelEvent: "CancelEvent" };
+/** @typedef {import("./table.js").Row} Row */
 
-/** Members that never time out in the library (W22). */
-const NO_TIMEOUT = new Set(["createSession", "notifyEvent", "openForm"]);
-
-/**
- * The members: JS name -> [bridge member, number of arguments after the provider read from the
- * call, how the result is shaped]. "value" resolves what Python answers.
- * @type {Record<string, [string, number, string]>}
- */
-export const CIF_MEMBERS = {
-  canCreateSession: ["cif.canCreateSession", 0, "value"],
-  createSession: ["cif.createSession", 2, "value"],
-  getSession: ["cif.getSession", 1, "map"],
-  getFocusedSession: ["cif.getFocusedSession", 0, "value"],
-  getAllSessions: ["cif.getAllSessions", 0, "value"],
-  requestFocusSession: ["cif.requestFocusSession", 2, "null"],
-  setSessionTitle: ["cif.setSessionTitle", 1, "value"],
-  updateContext: ["cif.updateContext", 3, "value"],
-  createTab: ["cif.createTab", 1, "value"],
-  getTabs: ["cif.getTabs", 2, "value"],
-  getFocusedTab: ["cif.getFocusedTab", 0, "value"],
-  focusTab: ["cif.focusTab", 1, "null"],
-  refreshTab: ["cif.refreshTab", 1, "null"],
-  setTabTitle: ["cif.setTabTitle", 2, "value"],
-  closeTab: ["cif.closeTab", 1, "value"],
-  notifyNewActivity: ["cif.notifyNewActivity", 3, "null"],
-  notifyKpiBreach: ["cif.notifyKpiBreach", 3, "null"],
-  setMode: ["cif.setMode", 1, "value"],
-  getMode: ["cif.getMode", 0, "value"],
-  setWidth: ["cif.setWidth", 1, "value"],
-  getWidth: ["cif.getWidth", 0, "value"],
-  setPresence: ["cif.setPresence", 1, "value"],
-  getPresence: ["cif.getPresence", 0, "value"],
-  setClickToAct: ["cif.setClickToAct", 1, "null"],
-  getClickToAct: ["cif.getClickToAct", 0, "value"],
-  getEnvironment: ["cif.getEnvironment", 0, "value"],
-  notifyEvent: ["cif.notifyEvent", 2, "notification"],
-  cancelEvent: ["cif.cancelEvent", 1, "value"],
-  initLogAnalytics: ["cif.initLogAnalytics", 1, "null"],
-  logAnalyticsEvent: ["cif.logAnalyticsEvent", 2, "null"],
-  createRecord: ["cif.createRecord", 2, "value"],
-  retrieveRecord: ["cif.retrieveRecord", 3, "value"],
-  updateRecord: ["cif.updateRecord", 3, "value"],
-  deleteRecord: ["cif.deleteRecord", 2, "value"],
-  searchAndOpenRecords: ["cif.searchAndOpenRecords", 3, "value"],
-  openForm: ["cif.openForm", 2, "value"],
-};
-
-/** Members of the library py-apm does not emulate: 501 with the reason. */
-export const CIF_NOT_EMULATED = {
-  updateConversation: "Omnichannel conversation records are not emulated",
-  renderSearchPage: "the entity search page is not emulated",
-  openKBSearchControl: "the knowledge base search control is not emulated",
-  getEntityMetadata: "entity metadata is not emulated",
-  raiseEvent: "custom host events are not emulated",
-  insertNotes: "the notes control is not emulated",
-  openDialog: "dialogs are not emulated",
-};
+/** The CIF table's rows by JS name. @type {Map<string, Row>} */
+const ROWS = new Map(CIF.framework.members.map((row) => [row.name, row]));
 
 /**
  * A CIF error (CIF-D3): an Error whose message is the library's text, with errorCode,
@@ -90,7 +34,7 @@ export const CIF_NOT_EMULATED = {
  * @param {string} message
  */
 export function cifError(api, code, message) {
-  const name = API_NAMES[api] || api;
+  const name = ROWS.get(api)?.errorName || api;
   const e = new Error(message);
   Object.defineProperties(e, {
     errorCode: { value: code, enumerable: true, writable: true, configurable: true },
@@ -150,7 +94,7 @@ export function createCif(deps) {
     // Before the workspace is ready: queued, answered in order, or timed out (CIF-D20).
     const answer = queue.then(() => deps.ready()).then(go);
     queue = answer.catch(() => undefined);
-    if (NO_TIMEOUT.has(api)) return answer;
+    if (ROWS.get(api)?.waits) return answer;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(cifError(api, 408, "Timeout occurred as no response was received from listener window")), deps.timeoutMs());
       answer.then((v) => { clearTimeout(timer); resolve(v); }, (e) => { clearTimeout(timer); reject(e); });
@@ -159,12 +103,12 @@ export function createCif(deps) {
 
   /** @param {string} provider @param {string} api @param {unknown[]} args */
   function call(provider, api, args) {
-    const [method, arity, shape] = CIF_MEMBERS[api];
+    const { bridge: method, arity = 0, result: shape } = /** @type {Row} */ (ROWS.get(api));
     const given = args.slice(0, arity);
     while (given.length < arity) given.push(undefined);
     if (api === "setWidth") given.push(deps.pageWidth());
     return settle(api, () => {
-      const r = deps.invoke(`Microsoft.CIFramework.${api}`, method, [provider, ...given]);
+      const r = deps.invoke(`Microsoft.CIFramework.${api}`, /** @type {string} */ (method), [provider, ...given]);
       if (shape === "null") return null;
       if (shape === "map") return sessionMap(r);
       if (shape === "notification") return notification(api, r);
@@ -210,11 +154,12 @@ export function createCif(deps) {
     if (f) return f;
     /** @type {Record<string, Function>} */
     const obj = {};
-    for (const api of Object.keys(CIF_MEMBERS)) {
-      obj[api] = { [api](/** @type {unknown[]} */ ...args) { return call(provider, api, args); } }[api];
-    }
-    for (const [api, why] of Object.entries(CIF_NOT_EMULATED)) {
-      obj[api] = { [api]() { return Promise.reject(cifError(api, 501, `Microsoft.CIFramework.${api} is not emulated by py-apm: ${why}`)); } }[api];
+    for (const { name: api, kind, why } of ROWS.values()) {
+      if (kind === "call") {
+        obj[api] = { [api](/** @type {unknown[]} */ ...args) { return call(provider, api, args); } }[api];
+      } else if (kind === "refused") {
+        obj[api] = { [api]() { return Promise.reject(cifError(api, 501, `Microsoft.CIFramework.${api} is not emulated by py-apm: ${why}`)); } }[api];
+      }
     }
     obj.addHandler = function addHandler(/** @type {unknown} */ name, /** @type {unknown} */ fn) {
       const bad = handlerArgs(provider, "addHandler", name, fn);

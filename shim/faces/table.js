@@ -41,7 +41,13 @@
  * @property {string} [value]  "constant"
  * @property {string} [why]  "refused"
  * @property {boolean} [async]  "refused": a rejected Promise instead of a throw
+ * @property {number} [arity]  CIF "call": the arguments passed after the provider
+ * @property {CifResult} [result]  CIF "call": what the answer becomes
+ * @property {boolean} [waits]  CIF "call": no timeout while the workspace is not ready
+ * @property {string} [errorName]  CIF: the msdyn_name of its errors (default: its name)
  */
+
+/** @typedef {"value" | "null" | "map" | "notification"} CifResult */
 
 /**
  * One JS object of a face: its members in definition order (enumerable ones in the order
@@ -314,5 +320,72 @@ export const XRM = {
   },
 };
 
+// ---- Microsoft.CIFramework (docs/cif.md): one object per channel provider -------------------
+// A "call" row here always returns a Promise; the bridge member gets the provider first, then
+// `arity` arguments (the rest of what the caller passed, e.g. a correlationId, is dropped), and
+// `result` shapes the answer: "value" as answered (undefined: null), "null", "map" a SessionInfo
+// Map, "notification" a Promise settled by the CIF_NOTIFICATION event. `waits`: before the
+// workspace is ready the call waits without the library's timeout (CIF-D20); `errorName`: the
+// msdyn_name its errors carry where the documentation spells it in PascalCase.
+
+/** @param {string} bridge @param {number} arity @param {CifResult} [result] @param {Partial<Row>} [more] */
+const cif = (bridge, arity, result = "value", more = {}) =>
+  call("promise", bridge, { arity, result, ...more });
+const noOmnichannel = "Omnichannel conversation records are not emulated";
+
+/** Microsoft.CIFramework v2 (types/cif.d.ts; faces/cif.js builds a provider's object). @type {Face} */
+export const CIF = {
+  framework: {
+    label: "Microsoft.CIFramework.",
+    members: rows({
+      canCreateSession: cif("cif.canCreateSession", 0),
+      createSession: cif("cif.createSession", 2, "value", { waits: true }),
+      getSession: cif("cif.getSession", 1, "map"),
+      getFocusedSession: cif("cif.getFocusedSession", 0),
+      getAllSessions: cif("cif.getAllSessions", 0),
+      requestFocusSession: cif("cif.requestFocusSession", 2, "null"),
+      setSessionTitle: cif("cif.setSessionTitle", 1),
+      updateContext: cif("cif.updateContext", 3),
+      createTab: cif("cif.createTab", 1),
+      getTabs: cif("cif.getTabs", 2),
+      getFocusedTab: cif("cif.getFocusedTab", 0),
+      focusTab: cif("cif.focusTab", 1, "null"),
+      refreshTab: cif("cif.refreshTab", 1, "null"),
+      setTabTitle: cif("cif.setTabTitle", 2),
+      closeTab: cif("cif.closeTab", 1),
+      notifyNewActivity: cif("cif.notifyNewActivity", 3, "null"),
+      notifyKpiBreach: cif("cif.notifyKpiBreach", 3, "null"),
+      setMode: cif("cif.setMode", 1),
+      getMode: cif("cif.getMode", 0),
+      setWidth: cif("cif.setWidth", 1),
+      getWidth: cif("cif.getWidth", 0),
+      setPresence: cif("cif.setPresence", 1),
+      getPresence: cif("cif.getPresence", 0),
+      setClickToAct: cif("cif.setClickToAct", 1, "null"),
+      getClickToAct: cif("cif.getClickToAct", 0),
+      getEnvironment: cif("cif.getEnvironment", 0),
+      notifyEvent: cif("cif.notifyEvent", 2, "notification", { waits: true, errorName: "NotifyEvent" }),
+      cancelEvent: cif("cif.cancelEvent", 1, "value", { errorName: "CancelEvent" }),
+      initLogAnalytics: cif("cif.initLogAnalytics", 1, "null"),
+      logAnalyticsEvent: cif("cif.logAnalyticsEvent", 2, "null"),
+      createRecord: cif("cif.createRecord", 2),
+      retrieveRecord: cif("cif.retrieveRecord", 3),
+      updateRecord: cif("cif.updateRecord", 3),
+      deleteRecord: cif("cif.deleteRecord", 2),
+      searchAndOpenRecords: cif("cif.searchAndOpenRecords", 3),
+      openForm: cif("cif.openForm", 2, "value", { waits: true }),
+      addHandler: hand(),
+      removeHandler: hand(),
+      updateConversation: refusedAsync(noOmnichannel),
+      renderSearchPage: refusedAsync("the entity search page is not emulated"),
+      openKBSearchControl: refusedAsync("the knowledge base search control is not emulated"),
+      getEntityMetadata: refusedAsync("entity metadata is not emulated"),
+      raiseEvent: refusedAsync("custom host events are not emulated"),
+      insertNotes: refusedAsync("the notes control is not emulated"),
+      openDialog: refusedAsync("dialogs are not emulated"),
+    }),
+  },
+};
+
 /** Every face by name (a new face adds its table here). */
-export const FACES = { apm: APM, runtime: RUNTIME, xrm: XRM };
+export const FACES = { apm: APM, runtime: RUNTIME, xrm: XRM, cif: CIF };
