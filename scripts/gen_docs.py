@@ -19,6 +19,7 @@ tests/tooling/test_docs.py fails when a block differs from what this script writ
 from __future__ import annotations
 
 import argparse
+import functools
 import inspect
 import json
 import re
@@ -177,6 +178,7 @@ PYTHON_TO_JS = {
 }
 
 
+@functools.cache  # one node process per run, not one per face
 def _faces() -> dict[str, Any]:
     """`FACES` of shim/faces/table.js, read with node (the table is data only)."""
     table = ROOT / "shim" / "faces" / "table.js"

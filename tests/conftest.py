@@ -105,8 +105,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 # ---- Suites: the quick suite is `-m quick` (in-process tests only, under a minute) -------------
 #: What a test module's source says when its tests start other processes (the CLI, node, tsc, pip,
-#: an inner pytest): they are marked `subprocess`, which leaves them out of the quick suite.
-_PROCESS_WORDS = ("subprocess", "Popen", "pytester", "create_subprocess_exec")
+#: an inner pytest, also through test_tooling_plugin's `run_inner`): they are marked `subprocess`,
+#: which leaves them out of the quick suite.
+_PROCESS_WORDS = ("subprocess", "Popen", "pytester", "create_subprocess_exec", "run_inner(")
 _FOLDER_MARKS = {"page": ("browser",), "install": ("install", "subprocess", "slow")}
 
 
@@ -134,6 +135,29 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker("browser")
         if not any(item.get_closest_marker(m) for m in ("browser", "subprocess", "install")):
             item.add_marker("quick")
+
+
+# ---- One browser per worker: every test that may use apm_page takes pytest-playwright's session
+# parameter (browser_name), also when it asks for apm_page only at run time (a backend parameter
+# marked `browser`). A worker that ran a test with the parameter and then one without would
+# otherwise tear down the browser and the booted page and launch them again.
+def _browser_parameter(metafunc: pytest.Metafunc) -> bool:
+    values: list[Any] = []
+    for mark in metafunc.definition.iter_markers("parametrize"):
+        values += list(mark.args[1] if len(mark.args) > 1 else mark.kwargs.get("argvalues", ()))
+    for fixturedefs in getattr(metafunc, "_arg2fixturedefs", {}).values():
+        for fixturedef in fixturedefs:
+            values += list(fixturedef.params or ())
+    return any(
+        any(getattr(mark, "name", None) == "browser" for mark in getattr(value, "marks", ()))
+        for value in values
+    )
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-playwright parametrizes browser_name
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "browser_name" not in metafunc.fixturenames and _browser_parameter(metafunc):
+        metafunc.fixturenames.append("browser_name")
 
 
 # ---- The Node backend: py-apm in Node through the npm package's createApm (tests/node/) ----------

@@ -1,5 +1,5 @@
-"""A private warm `py-apm run` helper for one test: its own socket (below the test's folder),
-found through /proc, stopped by the test."""
+"""A private warm `py-apm run` helper for a test or a module: its own socket (below the folder
+given, or one shared with another ``Helper``), found through /proc, stopped by its user."""
 
 from __future__ import annotations
 
@@ -15,9 +15,14 @@ REPO = Path(__file__).resolve().parents[1]
 class Helper:
     """Runs ``py-apm run`` against one private helper socket."""
 
-    def __init__(self, tmp: Path, idle_s: float = 60) -> None:
+    def __init__(
+        self,
+        tmp: Path,
+        idle_s: float = 60,
+        socket: Path | None = None,
+    ) -> None:
         self.tmp = tmp
-        self.socket = tmp / "sock" / "run.sock"
+        self.socket = socket or tmp / "sock" / "run.sock"
         self.env = {
             **os.environ,
             "PY_APM_RUN_SOCKET": str(self.socket),
@@ -25,16 +30,23 @@ class Helper:
         }
         self.env.pop("PY_APM_RUN_HELPER", None)
 
-    def command(self, script: str, *args: str, name: str = "script.js") -> list[str]:
+    def script(self, source: str, name: str = "script.js") -> Path:
         path = self.tmp / name
-        path.write_text(script, encoding="utf-8")
-        return [sys.executable, "-m", "py_apm.host.runner", str(path), *args]
+        path.write_text(source, encoding="utf-8")
+        return path
+
+    def command(self, script: str, *args: str, name: str = "script.js") -> list[str]:
+        return [sys.executable, "-m", "py_apm.host.runner", str(self.script(script, name)), *args]
 
     def run(
         self, script: str, *args: str, name: str = "script.js", timeout: float = 180
     ) -> subprocess.CompletedProcess[str]:
+        return self.run_files(str(self.script(script, name)), *args, timeout=timeout)
+
+    def run_files(self, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+        """``py-apm run`` with these arguments (script paths and options)."""
         return subprocess.run(
-            self.command(script, *args, name=name),
+            [sys.executable, "-m", "py_apm.host.runner", *args],
             capture_output=True,
             text=True,
             timeout=timeout,

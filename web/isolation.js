@@ -139,6 +139,21 @@
     return own;
   }
 
+  // ---- page listeners (PyApm.onChange) -------------------------------------------------------
+  // PyApm.reset keeps them (they belong to the page, like its DOM listeners): the ones a test
+  // adds are removed here, through the unsubscribe functions onChange handed out.
+  const unsubscribes = [];
+  function wrapOnChange() {
+    const P = window.PyApm;
+    if (!P || typeof P.onChange !== "function") return;
+    const original = P.onChange;
+    P.onChange = function onChange(listener) {
+      const off = original.call(this, listener);
+      if (tracking() && typeof off === "function") unsubscribes.push(off);
+      return off;
+    };
+  }
+
   function takeBaseline() {
     baseline = new Map();
     baseline.set(window, describe(window));
@@ -183,13 +198,19 @@
   };
   let handlerBase = null; // [[object, key, value]]
 
+  // The window's index properties are its frames: they come and go with their elements (a
+  // test's own under <head>/<body> are removed below, the workspace's with its reset), never
+  // with a script's definitions.
+  const isFrameIndex = (key) => typeof key === "string" && /^(0|[1-9]\d*)$/.test(key);
+
   function restore(object, before, dirty) {
     const label = object === window ? "window" : (object.constructor && object.constructor.name) || "object";
     for (const key of Reflect.ownKeys(object)) {
-      if (before.has(key)) continue;
+      if (before.has(key) || (object === window && isFrameIndex(key))) continue;
       if (!Reflect.deleteProperty(object, key)) dirty.push(`${label}.${String(key)} (added, not deletable)`);
     }
     for (const [key, was] of before) {
+      if (object === window && isFrameIndex(key)) continue;
       const now = Reflect.getOwnPropertyDescriptor(object, key);
       if (now && same(now, was)) continue;
       let ok = false;
@@ -248,6 +269,7 @@
     /** From now on what is made belongs to the test (the first call takes the baseline). */
     mark() {
       if (baseline === null) {
+        wrapOnChange(); // before the baseline, which then keeps the wrapper
         takeBaseline();
         handlerBase = [];
         for (const o of [window, document]) for (const k of handlerKeys(o)) handlerBase.push([o, k, o[k]]);
@@ -267,6 +289,7 @@
         try { target.removeEventListener(type, listener, capture); } catch (_) { /* gone */ }
       }
       listeners.length = 0;
+      for (const off of unsubscribes.splice(0)) off();
       closeAll();
       for (const [object, before] of baseline) restore(object, before, dirty);
       restoreDocument();

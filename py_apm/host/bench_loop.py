@@ -42,7 +42,7 @@ SNIPPET = (
 
 #: Target of a warm ``py-apm run`` of :data:`SNIPPET`, whole process, seconds.
 WARM_RUN_TARGET_S = 0.4
-#: The pause before each warm run: the helper reloads a page after each run, and a developer
+#: The pause before each warm run: the helper resets a page after each run, and a developer
 #: reads the output before running again.
 THINK_S = 0.5
 

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import warm_trust, warm_wire
 from .run_page import Pages, RunFailed, run_request
-from .warm import HANDSHAKE_S, fingerprint, private_dir
+from .warm import fingerprint, handshake_timeout, private_dir
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser
@@ -112,7 +112,7 @@ class Helper:
 
         alive: asyncio.Task[None] | None = None
         try:
-            message = await warm_wire.read(reader, HANDSHAKE_S)
+            message = await warm_wire.read(reader, handshake_timeout())
             if message.get("stop") or message.get("fingerprint") != self.fingerprint:
                 # Answered once the browser is closed, so the client knows we are gone.
                 send({"stopping": True} if message.get("stop") else {"stale": True})
@@ -121,7 +121,7 @@ class Helper:
                 return
             send({"ready": True})
             await writer.drain()
-            if not (await warm_wire.read(reader, HANDSHAKE_S)).get("go"):
+            if not (await warm_wire.read(reader, handshake_timeout())).get("go"):
                 return
             alive = asyncio.ensure_future(_say_alive(writer))
             results = await self.run(message["run"], lambda t: send({"progress": t}))

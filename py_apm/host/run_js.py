@@ -3,15 +3,12 @@ clear what a reload keeps. Shared by cold and warm runs (``run_page.py``)."""
 
 from __future__ import annotations
 
-from .settle import TRACK_PENDING_JS
-
 # Runs SCRIPT as a classic, sloppy-mode script (implicit globals work) from a blob URL, so a
 # SyntaxError is reported like any other error. Errors are recorded from the window "error" and
 # "unhandledrejection" events until the run is collected.
 RUN_JS = """
 async ([source, name]) => {
-  TRACK_PENDING
-  const run = { errors: [] };
+  const run = { errors: [], shift: 0, url: "" };
   window.__pyapmRun = run;
   const describe = (value, where) => {
     const isErr = value !== null && typeof value === "object";
@@ -31,15 +28,18 @@ async ([source, name]) => {
   // Where in SCRIPT: the event's position when the error was raised in it (SyntaxError...),
   // else the first frame of the stack that names it (errors thrown by shim.js for a call).
   const whereIn = (value, ev) => {
-    if (ev && ev.filename && ev.filename.endsWith(name)) {
-      return { lineno: ev.lineno, colno: ev.colno };
+    // Columns on the first line are counted without the block's opening (see below).
+    const col = (line, column) => (line === 1 ? Math.max(1, column - run.shift) : column);
+    // (A SyntaxError names the blob, not the sourceURL, once the script is in its block.)
+    if (ev && ev.filename && (ev.filename.endsWith(name) || ev.filename === run.url)) {
+      return { lineno: ev.lineno, colno: col(ev.lineno, ev.colno) };
     }
     const isObj = value !== null && typeof value === "object";
     const stack = isObj && typeof value.stack === "string" ? value.stack : "";
     const at = stack.indexOf(name + ":");
     if (at < 0) return {};
     const m = /^:(\\d+):(\\d+)/.exec(stack.slice(at + name.length));
-    return m ? { lineno: Number(m[1]), colno: Number(m[2]) } : {};
+    return m ? { lineno: Number(m[1]), colno: col(Number(m[1]), Number(m[2])) } : {};
   };
   run.onError = (ev) => {
     const value = ev.error !== undefined && ev.error !== null ? ev.error : ev.message;
@@ -49,9 +49,17 @@ async ([source, name]) => {
     describe(ev.reason, { ...whereIn(ev.reason, null), kind: "unhandledrejection" }));
   window.addEventListener("error", run.onError);
   window.addEventListener("unhandledrejection", run.onRejection);
-  run.track = trackPending();
-  const text = source + "\\n//# sourceURL=" + name + "\\n";
+  run.track = window.__pyapmTrack.start();
+  // A block around the script keeps its top-level let/const/class its own (they would
+  // otherwise stay in the page's global scope, where only a reload drops them), so the page can
+  // serve a later script after an in-place reset. A "use strict" prologue keeps its meaning; a
+  // script that starts with a hashbang runs as it is.
+  const strict = /^(?:\\s|\\/\\/[^\\n]*|\\/\\*[\\s\\S]*?\\*\\/)*(["'])use strict\\1/.test(source);
+  const head = source.startsWith("#!") ? "" : strict ? '"use strict";{' : "{";
+  run.shift = head.length;
+  const text = head + source + (head ? "\\n}" : "") + "\\n//# sourceURL=" + name + "\\n";
   const url = URL.createObjectURL(new Blob([text], { type: "text/javascript" }));
+  run.url = url;
   // Not awaited here: the runner waits for this console message with a time limit, in the
   // driver (a script that never ends keeps the page from answering anything).
   const s = document.createElement("script");
@@ -67,7 +75,6 @@ async ([source, name]) => {
 }
 """
 
-RUN_JS = RUN_JS.replace("TRACK_PENDING", TRACK_PENDING_JS.strip())
 
 COLLECT_JS = """
 () => {
@@ -75,17 +82,37 @@ COLLECT_JS = """
   if (run.onError) window.removeEventListener("error", run.onError);
   if (run.onRejection) window.removeEventListener("unhandledrejection", run.onRejection);
   const state = PyApm.state();
-  const pending = run.track ? Math.max(0, run.track.pending) : 0;
-  return { state, errors: run.errors, pending };
+  return { state, errors: run.errors };
 }
 """
 
 
-#: What a page keeps across a reload besides storage and cookies (both cleared from outside);
-#: returns how much of the last script is still pending (timers, requests, messages).
+#: What a page keeps across a reload besides storage and cookies (both cleared from outside), and
+#: what the isolation guard does not reset: ``window.name``.
 CLEAR_PAGE_JS = """() => {
   sessionStorage.clear();
   window.name = "";
-  const track = window.__pyapmRun && window.__pyapmRun.track;
-  return track ? Math.max(0, track.pending) : 0;
+}"""
+
+#: The isolation guard's baseline, taken once the page has booted (``web/isolation.js``); returns
+#: the workspace's revision.
+MARK_JS = "() => { window.__pyApmIsolation.mark(); return PyApm.state().revision; }"
+
+#: The in-place reset between scripts: the guard undoes what the script made (restoring the
+#: workspace's API objects it may have patched), ``PyApm.reset`` empties the workspace (its
+#: render removes the tabs' frames, which the first undo sees as globals it cannot delete), a second
+#: undo checks that nothing is left, and what follows belongs to the next script. Returns what
+#: still needs a reload (nothing: the page is ready) and the revision the next script starts at.
+RESET_JS = """async (options) => {
+  const guard = window.__pyApmIsolation;
+  if (!window.PyApm || !PyApm.isReady || !guard || !guard.marked) return { dirty: ["not ready"] };
+  const track = window.__pyapmTrack.stop(); // the run's own count (out of the script's reach)
+  await guard.clean();
+  if (track && track.requests > 0) return { dirty: ["a request in flight"] }; // a reload aborts it
+  PyApm.reset(options);
+  await new Promise((rendered) => setTimeout(rendered, 0)); // the page renders the reset
+  const { dirty } = await guard.clean();
+  if (dirty.length) return { dirty };
+  guard.mark();
+  return { dirty, revision: PyApm.state().revision };
 }"""

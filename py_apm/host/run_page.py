@@ -4,31 +4,37 @@ settle, collect, then clear the page for a later script or throw its browser con
 A cold run (``runner.py``) and the warm helper (``run_helper.py``) differ only in who owns the
 browser and how long: both run every script through :func:`run_request` on :class:`Pages`.
 
-A page is reused (cleared and reloaded) only when nothing of the run can still act on it: the
-run opened no other window, left no worker and nothing pending (timers, requests, messages).
-Otherwise its whole browser context is closed (which ends everything the run started) and a new
-context boots the next page: a popup that keeps a timer on ``opener`` cannot reach a later run.
+Between scripts a page gets the isolated reset of the ``apm_page`` fixture (docs/isolation.md):
+the isolation guard (``web/isolation.js``, an init script of every run context) undoes what the
+script made in the page (timers, listeners, channels, globals, storage...), then
+``PyApm.reset``: tens of milliseconds instead of a boot. The script runs in a block, so its
+top-level ``let``/``const``/``class`` stay its own (``run_js.py``). What the guard cannot undo
+(a top-level ``var`` or function, a name left in the global lexical scope, a navigation) costs a
+reload. A page is reused at all only when nothing of the run can still act on it: the run opened
+no other window, left no worker and no request in flight. Otherwise its whole browser context is
+closed (which ends everything the run started) and a new context boots the next page: a popup
+that keeps a timer on ``opener`` cannot reach a later run.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .headless import READY_JS
-from .run_js import CLEAR_PAGE_JS, COLLECT_JS, RUN_JS
-from .scriptlimit import LOADED, run_with_limit
-from .settle import QUIET_MS, SETTLE_JS
+from .isolation import guard_source
+from .run_js import CLEAR_PAGE_JS, COLLECT_JS, MARK_JS, RESET_JS, RUN_JS
+from .scriptlimit import BOOT_TIMEOUT_S, LOADED, run_with_limit
+from .settle import QUIET_MS, SETTLE_JS, TRACK_INIT_JS
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, Page
 
 VIEWPORT = {"width": 1366, "height": 800}
-#: How long to wait for ``PyApm.ready``, and for a script's synchronous run (seconds), unless
-#: ``--timeout`` says otherwise.
-BOOT_TIMEOUT_S = 60.0
 #: Runs a page serves (cleared and reloaded between them) before a new context replaces it.
 RUNS_PER_PAGE = 50
 #: Seconds a page may take to be cleared for its next run before a new context replaces it.
@@ -36,6 +42,9 @@ CLEAR_TIMEOUT_S = 5.0
 #: Seconds the page may take to answer the wait after a script (beyond ``--wait``) and the
 #: collection, before what holds it is stopped.
 ANSWER_S = 5.0
+#: Seconds a page may take to answer between runs (a trivial evaluation) before what holds it is
+#: stopped; the run that left it so then loses its page.
+STUCK_S = 1.0
 #: A run whose page has not answered this long after its script's own limit (``--timeout``,
 #: past which the script is stopped) loses its page.
 RUN_GRACE_S = 30.0
@@ -84,6 +93,11 @@ class Slot:
     windows: int = 0  # windows opened in the page's context since it booted
     crashed: bool = False
     answer: Any = None  # the value of the last `_answer`
+    lexical: frozenset[str] = frozenset()  # the global lexical scope's names after the boot
+    # The workspace revision after the boot, and when the current run started: a reset page's
+    # revision goes on growing, and a run reports it as a fresh page would.
+    fresh_revision: int = 0
+    start_revision: int = 0
 
 
 class Pages:
@@ -99,6 +113,11 @@ class Pages:
         self.config = config
         self.pool_size = pool
         self.server, self.url = serve("127.0.0.1", port=0, webresources=web, config=config)
+        # The in-place reset's options: what a reload would configure from /config.json.
+        configured = json.loads(Path(config).read_text("utf-8")) if config else {}
+        self.options = {"restoreDefaults": True, **configured}
+        #: How pages were made ready, counted (``boot``, ``reset``, ``reload``): for tests.
+        self.counts: dict[str, int] = {}
         self.pool: list[Slot] = []
         self.in_use = 0
         self.closing: set[asyncio.Future[None]] = set()
@@ -108,13 +127,20 @@ class Pages:
         from playwright.async_api import Error as PlaywrightError
 
         try:
+            how = "boot"
             if slot.page is not None:
                 try:
-                    await asyncio.wait_for(self._clear(slot), CLEAR_TIMEOUT_S)
+                    how = "reset"
+                    if await asyncio.wait_for(self._reset(slot), CLEAR_TIMEOUT_S):
+                        self._count(how)
+                        return None
+                    how = "reload"
+                    await asyncio.wait_for(self._clear_origin(slot), CLEAR_TIMEOUT_S)
                     await asyncio.wait_for(slot.page.reload(), BOOT_TIMEOUT_S)
                 except (PlaywrightError, TimeoutError, _Left):
                     # A page that won't be cleared, or that something of the last run can
                     # still act on: a new context.
+                    how = "boot"
                     await self._close(slot, keep_boot=True)
                     slot.page = slot.cdp = None
             if slot.page is None:
@@ -122,17 +148,29 @@ class Pages:
                 assert slot.page is not None
                 await slot.page.goto(self.url)
             result = await slot.page.evaluate(READY_JS, int(BOOT_TIMEOUT_S * 1000))
+            if result.get("ok"):
+                slot.fresh_revision = slot.start_revision = await slot.page.evaluate(MARK_JS)
             # Opened while the page is idle: it can still stop a script that never returns.
-            slot.cdp = await slot.page.context.new_cdp_session(slot.page)
+            if slot.cdp is None:
+                slot.cdp = await slot.page.context.new_cdp_session(slot.page)
+            slot.lexical = await _lexical_names(slot)
         except PlaywrightError as exc:
             return f"the workspace page did not load py-apm: {exc.message}"
         slot.windows = 0
-        return None if result.get("ok") else f"py-apm did not start: {result.get('error')}"
+        if not result.get("ok"):
+            return f"py-apm did not start: {result.get('error')}"
+        self._count(how)
+        return None
+
+    def _count(self, how: str) -> None:
+        self.counts[how] = self.counts.get(how, 0) + 1
 
     async def _open(self, slot: Slot) -> None:
         """A page in a browser context of its own: no storage, cache or channel is shared with
-        the pages other runs use."""
+        the pages other runs use. The isolation guard runs first in it."""
         context = await self.browser.new_context(viewport=VIEWPORT)  # type: ignore[arg-type]
+        await context.add_init_script(TRACK_INIT_JS)  # first: the guard wraps its wrappers
+        await context.add_init_script(guard_source())
         slot.page = page = await context.new_page()
         slot.crashed = False
 
@@ -154,28 +192,33 @@ class Pages:
 
         page.on("console", console)
 
-    async def _clear(self, slot: Slot) -> None:
-        """Undo what the last run may have left beyond its page's JavaScript (which the reload
-        that follows drops): cookies, storage, ``window.name``. Raises :class:`_Left` when the
-        page must not be reused: the run opened a window, started a worker, or something of it
-        is still pending (it could act between now and the reload)."""
+    async def _reset(self, slot: Slot) -> bool:
+        """Undo what the last run left, in place when the guard can: True when the page is
+        ready for the next run, False when it needs a reload (a top-level ``var`` or function,
+        a name left in the global lexical scope, a navigation, a request in flight). Raises
+        :class:`_Left` when the page must not be reused: the run opened a window or started a
+        worker (they outlive a reload)."""
         page = slot.page
         assert page is not None
-        if slot.cdp is not None:
-            # Stops whatever the last run left running (a loop in a timer...), so the page
-            # answers what follows.
-            await slot.cdp.send("Runtime.terminateExecution")
-        pending = await page.evaluate(CLEAR_PAGE_JS)
-        if pending or slot.windows or len(page.context.pages) > 1 or page.workers:
+        # A page that does not answer is held by something the run left running (a loop in a
+        # timer...): that is stopped so that it answers.
+        await _answer(slot, CLEAR_PAGE_JS, None, STUCK_S)
+        if slot.windows or len(page.context.pages) > 1 or page.workers:
             raise _Left
         await page.context.clear_cookies()
-        if slot.cdp is not None:
-            origin = self.url.rstrip("/")
-            await slot.cdp.send(
-                "Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"}
-            )
-            await slot.cdp.detach()
-            slot.cdp = None
+        if page.url != self.url or not (await _lexical_names(slot)) <= slot.lexical:
+            return False
+        done = await page.evaluate(RESET_JS, self.options)
+        if done["dirty"]:
+            return False
+        slot.start_revision = done["revision"]
+        return True
+
+    async def _clear_origin(self, slot: Slot) -> None:
+        """Before a reload: the origin's storage (a reload keeps it)."""
+        assert slot.cdp is not None
+        origin = self.url.rstrip("/")
+        await slot.cdp.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
 
     def _booting(self) -> Slot:
         """A new page whose boot starts once the page booting before it is done: two pages
@@ -289,14 +332,23 @@ async def run_on(
             await page.screenshot(path=shot)
     finally:
         slot.capturing = False
-    left = slot.windows or len(page.context.pages) > 1 or page.workers or collected["pending"]
+    left = slot.windows or len(page.context.pages) > 1 or page.workers
+    state = collected["state"]
+    if isinstance(state.get("revision"), int):
+        state["revision"] += slot.fresh_revision - slot.start_revision
     result = {
-        "state": collected["state"],
+        "state": state,
         "console": slot.console,
         "errors": collected["errors"],
         "screenshot": shot,
     }
     return result, not (left or stopped or busy)
+
+
+async def _lexical_names(slot: Slot) -> frozenset[str]:
+    """The names in the page's global lexical scope (top-level let/const/class of scripts)."""
+    found = await slot.cdp.send("Runtime.globalLexicalScopeNames")
+    return frozenset(found.get("names", []))
 
 
 async def _answer(slot: Slot, js: str, arg: Any, within_s: float) -> bool:
@@ -305,6 +357,8 @@ async def _answer(slot: Slot, js: str, arg: Any, within_s: float) -> bool:
     stopped (V8's terminate) so that it could."""
     assert slot.page is not None
     task = asyncio.ensure_future(slot.page.evaluate(js, arg))
+    # Read even when this wait is cancelled (the page closing under it): no stray warning.
+    task.add_done_callback(lambda t: t.cancelled() or t.exception())
     done, _ = await asyncio.wait({task}, timeout=within_s)
     if not done:
         await slot.cdp.send("Runtime.terminateExecution")
@@ -321,11 +375,11 @@ async def run_request(
 
     results = []
     scripts = req["scripts"]
-    timeout_s = float(req["boot_timeout_s"])
+    boot_s, timeout_s = float(req["boot_timeout_s"]), float(req["timeout_s"])
     settle_ms = int(req["settle_ms"])
     for index, (name, source) in enumerate(scripts):
         last = index == len(scripts) - 1
-        slot = await pages.take(timeout_s, progress)
+        slot = await pages.take(boot_s, progress)
         shot = req["screenshot"] if last else None
         limit = timeout_s + RUN_GRACE_S + settle_ms / 1000
         reuse = False

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import warm
-from .run_page import BOOT_TIMEOUT_S
+from .scriptlimit import BOOT_TIMEOUT_S
 from .settle import SETTLE_MS
 
 EXIT_OK = 0
@@ -203,8 +203,16 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=BOOT_TIMEOUT_S,
         metavar="S",
-        help="how long to wait for Python to start, and for each script to finish; a script "
-        f"still running then is stopped and reported (default {BOOT_TIMEOUT_S:g})",
+        help="how long to wait for each script to finish (a script still running then is "
+        "stopped and reported) and, unless --boot-timeout says otherwise, for Python to start "
+        f"(default {BOOT_TIMEOUT_S:g})",
+    )
+    parser.add_argument(
+        "--boot-timeout",
+        type=float,
+        default=None,
+        metavar="S",
+        help="how long to wait for Python to start in the workspace page (default: --timeout)",
     )
     warm.add_arguments(parser)
     return parser
@@ -218,7 +226,8 @@ def _run(args: argparse.Namespace, scripts: list[tuple[str, str]]) -> list[RunRe
         config=args.config,
         webresources=args.webresources,
         settle_ms=max(0, args.wait),
-        boot_timeout_s=args.timeout,
+        boot_timeout_s=args.timeout if args.boot_timeout is None else args.boot_timeout,
+        timeout_s=args.timeout,
     )
     if not args.cold and warm.wanted():
         try:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+#: How long to wait for ``PyApm.ready``, and for a script's synchronous run (seconds), unless
+#: ``--timeout`` / ``--boot-timeout`` say otherwise.
+BOOT_TIMEOUT_S = 60.0
 #: What the run script logs once the script under test has run (its synchronous part).
 LOADED = "__pyapm_run_loaded__"
 

@@ -16,63 +16,87 @@ QUIET_MS = 30
 
 # What the script leaves running, counted so that the wait after it (SETTLE_JS) can end as soon
 # as all of it is done: its timers and intervals, animation frames, requests, and
-# BroadcastChannel messages on their way to a listener in this page. `last` is the time of the
-# last sign of life (one of those callbacks, a workspace change).
-TRACK_PENDING_JS = """
-function trackPending() {
-  const track = { pending: 0, last: performance.now(), wait: setTimeout.bind(window) };
-  const busy = () => { track.last = performance.now(); };
-  const done = (set, id) => { if (set.delete(id)) { track.pending--; busy(); } };
-  const timers = new Set();
-  const frames = new Set();
+# BroadcastChannel messages on their way to a listener in this page. An init script of every run
+# context, added before the isolation guard (web/isolation.js): the guard wraps these wrappers,
+# so it still sees who called (a channel the workspace opens for its events is not the
+# script's). It counts only during a run: `__pyapmTrack.start()` returns the run's `track`
+# (`pending`; `requests`, the requests alone, which only a reload takes back; `last`, the time
+# of the last sign of life: one of those callbacks, a workspace change) and `stop()` ends it and
+# returns it, unsubscribing the PyApm.onChange listeners registered during the run (PyApm.reset
+# keeps them).
+TRACK_INIT_JS = """
+(() => {
+  "use strict";
+  if (window !== window.top || Object.prototype.hasOwnProperty.call(window, "__pyapmTrack")) return;
+  let current = null; // the running script's track
+  const now = () => performance.now();
+  const listen = EventTarget.prototype.addEventListener; // the browser's, not a wrapper
+  const timers = new Map(); // id -> track
+  const frames = new Map();
+  const done = (map, id) => {
+    const t = map.get(id);
+    if (t) { map.delete(id); t.pending--; t.last = now(); }
+  };
   const [st, si, ct, ci] = [setTimeout, setInterval, clearTimeout, clearInterval];
   window.setTimeout = function (fn, ...rest) {
-    if (typeof fn !== "function") return st.call(window, fn, ...rest);
+    const t = current;
+    if (!t || typeof fn !== "function") return st.call(window, fn, ...rest);
     const run = function (...a) { done(timers, id); return fn.apply(this, a); };
     const id = st.call(window, run, ...rest);
-    timers.add(id);
-    track.pending++;
+    timers.set(id, t);
+    t.pending++;
     return id;
   };
   window.setInterval = function (fn, ...rest) {
-    if (typeof fn !== "function") return si.call(window, fn, ...rest);
-    const id = si.call(window, function (...a) { busy(); return fn.apply(this, a); }, ...rest);
-    timers.add(id);
-    track.pending++;
+    const t = current;
+    if (!t || typeof fn !== "function") return si.call(window, fn, ...rest);
+    const run = function (...a) { t.last = now(); return fn.apply(this, a); };
+    const id = si.call(window, run, ...rest);
+    timers.set(id, t);
+    t.pending++;
     return id;
   };
-  window.clearTimeout = (id) => { done(timers, id); ct.call(window, id); };
-  window.clearInterval = (id) => { done(timers, id); ci.call(window, id); };
+  window.clearTimeout = function (id) { done(timers, id); return ct.call(window, id); };
+  window.clearInterval = function (id) { done(timers, id); return ci.call(window, id); };
   const [raf, caf] = [requestAnimationFrame, cancelAnimationFrame];
   window.requestAnimationFrame = function (fn) {
+    const t = current;
+    if (!t) return raf.call(window, fn);
     const id = raf.call(window, function (...a) { done(frames, id); return fn.apply(this, a); });
-    frames.add(id);
-    track.pending++;
+    frames.set(id, t);
+    t.pending++;
     return id;
   };
-  window.cancelAnimationFrame = (id) => { done(frames, id); caf.call(window, id); };
+  window.cancelAnimationFrame = function (id) { done(frames, id); return caf.call(window, id); };
+  const request = (t) => {
+    t.pending++;
+    t.requests++;
+    return () => { t.pending--; t.requests--; t.last = now(); };
+  };
   const realFetch = window.fetch;
   window.fetch = function (...a) {
-    track.pending++;
-    const settled = () => { track.pending--; busy(); };
+    const t = current;
     const p = realFetch.apply(this, a);
-    p.then(settled, settled);
+    if (t) { const settled = request(t); p.then(settled, settled); }
     return p;
   };
   const xhrSend = XMLHttpRequest.prototype.send;
   XMLHttpRequest.prototype.send = function (...a) {
-    track.pending++;
-    this.addEventListener("loadend", () => { track.pending--; busy(); }, { once: true });
+    const t = current;
+    if (t) listen.call(this, "loadend", request(t), { once: true });
     return xhrSend.apply(this, a);
   };
   const BC = window.BroadcastChannel;
-  const open = new Set(); // channels made from here on, with the messages owed to each
+  const open = new Set(); // channels of this page, each with the tracks of the messages owed to it
   const owed = new WeakMap();
   const post = BC.prototype.postMessage;
   BC.prototype.postMessage = function (...a) {
     const r = post.apply(this, a);
-    for (const c of open) {
-      if (c !== this && c.name === this.name) { owed.set(c, owed.get(c) + 1); track.pending++; }
+    const t = current;
+    if (t) {
+      for (const c of open) {
+        if (c !== this && c.name === this.name) { owed.get(c).push(t); t.pending++; }
+      }
     }
     return r;
   };
@@ -80,20 +104,46 @@ function trackPending() {
     constructor(name) {
       super(name);
       open.add(this);
-      owed.set(this, 0);
-      this.addEventListener("message", () => {
-        if (owed.get(this) > 0) { owed.set(this, owed.get(this) - 1); track.pending--; }
-        busy();
+      owed.set(this, []);
+      listen.call(this, "message", () => {
+        const t = owed.get(this).shift();
+        if (t) t.pending--;
+        const live = t || current;
+        if (live) live.last = now();
       });
     }
     close() {
-      if (open.delete(this)) { track.pending -= owed.get(this); owed.set(this, 0); }
+      if (open.delete(this)) { for (const t of owed.get(this)) t.pending--; owed.set(this, []); }
       return super.close();
     }
   };
-  if (window.PyApm && PyApm.onChange) PyApm.onChange(busy);
-  return track;
-}
+  let offs = [];
+  const api = {
+    start() {
+      const t = { pending: 0, requests: 0, last: now(), wait: st.bind(window) };
+      current = t;
+      offs = [];
+      if (window.PyApm && typeof PyApm.onChange === "function") {
+        const on = PyApm.onChange;
+        PyApm.onChange = function onChange(...a) {
+          const off = on.apply(this, a);
+          if (typeof off === "function") offs.push(off);
+          return off;
+        };
+        offs.push(on.call(PyApm, () => { t.last = now(); }));
+      }
+      return t;
+    },
+    stop() {
+      const t = current;
+      current = null;
+      for (const off of offs) off();
+      offs = [];
+      return t;
+    },
+  };
+  Object.defineProperty(window, "__pyapmTrack", { value: Object.freeze(api) });
+})();
 """
 
 #: Resolves after at most `maxMs`; sooner once nothing is pending and nothing happened for

@@ -32,13 +32,15 @@ if TYPE_CHECKING:
 SOCKET_ENV = "PY_APM_RUN_SOCKET"
 IDLE_ENV = "PY_APM_RUN_IDLE"
 HELPER_ENV = "PY_APM_RUN_HELPER"
+HANDSHAKE_ENV = "PY_APM_RUN_HANDSHAKE"
 #: Seconds without a run after which the helper closes its browser and exits (10 minutes: long
 #: enough for an edit-run loop, short enough not to keep ~0.5 GB of Chromium around for nothing).
 DEFAULT_IDLE_S = 600.0
 #: How long a client waits for a helper it started to listen.
 START_TIMEOUT_S = 30.0
-#: Seconds to connect, and for a helper to take a run (answer "ready"); past them the run is
-#: cold (the helper has not started it, and never will: it waits for "go").
+#: Seconds to connect, and for a helper to take a run (answer "ready"; ``$PY_APM_RUN_HANDSHAKE``
+#: overrides); past them the run is cold (the helper has not started it, and never will: it
+#: waits for "go").
 CONNECT_TIMEOUT_S = 2.0
 HANDSHAKE_S = 5.0
 #: During a run the helper says it is alive every second; this much silence means it is stopped
@@ -59,7 +61,8 @@ class Request:
     config: str | None
     webresources: str | None
     settle_ms: int
-    boot_timeout_s: float
+    boot_timeout_s: float  # the wait for a booted page
+    timeout_s: float  # each script's limit
 
     def to_json(self) -> dict[str, Any]:
         """The wire form (paths absolute: the helper has its own working directory)."""
@@ -74,16 +77,27 @@ class Request:
             "webresources": absolute(self.webresources),
             "settle_ms": self.settle_ms,
             "boot_timeout_s": self.boot_timeout_s,
+            "timeout_s": self.timeout_s,
         }
+
+
+def _seconds(env: str, default: float) -> float:
+    """``$env`` seconds (a positive number), else ``default``."""
+    try:
+        value = float(os.environ.get(env, ""))
+    except ValueError:
+        return default
+    return value if value > 0 else default
 
 
 def idle_timeout() -> float:
     """``$PY_APM_RUN_IDLE`` seconds (a positive number), else :data:`DEFAULT_IDLE_S`."""
-    try:
-        value = float(os.environ.get(IDLE_ENV, ""))
-    except ValueError:
-        return DEFAULT_IDLE_S
-    return value if value > 0 else DEFAULT_IDLE_S
+    return _seconds(IDLE_ENV, DEFAULT_IDLE_S)
+
+
+def handshake_timeout() -> float:
+    """``$PY_APM_RUN_HANDSHAKE`` seconds (a positive number), else :data:`HANDSHAKE_S`."""
+    return _seconds(HANDSHAKE_ENV, HANDSHAKE_S)
 
 
 def socket_path() -> Path:
@@ -218,6 +232,7 @@ def run(request: Request, say: Callable[[str], None] = _say) -> list[dict[str, A
     reported, not retried.
     """
     path = socket_path()
+    handshake_s = handshake_timeout()
     try:
         wire = warm_wire.encode({"run": request.to_json(), "fingerprint": fingerprint()})
     except warm_wire.FrameError as exc:
@@ -229,12 +244,12 @@ def run(request: Request, say: Callable[[str], None] = _say) -> list[dict[str, A
             sock = _wait_for(path, start_helper(path))
         with sock:
             try:
-                sock.settimeout(HANDSHAKE_S)
+                sock.settimeout(handshake_s)
                 sock.sendall(wire)
-                answer = warm_wire.receive(sock, HANDSHAKE_S)
+                answer = warm_wire.receive(sock, handshake_s)
             except (OSError, warm_wire.FrameError) as exc:
                 raise HelperUnavailable(
-                    f"the helper did not take the run within {HANDSHAKE_S:g} s ({exc})"
+                    f"the helper did not take the run within {handshake_s:g} s ({exc})"
                 ) from exc
             if answer.get("stale"):
                 say("the warm helper was started from other files; replacing it")
@@ -243,7 +258,7 @@ def run(request: Request, say: Callable[[str], None] = _say) -> list[dict[str, A
             if not answer.get("ready"):
                 raise HelperUnavailable(f"unexpected answer from the helper: {answer}")
             try:
-                warm_wire.send(sock, {"go": True}, HANDSHAKE_S)
+                warm_wire.send(sock, {"go": True}, handshake_s)
             except warm_wire.FrameError as exc:
                 raise HelperUnavailable(f"the helper went away: {exc}") from exc
             return _results(sock, say)
@@ -288,14 +303,18 @@ def stop() -> bool:
     except HelperUnavailable:
         return False
     if sock is not None:
+        handshake_s = handshake_timeout()
+        answered = False
         with sock:
             try:
-                warm_wire.send(sock, {"stop": True}, HANDSHAKE_S)
-                warm_wire.receive(sock, HANDSHAKE_S)  # "stopping"
+                warm_wire.send(sock, {"stop": True}, handshake_s)
+                warm_wire.receive(sock, handshake_s)  # "stopping"
+                answered = True
                 warm_wire.receive(sock, 30.0)  # closed once the browser is
             except warm_wire.FrameError:
                 pass
-        _wait_gone(path)
+        if answered:  # else (a stopped helper) its socket accepts on: the signal below
+            _wait_gone(path)
     pid = warm_trust.helper_pid(path)
     if pid is not None:
         return warm_trust.terminate(pid)

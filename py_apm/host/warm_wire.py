@@ -14,12 +14,14 @@ One run is a short conversation, so a script runs at most once (see ``warm.run``
 
 from __future__ import annotations
 
-import asyncio
 import json
 import socket
 import struct
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the helper's side only: the client's warm path does not import asyncio
+    import asyncio
 
 #: The largest frame either side accepts (a script and its JSON escaping).
 MAX_FRAME = 64 << 20
@@ -90,6 +92,8 @@ def _read(sock: socket.socket, size: int, deadline: float) -> bytes:
 
 async def read(reader: asyncio.StreamReader, timeout_s: float) -> dict[str, Any]:
     """The helper's side of :func:`receive`."""
+    import asyncio
+
     try:
         head = await asyncio.wait_for(reader.readexactly(_HEAD.size), timeout_s)
         (size,) = _HEAD.unpack(head)

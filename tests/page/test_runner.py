@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -73,16 +77,23 @@ def test_table_output_and_sloppy_globals(tmp_path: Path) -> None:
 def test_thrown_error_gives_exit_code_and_message(tmp_path: Path) -> None:
     """An Error the API throws (or rejects with, un-awaited) is printed with its errorCode and
     the line; exit code 1."""
-    script = "Microsoft.Apm.getFocusedSession();\nMicrosoft.Apm.getSession(42);\n"
-    proc = run(tmp_path, script)
+    thrown, rejected = tmp_path / "thrown.js", tmp_path / "rejected.js"
+    thrown.write_text("Microsoft.Apm.getFocusedSession();\nMicrosoft.Apm.getSession(42);\n")
+    rejected.write_text(
+        'Microsoft.Apm.getFocusedSession();\nMicrosoft.Apm.focusTab("tab-id-99");\n'
+    )
+    strict = tmp_path / "strict.js"  # a "use strict" prologue keeps its meaning
+    strict.write_text('"use strict";\nundeclared = 1;\n')
+    proc = subprocess.run(
+        [sys.executable, "-m", "py_apm.host.runner", str(thrown), str(rejected), str(strict)],
+        capture_output=True, text=True, timeout=180, cwd=REPO,
+    )  # fmt: skip
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert "script.js (line 2) threw an error: Error:" in proc.stdout
+    assert "thrown.js (line 2) threw an error: Error:" in proc.stdout
     assert "[errorCode 400]" in proc.stdout
-    script = 'Microsoft.Apm.getFocusedSession();\nMicrosoft.Apm.focusTab("tab-id-99");\n'
-    proc = run(tmp_path, script)
-    assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert "script.js (line 2) threw an unhandled promise rejection: Error:" in proc.stdout
+    assert "rejected.js (line 2) threw an unhandled promise rejection: Error:" in proc.stdout
     assert "tab-id-99" in proc.stdout and "[errorCode 404]" in proc.stdout
+    assert "strict.js (line 2) threw an error: ReferenceError: undeclared is not" in proc.stdout
 
 
 def test_json_output_with_config_webresources_and_syntax_error(tmp_path: Path) -> None:
@@ -108,63 +119,7 @@ def test_json_output_with_config_webresources_and_syntax_error(tmp_path: Path) -
     bad = run(tmp_path, "var a = ;\n", "--json")
     assert bad.returncode == 1
     error = json.loads(bad.stdout)["error"]
-    assert error["name"] == "SyntaxError" and error["line"] == 1
-
-
-LEAVES = (
-    "localStorage.setItem('k', 'v'); sessionStorage.setItem('k', 'v');\n"
-    "window.name = 'kept?'; document.cookie = 'c=1';\n"
-)
-PROBES = (
-    "console.log(localStorage.length, sessionStorage.length, JSON.stringify(window.name),\n"
-    "  JSON.stringify(document.cookie));\n"
-)
-
-
-@pytest.mark.parametrize("mode", ["cold", "warm"])
-def test_scripts_of_one_run_do_not_share_storage(tmp_path: Path, mode: str) -> None:
-    """Each script of a run starts from a fresh workspace, storage and cookies included, cold
-    or warm."""
-    first, second = tmp_path / "a.js", tmp_path / "b.js"
-    first.write_text(LEAVES + PROBES, encoding="utf-8")
-    second.write_text(PROBES, encoding="utf-8")
-    extra = ["--cold"] if mode == "cold" else []
-    proc = subprocess.run(
-        [sys.executable, "-m", "py_apm.host.runner", str(first), str(second), "--json", *extra],
-        capture_output=True, text=True, timeout=180, cwd=REPO,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    logs = [
-        [c["text"] for c in r["console"] if c["type"] == "log"] for r in json.loads(proc.stdout)
-    ]
-    assert logs == [['1 1 "kept?" "c=1"'], ['0 0 "" ""']]
-
-
-# Starts an endless loop as soon as the run has collected the workspace (PyApm.state() is the
-# collection's last call into the page), i.e. just before the page is cleared for the next script.
-LOOPS_AFTER_COLLECTION = (
-    "const state = PyApm.state;\n"
-    "PyApm.state = function (...a) { setTimeout(() => { for (;;) {} }, 0);"
-    " return state.apply(this, a); };\n"
-)
-
-
-@pytest.mark.parametrize("mode", ["cold", "warm"])
-def test_a_script_left_looping_does_not_stop_the_next(tmp_path: Path, mode: str) -> None:
-    first, second = tmp_path / "a.js", tmp_path / "b.js"
-    first.write_text(LOOPS_AFTER_COLLECTION, encoding="utf-8")
-    second.write_text("console.log('second ran');\n", encoding="utf-8")
-    extra = ["--cold"] if mode == "cold" else []
-    proc = subprocess.run(
-        [sys.executable, "-m", "py_apm.host.runner", str(first), str(second), "--json",
-         "--wait", "0", *extra],
-        capture_output=True, text=True, timeout=120, cwd=REPO,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    logs = [
-        [c["text"] for c in r["console"] if c["type"] == "log"] for r in json.loads(proc.stdout)
-    ]
-    assert logs == [[], ["second ran"]]
+    assert error["name"] == "SyntaxError" and (error["line"], error["column"]) == (1, 9)
 
 
 def test_missing_script_is_a_usage_error(tmp_path: Path) -> None:
@@ -179,6 +134,31 @@ def test_missing_script_is_a_usage_error(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "cannot read" in proc.stderr
 
+
+LEAVES = (
+    "localStorage.setItem('k', 'v'); sessionStorage.setItem('k', 'v');\n"
+    "window.name = 'kept?'; document.cookie = 'c=1';\n"
+)
+PROBES = (
+    "console.log(localStorage.length, sessionStorage.length, JSON.stringify(window.name),\n"
+    "  JSON.stringify(document.cookie));\n"
+)
+# Top-level declarations of every kind: `let`/`const`/`class` stay the script's own (it runs in
+# a block), a `var` or a function is a global the page cannot drop (it is reloaded).
+DECLARES = "var v = 1; let l = 1; const c = 1; class K {} function f() {}\n"
+REDECLARES = (
+    "let v = 2, f = 2, K = 2; const l = 2; class c {}\n"
+    "console.log(JSON.stringify(['v', 'l', 'c', 'K', 'f'].filter((n) => n in window)));\n"
+)
+
+# Starts an endless loop as soon as the run has collected the workspace (PyApm.state() is the
+# collection's last call into the page), i.e. just before the page is cleared for the next script.
+LOOPS_AFTER_COLLECTION = (
+    "const state = PyApm.state;\n"
+    "PyApm.state = function (...a) { setTimeout(() => { for (;;) {} }, 0);"
+    " return state.apply(this, a); };\n"
+)
+SECOND = "console.log('second ran');\n"
 
 # Once the run has collected the workspace (PyApm.state() is the collection's last call into
 # the page), starts chains of windows: each keeps creating sessions in the script's page
@@ -200,23 +180,132 @@ PyApm.state = function (...a) {
   return state.apply(this, a);
 };
 """
+CHAT_SESSION = "Microsoft.Apm.createSession({templateName: 'msdyn_chat_session'})"
 COUNTS_LATER = (
     "setTimeout(() => console.log('sessions', Microsoft.Apm.getAllSessions().length), 400);\n"
 )
 
 
-@pytest.mark.parametrize("mode", ["cold", "warm"])
-def test_windows_a_script_opened_cannot_reach_a_later_script(tmp_path: Path, mode: str) -> None:
-    first, later = tmp_path / "a.js", tmp_path / "b.js"
-    first.write_text(SPAWNS_WINDOWS, encoding="utf-8")
-    later.write_text(COUNTS_LATER, encoding="utf-8")
-    extra = ["--cold"] if mode == "cold" else []
+# Scripts run in this order: what one leaves, and what the next sees (each one's console.log).
+LEAKS = [
+    ("leaves.js", LEAVES + PROBES, ['1 1 "kept?" "c=1"']),
+    ("probes.js", PROBES, ['0 0 "" ""']),
+    ("declares.js", DECLARES, []),
+    ("redeclares.js", REDECLARES, ["[]"]),
+    ("loops.js", LOOPS_AFTER_COLLECTION, []),
+    ("second.js", SECOND, ["second ran"]),
+    ("spawns.js", SPAWNS_WINDOWS, []),
+    ("later1.js", COUNTS_LATER, ["sessions 1"]),
+    ("later2.js", COUNTS_LATER, ["sessions 1"]),
+    ("later3.js", COUNTS_LATER, ["sessions 1"]),
+]
+
+
+def _check_leaks(results: list[dict], scripts: list[tuple[str, str, list[str]]] = LEAKS) -> None:
+    assert [r["errors"] for r in results] == [[]] * len(scripts)
+    logs = [[c["text"] for c in r["console"] if c["type"] == "log"] for r in results]
+    assert logs == [want for _, _, want in scripts]
+
+
+def test_nothing_of_a_script_reaches_a_later_one_warm(tmp_path: Path) -> None:
+    """Each script of a run starts from a fresh workspace: no storage, cookie, window name or
+    top-level declaration of an earlier one; a loop it left running does not stop the next;
+    windows it opened (chains of them, on `opener`) cannot reach a later script."""
+    paths = []
+    for name, source, _ in LEAKS:
+        paths.append(tmp_path / name)
+        paths[-1].write_text(source, encoding="utf-8")
     proc = subprocess.run(
-        [sys.executable, "-m", "py_apm.host.runner", str(first), str(later), str(later),
-         str(later), "--json", "--wait", "1000", *extra],
-        capture_output=True, text=True, timeout=240, cwd=REPO,
+        [sys.executable, "-m", "py_apm.host.runner", *map(str, paths), "--json", "--wait", "1000"],
+        capture_output=True, text=True, timeout=300, cwd=REPO,
     )  # fmt: skip
-    results = json.loads(proc.stdout)
-    assert [r["errors"] for r in results[1:]] == [[], [], []], proc.stdout[-3000:]
-    logs = [[c["text"] for c in r["console"] if c["type"] == "log"] for r in results[1:]]
-    assert logs == [["sessions 1"]] * 3
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+    _check_leaks(json.loads(proc.stdout))
+
+
+class Held:
+    """A server whose ``/hold`` answers only once ``/release`` was asked (or after 30 s)."""
+
+    def __init__(self) -> None:
+        released = self.released = threading.Event()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                if self.path.startswith("/hold"):
+                    released.wait(30)
+                else:
+                    released.set()
+                try:
+                    self.send_response(200)
+                    self.send_header("Access-Control-Allow-Origin", "*")
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"ok")
+                except OSError:
+                    pass  # the page that asked is gone
+
+            def log_message(self, *_args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.released.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_nothing_of_a_script_reaches_a_later_one_cold() -> None:
+    """The same scripts through a cold run's lifecycle (one page, ``run_page.run_request``), in
+    this process: the same isolation, and how it was had: each page is reset in place (no boot)
+    unless the script left what the reset cannot undo: a reload after the top-level `var` and
+    function and after a request still in flight (it is aborted: its answer, which comes while
+    the next script runs, reaches nothing), a new context after the windows."""
+    from py_apm.host.run_page import Pages, run_request
+
+    held = Held()
+    in_flight = [
+        ("holds.js", f"fetch('{held.url}hold').then(() => {CHAT_SESSION});\n", []),
+        (
+            "releases.js",
+            f"fetch('{held.url}release').then(() => setTimeout(() => console.log('sessions',"
+            " Microsoft.Apm.getAllSessions().length), 300));\n",
+            ["sessions 1"],
+        ),
+    ]
+    scripts = LEAKS + in_flight
+    req = {
+        "scripts": [[name, source] for name, source, _ in scripts], "screenshot": None,
+        "config": None, "webresources": None, "settle_ms": 1000, "boot_timeout_s": 120,
+        "timeout_s": 60,
+    }  # fmt: skip
+
+    async def scenario() -> tuple[list[dict], dict[str, int]]:
+        from playwright.async_api import async_playwright
+
+        from py_apm.host.chromium import launch_args
+
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(**launch_args(headless=True))
+            pages = Pages(browser, None, None, pool=1)
+            try:
+                pages.warm_up()
+                return await run_request(pages, req, lambda _t: None, refill=False), pages.counts
+            finally:
+                await pages.close()
+                await browser.close()
+
+    # A thread of its own: a sync Playwright test earlier in the session may leave its loop
+    # running in this one, where asyncio.run refuses to start.
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            results, counts = pool.submit(asyncio.run, scenario()).result(timeout=300)
+    finally:
+        held.close()
+    _check_leaks(results, scripts)
+    # 11 changes of script: 2 reloads (after declares.js and holds.js), 1 new context (after
+    # spawns.js); the others in place (one more boot when the page left looping answers late).
+    assert counts["reload"] == 2 and counts["boot"] in (2, 3), counts
+    assert counts["reset"] >= 7, counts

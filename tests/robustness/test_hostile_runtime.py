@@ -110,7 +110,8 @@ def test_closed_frame_listener_is_dropped(apm_page: Any) -> None:
 
 @pytest.mark.browser
 def test_call_log_is_bounded(apm_page: Any) -> None:
-    """Deep and huge arguments are logged as bounded summaries; calls() never fails."""
+    """Deep and huge arguments are logged as bounded summaries; calls() never fails. (A few
+    4 MiB arguments prove the bound: each record's size is checked, not the log's total.)"""
     result = apm_page.evaluate(
         """async () => {
         PyApm.reset({restoreDefaults: true});
@@ -119,7 +120,7 @@ def test_call_log_is_bounded(apm_page: Any) -> None:
         const errors = [];
         try { Microsoft.Apm.getSession(deep); } catch (e) { errors.push(e.errorCode); }
         const big = "x".repeat(4 << 20);
-        for (let i = 0; i < 200; i++) Microsoft.Apm.getSession(big);
+        for (let i = 0; i < 3; i++) Microsoft.Apm.getSession(big);
         const calls = PyApm.calls();
         const sizes = calls.map((c) => JSON.stringify(c).length);
         const deepArg = JSON.stringify(calls[0].args[0]);
@@ -128,7 +129,7 @@ def test_call_log_is_bounded(apm_page: Any) -> None:
                 bigTail: calls[1].args[0].slice(-26)};
     }"""
     )
-    assert result["errors"] == [400] and result["count"] == 201
+    assert result["errors"] == [400] and result["count"] == 4
     assert result["largest"] < 3_600  # arguments 1 KiB + result 1 KiB + messages 500 each
     assert result["deepArg"] < 200
     assert result["bigTail"] == "... (4,194,304 characters)"

@@ -1,7 +1,8 @@
 """The warm `py-apm run` helper under failure: big scripts, a helper killed or stopped mid-run,
 its socket file deleted. A script runs at most once and no run waits without a bound.
 
-Each test has a helper of its own (its own socket, a private folder) and stops it at the end.
+A test that kills, stops or cuts off its helper has one of its own (its own socket, a private
+folder); the others share the module's. Each helper is stopped at the end.
 """
 
 from __future__ import annotations
@@ -25,9 +26,8 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def helper(tmp_path: Path) -> Iterator[Helper]:
-    h = Helper(tmp_path, idle_s=120)
+def _started(tmp: Path) -> Iterator[Helper]:
+    h = Helper(tmp, idle_s=120)
     try:
         assert h.run("void 0;").returncode == 0  # started and warm
         yield h
@@ -45,11 +45,29 @@ def helper(tmp_path: Path) -> Iterator[Helper]:
                 pass
 
 
-def test_a_1_mb_script_runs_warm(helper: Helper) -> None:
+@pytest.fixture
+def helper(tmp_path: Path) -> Iterator[Helper]:
+    """A helper of the test's own (the test kills, stops or cuts it off), started and warm."""
+    yield from _started(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def _module_helper(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Helper]:
+    yield from _started(tmp_path_factory.mktemp("warm"))
+
+
+@pytest.fixture
+def shared(_module_helper: Helper, tmp_path: Path) -> Helper:
+    """The module's helper (for tests that leave it running); scripts go below the test's
+    folder."""
+    return Helper(tmp_path, socket=_module_helper.socket)
+
+
+def test_a_1_mb_script_runs_warm(shared: Helper) -> None:
     """Frames have no line limit: 64 KiB and more (1 MB here) run in the helper."""
     filler = "// " + "x" * 1000 + "\n"
     script = filler * 1024 + "console.log('big done', " + "'y'.repeat(3));\n"
-    done = helper.run(script)
+    done = shared.run(script)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "[log] big done yyy" in done.stdout
     assert "running cold" not in done.stderr and "Traceback" not in done.stderr
@@ -120,12 +138,16 @@ def test_a_helper_killed_mid_run_is_reported_and_the_script_not_rerun(helper: He
 
 
 def test_a_stopped_helper_bounds_the_run_and_stop_still_reaches_it(helper: Helper) -> None:
+    """A stopped helper (SIGSTOP) still accepts the connection: the run goes cold after the
+    handshake's bound ($PY_APM_RUN_HANDSHAKE, 1 s here), and --stop reaches it by signal."""
     (pid,) = helper.pids()
+    helper.env["PY_APM_RUN_HANDSHAKE"] = "1"
     os.kill(pid, signal.SIGSTOP)
     try:
         # Returns (subprocess.run's timeout would raise): cold after the handshake's bound. The
         # cold boot may itself take longer than 5 s on a busy machine: then one line, exit 3.
         done = helper.run("console.log('ran');\n", "--timeout", "5", timeout=150)
+        assert "did not take the run within 1 s" in done.stderr
         assert "running cold" in done.stderr
         if done.returncode == 3:
             assert done.stderr.strip().splitlines()[-1].startswith("py-apm run: py-apm did not")
@@ -183,7 +205,7 @@ def _renderers_below(root: int) -> list[int]:
 
 
 @pytest.mark.parametrize("mode", ["warm", "cold"])
-def test_a_page_crash_is_one_line(helper: Helper, mode: str) -> None:
+def test_a_page_crash_is_one_line(shared: Helper, mode: str) -> None:
     """The renderer dies under a script (out of memory, killed): one line, exit 3."""
     witness = Witness()
     script = (
@@ -193,11 +215,11 @@ def test_a_page_crash_is_one_line(helper: Helper, mode: str) -> None:
     )
     try:
         client = subprocess.Popen(
-            helper.command(script, *(["--cold"] if mode == "cold" else [])),
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=helper.env, cwd=REPO,
+            shared.command(script, *(["--cold"] if mode == "cold" else [])),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=shared.env, cwd=REPO,
         )  # fmt: skip
         assert witness.first.wait(120), "the script never ran"
-        (root,) = [client.pid] if mode == "cold" else helper.pids()
+        (root,) = [client.pid] if mode == "cold" else shared.pids()
         for pid in _renderers_below(root):
             os.kill(pid, signal.SIGKILL)
         out, err = client.communicate(timeout=120)

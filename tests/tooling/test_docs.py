@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from types import ModuleType
@@ -17,6 +18,7 @@ README = ROOT / "README.md"
 DOCS = ROOT / "docs"
 
 
+@functools.cache  # loaded once: its face table is read with node
 def _gen_docs() -> ModuleType:
     return load_script(ROOT / "scripts" / "gen_docs.py", "gen_docs")
 

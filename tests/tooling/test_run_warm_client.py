@@ -64,6 +64,9 @@ def test_socket_path_and_idle_timeout(monkeypatch: pytest.MonkeyPatch, tmp_path:
     for value, want in (("", 600.0), ("abc", 600.0), ("-3", 600.0), ("2.5", 2.5)):
         monkeypatch.setenv(warm.IDLE_ENV, value)
         assert warm.idle_timeout() == want
+    for value, want in (("", 5.0), ("0", 5.0), ("0.5", 0.5)):
+        monkeypatch.setenv(warm.HANDSHAKE_ENV, value)
+        assert warm.handshake_timeout() == want
 
 
 def test_a_shared_socket_directory_is_refused(tmp_path: Path) -> None:
@@ -129,6 +132,7 @@ class Listener:
 REQUEST = warm.Request(
     scripts=[("secret.js", "const token = 'hunter2';")],
     screenshot=None, config=None, webresources=None, settle_ms=0, boot_timeout_s=5,
+    timeout_s=5,
 )  # fmt: skip
 
 
@@ -261,7 +265,9 @@ def test_a_helper_that_never_answers_does_not_hang_the_run(
     monkeypatch: pytest.MonkeyPatch, private: Path
 ) -> None:
     """A stopped helper (SIGSTOP): the kernel still accepts the connection; the run goes cold
-    after the handshake's bound (the helper waits for "go" before it runs anything)."""
+    after the handshake's bound ($PY_APM_RUN_HANDSHAKE; the helper waits for "go" before it
+    runs anything)."""
+    monkeypatch.setenv(warm.HANDSHAKE_ENV, "0.5")
     stuck = threading.Event()
     listener = _plant(monkeypatch, private, answer=lambda _conn: stuck.wait(60))
     try:
@@ -270,6 +276,7 @@ def test_a_helper_that_never_answers_does_not_hang_the_run(
         stuck.set()
         listener.close()
     assert isinstance(outcome, warm.HelperUnavailable), outcome
+    assert "did not take the run within 0.5 s" in str(outcome)
 
 
 def test_a_helper_silent_mid_run_is_reported_in_bounded_time(
