@@ -2,7 +2,7 @@
 // memory snapshot when there is one, the py_apm package, then the wire is connected and
 // PyApm.ready resolves (bootPhases records when each step ended).
 import { apmError } from "./errors.js";
-import { fetchSnapshot, snapshotBody } from "./snapshot.js";
+import { fetchRecord, fetchSnapshot, snapshotBody } from "./snapshot.js";
 import { CODE, bootFailed, connect, internalError, invoke, markFatal, onPayload, readOptions } from "./wire.js";
 
 /** @param {string} url @param {string} what */
@@ -49,7 +49,8 @@ async function loadRuntime(indexURL, early, mark) {
   const response = early.snapshot ? await early.snapshot : null;
   if (response) {
     try {
-      const { bytes, filled } = snapshotBody(response);
+      const record = early.record || Promise.resolve(null);
+      const { bytes, filled } = snapshotBody(response, record, early.snapshotURL);
       filled.then(() => mark("snapshot"), () => {});
       const pyodide = await mod.loadPyodide({
         indexURL,
@@ -83,10 +84,16 @@ function startLoading(cfg) {
     p.catch(() => {}); // awaited (and reported) by boot; never an unhandled rejection here
     return p;
   };
+  const url = cfg.snapshotURL;
+  const snapshot = url ? fetchSnapshot(url) : null; // null: "off"
   return {
     loader: quiet(import(cfg.pyodideURL + "pyodide.mjs")),
     asm: quiet(import(cfg.pyodideURL + "pyodide.asm.mjs")),
-    snapshot: cfg.snapshotURL ? fetchSnapshot(cfg.snapshotURL) : null, // null: "off"
+    snapshot,
+    snapshotURL: url || "",
+    // Asked for only when there is a snapshot (no second 404 without one); it is small and
+    // needed only once the whole snapshot is in.
+    record: snapshot && url ? snapshot.then((r) => (r ? fetchRecord(url) : null)) : null,
     // Pyodide asks for its lock file only once its loader runs; it is needed before ready.
     lock: quiet(fetchJSON(cfg.pyodideURL + "pyodide-lock.json", "pyodide-lock.json")),
   };
@@ -202,8 +209,8 @@ export function start(settings, PyApm, readyResolve, readyReject) {
 
 /**
  * The requests started at once: the Pyodide loader and its wasm glue, the snapshot response
- * (null: "off"), the lock file.
- * @typedef {{loader: Promise<any>, asm: Promise<any>, snapshot: Promise<Response | null> | null, lock: Promise<any>}} Early
+ * (null: "off") and its digest record, the lock file.
+ * @typedef {{loader: Promise<any>, asm: Promise<any>, snapshot: Promise<Response | null> | null, snapshotURL: string, record: Promise<import("./snapshot.js").SnapshotRecord | null> | null, lock: Promise<any>}} Early
  */
 
 /**

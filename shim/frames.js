@@ -26,32 +26,52 @@ export function hostTab(frameWin) {
 // one, and the shim is strict. A URL shown by two tabs leaves the call untagged. This runs only
 // while a same-origin iframe is hosted (otherwise the page's own calls pay one comparison),
 // once per call from outside (nested crossings see `caller` set), never for PyApm's own
-// members.
+// members nor for unlogged property reads (wire.js `cachedGetter`).
 export let framesSame = 0; // same-origin iframes in this page: their code can reach its objects
-/** @type {Map<string, {tab: string | null, scan: Array<[Window, Document, number, number]>}>} */
-const urlTabs = new Map(); // script URL -> {tab, scan: [[window, document, scripts, frames]]}
+/** @type {Map<string, string | null>} */
+const urlTabs = new Map(); // script URL -> its tab (null: none or two); cleared by `forget`
 
-// The stack as V8's CallSites (`new Error()` is V8's cheapest capture; 14 frames reach past
-// the deepest path through the shim).
-const asSites = (/** @type {Error} */ _, /** @type {V8CallSite[]} */ sites) => sites;
-/** @returns {V8CallSite[] | undefined} */
-function callSites() {
-  const prepare = Error.prepareStackTrace;
+// The stack is read with one `Error.captureStackTrace` on a reused holder, its `stack` prepared
+// into the one file name wanted (no CallSite array handed back, no string formatted). Under
+// DevTools or Playwright (the inspector asks V8 for detailed traces) any capture costs a few µs
+// whatever the limit: 14 frames reach past the deepest path through the shim.
+/** @type {{stack?: unknown}} */
+const holder = {};
+/** The first site's file (`ownFile`). @param {Error} _ @param {V8CallSite[]} sites */
+const firstFile = (_, sites) => (sites.length ? sites[0].getFileName() : null);
+/** The caller's file: the first site outside shim.js; "" when it has none (eval'd code).
+ * @param {Error} _ @param {V8CallSite[]} sites */
+const callerFile = (_, sites) => {
+  for (let i = 0; i < sites.length; i++) {
+    const file = sites[i].getFileName();
+    // (a built-in such as Array.prototype.forEach has no line: the next site called it)
+    if (file === SHIM_FILE || sites[i].getLineNumber() === null) continue;
+    return file || "";
+  }
+  return "";
+};
+
+/** `prepare`'s result for the stack below `below` (excluded).
+ * @param {(e: Error, sites: V8CallSite[]) => unknown} prepare @param {Function} below */
+function readStack(prepare, below) {
+  const saved = Error.prepareStackTrace;
   const limit = Error.stackTraceLimit;
-  Error.prepareStackTrace = asSites;
+  Error.prepareStackTrace = prepare;
   Error.stackTraceLimit = 14;
   try {
-    return /** @type {any} */ (new Error().stack); // prepared on this first read
+    /** @type {NonNullable<ErrorConstructor["captureStackTrace"]>} */ (Error.captureStackTrace)(holder, below);
+    return holder.stack; // prepared on this first read
   } finally {
-    Error.prepareStackTrace = prepare;
+    Error.prepareStackTrace = saved;
     Error.stackTraceLimit = limit;
+    holder.stack = undefined;
   }
 }
 
 function ownFile() {
   try {
-    const sites = callSites();
-    return Array.isArray(sites) && sites.length ? sites[0].getFileName() : null;
+    const file = readStack(firstFile, ownFile);
+    return typeof file === "string" ? file : null;
   } catch (_) {
     return null;
   }
@@ -62,13 +82,8 @@ const SHIM_FILE = typeof Error.captureStackTrace === "function" ? ownFile() : nu
 export function callingTab(method) {
   if (SHIM_FILE === null || method.startsWith("pyapm.") || method.startsWith("ui.")) return null;
   try {
-    const sites = callSites();
-    for (let i = 0; Array.isArray(sites) && i < sites.length; i++) {
-      const file = sites[i].getFileName();
-      // (a built-in such as Array.prototype.forEach has no line: the next site called it)
-      if (file === SHIM_FILE || sites[i].getLineNumber() === null) continue;
-      return file ? urlTab(file) : null; // no file: eval'd code (the console...): untagged
-    }
+    const file = readStack(callerFile, callingTab);
+    return typeof file === "string" && file ? urlTab(file) : null; // no file: the console...
   } catch (_) { /* a frame went away while we looked: untagged */ }
   return null;
 }
@@ -91,29 +106,26 @@ export function sameOriginWindows() {
   return found;
 }
 
-// A script URL's tab, remembered with what was looked at: every same-origin window's document
-// and its script and frame counts. A URL no frame shows (code run by a test driver, a console)
-// is remembered too: looking again on every call cost several times the call itself.
+// A script URL's tab, remembered until a frame is added, removed or loaded, or a script or
+// iframe element is added to or removed from a same-origin document (`forget`): then the
+// frames are looked at again. A URL no frame shows (code run by a test driver, a console) is
+// remembered too: looking again on every call cost several times the call itself.
 /** @param {string} file @returns {string | null} */
 function urlTab(file) {
   const url = file.split("#")[0];
-  let known = urlTabs.get(url);
-  if (known && known.scan.every(([w, doc, n, f]) =>
-    !w.closed && w.document === doc && doc.scripts.length === n && w.frames.length === f)) {
-    return known.tab;
-  }
-  known = { tab: null, scan: [] };
+  const known = urlTabs.get(url);
+  if (known !== undefined) return known;
   const tabs = new Set();
   for (const w of sameOriginWindows()) {
     const doc = w.document;
-    known.scan.push([w, doc, doc.scripts.length, w.frames.length]);
     let shows = doc.URL.split("#")[0] === url;
     for (let i = 0; !shows && i < doc.scripts.length; i++) shows = doc.scripts[i].src === url;
     if (shows) tabs.add(hostTab(w));
   }
-  if (tabs.size === 1) known.tab = tabs.values().next().value; // else ambiguous or none: untagged
-  urlTabs.set(url, known);
-  return known.tab;
+  const tab = tabs.size === 1 ? tabs.values().next().value ?? null : null; // two: ambiguous
+  urlTabs.set(url, tab);
+  watchDocuments();
+  return tab;
 }
 
 // Counted again after every change of the page's elements (a tab's iframe added or removed)
@@ -126,6 +138,33 @@ function countFrames() {
   const list = /** @type {HTMLCollectionOf<HTMLIFrameElement>} */ (iframes);
   for (let i = 0; i < list.length; i++) if (list[i].contentDocument) framesSame++; // null: cross-origin
   urlTabs.clear();
+}
+
+// What a frame's document shows changes when a script or iframe element comes or goes (an
+// iframe's load is seen by the load listener of its document): each same-origin document
+// looked at by `urlTab` is watched once, so that a call checks nothing but the Map.
+/** @type {WeakSet<Document>} */
+const watched = new WeakSet();
+/** @param {Node} node */
+const shows = (node) => node.nodeType === 1 && (/** @type {Element} */ (node).matches("script, iframe") ||
+  /** @type {Element} */ (node).querySelector("script, iframe") !== null);
+/** @param {MutationRecord[]} records */
+function changed(records) {
+  for (const r of records) {
+    for (const n of r.addedNodes) if (shows(n)) return urlTabs.clear();
+    for (const n of r.removedNodes) if (shows(n)) return urlTabs.clear();
+  }
+}
+function watchDocuments() {
+  for (const w of sameOriginWindows()) {
+    const doc = w.document;
+    if (w === win || watched.has(doc)) continue;
+    watched.add(doc);
+    new win.MutationObserver(changed).observe(doc, { childList: true, subtree: true });
+    doc.addEventListener("load", (ev) => {
+      if (/** @type {Element} */ (ev.target).localName === "iframe") urlTabs.clear(); // a nested frame
+    }, true);
+  }
 }
 
 /** Starts counting the same-origin iframes of the installed window's document (V8 only). */

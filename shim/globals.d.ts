@@ -12,7 +12,7 @@ interface ErrorConstructor {
   /** V8: how many call sites `error.stack` keeps. */
   stackTraceLimit: number;
   /** V8 only (absent elsewhere). */
-  captureStackTrace?: (target: object) => void;
+  captureStackTrace?: (target: object, below?: Function) => void;
 }
 
 interface Window {

@@ -1,5 +1,6 @@
 // The memory snapshot: fetched early, its header read, its non-zero pages streamed into the
-// memory image Pyodide boots from.
+// memory image Pyodide boots from, and its bytes checked against the digest record its builder
+// wrote beside it (`<snapshot>.json`) before Pyodide may use them.
 
 
 // Resolves to the snapshot response, or null when there is none (404, network error).
@@ -13,6 +14,51 @@ export function fetchSnapshot(url) {
     },
     () => null,
   );
+}
+
+// The digest record of the snapshot at `url` ({format, sources, size, sha256}: written by every
+// builder, see py_apm/host/snapshot.py), or null when it cannot be had (404, network error, not
+// JSON): the snapshot is then not used.
+/** @param {string} url @returns {Promise<SnapshotRecord | null>} */
+export function fetchRecord(url) {
+  return fetch(recordURL(url)).then(
+    (r) => (r.ok ? r.json().then((v) => (v && typeof v === "object" ? v : null)) : null),
+    () => null,
+  ).catch(() => null);
+}
+
+/** @param {string} url */
+export function recordURL(url) {
+  const u = new URL(url);
+  u.pathname += ".json";
+  return u.href;
+}
+
+// The file format this shim reads (FORMAT in py_apm/host/snapshot.py).
+const SNAPSHOT_FORMAT = "sparse-1";
+
+// Throws unless `chunks` (the whole file, in order) are what `record` describes: its size and
+// SHA-256. A file built from other py_apm code, corrupted or swapped on a static server fails
+// here, so its memory is never run.
+/** @param {Uint8Array[]} chunks @param {SnapshotRecord | null} record @param {string} url */
+async function verify(chunks, record, url) {
+  if (!record) throw new Error(`its digest record ${recordURL(url)} is missing`);
+  if (record.format !== SNAPSHOT_FORMAT) throw new Error(`its digest record names another format (${String(record.format)})`);
+  const size = chunks.reduce((n, c) => n + c.length, 0);
+  if (record.size !== size) throw new Error(`it is ${size} bytes, its digest record says ${String(record.size)}`);
+  let whole = /** @type {Uint8Array<ArrayBuffer>} */ (chunks[0] || new Uint8Array(0));
+  if (chunks.length > 1) {
+    whole = new Uint8Array(size);
+    let at = 0;
+    for (const c of chunks) { whole.set(c, at); at += c.length; }
+  }
+  chunks.length = 0;
+  const subtle = globalThis.crypto && globalThis.crypto.subtle;
+  // Web Crypto exists only in secure contexts (https, localhost): elsewhere nothing can check it.
+  if (!subtle) throw new Error("its digest cannot be checked: the page is not a secure context (https or localhost)");
+  const digest = new Uint8Array(await subtle.digest("SHA-256", whole));
+  const hex = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+  if (hex !== record.sha256) throw new Error("its bytes do not match its digest record (corrupted or replaced)");
 }
 
 // The snapshot file (py_apm/host/snapshot.py writes it): "PYAPMSP1", the page size (u32), the
@@ -55,9 +101,9 @@ function snapshotHeader(head) {
 // The snapshot's memory as { bytes, filled }: `bytes` resolves to the whole memory
 // (zero-filled) as soon as the header is in, because Pyodide only needs its length to size
 // the wasm memory; the runs stream into it while the runtime is instantiated, and `filled`
-// resolves once they all are.
-/** @param {Response} response @returns {{bytes: Promise<Uint8Array>, filled: Promise<Uint8Array>}} */
-export function snapshotBody(response) {
+// resolves once they all are and the file matched its digest record.
+/** @param {Response} response @param {Promise<SnapshotRecord | null>} record @param {string} url @returns {{bytes: Promise<Uint8Array>, filled: Promise<Uint8Array>}} */
+export function snapshotBody(response, record, url) {
   /** @type {{resolve: (memory: Uint8Array) => void, reject: (e: unknown) => void}} */
   let header = { resolve: () => {}, reject: () => {} };
   const bytes = new Promise((resolve, reject) => { header = { resolve, reject }; });
@@ -72,6 +118,8 @@ export function snapshotBody(response) {
     let next = 0;
     let at = 0;
     let left = 0;
+    /** @type {Uint8Array[]} the file as it came, for its digest */
+    const kept = [];
     /** @param {Uint8Array} chunk */
     const place = (chunk) => {
       for (let i = 0; i < chunk.length;) {
@@ -95,6 +143,7 @@ export function snapshotBody(response) {
       } else if (whole) {
         [chunk, whole] = [whole, null];
       } else break;
+      kept.push(chunk);
       if (memory) {
         place(chunk);
         continue;
@@ -112,6 +161,7 @@ export function snapshotBody(response) {
       head = new Uint8Array(0); // no longer read: the runs follow
     }
     if (!memory || left !== 0 || next !== runs.length) throw new Error("the snapshot ended early");
+    await verify(kept, await record, url);
     return memory;
   })();
   filled.catch((e) => header.reject(e));
@@ -120,3 +170,8 @@ export function snapshotBody(response) {
 
 // Pyodide's createPyodideModule, from the pyodide.asm.mjs import started at script evaluation;
 // `before` must also be done before the runtime is handed back (the snapshot bytes are read
+
+/**
+ * A snapshot's digest record, as its builder wrote it.
+ * @typedef {{format?: unknown, sources?: unknown, size?: unknown, sha256?: unknown}} SnapshotRecord
+ */

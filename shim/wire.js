@@ -166,6 +166,7 @@ export function invoke(label, method, args) {
       }
     }
     const code = CODE[method];
+    if (pyCaller !== caller) syncCaller();
     if (simple) {
       switch (args.length) {
         case 0: r = callFn(code); break;
@@ -182,6 +183,7 @@ export function invoke(label, method, args) {
     flush();
     throw internalError(method, e);
   }
+  if (method === "pyapm.reset") pyCaller = null; // a fresh call log: no caller
   if (pending.length) flush();
   return unwrap(method, r);
 }
@@ -195,6 +197,23 @@ export function invoke1(label, method, a) {
     const tab = callingTab(method);
     if (tab !== null) return asCaller(tab, () => invoke1(label, method, a));
   }
+  let r;
+  try {
+    if (pyCaller !== caller) syncCaller();
+    r = callFn(CODE[method], a);
+  } catch (e) {
+    flush();
+    throw internalError(method, e);
+  }
+  if (pending.length) flush();
+  return unwrap(method, r);
+}
+
+// An unlogged read (a member declared with log="none": its result does not depend on who
+// calls): no calling frame to find, whatever the model's caller is.
+/** @param {string} label @param {string} method @param {unknown} a @returns {any} */
+function read1(label, method, a) {
+  if (callFn === null) throw notReady(label);
   let r;
   try {
     r = callFn(CODE[method], a);
@@ -235,7 +254,7 @@ export function cachedGetter(label, method, id) {
   let value;
   return () => {
     if (at === epoch) return value;
-    const v = invoke1(label, method, id);
+    const v = isPrimitive(id) ? read1(label, method, id) : invoke1(label, method, id);
     value = v;
     at = epoch;
     return v;
@@ -335,26 +354,33 @@ export function readOptions() {
 }
 
 // ---- The calling tab (the timeline's "frame", warning APM-W002) ---------------------------
-// A frame's calls run with the model's caller set to the tab hosting the frame: two extra
-// crossings per call from a frame only. A frame that loads shim.js gets its own tagging
-// `Microsoft`; the others are found from the call stack (below).
+// A frame's calls run with the model's caller set to the tab hosting the frame. The model's
+// caller is only changed when a call needs another one than the last call had: a frame's calls
+// in a row cost no extra crossing, a switch between the page and a frame one. A frame that loads
+// shim.js gets its own tagging `Microsoft`; the others are found from the call stack (frames.js).
 /** @type {string | null} */
-let caller = null;
+let caller = null; // the tab whose frame makes the current call
+/** @type {string | null} */
+let pyCaller = null; // the caller the model's call log holds
 
-/** @param {string | null} tabId */
+function syncCaller() {
+  pyCaller = caller;
+  /** @type {PyCall} */ (callFn)(CODE["pyapm.setCaller"], caller);
+}
+
+/** The calls made from now on are the frame of tab `tabId`'s (null: the page's). @param {string | null} tabId */
 export function setCaller(tabId) {
   caller = tabId;
-  try { /** @type {PyCall} */ (callFn)(CODE["pyapm.setCaller"], tabId); } catch (_) { /* the call itself reports */ }
 }
 
 /** @template T @param {string} tabId @param {() => T} run @returns {T} */
 export function asCaller(tabId, run) {
   if (callFn === null || caller === tabId) return run();
   const outer = caller;
-  setCaller(tabId);
+  caller = tabId;
   try {
     return run();
   } finally {
-    setCaller(outer);
+    caller = outer;
   }
 }

@@ -64,10 +64,13 @@
   const targetProto = EventTarget.prototype;
   const addListener = targetProto.addEventListener;
   targetProto.addEventListener = function addEventListener(type, listener, options) {
-    const r = addListener.call(this, type, listener, options);
+    // A bare `addEventListener(...)` in a sloppy script calls this strict wrapper with no
+    // `this`: the browser adds it to the window, and so must the record (else never removed).
+    const target = this === undefined || this === null ? window : this;
+    const r = addListener.call(target, type, listener, options);
     if (listener && tracking()) {
       const capture = typeof options === "boolean" ? options : !!(options && options.capture);
-      listeners.push([this, type, listener, capture]);
+      listeners.push([target, type, listener, capture]);
     }
     return r;
   };

@@ -70,6 +70,7 @@ function init(target) {
   const stale = join(dir, "py_apm.snapshot");
   if (done.updated.length && existsSync(stale)) {
     unlinkSync(stale);
+    if (existsSync(`${stale}.json`)) unlinkSync(`${stale}.json`);
     console.log(`  removed  ${shown}/py_apm.snapshot (built for the old files): run \`npx py-apm snapshot ${shown}\``);
   }
   console.log(`Its index.html is the workspace; a page of yours loads the emulator with`);
@@ -132,6 +133,8 @@ async function snapshot(args) {
   if (!path) return 1;
   if (dir) {
     copyFileSync(path, join(dir, "py_apm.snapshot"));
+    // Its digest record: the page boots from the snapshot only when its bytes match it.
+    copyFileSync(`${path}.json`, join(dir, "py_apm.snapshot.json"));
     console.log(join(dir, "py_apm.snapshot"));
   } else {
     console.log(path);

@@ -89,6 +89,8 @@ export function makeSite(options = {}) {
   function open(route, rest) {
     if (route.source === "config") return openFile(options.configFile);
     if (route.source === "snapshot") return openFile(options.snapshotFile);
+    // Its digest record, which the page checks the snapshot against (shim/snapshot.js).
+    if (route.source === "snapshotRecord") return openFile(options.snapshotFile && `${options.snapshotFile}.json`);
     if (route.source === "bundle") return openBelow(siteDir, ["py_apm.zip"]);
     if (!(route.source in folders)) throw new Error(`site.json: unknown source ${route.source}`);
     // site/ is flat and holds the package's own files too: only the site's files are served.

@@ -107,6 +107,13 @@ def _open(settings: Settings, route: Route, rest: list[str]) -> Body | None:
             opened = None
         body = _file_body(opened, route)
         return None if body is None else replace(body, etag=f'"{snap.key}"')
+    if route.source == "snapshotRecord":
+        # The digest record the page checks the snapshot against (shim/snapshot.js), served
+        # only beside a snapshot that is served.
+        snap = current_snapshot(settings.pyodide)
+        if snap.exists:
+            return _file_body(open_file(snap.sidecar), route)
+        return None
     if route.source == "root":
         refresh(settings.root)  # a checkout: shim.js rebuilt when shim/ changed
     return _file_body(open_below(_folder(settings, route.source), rest), route)

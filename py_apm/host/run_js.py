@@ -108,6 +108,10 @@ RESET_JS = """async (options) => {
   if (!window.PyApm || !PyApm.isReady || !guard || !guard.marked) return { dirty: ["not ready"] };
   const track = window.__pyapmTrack.stop(); // the run's own count (out of the script's reach)
   await guard.clean();
+  // Only now has nothing of the script a way to run (its ports, channels, listeners and timers
+  // are gone): what a script busy passing messages wrote after CLEAR_PAGE_JS is cleared again.
+  sessionStorage.clear();
+  window.name = "";
   if (track && track.requests > 0) return { dirty: ["a request in flight"] }; // a reload aborts it
   PyApm.reset(options);
   await new Promise((rendered) => setTimeout(rendered, 0)); // the page renders the reset

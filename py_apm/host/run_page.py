@@ -211,6 +211,7 @@ class Pages:
         done = await page.evaluate(RESET_JS, self.options)
         if done["dirty"]:
             return False
+        await page.context.clear_cookies()  # again: the script could set some until RESET_JS
         slot.start_revision = done["revision"]
         return True
 

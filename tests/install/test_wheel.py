@@ -5,11 +5,15 @@ a user would: ``py-apm init`` then pytest, ``py-apm doctor``, ``py-apm run`` on 
 example, ``py-apm serve``. ``$PY_APM_DIST`` (a folder with a wheel and an sdist) tests those files
 instead of building them: the release workflow tests the files it publishes.
 
-One build, one venv and one snapshot build for the whole module (about a minute).
+One build and one venv for the whole module (about a minute). The installed py_apm has the checkout's sources, so the snapshot the test
+session already built is the one the installed layout looks for: it is copied into the venv's
+cache (when the keys match), and the one snapshot build here is the one `py-apm serve` makes,
+from the installed files, in an empty cache of its own.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -18,6 +22,8 @@ import sys
 import tarfile
 import tempfile
 import time
+import urllib.error
+import urllib.request
 import venv
 import zipfile
 from collections.abc import Iterator
@@ -121,13 +127,17 @@ def _install(base: Path) -> Iterator[Installed]:
     log = f"(the files in ${DIST_ENV})"
     if not given:
         # `python -m build` makes the sdist, then the wheel *from the sdist* (npm not reachable).
-        built = subprocess.run(
-            [sys.executable, "-m", "build", "--outdir", str(dist), str(REPO)],
-            capture_output=True,
-            text=True,
-            timeout=600,
-            env=build_env(base),
-        )
+        # One build of the checkout at a time: setuptools' sdist makes and removes its release
+        # tree inside the checkout, so two pytest-xdist workers building at once break each other.
+        with open(Path(tempfile.gettempdir()) / "py-apm-install-build.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            built = subprocess.run(
+                [sys.executable, "-m", "build", "--outdir", str(dist), str(REPO)],
+                capture_output=True,
+                text=True,
+                timeout=600,
+                env=build_env(base),
+            )
         log = built.stdout + built.stderr
         assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
     (wheel,) = dist.glob("py_apm_emulator-*.whl")
@@ -165,7 +175,37 @@ def _install(base: Path) -> Iterator[Installed]:
         timeout=60,
     )
     assert init.returncode == 0, init.stdout + init.stderr
+    _copy_session_snapshot(venv_dir, cache, env)
     yield Installed(wheel, sdist, venv_dir, project, cache, env, install_s, log)
+
+
+def _copy_session_snapshot(venv_dir: Path, cache: Path, env: dict[str, str]) -> None:
+    """Put the test session's snapshot (and its sidecar) where the installed layout looks for
+    its own, when both name the same key (same Pyodide build, same py_apm sources)."""
+    from py_apm.host.snapshot import current
+    from py_apm.host.snapshot_build import ensure
+
+    built = ensure()
+    if built is None or built != current():
+        return
+    where = subprocess.run(
+        [
+            str(venv_dir / "bin" / "python"),
+            "-c",
+            "from py_apm.host.snapshot import current; print(current().path)",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert where.returncode == 0, where.stderr
+    target = Path(where.stdout.strip())
+    assert target.is_relative_to(cache), target
+    if target.name == built.path.name:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(built.sidecar, target.parent / built.sidecar.name)
+        shutil.copyfile(built.path, target)
 
 
 def test_wheel_carries_shim_web_pyodide_and_licences(installed: Installed) -> None:
@@ -256,16 +296,17 @@ def _snapshots(installed: Installed) -> list[Path]:
 
 
 def test_init_then_pytest_passes(installed: Installed) -> None:
-    """What a user does first: `py-apm init`, then pytest (the plugin builds the snapshot)."""
+    """What a user does first: `py-apm init`, then pytest (the plugin builds the snapshot when
+    the session's could not be copied)."""
     assert (installed.project / "types" / "apm.d.ts").is_file()
     assert (installed.project / ".py-apm-init.json").is_file()
-    prebuilt = bool(_snapshots(installed))  # another test of this module may have built it
+    prebuilt = bool(_snapshots(installed))
     started = time.perf_counter()
     done = installed.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider")
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     assert "2 passed" in done.stdout
     total = installed.install_s + time.perf_counter() - started
-    how = "snapshot already built" if prebuilt else "including the snapshot build"
+    how = "snapshot already there" if prebuilt else "including the snapshot build"
     print(f"\npip install {installed.install_s:.1f} s -> user tests passed: {total:.1f} s ({how})")
     (snapshot,) = _snapshots(installed)
     assert snapshot.stat().st_size > 10_000_000
@@ -312,10 +353,21 @@ def test_run_a_documentation_example(installed: Installed) -> None:
     assert [s["sessionId"] for s in result["sessions"]] == ["session-id-0", "session-id-1"]
 
 
-def test_serve_a_page_that_becomes_ready(installed: Installed, browser: Any) -> None:
-    prebuild = installed.run("py-apm", "snapshot")  # builds it unless a test already did
-    assert prebuild.returncode == 0, prebuild.stderr
-    assert [str(p) for p in _snapshots(installed)] == [prebuild.stdout.strip()]
+def _status(url: str, method: str = "GET") -> int:
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, method=method), timeout=10) as r:
+            return int(r.status)
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_serve_builds_the_snapshot_and_a_page_becomes_ready(
+    installed: Installed, browser: Any
+) -> None:
+    """`py-apm serve` answers at once and builds the missing snapshot (in an empty cache of its
+    own) from the installed files in the background; the page then boots from it."""
+    cache = Path(tempfile.mkdtemp(prefix="cache-", dir=installed.cache.parent))
+    env = {**installed.env, "XDG_CACHE_HOME": str(cache), "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
         [
             str(installed.bin / "py-apm"),
@@ -328,16 +380,34 @@ def test_serve_a_page_that_becomes_ready(installed: Installed, browser: Any) -> 
             "apm-templates.json",
         ],
         cwd=installed.project,
-        env={**installed.env, "PYTHONUNBUFFERED": "1"},
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     context = browser.new_context()
     try:
-        assert proc.stdout is not None
+        assert proc.stdout is not None and proc.stderr is not None
         url = proc.stdout.readline().strip()
         assert url.startswith("http://127.0.0.1:"), url
+        assert _status(url + "py_apm.snapshot") == 404  # not built yet
+        assert "building the memory snapshot" in proc.stderr.readline()
+        deadline = time.monotonic() + 180
+        while _status(url + "py_apm.snapshot", "HEAD") != 200:
+            assert time.monotonic() < deadline, "snapshot not built within 180 s"
+            assert proc.poll() is None
+            time.sleep(0.5)
+        (built,) = (cache / "py-apm" / "snapshot").glob("py_apm-*.snapshot")
+        assert built.stat().st_size > 10_000_000
+        listed = subprocess.run(  # the CLI finds it (no build)
+            [str(installed.bin / "py-apm"), "snapshot", "--check"],
+            cwd=installed.project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert listed.stdout.strip() == f"up to date: {built}", listed.stdout + listed.stderr
         page = context.new_page()
         console: list[str] = []
         page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
@@ -349,7 +419,7 @@ def test_serve_a_page_that_becomes_ready(installed: Installed, browser: Any) -> 
             proc.terminate()
             stderr = proc.communicate(timeout=10)[1]
             check = installed.run("py-apm", "snapshot", "--check")
-            listing = sorted(p.name for p in installed.cache.rglob("*"))
+            listing = sorted(p.name for p in cache.rglob("*"))
             pytest.fail(f"no snapshot: {console}\nserve: {stderr}\n{check.stdout}{listing}")
         assert not [line for line in console if line.startswith(("HTTP 404", "failed"))], console
         session = page.evaluate(
@@ -365,6 +435,7 @@ def test_serve_a_page_that_becomes_ready(installed: Installed, browser: Any) -> 
         context.close()
         proc.terminate()
         proc.wait(timeout=10)
+        shutil.rmtree(cache, ignore_errors=True)
 
 
 def test_nothing_written_into_site_packages(installed: Installed) -> None:

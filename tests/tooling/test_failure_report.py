@@ -55,6 +55,8 @@ def test_console_copies_of_warnings_the_calls_show_are_left_out() -> None:
 
 @pytest.mark.browser
 def test_a_failed_apm_page_test_shows_its_warnings_and_refusals(tmp_path: Path) -> None:
+    """The report of a failed apm_page test; the same inner run (no --apm-timeline) also shows
+    that the timeline is off by default (one inner session, one Chromium, for both)."""
     source = """
         def test_unknown_template(apm_page):
             apm_page.evaluate('''async () => {
@@ -67,7 +69,8 @@ def test_a_failed_apm_page_test_shows_its_warnings_and_refusals(tmp_path: Path) 
         def test_passes(apm_page):
             apm_page.evaluate('Microsoft.Apm.createSession({templateName: "nope2"})')
     """
-    done = run_inner(tmp_path, source)
+    results = tmp_path / "out"
+    done = run_inner(tmp_path, source, "--output", str(results))
     out = done.stdout
     assert done.returncode == 1, out[-3000:]
     assert f" {TITLE} " in out  # the section's header line
@@ -76,6 +79,8 @@ def test_a_failed_apm_page_test_shows_its_warnings_and_refusals(tmp_path: Path) 
     assert "unknown session template 'contoso_missing'" in section
     assert "APM-W005" not in section  # the console's copy of that warning is left out
     assert "nope2" not in out  # a passing test gets no section
+    # --apm-timeline is off by default: no timeline files for the failed test either
+    assert not results.exists() or not any(results.rglob("apm-timeline.*"))
 
 
 def test_the_formatter_is_one_function_of_a_limit() -> None:

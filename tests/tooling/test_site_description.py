@@ -17,7 +17,8 @@ NAMES = httpguard.allowed_hosts("127.0.0.1")
 
 
 def test_the_site_description_is_consistent() -> None:
-    sources = {"root", "web", "pyodide", "webresources", "config", "snapshot", "bundle", "framing"}
+    sources = {"root", "web", "pyodide", "webresources", "config", "bundle", "framing"}
+    sources |= {"snapshot", "snapshotRecord"}
     for route in SITE.routes:
         assert route.source in sources, route
         assert route.cache in SITE.raw["cache"], route

@@ -92,6 +92,7 @@ PATHS = [
     "/shim.js",
     "/py_apm.zip",
     "/py_apm.snapshot",
+    "/py_apm.snapshot.json",
     "/config.json",
     "/favicon.ico",
     "/pyodide/pyodide.mjs",

@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import textwrap
 
 import pytest
 
@@ -132,14 +131,5 @@ def test_apm_timeline_option_writes_files(tmp_path):
     assert [r["code"] for r in rows if r["kind"] == "warning"] == ["APM-W005"]
 
 
-def test_apm_timeline_off_by_default(tmp_path):
-    src = textwrap.dedent(
-        """
-        def test_fails(apm_page):
-            assert False
-        """
-    )
-    out = tmp_path / "out"
-    result = run_inner(tmp_path, src, "--output", str(out))
-    assert "1 failed" in result.stdout
-    assert not out.exists() or not any(out.rglob("apm-timeline.*"))
+# --apm-timeline off by default: the inner run of
+# test_failure_report.py::test_a_failed_apm_page_test_shows_its_warnings_and_refusals.
