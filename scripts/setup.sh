@@ -8,6 +8,13 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 say() { printf 'setup: %s\n' "$*" >&2; }
+# timed WHAT COMMAND...: runs a step that does work, then says how many seconds it took.
+timed() {
+  local what="$1" started=$SECONDS
+  shift
+  "$@"
+  say "$what: $((SECONDS - started)) s"
+}
 
 stamp_of() { cat "$@" 2>/dev/null | sha256sum | cut -d' ' -f1; }
 
@@ -49,7 +56,8 @@ if [ -f node_modules/pyodide/pyodide.asm.wasm ] && [ -n "$(pinned_pyodide)" ] \
 else
   command -v npm >/dev/null 2>&1 || { say "npm not found: install Node.js (>= 18) and npm"; exit 1; }
   say "npm ci"
-  npm ci --no-audit --no-fund >&2  # stdout stays for the commands that print a URL
+  # --prefer-offline: the lock pins every version, so a cached tarball needs no registry check.
+  timed "npm ci" npm ci --no-audit --no-fund --prefer-offline >&2  # stdout stays for the commands that print a URL
 fi
 
 # --- 2b. shim.js: bundled from the ES modules in shim/ by the pinned esbuild ---------------------
@@ -77,7 +85,10 @@ venv_stamp=".venv/.py-apm-setup-stamp"
 want="$(stamp_of pyproject.toml)"
 if [ "$(cat "$venv_stamp" 2>/dev/null)" != "$want" ] || ! .venv/bin/python -c 'import py_apm.host.cli' 2>/dev/null; then
   say "pip install -e '.[dev]'"
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' >&2
+  # --no-compile: byte-compiling every installed module is a quarter of pip's CPU time; Python
+  # compiles the modules a run imports, once, when it first imports them.
+  timed "pip install" .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-compile \
+    -e '.[dev]' >&2
   echo "$want" > "$venv_stamp"
 fi
 
@@ -85,5 +96,5 @@ fi
 # Rebuilt only when Pyodide or the browser half of py_apm changed (its file name carries both).
 if ! .venv/bin/py-apm snapshot --check >/dev/null 2>&1; then
   say "building the Pyodide memory snapshot"
-  .venv/bin/py-apm snapshot >/dev/null || say "WARNING: no memory snapshot; pages boot without it (slower)"
+  timed "snapshot" .venv/bin/py-apm snapshot >/dev/null || say "WARNING: no memory snapshot; pages boot without it (slower)"
 fi

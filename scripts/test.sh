@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Set up (idempotent), lint, and run the tests. Extra arguments go to pytest; paths among them
 # (tests/x.py, tests/x.py::test_y, a folder) are taken from the caller's directory.
-# Exit status: pytest's (5 = no tests collected), else 1 if the JS checks, the docs build or ruff
-# failed.
+# Phases: setup; then the JS checks (scripts/test_js.sh) with lint (ruff, mypy) and the docs
+# build beside them (their output is printed when they end); the apm_page leak canaries; pytest.
+# The end prints one line of seconds per phase, a line naming each failed phase, and pytest's
+# summary again as the closing line.
+# Exit status: pytest's (5 = no tests collected), else 1 if the JS checks, the docs build, the
+# canaries, ruff or mypy failed.
 set -euo pipefail
 args=()
 for arg in "$@"; do
@@ -14,41 +18,95 @@ for arg in "$@"; do
 done
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-bash scripts/setup.sh
+logs="$(mktemp -d "${TMPDIR:-/tmp}/py-apm-test-XXXXXX")"
+trap 'rm -rf "$logs"' EXIT
+times=()
+now() { date +%s; }
+# timed NAME COMMAND...: runs it, appends "NAME Ns" to times, returns its status.
+timed() {
+  local name="$1" started rc=0
+  shift
+  started=$(now)
+  "$@" || rc=$?
+  times+=("$name $(($(now) - started)) s")
+  return "$rc"
+}
+# in_background NAME COMMAND...: runs it with its output into $logs/NAME.log; $logs/NAME.rc and
+# $logs/NAME.s hold its status and seconds when it ends.
+in_background() {
+  local name="$1"
+  shift
+  (
+    started=$(now) rc=0
+    "$@" >"$logs/$name.log" 2>&1 || rc=$?
+    echo "$(($(now) - started))" >"$logs/$name.s"
+    echo "$rc" >"$logs/$name.rc"
+  ) &
+}
+# collect NAME: waits for it, prints its output and adds its time; returns its status.
+collect() {
+  local name="$1"
+  wait "$2" || true
+  cat "$logs/$name.log"
+  times+=("$name $(cat "$logs/$name.s") s")
+  return "$(cat "$logs/$name.rc")"
+}
+
+timed setup bash scripts/setup.sh
 
 # Lint, format and types: each failure is reported, none stops the tests from running.
-ruff_rc=0
-.venv/bin/python -m ruff check . || ruff_rc=$?
-.venv/bin/python -m ruff format --check --quiet . || { echo "test.sh: run \`ruff format\`" >&2; ruff_rc=1; }
-mypy_rc=0
-.venv/bin/python -m mypy || mypy_rc=$?
-
-# The JavaScript/TypeScript side: typings, the npm package and its Playwright Test fixture.
-# Before pytest, so that pytest's summary is the run's closing line.
-js_rc=0
-bash scripts/test_js.sh || js_rc=$?
-
+lint() {
+  local rc=0
+  .venv/bin/python -m ruff check . || rc=1
+  .venv/bin/python -m ruff format --check --quiet . || { echo "test.sh: run \`ruff format\`" >&2; rc=1; }
+  .venv/bin/python -m mypy || rc=$((rc | 2))
+  return "$rc"
+}
 # The documentation site (mkdocs.yml): a broken link or anchor, or a page left out of the nav,
 # fails the strict build (not --quiet: it hides the warnings that --strict counts).
+docs() { NO_MKDOCS_2_WARNING=1 .venv/bin/python -m mkdocs build --strict; }
+
+# Lint and docs beside the JS checks, which mostly wait on npm and on the browser; the JS checks
+# come before pytest so that pytest's summary is the run's closing line.
+in_background lint lint
+lint_pid=$!
+in_background docs docs
+docs_pid=$!
+js_rc=0
+timed js bash scripts/test_js.sh || js_rc=$?
+lint_rc=0
+collect lint "$lint_pid" || lint_rc=$?
 docs_rc=0
-NO_MKDOCS_2_WARNING=1 .venv/bin/python -m mkdocs build --strict || docs_rc=$?
+collect docs "$docs_pid" || docs_rc=$?
 
 # The leak canaries of apm_page (docs/isolation.md) on two pytest-xdist workers, shuffled by
 # PY_APM_SHUFFLE_SEED (tests/isolation/conftest.py); the full run below leaves them out.
 canary_rc=0
 if [ "${#args[@]}" -eq 0 ]; then
   export PY_APM_SHUFFLE_SEED="${PY_APM_SHUFFLE_SEED:-$(date +%s)}"
-  .venv/bin/python -m pytest tests/isolation -n 2 -q -p no:cacheprovider || canary_rc=$?
+  timed canaries .venv/bin/python -m pytest tests/isolation -n 2 -q -p no:cacheprovider || canary_rc=$?
   # The whole suite on two pytest-xdist workers (PY_APM_TEST_WORKERS): 2 cores.
   args=(--ignore=tests/isolation -n "${PY_APM_TEST_WORKERS:-2}")
 fi
 
+color=()
+if [ -t 1 ]; then color=(--color=yes); fi
 pytest_rc=0
-.venv/bin/python -m pytest -q ${args[@]+"${args[@]}"} || pytest_rc=$?
+run_pytest() { .venv/bin/python -m pytest -q ${color[@]+"${color[@]}"} ${args[@]+"${args[@]}"} | tee "$logs/pytest.log"; }
+timed pytest run_pytest || pytest_rc=$?
+
+failed() { echo "test.sh: $*" >&2; }
+echo "test.sh: seconds per phase: $(IFS=,; echo "${times[*]}" | sed 's/,/, /g')" >&2
+[ "$js_rc" -eq 0 ] || failed "scripts/test_js.sh failed (its last 'test_js:' line says where)"
+[ "$docs_rc" -eq 0 ] || failed "mkdocs build --strict failed"
+[ "$canary_rc" -eq 0 ] || failed "the apm_page leak canaries failed (PY_APM_SHUFFLE_SEED=$PY_APM_SHUFFLE_SEED)"
+[ $((lint_rc & 1)) -eq 0 ] || failed "ruff check or ruff format --check failed"
+[ $((lint_rc & 2)) -eq 0 ] || failed "mypy failed"
+[ "$pytest_rc" -eq 0 ] || [ "$pytest_rc" -eq 5 ] || failed "pytest failed"
+# pytest's summary, again, as the closing line.
+tail -n 1 "$logs/pytest.log"
 
 if [ "$pytest_rc" -ne 0 ]; then exit "$pytest_rc"; fi
-if [ "$docs_rc" -ne 0 ]; then echo "test.sh: mkdocs build --strict failed" >&2; exit 1; fi
-if [ "$js_rc" -ne 0 ]; then echo "test.sh: scripts/test_js.sh failed" >&2; exit 1; fi
-if [ "$canary_rc" -ne 0 ]; then echo "test.sh: the apm_page leak canaries failed (PY_APM_SHUFFLE_SEED=$PY_APM_SHUFFLE_SEED)" >&2; exit 1; fi
-if [ "$ruff_rc" -ne 0 ]; then echo "test.sh: ruff check failed" >&2; exit 1; fi
-if [ "$mypy_rc" -ne 0 ]; then echo "test.sh: mypy failed" >&2; exit 1; fi
+if [ "$js_rc" -ne 0 ] || [ "$docs_rc" -ne 0 ] || [ "$canary_rc" -ne 0 ] || [ "$lint_rc" -ne 0 ]; then
+  exit 1
+fi

@@ -38,6 +38,7 @@ from .bench_probes import (
     ready_pyapm,
     with_frame,
 )
+from .bench_pwtest import add_rows as add_pwtest_rows
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -138,6 +139,8 @@ def run(
     run_rows(rep, run_times(warm_runs=5, cold_runs=cold_runs))
     progress("Node: boots, reset, title read, per test file in Vitest and Jest")
     add_node_rows(rep, rep.figures.get("title_cpu_us"), quick)
+    progress("Playwright Test: 50 isolated apmPage tests vs 50 page tests (one run)")
+    add_pwtest_rows(rep)
     return rep
 
 

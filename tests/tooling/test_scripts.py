@@ -1,8 +1,10 @@
-"""scripts/serve.sh keeps the caller's directory: relative paths mean what the caller typed."""
+"""scripts/serve.sh keeps the caller's directory: relative paths mean what the caller typed;
+scripts/test.sh times its phases, names a failed one and ends with pytest's summary."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -42,3 +44,63 @@ def test_serve_sh_takes_paths_from_the_callers_directory(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+# scripts/test.sh's phases with every tool stubbed: `.venv/bin/python -m <tool>` exits with the
+# status the test gives that tool (FAIL_<TOOL>), pytest prints a summary line.
+_STUB_PYTHON = """#!/usr/bin/env bash
+tool="$2"
+if [ "$tool" = pytest ]; then
+  case " $* " in *" tests/isolation "*) echo "4 passed in 0.01s"; exit "${FAIL_CANARIES:-0}" ;; esac
+  echo "3 passed in 0.02s"
+fi
+var="FAIL_$(echo "$tool" | tr a-z A-Z)"
+exit "${!var:-0}"
+"""
+
+
+def _test_sh(tmp_path: Path, **fail: int) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "scripts").mkdir(exist_ok=True)
+    shutil.copy(REPO / "scripts" / "test.sh", tmp_path / "scripts" / "test.sh")
+    (tmp_path / "scripts" / "setup.sh").write_text("exit 0\n")
+    (tmp_path / "scripts" / "test_js.sh").write_text('exit "${FAIL_JS:-0}"\n')
+    python = tmp_path / ".venv" / "bin" / "python"
+    python.parent.mkdir(parents=True, exist_ok=True)
+    python.write_text(_STUB_PYTHON)
+    python.chmod(0o755)
+    env = {**os.environ, **{f"FAIL_{k.upper()}": str(v) for k, v in fail.items()}}
+    script = tmp_path / "scripts" / "test.sh"
+    return subprocess.run(
+        ["bash", str(script)], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=60
+    )
+
+
+def test_test_sh_times_each_phase_and_ends_with_pytests_summary(tmp_path: Path) -> None:
+    done = _test_sh(tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "3 passed in 0.02s"
+    timing = [line for line in done.stderr.splitlines() if "seconds per phase" in line]
+    assert len(timing) == 1
+    phases = [part.split()[0] for part in timing[0].split(": ", 2)[2].split(", ")]
+    assert sorted(phases) == sorted(["setup", "js", "lint", "docs", "canaries", "pytest"])
+    assert "failed" not in done.stderr
+
+
+def test_test_sh_names_each_failed_phase_and_still_runs_pytest(tmp_path: Path) -> None:
+    done = _test_sh(tmp_path, js=1, mkdocs=1, canaries=1, ruff=1, mypy=1)
+    assert done.returncode == 1
+    failed = [x for x in done.stderr.splitlines() if x.startswith("test.sh:") and "failed" in x]
+    assert [line.split(" (")[0] for line in failed] == [
+        "test.sh: scripts/test_js.sh failed",
+        "test.sh: mkdocs build --strict failed",
+        "test.sh: the apm_page leak canaries failed",
+        "test.sh: ruff check or ruff format --check failed",
+        "test.sh: mypy failed",
+    ], done.stderr
+    assert done.stdout.splitlines()[-1] == "3 passed in 0.02s"
+
+
+def test_test_sh_exits_with_pytests_status(tmp_path: Path) -> None:
+    done = _test_sh(tmp_path, pytest=3)
+    assert done.returncode == 3
+    assert "test.sh: pytest failed" in done.stderr

@@ -46,3 +46,6 @@ def test_release_builds_once_tests_those_files_then_publishes() -> None:
 def test_ci_runs_the_projects_own_entry_point() -> None:
     text = (WORKFLOWS / "ci.yml").read_text()
     assert "pull_request:" in text and "run: bash .ci/run" in text
+    # setup's downloads come from the runner's cache, keyed on the files that pin them
+    assert "cache: pip" in text and "cache-dependency-path: pyproject.toml" in text
+    assert "cache: npm" in text

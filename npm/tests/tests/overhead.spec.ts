@@ -1,5 +1,5 @@
 // Many small tests on apmPage (isolated): each changes the workspace, so each reset is real.
-// scripts/test_js.sh reads their durations from results.json (per-test overhead).
+// `py-apm bench` reads their durations from results.json (per-test overhead).
 import { expect, test } from "py-apm-emulator/playwright";
 
 for (let i = 0; i < 51; i++) {
