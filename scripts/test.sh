@@ -85,8 +85,10 @@ canary_rc=0
 if [ "${#args[@]}" -eq 0 ]; then
   export PY_APM_SHUFFLE_SEED="${PY_APM_SHUFFLE_SEED:-$(date +%s)}"
   timed canaries .venv/bin/python -m pytest tests/isolation -n 2 -q -p no:cacheprovider || canary_rc=$?
-  # The whole suite on two pytest-xdist workers (PY_APM_TEST_WORKERS): 2 cores.
-  args=(--ignore=tests/isolation -n "${PY_APM_TEST_WORKERS:-2}")
+  # The whole suite on two pytest-xdist workers (PY_APM_TEST_WORKERS): 2 cores. A module's
+  # tests stay on one worker (--dist loadfile), so a module-scoped boot, helper, build or venv
+  # is made once, not once per worker.
+  args=(--ignore=tests/isolation -n "${PY_APM_TEST_WORKERS:-2}" --dist loadfile)
 fi
 
 color=()
