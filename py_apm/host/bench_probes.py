@@ -97,6 +97,11 @@ WASM_HOOK_JS = """(() => {
 })();"""
 
 
+def progress(step: str) -> None:
+    """One progress line on stderr (the table goes to stdout)."""
+    print(f"[bench] {step}", file=sys.stderr, flush=True)
+
+
 def median(values: list[float]) -> float:
     """Median of a non-empty list."""
     return float(statistics.median(values))

@@ -3,7 +3,7 @@
 One Chromium page per module (booting Pyodide costs seconds); `PyApm.reset()` between tests.
 The files are served by the tests' static HTTP server (no network): `/shim.js`, `/pyodide/*` from
 node_modules, `/py_apm.zip` built from `py_apm/`, the session's memory snapshot as
-`/py_apm.snapshot` (each boot here is about 4x faster from it; the boot without one, and every way
+`/py_apm.snapshot` with its record (each boot here is about 4x faster from it; the boot without one, and every way
 into it, is tests/tooling/test_tooling_snapshot_boot.py's), and the test pages under
 `/tests/shim/pages/`.
 """
@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from py_apm.host.snapshot import sidecar_path
 
 pytest.importorskip("playwright.sync_api")
 
@@ -38,6 +40,8 @@ def _resolve(path: str, snapshot: Path | None = None) -> Path | bytes | None:
         return build_zip()
     if path == "/py_apm.snapshot":
         return snapshot
+    if path == "/py_apm.snapshot.json":  # its digest record, which the page checks it against
+        return sidecar_path(snapshot) if snapshot is not None else None
     if path.startswith("/pyodide/"):
         return PYODIDE_DIR / Path(path[len("/pyodide/") :]).name
     if path.startswith("/tests/shim/pages/"):
