@@ -66,18 +66,14 @@ lint() {
 # fails the strict build (not --quiet: it hides the warnings that --strict counts).
 docs() { NO_MKDOCS_2_WARNING=1 .venv/bin/python -m mkdocs build --strict; }
 
-# Lint and docs beside the JS checks, which mostly wait on npm and on the browser; the JS checks
-# come before pytest so that pytest's summary is the run's closing line.
+# Lint, docs and the JS checks (which mostly wait on npm and on the browser) run beside the
+# pytest runs below, their output held until pytest ends (its summary stays the closing line).
 in_background lint lint
 lint_pid=$!
 in_background docs docs
 docs_pid=$!
-js_rc=0
-timed js bash scripts/test_js.sh || js_rc=$?
-lint_rc=0
-collect lint "$lint_pid" || lint_rc=$?
-docs_rc=0
-collect docs "$docs_pid" || docs_rc=$?
+in_background js bash scripts/test_js.sh
+js_pid=$!
 
 # The leak canaries of apm_page (docs/isolation.md) on two pytest-xdist workers, shuffled by
 # PY_APM_SHUFFLE_SEED (tests/isolation/conftest.py); the full run below leaves them out.
@@ -96,6 +92,13 @@ if [ -t 1 ]; then color=(--color=yes); fi
 pytest_rc=0
 run_pytest() { .venv/bin/python -m pytest -q ${color[@]+"${color[@]}"} ${args[@]+"${args[@]}"} | tee "$logs/pytest.log"; }
 timed pytest run_pytest || pytest_rc=$?
+
+js_rc=0
+collect js "$js_pid" || js_rc=$?
+lint_rc=0
+collect lint "$lint_pid" || lint_rc=$?
+docs_rc=0
+collect docs "$docs_pid" || docs_rc=$?
 
 failed() { echo "test.sh: $*" >&2; }
 echo "test.sh: seconds per phase: $(IFS=,; echo "${times[*]}" | sed 's/,/, /g')" >&2
