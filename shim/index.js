@@ -7,6 +7,7 @@ import { readSettings, start } from "./boot.js";
 import { createControl } from "./control.js";
 import { dispatch, listeners, report } from "./events.js";
 import { Apm } from "./faces/apm.js";
+import { forgetClosed } from "./faces/build.js";
 import { installCif } from "./faces/cif.js";
 import { AppRuntime } from "./faces/runtime.js";
 import { XrmSessions, installXrm } from "./faces/xrm.js";
@@ -31,7 +32,8 @@ export function install(target, tag) {
   const settings = readSettings(tag);
   bindWindow(target);
   const { PyApm, readyResolve, readyReject } = createControl(settings);
-  attach(dispatch, () => { PyApm.isReady = false; });
+  // Closed sessions' and tabs' objects are dropped first: a listener can no longer get them.
+  attach((p) => { forgetClosed(p.events); dispatch(p); }, () => { PyApm.isReady = false; });
   watchFrames();
 
   target.Microsoft = target.Microsoft || {};

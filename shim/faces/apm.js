@@ -7,8 +7,8 @@ import { APM } from "./table.js";
 
 /** @type {import("./build.js").Face} */
 const face = {};
-const sessions = objectsById(APM.session, face);
-const tabs = objectsById(APM.tab, face);
+const sessions = objectsById(APM.session, face, "session");
+const tabs = objectsById(APM.tab, face, "tab");
 face.session = sessions.get;
 face.tab = tabs.get;
 

@@ -14,7 +14,7 @@ import { contextObject, method, property, refusedAsync, refusedSync } from "./co
  * and the descriptors of its "hand" rows.
  * @typedef {object} Face
  * @property {(id: unknown) => object | null} [session]
- * @property {(id: unknown) => object | null} [tab]
+ * @property {(id: unknown, owner?: string) => object | null} [tab]
  * @property {Record<string, (id: string | undefined, target: object) => PropertyDescriptor>} [hand]
  */
 
@@ -33,7 +33,10 @@ function shape(as, face, id) {
     case "nothing": return toUndefined;
     case "context": return (data) => contextObject(/** @type {string} */ (id), data);
     case "session": return /** @type {(id: unknown) => object | null} */ (face.session);
-    case "tab": return /** @type {(id: unknown) => object | null} */ (face.tab);
+    case "tab": {
+      const tab = /** @type {(id: unknown, owner?: string) => object | null} */ (face.tab);
+      return id === undefined ? tab : (tabId) => tab(tabId, id); // a session's: its owner
+    }
     default: throw new Error(`faces/table.js: unknown result shape ${as}`);
   }
 }
@@ -200,24 +203,64 @@ export function objectFor(spec, face, id) {
   return target;
 }
 
+// Every face's caches of session and tab objects, by kind: a close forgets the closed id's
+// objects in all of them (`forgetClosed`).
+/** @type {{session: Array<Map<string, object>>, tab: Array<Map<string, object>>}} */
+const caches = { session: [], tab: [] };
+/** @type {Map<string, string>} */
+const tabOwners = new Map(); // tab id -> the id of the session whose object handed it out
+
 /**
- * The builder of a face's session or tab objects: one object per id, kept until `clear()`
- * (PyApm.reset); a value that is not an id (null: none) gives null.
+ * The builder of a face's session or tab objects: one object per id, kept while it is open
+ * (until `forgetClosed` sees it close, or `clear()`: PyApm.reset); a value that is not an id
+ * (null: none) gives null. A tab object is given with its session's id (`owner`): a session's
+ * close emits no event per tab, and forgets them through it.
  * @param {FaceObject} spec
  * @param {Face} face
+ * @param {"session" | "tab"} kind
  */
-export function objectsById(spec, face) {
+export function objectsById(spec, face, kind) {
   /** @type {Map<string, object>} */
   const cache = new Map();
-  /** @param {unknown} id @returns {any} */
-  const get = (id) => {
+  caches[kind].push(cache);
+  /** @param {unknown} id @param {string} [owner] @returns {any} */
+  const get = (id, owner) => {
     if (typeof id !== "string") return null;
     /** @type {any} */
     let target = cache.get(id);
     if (target) return target;
     target = objectFor(spec, face, id);
     cache.set(id, target);
+    if (owner !== undefined) tabOwners.set(id, owner);
     return target;
   };
-  return { get, clear: () => cache.clear() };
+  const clear = () => {
+    cache.clear();
+    if (kind === "tab") tabOwners.clear();
+  };
+  return { get, clear };
+}
+
+/**
+ * Forgets the objects of the sessions and tabs a change payload closed: a loop that creates,
+ * reads and closes sessions keeps no object per closed id (ids are not reused before a reset,
+ * and lookups of a closed id answer null, so no caller can get the object again).
+ * @param {import("../wire.js").ChangePayload["events"]} events
+ */
+export function forgetClosed(events) {
+  for (const ev of events) {
+    if (ev.name === "TAB_CLOSED") {
+      forgetTab(/** @type {string} */ (ev.data.tabId));
+    } else if (ev.name === "ON_SESSION_CLOSED") {
+      const id = /** @type {string} */ (ev.data.sessionId);
+      for (const cache of caches.session) cache.delete(id);
+      for (const [tabId, owner] of tabOwners) if (owner === id) forgetTab(tabId);
+    }
+  }
+}
+
+/** @param {string} id */
+function forgetTab(id) {
+  for (const cache of caches.tab) cache.delete(id);
+  tabOwners.delete(id);
 }

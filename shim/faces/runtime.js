@@ -11,7 +11,7 @@ import { RUNTIME } from "./table.js";
 
 /** @typedef {import("./build.js").Face} Face */
 
-const tabs = objectsById(RUNTIME.tab, {});
+const tabs = objectsById(RUNTIME.tab, {}, "tab");
 
 /** @type {Face} */
 const sessionFace = {
@@ -33,7 +33,7 @@ const sessionFace = {
     }),
   },
 };
-const sessions = objectsById(RUNTIME.session, sessionFace);
+const sessions = objectsById(RUNTIME.session, sessionFace, "session");
 
 // registrySessionStatePersistence & co: components' state per session, kept in the page.
 /** @type {Map<string, {get: () => unknown, restore: (value: unknown) => void}>} */

@@ -24,7 +24,7 @@ const tabFace = {
     }),
   },
 };
-const tabs = objectsById(XRM.tab, tabFace);
+const tabs = objectsById(XRM.tab, tabFace, "tab");
 
 /** @type {Face} */
 const tabsFace = {
@@ -32,7 +32,7 @@ const tabsFace = {
   hand: {
     getAll: (id) => method(function getAll() {
       const ids = invoke1("Xrm session.tabs.getAll", "session.getAllTabs", id);
-      return itemCollection("Xrm session.tabs.getAll()", ids.map(tabs.get), (t) => t.tabId);
+      return itemCollection("Xrm session.tabs.getAll()", ids.map((/** @type {string} */ t) => tabs.get(t, id)), (t) => t.tabId);
     }),
   },
 };
@@ -41,10 +41,10 @@ const tabsFace = {
 const sessionFace = {
   hand: {
     tabs: (id) => hidden(objectFor(XRM.tabs, tabsFace, /** @type {string} */ (id))),
-    anchorTab: (id) => getter(() => tabs.get(invoke1("Xrm session.anchorTab", "session.getAllTabs", id)[0])),
+    anchorTab: (id) => getter(() => tabs.get(invoke1("Xrm session.anchorTab", "session.getAllTabs", id)[0], id)),
   },
 };
-const sessions = objectsById(XRM.session, sessionFace);
+const sessions = objectsById(XRM.session, sessionFace, "session");
 
 /** Xrm.App.sessions */
 export const XrmSessions = faceObject(XRM.sessions, {
@@ -52,7 +52,7 @@ export const XrmSessions = faceObject(XRM.sessions, {
   hand: {
     getAll: () => method(function getAll() {
       const ids = invoke("Xrm.App.sessions.getAll", "getAllSessions", []);
-      return itemCollection("Xrm.App.sessions.getAll()", ids.map(sessions.get), (s) => s.sessionId);
+      return itemCollection("Xrm.App.sessions.getAll()", ids.map((/** @type {string} */ s) => sessions.get(s)), (s) => s.sessionId);
     }),
   },
 });
