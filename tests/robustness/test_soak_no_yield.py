@@ -123,3 +123,51 @@ def test_awaited_calls_that_never_yield_keep_memory_flat(apm_page: Any) -> None:
     assert out["renders"] <= 50, out
     peak = max(rss for _, rss in curve) if curve else rss_before
     assert peak - rss_before < MAX_RSS_GROWTH_MB, curve
+
+
+#: Per face: open a session, hand out its session object, its anchor tab's (a session's close
+#: emits no event per tab) and a second tab's (closed by itself first), then close the session;
+#: WeakRefs to the objects handed out, and whether a live session's object is still the same one.
+CLOSED_OBJECTS_JS = r"""
+async () => {
+  const Apm = Microsoft.Apm;
+  const faces = {
+    apm: {get: (id) => Apm.getSession(id), anchor: (s) => s.getFocusedTab(), tab: (s, id) => s.getTab(id)},
+    runtime: {get: (id) => Microsoft.AppRuntime.Sessions.getSession(id),
+      anchor: (s) => s.getFocusedTab(), tab: (s, id) => s.getTab(id)},
+    xrm: {get: (id) => Xrm.App.sessions.getSession(id), anchor: (s) => s.anchorTab,
+      tab: (s, id) => s.tabs.getTab(id)},
+  };
+  const open = await Apm.createSession({templateName: "case_entity_session_default_template"});
+  const kept = Object.fromEntries(Object.entries(faces).map(([name, f]) => [name, f.get(open)]));
+  window.__pyApmSoakRefs = [];
+  const missing = [];
+  for (const [name, f] of Object.entries(faces)) {
+    const sid = await Apm.createSession({templateName: "case_entity_session_default_template"});
+    const tabId = await Apm.createTab({templateName: "msdyn_entityrecord", isFocused: false,
+      appContext: {entityName: "task", entityId: "1"}});
+    const s = f.get(sid), anchor = f.anchor(s), tab = f.tab(s, tabId);
+    if (!s || !anchor || !tab) missing.push(name);
+    window.__pyApmSoakRefs.push(...[s, anchor, tab].filter(Boolean).map((o) => [name, new WeakRef(o)]));
+    await Apm.closeTab(tabId);
+    await Apm.getSession(sid).close();
+  }
+  const same = Object.entries(faces).filter(([name, f]) => f.get(open) !== kept[name]).map(([n]) => n);
+  return {missing, notSame: same};
+}
+"""
+
+
+def test_objects_of_closed_sessions_and_tabs_are_not_kept(apm_page: Any) -> None:
+    """The session and tab objects handed out for an id are dropped when it closes (ids are
+    not reused before a reset, lookups of a closed id answer null): a loop that creates, reads
+    and closes sessions keeps none of them. A live session keeps its one object."""
+    out = apm_page.evaluate(CLOSED_OBJECTS_JS)
+    assert out == {"missing": [], "notSame": []}
+    # A full collection once the task has ended (WeakRef targets are kept until it ends).
+    apm_page.context.new_cdp_session(apm_page).send("HeapProfiler.collectGarbage")
+    kept = apm_page.evaluate(
+        "() => window.__pyApmSoakRefs.filter(([, ref]) => ref.deref() !== undefined).map(([n]) => n)"
+    )
+    apm_page.evaluate("() => { delete window.__pyApmSoakRefs; }")
+    assert kept == []
