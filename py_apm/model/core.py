@@ -310,9 +310,9 @@ class WorkspaceCore:
         was_focused = session.session_id == self._focused_id
         previous = (session.session_id, session.focused_tab_id)
         del self._sessions[session.session_id]
+        what = f"tab of the closed session '{session.session_id}'"  # one text for all its tabs
         for tab_id in session.tabs:
             self._tabs.pop(tab_id, None)
-            what = f"tab of the closed session '{session.session_id}'"
             self._remember_closed(tab_id, what, session.session_id)
         what = f"closed session ('{session.title}')"
         self._remember_closed(session.session_id, what, session.session_id)
