@@ -56,22 +56,27 @@ export function takePending() {
   return tab;
 }
 
-/** @type {Map<string, () => Window>} */
+/** @type {Map<string, () => Window | null>} */
 const parentGetters = new Map(); // tab id -> the `parent` getter of its frames
 /** @type {WeakSet<HTMLIFrameElement>} */
 const navigating = new WeakSet(); // hooked iframes whose Window left (pagehide) until their load
 
-/** @param {string} tab @returns {() => Window} */
+/** @type {(this: Window) => Window | null} */
+let nativeParent = function () { return win; }; // Window's own getter (watchFrames)
+
+/** @param {string} tab @returns {() => Window | null} */
 function parentGetter(tab) {
   let get = parentGetters.get(tab);
   if (get === undefined) {
-    get = () => {
+    get = /** @this {Window} */ function () {
+      const p = nativeParent.call(this); // the top (`parent === top` holds), null once detached
+      if (p !== win) return p;
       pendingTab = tab;
       if (!clearQueued) {
         clearQueued = true;
         win.queueMicrotask(clearPending);
       }
-      return win; // the tab's frame is a child of the top: `parent === top` stays true
+      return p;
     };
     parentGetters.set(tab, get);
   }
@@ -263,6 +268,8 @@ function watchDocuments() {
 export function watchFrames() {
   if (SHIM_FILE === null || !win.document) return; // (a global without a DOM has no frames)
   const document = win.document;
+  const own = Object.getOwnPropertyDescriptor(win, "parent");
+  if (own && own.get) nativeParent = own.get;
   iframes = document.getElementsByTagName("iframe");
   new win.MutationObserver(countFrames).observe(document, { childList: true, subtree: true });
   // (a load event never reaches the window: listen on the document)
