@@ -77,7 +77,9 @@ def stack_reads(page: Any) -> Iterator[Any]:
         }"""
     )
     yield lambda: page.evaluate("window.__pfStack.n")
-    page.evaluate("() => { Error.captureStackTrace = window.__pfStack.orig; delete window.__pfStack; }")
+    page.evaluate(
+        "() => { Error.captureStackTrace = window.__pfStack.orig; delete window.__pfStack; }"
+    )
 
 
 def last_call(page: Any) -> dict[str, Any]:
@@ -258,7 +260,9 @@ def test_closed_frame_listener_is_dropped(page: Any) -> None:
     """A `PyApm.onChange` listener made in a frame (through `parent`) runs as the frame's until
     the frame's tab is closed, then never again."""
     tid, frame = open_web_resource(page)
-    frame.evaluate("() => { parent.PyApm.onChange(() => parent.Microsoft.Apm.canCreateSession()); }")
+    frame.evaluate(
+        "() => { parent.PyApm.onChange(() => parent.Microsoft.Apm.canCreateSession()); }"
+    )
     create_case(page, "11111111-0000-0000-0000-000000000000")
     ran = [c for c in page.evaluate("PyApm.calls()") if c["method"] == "canCreateSession"]
     assert ran and all(c["frame"] == tid for c in ran)
