@@ -8,6 +8,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -169,7 +170,7 @@ def with_frame(page: Page, cdp: CDPSession, n: int, rounds: int = 3) -> tuple[fl
             raise RuntimeError("bench: the web-resource tab has no frame")
         frame.wait_for_load_state("load")
         top = cpu_per_call(cdp, lambda: page.evaluate(calls, n), n)
-        inside = cpu_per_call(cdp, lambda: frame.evaluate("(n) => benchTitle(n)", n), n)
+        inside = cpu_per_call(cdp, partial(frame.evaluate, "(n) => benchTitle(n)", n), n)
         page.evaluate("(id) => PyApm.ui.closeTab(id)", tab_id)
         page.wait_for_selector(selector, state="detached")
         best = [min(b, x) for b, x in zip(best, (alone, top, inside), strict=True)]
