@@ -51,17 +51,16 @@ def create_case(page: Any, entity_id: str) -> str:
     )
 
 
-def open_web_resource(page: Any, data: str | None = None) -> tuple[str, Any]:
-    """pf_parent.html as a focused tab of the focused session: its id and its frame."""
-    tid = page.evaluate(
-        "([n, d]) => PyApm.ui.openWebResource(n, d ?? undefined)", ["pf_parent.html", data]
-    )
+def open_web_resource(
+    page: Any, data: str | None = None, name: str = "pf_parent.html"
+) -> tuple[str, Any]:
+    """A web resource (pf_parent.html) as a focused tab of the focused session: its id and its
+    frame, once loaded."""
+    tid = page.evaluate("([n, d]) => PyApm.ui.openWebResource(n, d ?? undefined)", [name, data])
     element = page.locator(f'[data-testid="tab-frame"][data-tab-id="{tid}"]')
-    expect(element).to_have_attribute("src", re.compile("pf_parent"))
+    expect(element).to_have_attribute("src", re.compile(name.split(".")[0]))
     frame = element.element_handle().content_frame()
-    frame.wait_for_function(
-        "typeof window.strictApm === 'object' && typeof inlineFocused === 'function'"
-    )
+    frame.wait_for_load_state("load")
     return tid, frame
 
 
@@ -161,6 +160,19 @@ def test_scripts_from_separate_files_sloppy_and_strict(page: Any) -> None:
     call = last_call(page)
     assert (call["method"], call["result"], call["frame"]) == ("createTab", created, tid)
     assert codes(call) == ["APM-W002"]
+
+
+def test_frame_loading_the_shim_has_all_three_faces_bound(page: Any, stack_reads: Any) -> None:
+    """A frame that loads shim.js gets its tab's Microsoft.Apm, Microsoft.AppRuntime and
+    Xrm.App.sessions (before, only Microsoft.Apm was bound)."""
+    create_case(page, "11111111-0000-0000-0000-000000000000")
+    tid, frame = open_web_resource(page, name="pf_own.html")
+    s2 = create_case(page, "22222222-0000-0000-0000-000000000000")
+    before = stack_reads()
+    for face in ("Microsoft.Apm", "Microsoft.AppRuntime.Sessions", "Xrm.App.sessions"):
+        assert frame.evaluate(f"{face}.getFocusedSession().sessionId") == s2
+        assert (last_call(page)["frame"], codes(last_call(page))) == (tid, ["APM-W002"])
+    assert stack_reads() == before
 
 
 def test_code_reading_parent_is_tagged_through_top_is_not(page: Any, stack_reads: Any) -> None:
