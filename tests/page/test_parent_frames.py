@@ -340,3 +340,22 @@ def test_handlers_and_listeners_are_tagged_with_who_runs_them(page: Any) -> None
     assert created in page.evaluate("(id) => Microsoft.Apm.getSession(id).getAllTabs()", s2)
     listener = [c for c in calls if c["method"] == "canCreateSession" and c["seq"] > create["seq"]]
     assert listener and all(c["frame"] is None for c in listener)
+
+
+@pytest.mark.parametrize(
+    "sessions", ["parent.Xrm.App.sessions", "parent.Microsoft.AppRuntime.Sessions"]
+)
+def test_closed_frame_handler_is_dropped(page: Any, sessions: str) -> None:
+    """An `addOnAfterSessionCreate` handler made in a frame runs until the frame's tab is closed,
+    then never again (like an `onChange` listener): its frame is gone."""
+    page.evaluate("window.pfRuns = []")
+    tid, frame = open_web_resource(page)
+    frame.evaluate(
+        f"() => {{ const top = parent; {sessions}.addOnAfterSessionCreate(() => top.pfRuns.push(1)); }}"
+    )
+    create_case(page, "11111111-0000-0000-0000-000000000000")
+    assert page.evaluate("pfRuns.length") == 1
+    page.evaluate("(id) => PyApm.ui.closeTab(id)", tid)
+    expect(page.locator(f'iframe[data-tab-id="{tid}"]')).to_have_count(0)
+    create_case(page, "22222222-0000-0000-0000-000000000000")
+    assert page.evaluate("pfRuns.length") == 1
