@@ -197,25 +197,18 @@ export function invoke1(label, method, a) {
     const tab = callingTab(method);
     if (tab !== null) return asCaller(tab, () => invoke1(label, method, a));
   }
-  let r;
-  try {
-    if (pyCaller !== caller) syncCaller();
-    r = callFn(CODE[method], a);
-  } catch (e) {
-    flush();
-    throw internalError(method, e);
-  }
-  if (pending.length) flush();
-  return unwrap(method, r);
+  return call1(label, method, a, true);
 }
 
-// An unlogged read (a member declared with log="none": its result does not depend on who
-// calls): no calling frame to find, whatever the model's caller is.
-/** @param {string} label @param {string} method @param {unknown} a @returns {any} */
-function read1(label, method, a) {
+// One primitive argument into Python. `tagged`: the model's caller is brought up to date
+// first; an unlogged read (a member declared with log="none": its result does not depend on
+// who calls) skips that, whatever the model's caller is.
+/** @param {string} label @param {string} method @param {unknown} a @param {boolean} tagged @returns {any} */
+function call1(label, method, a, tagged) {
   if (callFn === null) throw notReady(label);
   let r;
   try {
+    if (tagged && pyCaller !== caller) syncCaller();
     r = callFn(CODE[method], a);
   } catch (e) {
     flush();
@@ -254,7 +247,7 @@ export function cachedGetter(label, method, id) {
   let value;
   return () => {
     if (at === epoch) return value;
-    const v = isPrimitive(id) ? read1(label, method, id) : invoke1(label, method, id);
+    const v = isPrimitive(id) ? call1(label, method, id, false) : invoke1(label, method, id);
     value = v;
     at = epoch;
     return v;
