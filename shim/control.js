@@ -1,13 +1,14 @@
 // window.PyApm (design.md section 3): readiness, reset/configure, state, the timeline, the
 // page's listeners, the UI actions of the workspace page, test hooks, and the tagging Microsoft
 // object handed to a tab's frame.
+import { forFrame, sessionsFor } from "./bound.js";
 import { apmError } from "./errors.js";
 import { fireSessionRefresh, listeners, report, warned, clearHandlers } from "./events.js";
 import { Apm, clearApm } from "./faces/apm.js";
 import { clearRuntime } from "./faces/runtime.js";
 import { clearXrm } from "./faces/xrm.js";
 import { hostTab, ownerFrame } from "./frames.js";
-import { asCaller, invoke, isPyProxy, learnOptions, markFatal, pyodideHandle, readOptions } from "./wire.js";
+import { invoke, isPyProxy, learnOptions, markFatal, pyodideHandle, readOptions } from "./wire.js";
 import { win } from "./win.js";
 
 const P = (/** @type {string} */ m) => `PyApm.${m}`;
@@ -152,45 +153,9 @@ export function createControl(settings) {
     }),
   });
 
+  // A tab's faces, for a frame that loads shim.js (bound.js).
   Object.defineProperty(PyApm, "__forFrame", { value: forFrame });
+  Object.defineProperty(PyApm, "__sessionsForFrame", { value: sessionsFor });
   Object.defineProperty(PyApm, "__hostTab", { value: hostTab });
   return { PyApm, readyResolve, readyReject };
-}
-
-// Session, tab and context objects (and Promises of them) handed to a frame, wrapped so that
-// their methods and setters are tagged too.
-/** @type {Map<string, {Microsoft: object | null, proxies: WeakMap<object, object>}>} */
-const frameObjects = new Map(); // tabId -> {Microsoft, proxies: WeakMap}
-
-/** @param {string} tabId @param {any} value @returns {any} */
-function forFrameValue(tabId, value) {
-  if (value === null || (typeof value !== "object" && typeof value !== "function")) return value;
-  if (value instanceof Promise) return value.then((v) => forFrameValue(tabId, v));
-  if (typeof value === "function" || Array.isArray(value)) return value;
-  const proxies = /** @type {{proxies: WeakMap<object, object>}} */ (frameObjects.get(tabId)).proxies;
-  /** @type {any} */
-  let proxy = proxies.get(value);
-  if (!proxy) {
-    proxy = new Proxy(value, {
-      get(target, key) {
-        const v = Reflect.get(target, key);
-        if (typeof v !== "function") return v;
-        return function (/** @type {unknown[]} */ ...args) { return forFrameValue(tabId, asCaller(tabId, () => v.apply(target, args))); };
-      },
-      set(target, key, v) { return asCaller(tabId, () => Reflect.set(target, key, v)); },
-    });
-    proxies.set(value, proxy);
-  }
-  return proxy;
-}
-
-/** @param {string} tabId */
-function forFrame(tabId) {
-  let entry = frameObjects.get(tabId);
-  if (!entry) {
-    entry = { Microsoft: null, proxies: new WeakMap() };
-    frameObjects.set(tabId, entry);
-    entry.Microsoft = Object.assign({}, win.Microsoft, { Apm: forFrameValue(tabId, Apm) });
-  }
-  return entry.Microsoft;
 }

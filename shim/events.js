@@ -2,7 +2,7 @@
 // AppRuntime addOn*), page listeners (PyApm.onChange) and the window's pyapm:change event.
 import { apmError } from "./errors.js";
 import { findTab, method, pageInputOf, refusedSync, requireString, typeName } from "./faces/common.js";
-import { frameGone } from "./frames.js";
+import { frameGone, ownerFrame } from "./frames.js";
 import { win } from "./win.js";
 
 /** @type {Map<string, BroadcastChannel>} */
@@ -74,8 +74,8 @@ export function dispatch(p) {
 // Fired from the change payloads, so API calls and clicks in the page (PyApm.ui.*) alike fire
 // them, after the change, in the order of the payload's events; a payload's "Before" handlers
 // run before its "After" handlers (the change is already made: a handler cannot veto it).
-/** @type {Map<string, Map<string, {fn: Function, source: unknown}>>} */
-const handlerSets = new Map(); // handler event -> Map(handler id -> {fn, source})
+/** @type {Map<string, Map<string, {fn: Function, source: unknown, owner: ReturnType<typeof ownerFrame>}>>} */
+const handlerSets = new Map(); // handler event -> Map(handler id -> {fn, source, owner})
 let handlerCount = 0;
 let handlerSeq = 0;
 /** @type {Record<string, Array<string | null>>} */
@@ -94,7 +94,7 @@ export function addHandler(label, event, fn, source) {
   let set = handlerSets.get(event);
   if (!set) handlerSets.set(event, (set = new Map()));
   const id = `pyapm-handler-${++handlerSeq}`;
-  set.set(id, { fn, source });
+  set.set(id, { fn, source, owner: ownerFrame(fn) }); // a frame's handler goes with its frame
   handlerCount++;
   return id;
 }
@@ -137,7 +137,11 @@ function eventContext(source, data) {
 export function fire(event, make) {
   const set = handlerSets.get(event);
   if (!set || set.size === 0) return;
-  for (const h of Array.from(set.values())) {
+  for (const [id, h] of Array.from(set)) {
+    if (frameGone(h.owner)) {
+      if (set.delete(id)) handlerCount--;
+      continue;
+    }
     try {
       h.fn(make(h.source));
     } catch (e) {

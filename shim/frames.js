@@ -1,5 +1,6 @@
 // Same-origin frames (decision 21): which workspace tab hosts a frame, which tab a call comes
-// from (read from the call stack), and which frame a page listener belongs to.
+// from (a tab frame's `parent` read, else the call stack), and which frame a page listener
+// belongs to.
 import { win } from "./win.js";
 
 // The tab whose iframe (data-tab-id, set by the workspace page) hosts `frameWin`, else null.
@@ -18,18 +19,98 @@ export function hostTab(frameWin) {
 
 // Most web resources never load shim.js: they call `window.parent.Microsoft.Apm` (or
 // `parent.Xrm.App.sessions`, `parent.Microsoft.AppRuntime`), often through a reference cached
-// at load and used later in callbacks. Those calls reach the objects above with nothing saying
-// which frame made them, so the caller is read from the call stack: V8 lists the frames of
-// every same-origin realm, and the first one outside shim.js made the call. Its script's URL
-// (a page's inline code has the page's URL) is matched against the frames' addresses and
-// script sources; V8 hides the realm (`getFunction`, `getThis`) of every frame below a strict
-// one, and the shim is strict. A URL shown by two tabs leaves the call untagged. This runs only
-// while a same-origin iframe is hosted (otherwise the page's own calls pay one comparison),
-// once per call from outside (nested crossings see `caller` set), never for PyApm's own
-// members nor for unlogged property reads (wire.js `cachedGetter`).
-export let framesSame = 0; // same-origin iframes in this page: their code can reach its objects
+// at load and used later in callbacks. A tab's frame is told by its `parent`: right after the
+// workspace inserts a tab's iframe, its Window (still the initial about:blank one, which the
+// browser keeps for the first same-origin document the iframe loads) gets an own `parent`
+// accessor that notes "tab T read parent" (`pendingTab`, cleared by a microtask, so it never
+// outlives the synchronous run that read it) and returns the real parent. The top's `Microsoft`
+// and `Xrm` getters (bound.js) consume the note and hand out T's bound faces, whose calls carry
+// T without reading any stack; reading `parent` costs nothing else.
+//
+// A frame that is not hooked (reloaded or navigated: a new Window; a tab iframe given its src
+// after insertion; a frame nested in a tab's frame) calls the page's own objects: while one is
+// hosted (`framesUnhooked`), the caller of a call through the page's objects is read from the
+// call stack. V8 lists the frames of every same-origin realm, and the first one outside shim.js
+// made the call. Its script's URL (a page's inline code has the page's URL) is matched against
+// the frames' addresses and script sources; V8 hides the realm (`getFunction`, `getThis`) of
+// every frame below a strict one, and the shim is strict. A URL shown by two tabs leaves the
+// call untagged. This runs once per call from outside (nested crossings see `caller` set), never
+// for PyApm's own members nor for unlogged property reads (wire.js `cachedGetter`).
+export let framesUnhooked = 0; // same-origin windows of tabs whose calls only the stack tells
 /** @type {Map<string, string | null>} */
-const urlTabs = new Map(); // script URL -> its tab (null: none or two); cleared by `forget`
+const urlTabs = new Map(); // script URL -> its tab (null: none or two); cleared by `countFrames`
+
+// ---- Hooked tab frames ---------------------------------------------------------------------
+/** @type {string | null} */
+let pendingTab = null; // the tab whose frame read `parent` in this synchronous run
+let clearQueued = false;
+const clearPending = () => {
+  pendingTab = null;
+  clearQueued = false;
+};
+
+/** The tab whose frame just read `parent` (null: none), consumed. @returns {string | null} */
+export function takePending() {
+  const tab = pendingTab;
+  pendingTab = null;
+  return tab;
+}
+
+/** @type {Map<string, () => Window | null>} */
+const parentGetters = new Map(); // tab id -> the `parent` getter of its frames
+/** @type {WeakSet<HTMLIFrameElement>} */
+const navigating = new WeakSet(); // hooked iframes whose Window left (pagehide) until their load
+
+/** @type {(this: Window) => Window | null} */
+let nativeParent = function () { return win; }; // Window's own getter (watchFrames)
+
+/** @param {string} tab @returns {() => Window | null} */
+function parentGetter(tab) {
+  let get = parentGetters.get(tab);
+  if (get === undefined) {
+    get = /** @this {Window} */ function () {
+      const p = nativeParent.call(this); // the top (`parent === top` holds), null once detached
+      if (p !== win) return p;
+      pendingTab = tab;
+      if (!clearQueued) {
+        clearQueued = true;
+        win.queueMicrotask(clearPending);
+      }
+      return p;
+    };
+    parentGetters.set(tab, get);
+  }
+  return get;
+}
+
+/** @param {Window} w @param {string} tab */
+function isHooked(w, tab) {
+  const d = Object.getOwnPropertyDescriptor(w, "parent");
+  return d !== undefined && d.get === parentGetters.get(tab);
+}
+
+/** @param {HTMLIFrameElement} el @param {Window} w @param {string} tab @returns {boolean} */
+function hook(el, w, tab) {
+  const own = Object.getOwnPropertyDescriptor(w, "parent");
+  if (own && !own.configurable) return false;
+  Object.defineProperty(w, "parent", {
+    configurable: true,
+    enumerable: own ? own.enumerable : true,
+    get: parentGetter(tab),
+    // `parent` is [Replaceable]: an assignment replaces it with a data property
+    set: (value) => {
+      Object.defineProperty(w, "parent", { value, writable: true, enumerable: true, configurable: true });
+    },
+  });
+  // A reload or navigation makes a new Window (unhooked): the stack tells its calls from now
+  // on, until its load says whether the Window was kept (the first load from about:blank).
+  w.addEventListener("pagehide", () => {
+    if (navigating.has(el)) return;
+    navigating.add(el);
+    framesUnhooked++;
+  });
+  return true;
+}
 
 // The stack is read with one `Error.captureStackTrace` on a reused holder, its `stack` prepared
 // into the one file name wanted (no CallSite array handed back, no string formatted). Under
@@ -88,8 +169,9 @@ export function callingTab(method) {
   return null;
 }
 
-// Every same-origin window under this one (this one first), as the workspace nests them.
-export function sameOriginWindows() {
+// Every same-origin window under `root` (`root` first), as the workspace nests them.
+/** @param {Window} root */
+export function sameOriginWindows(root) {
   /** @type {Window[]} */
   const found = [];
   /** @param {Window} w @param {number} depth */
@@ -102,12 +184,12 @@ export function sameOriginWindows() {
       } catch (_) { /* a cross-origin frame */ }
     }
   };
-  walk(win, 0);
+  walk(root, 0);
   return found;
 }
 
 // A script URL's tab, remembered until a frame is added, removed or loaded, or a script or
-// iframe element is added to or removed from a same-origin document (`forget`): then the
+// iframe element is added to or removed from a same-origin document (`countFrames`): then the
 // frames are looked at again. A URL no frame shows (code run by a test driver, a console) is
 // remembered too: looking again on every call cost several times the call itself.
 /** @param {string} file @returns {string | null} */
@@ -116,7 +198,7 @@ function urlTab(file) {
   const known = urlTabs.get(url);
   if (known !== undefined) return known;
   const tabs = new Set();
-  for (const w of sameOriginWindows()) {
+  for (const w of sameOriginWindows(win)) {
     const doc = w.document;
     let shows = doc.URL.split("#")[0] === url;
     for (let i = 0; !shows && i < doc.scripts.length; i++) shows = doc.scripts[i].src === url;
@@ -124,25 +206,40 @@ function urlTab(file) {
   }
   const tab = tabs.size === 1 ? tabs.values().next().value ?? null : null; // two: ambiguous
   urlTabs.set(url, tab);
-  watchDocuments();
   return tab;
 }
 
-// Counted again after every change of the page's elements (a tab's iframe added or removed)
-// and every iframe load (it may have gone to another origin); what frames show is forgotten.
-// A frame's code runs only after its iframe was added: the observer has run by then.
+// Counted again after every change of the page's elements (a tab's iframe added or removed),
+// every iframe load (it may have gone to another origin, or be a new Window), and every change
+// of a tab frame's iframes; what frames show is forgotten. A frame's code runs only after its
+// iframe was added: the observer has run by then, and hooked its Window.
 /** @type {HTMLCollectionOf<HTMLIFrameElement> | null} */
 let iframes = null; // live (no iframes in shadow roots)
 function countFrames() {
-  framesSame = 0;
+  let unhooked = 0;
   const list = /** @type {HTMLCollectionOf<HTMLIFrameElement>} */ (iframes);
-  for (let i = 0; i < list.length; i++) if (list[i].contentDocument) framesSame++; // null: cross-origin
+  for (let i = 0; i < list.length; i++) {
+    const el = list[i];
+    const tab = el.getAttribute("data-tab-id");
+    if (!tab || !el.contentDocument) continue; // no tab: untagged whoever calls; cross-origin
+    const w = /** @type {Window} */ (el.contentWindow);
+    if (isHooked(w, tab)) {
+      if (navigating.has(el)) unhooked++;
+    } else if (w.document.URL === "about:blank" && !navigating.has(el)) {
+      if (!hook(el, w, tab)) unhooked++; // no code of the frame ran yet: the Window its document keeps
+    } else {
+      unhooked++;
+    }
+    unhooked += sameOriginWindows(w).length - 1; // nested frames: their calls pass through the page's objects
+  }
+  framesUnhooked = unhooked;
   urlTabs.clear();
+  watchDocuments();
 }
 
 // What a frame's document shows changes when a script or iframe element comes or goes (an
-// iframe's load is seen by the load listener of its document): each same-origin document
-// looked at by `urlTab` is watched once, so that a call checks nothing but the Map.
+// iframe's load is seen by the load listener of its document): each same-origin document is
+// watched once, so that a call checks nothing but a count and the Map.
 /** @type {WeakSet<Document>} */
 const watched = new WeakSet();
 /** @param {Node} node */
@@ -151,32 +248,37 @@ const shows = (node) => node.nodeType === 1 && (/** @type {Element} */ (node).ma
 /** @param {MutationRecord[]} records */
 function changed(records) {
   for (const r of records) {
-    for (const n of r.addedNodes) if (shows(n)) return urlTabs.clear();
-    for (const n of r.removedNodes) if (shows(n)) return urlTabs.clear();
+    for (const n of r.addedNodes) if (shows(n)) return countFrames();
+    for (const n of r.removedNodes) if (shows(n)) return countFrames();
   }
 }
 function watchDocuments() {
-  for (const w of sameOriginWindows()) {
+  for (const w of sameOriginWindows(win)) {
     const doc = w.document;
     if (w === win || watched.has(doc)) continue;
     watched.add(doc);
     new win.MutationObserver(changed).observe(doc, { childList: true, subtree: true });
     doc.addEventListener("load", (ev) => {
-      if (/** @type {Element} */ (ev.target).localName === "iframe") urlTabs.clear(); // a nested frame
+      if (/** @type {Element} */ (ev.target).localName === "iframe") countFrames(); // a nested frame
     }, true);
   }
 }
 
-/** Starts counting the same-origin iframes of the installed window's document (V8 only). */
+/** Starts counting (and hooking) the same-origin iframes of the installed window's document (V8 only). */
 export function watchFrames() {
   if (SHIM_FILE === null || !win.document) return; // (a global without a DOM has no frames)
   const document = win.document;
+  const own = Object.getOwnPropertyDescriptor(win, "parent");
+  if (own && own.get) nativeParent = own.get;
   iframes = document.getElementsByTagName("iframe");
   new win.MutationObserver(countFrames).observe(document, { childList: true, subtree: true });
   // (a load event never reaches the window: listen on the document)
   document.addEventListener("load", (ev) => {
-    if (ev.target instanceof win.HTMLIFrameElement) countFrames();
+    if (!(ev.target instanceof win.HTMLIFrameElement)) return;
+    navigating.delete(ev.target);
+    countFrames();
   }, true);
+  countFrames();
 }
 
 // The same-origin frame whose realm made `fn` (null: this window or unknown), so a listener
@@ -187,7 +289,7 @@ export function ownerFrame(fn) {
   for (let p = Object.getPrototypeOf(fn); p; p = Object.getPrototypeOf(p)) root = p;
   if (root === Object.prototype) return null;
   try {
-    const frame = sameOriginWindows().find((w) => w !== win && w.Object.prototype === root);
+    const frame = sameOriginWindows(win).find((w) => w !== win && w.Object.prototype === root);
     return frame ? { frame, root } : null;
   } catch (_) {
     return null; // a frame went to another origin while we looked

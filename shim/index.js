@@ -4,6 +4,7 @@
 // The browser entry (browser.js) calls install() with the script tag's settings; other hosts
 // call it with their own.
 import { readSettings, start } from "./boot.js";
+import { installMicrosoft, xrmRead } from "./bound.js";
 import { createControl } from "./control.js";
 import { dispatch, listeners, report } from "./events.js";
 import { Apm } from "./faces/apm.js";
@@ -39,7 +40,8 @@ export function install(target, tag) {
   target.Microsoft = target.Microsoft || {};
   target.Microsoft.Apm = Apm;
   target.Microsoft.AppRuntime = AppRuntime;
-  installXrm(target, XrmSessions);
+  installMicrosoft(target); // (and Xrm) read by a hooked tab frame: the tab's bound faces
+  installXrm(target, XrmSessions, xrmRead);
   installCif(target, PyApm, { invoke, report, listeners });
   target.PyApm = PyApm;
 
@@ -62,7 +64,8 @@ function bindToTop(target) {
   const tabId = top.PyApm.__hostTab ? top.PyApm.__hostTab(target) : null;
   target.Microsoft = tabId ? top.PyApm.__forFrame(tabId) : top.Microsoft;
   target.PyApm = top.PyApm;
-  const sessions = top.Xrm && top.Xrm.App && top.Xrm.App.sessions;
+  const sessions = tabId && top.PyApm.__sessionsForFrame ? top.PyApm.__sessionsForFrame(tabId)
+    : top.Xrm && top.Xrm.App && top.Xrm.App.sessions;
   if (sessions) installXrm(target, sessions);
   return true;
 }

@@ -2,7 +2,7 @@
 // payloads Python sends back, and the return contracts (design.md sections 2-3).
 import { apmError } from "./errors.js";
 import { encodeArgs, isPrimitive, promiseArgument } from "./encode.js";
-import { callingTab, framesSame } from "./frames.js";
+import { callingTab, framesUnhooked } from "./frames.js";
 import { win } from "./win.js";
 
 // ---- State --------------------------------------------------------------------------------
@@ -152,7 +152,7 @@ export function attach(dispatch, fatal) {
 /** @param {string} label @param {string} method @param {unknown[]} args @returns {any} */
 export function invoke(label, method, args) {
   if (callFn === null) throw notReady(label);
-  if (caller === null && framesSame !== 0) { // a tab's frame through window.parent? (Frames)
+  if (caller === null && framesUnhooked !== 0) { // an unhooked tab frame through parent? (frames.js)
     const tab = callingTab(method);
     if (tab !== null) return asCaller(tab, () => invoke(label, method, args));
   }
@@ -193,29 +193,22 @@ export function invoke(label, method, args) {
 export function invoke1(label, method, a) {
   if (callFn === null) throw notReady(label);
   if (!isPrimitive(a)) return invoke(label, method, [a]);
-  if (caller === null && framesSame !== 0) {
+  if (caller === null && framesUnhooked !== 0) {
     const tab = callingTab(method);
     if (tab !== null) return asCaller(tab, () => invoke1(label, method, a));
   }
-  let r;
-  try {
-    if (pyCaller !== caller) syncCaller();
-    r = callFn(CODE[method], a);
-  } catch (e) {
-    flush();
-    throw internalError(method, e);
-  }
-  if (pending.length) flush();
-  return unwrap(method, r);
+  return call1(label, method, a, true);
 }
 
-// An unlogged read (a member declared with log="none": its result does not depend on who
-// calls): no calling frame to find, whatever the model's caller is.
-/** @param {string} label @param {string} method @param {unknown} a @returns {any} */
-function read1(label, method, a) {
+// One primitive argument into Python. `tagged`: the model's caller is brought up to date
+// first; an unlogged read (a member declared with log="none": its result does not depend on
+// who calls) skips that, whatever the model's caller is.
+/** @param {string} label @param {string} method @param {unknown} a @param {boolean} tagged @returns {any} */
+function call1(label, method, a, tagged) {
   if (callFn === null) throw notReady(label);
   let r;
   try {
+    if (tagged && pyCaller !== caller) syncCaller();
     r = callFn(CODE[method], a);
   } catch (e) {
     flush();
@@ -254,7 +247,7 @@ export function cachedGetter(label, method, id) {
   let value;
   return () => {
     if (at === epoch) return value;
-    const v = isPrimitive(id) ? read1(label, method, id) : invoke1(label, method, id);
+    const v = isPrimitive(id) ? call1(label, method, id, false) : invoke1(label, method, id);
     value = v;
     at = epoch;
     return v;
@@ -356,8 +349,9 @@ export function readOptions() {
 // ---- The calling tab (the timeline's "frame", warning APM-W002) ---------------------------
 // A frame's calls run with the model's caller set to the tab hosting the frame. The model's
 // caller is only changed when a call needs another one than the last call had: a frame's calls
-// in a row cost no extra crossing, a switch between the page and a frame one. A frame that loads
-// shim.js gets its own tagging `Microsoft`; the others are found from the call stack (frames.js).
+// in a row cost no extra crossing, a switch between the page and a frame one. A tab's frame
+// reaches faces bound to its tab (bound.js: its own `Microsoft` when it loads shim.js, else
+// through its hooked `parent`); an unhooked one is found from the call stack (frames.js).
 /** @type {string | null} */
 let caller = null; // the tab whose frame makes the current call
 /** @type {string | null} */
@@ -371,6 +365,18 @@ function syncCaller() {
 /** The calls made from now on are the frame of tab `tabId`'s (null: the page's). @param {string | null} tabId */
 export function setCaller(tabId) {
   caller = tabId;
+}
+
+/** `fn.apply(self, args)` as tab `tabId`'s call (a bound face's member: no closure).
+ * @param {string} tabId @param {Function} fn @param {unknown} self @param {ArrayLike<unknown>} args */
+export function callAs(tabId, fn, self, args) {
+  const outer = caller;
+  caller = tabId;
+  try {
+    return Reflect.apply(fn, self, args);
+  } finally {
+    caller = outer;
+  }
 }
 
 /** @template T @param {string} tabId @param {() => T} run @returns {T} */

@@ -96,14 +96,20 @@
     return frame;
   }
 
-  function reloadFrame(entry) {
-    const frame = entry.frame;
-    if (!frame) return;
-    try {
-      frame.contentWindow.location.reload();
-    } catch (_e) {
-      frame.setAttribute("src", entry.url); // cross-origin / sandboxed: navigate again
-    }
+  // A tab's iframe is made with its src, and made again to reload it: py-apm's shim hooks the
+  // Window an iframe starts with, which the browser keeps only for the first document an
+  // iframe inserted with its src loads (a reload or a later src makes a new Window, whose calls
+  // through window.parent the shim can only tell by reading the call stack).
+  function placeFrame(pane, entry, t, url) {
+    const fresh = createFrame(t);
+    if (url) fresh.setAttribute("src", url);
+    if (entry.frame && entry.frame.isConnected) entry.frame.replaceWith(fresh);
+    else pane.prepend(fresh);
+    entry.frame = fresh;
+  }
+
+  function reloadFrame(entry, t) {
+    if (entry.frame) placeFrame(entry.el, entry, t, entry.url);
   }
 
   /**
@@ -146,16 +152,15 @@
     let status = await probe(url, t.pageType);
     const refused = !status && t.pageType === "thirdpartywebsite" ? await framingRefusal(url) : null;
     if (refused) status = -2;
-    if (entry.url !== url || !pane.isConnected || !entry.frame) return;
+    if (entry.url !== url || !pane.isConnected || !entry.framed) return;
     const card = pane.querySelector(
       '[data-testid="webresource-missing"], [data-testid="site-unreachable"], [data-testid="site-refused"]');
     if (!status) {
       if (card) card.remove();
-      entry.frame.hidden = false;
-      if (entry.frame.getAttribute("src") === url) reloadFrame(entry);
-      else entry.frame.setAttribute("src", url);
+      placeFrame(pane, entry, t, url);
       return;
     }
+    if (!entry.frame) placeFrame(pane, entry, t, null);
     entry.frame.hidden = true;
     entry.frame.removeAttribute("src");
     const fresh = h("div", { class: "missing-card" });
@@ -203,29 +208,30 @@
     if (!entry) {
       const el = h("section", { class: "pane", "data-testid": "tab-pane", "data-tab-id": t.tabId,
         "data-session-id": s.sessionId, "data-page-type": t.pageType, role: "tabpanel" });
-      entry = { el, key, url: null, refreshCount: t.refreshCount || 0, frame: null, sig: null };
+      entry = { el, key, url: null, refreshCount: t.refreshCount || 0, framed: false, frame: null, sig: null };
       panes.set(t.tabId, entry);
       tabContent.append(el);
     }
     const el = entry.el;
     if (isFrame && url) {
-      if (!entry.frame) {
-        entry.frame = createFrame(t);
-        el.replaceChildren(entry.frame);
+      if (!entry.framed) {
+        entry.framed = true; // its iframe is made once its URL answers (loadFrame)
+        entry.frame = null;
+        el.replaceChildren();
         entry.sig = null;
       }
       if (entry.url !== url) {
         entry.url = url;
         loadFrame(el, entry, url, t);
       } else if ((t.refreshCount || 0) > entry.refreshCount) {
-        if (entry.frame.hidden || !entry.frame.getAttribute("src")) loadFrame(el, entry, url, t);
-        else reloadFrame(entry);
+        if (!entry.frame || entry.frame.hidden || !entry.frame.getAttribute("src")) loadFrame(el, entry, url, t);
+        else reloadFrame(entry, t);
       }
-      entry.frame.title = asText(t.title);
+      if (entry.frame) entry.frame.title = asText(t.title);
     } else {
       // Placeholder card (or an iframe tab whose URL is missing / not http(s)).
       const sig = JSON.stringify([s.title, t.title, t.parameters, t.templateName, t.refreshCount, t.url]);
-      if (entry.frame) { entry.frame = null; entry.url = null; }
+      if (entry.framed) { entry.framed = false; entry.frame = null; entry.url = null; }
       if (entry.sig !== sig) {
         const refreshed = (t.refreshCount || 0) > entry.refreshCount;
         buildPlaceholder(el, s, t);

@@ -162,13 +162,15 @@ class CallRecord:
         }
 
 
-#: A call that cannot fail, kept cheaply: (seq, method, args, result); see `CallLog.note`.
-ReadRecord = tuple[int, str, tuple[Any, ...], Any]
+#: A call that cannot fail, kept cheaply: (seq, method, args, result), and the calling frame's
+#: tab when a frame made it; see `CallLog.note` and `noted_read`.
+ReadRecord = tuple[Any, ...]
 
 
 def _read_dict(record: ReadRecord) -> dict[str, Any]:
-    seq, method, args, result = record
-    return CallRecord(seq, method, args, result=result).to_dict()
+    seq, method, args, result = record[:4]
+    frame = record[4] if len(record) > 4 else None
+    return CallRecord(seq, method, args, result=result, frame=frame).to_dict()
 
 
 class CallLog:
@@ -221,22 +223,30 @@ class CallLog:
 
 
 def noted_read(
-    read: Callable[[Any], Any], label: str, checked: Callable[[Any, CallRecord], None]
+    read: Callable[[Any], Any],
+    label: str,
+    checked: Callable[[Any, CallRecord], None],
+    warns: Callable[[Any, str, str], bool],
 ) -> Callable[[Any], Any]:
     """`read` (a workspace method without arguments that cannot fail) wrapped to note each call
     in the workspace's log as `CallLog.note` does, inlined: these are the hottest calls. A call
-    from a tab's frame (the log's `caller` set) gets a full record instead, handed to `checked`."""
+    from a tab's frame (the log's `caller` set) keeps that tab; when `warns` says it gets a
+    warning, a full record instead, handed to `checked`."""
 
     def noted(ws: Any) -> Any:
         result = read(ws)
         log: CallLog = ws._log
-        if log.caller is not None:
+        caller = log.caller
+        if caller is None:
+            log._seq += 1
+            log._records.append((log._seq, label, (), bounded(result)))
+        elif warns(ws, label, caller):
             record = log.start(label, ())
             record.result = bounded(result)
             checked(ws, record)
-            return result
-        log._seq += 1
-        log._records.append((log._seq, label, (), bounded(result)))
+        else:
+            log._seq += 1
+            log._records.append((log._seq, label, (), bounded(result), caller))
         return result
 
     return noted

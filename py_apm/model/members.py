@@ -102,7 +102,7 @@ def member(
         if log == "call":
             wrapper = _logged(fn, spec.label, origin)
         else:
-            wrapper = noted_read(fn, spec.label, w.check_frame)
+            wrapper = noted_read(fn, spec.label, w.check_frame, w.frame_warns)
         wrapper.__name__ = fn.__name__
         wrapper.__qualname__ = fn.__qualname__
         wrapper.__doc__ = fn.__doc__

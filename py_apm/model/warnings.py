@@ -136,6 +136,14 @@ def check_missing_record(warn: Warn, method: str, entity: str, entity_id: str, t
     )
 
 
+def frame_warns(ws: Workspace, method: str, frame: str) -> bool:
+    """Whether `check_frame` warns about `method` called from the frame of tab `frame`."""
+    if method not in FOCUSED_MEMBERS:
+        return False
+    session_id = ws.session_of_tab(frame)
+    return session_id is not None and session_id != ws._focused_id
+
+
 def check_frame(ws: Workspace, record: CallRecord) -> None:
     """APM-W002: a focused-session member called from the frame of a background session."""
     if record.method not in FOCUSED_MEMBERS or record.frame is None:

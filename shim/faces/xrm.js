@@ -63,8 +63,9 @@ export const XrmSessions = faceObject(XRM.sessions, {
  * window.Xrm before each test).
  * @param {any} target
  * @param {unknown} sessions
+ * @param {(xrm: any) => any} [read] what a read of `target.Xrm` hands out for the page's Xrm
  */
-export function installXrm(target, sessions) {
+export function installXrm(target, sessions, read) {
   /** @param {any} xrm */
   const attach = (xrm) => {
     if (xrm === null || typeof xrm !== "object") return;
@@ -79,7 +80,7 @@ export function installXrm(target, sessions) {
     Object.defineProperty(target, "Xrm", {
       configurable: true,
       enumerable: true,
-      get: () => current,
+      get: read ? () => read(current) : () => current,
       set: (xrm) => { current = xrm; attach(xrm); },
     });
   } catch (_) {

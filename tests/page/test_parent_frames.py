@@ -3,8 +3,10 @@ hosting its frame, like calls through a frame's own `Microsoft`: `PyApm.calls()[
 timeline's frame column and warning APM-W002, for the three API faces.
 
 The web resource is `parent_frames/pf_parent.html` with its scripts `pf_sloppy.js` (sloppy mode)
-and `pf_strict.js` (a strict class); the tests call the functions those scripts define, since
-code evaluated by the test itself has no script URL (it stays untagged, as console code does)."""
+and `pf_strict.js` (a strict class). A tab's frame is told by its hooked `parent` (no stack is
+read: `stack_reads` counts `Error.captureStackTrace` calls); a frame that is not hooked (reloaded
+by its own code) by the script URL on the call stack, so those tests call the functions its
+scripts define (code evaluated by the test itself has no script URL)."""
 
 from __future__ import annotations
 
@@ -49,18 +51,34 @@ def create_case(page: Any, entity_id: str) -> str:
     )
 
 
-def open_web_resource(page: Any, data: str | None = None) -> tuple[str, Any]:
-    """pf_parent.html as a focused tab of the focused session: its id and its frame."""
-    tid = page.evaluate(
-        "([n, d]) => PyApm.ui.openWebResource(n, d ?? undefined)", ["pf_parent.html", data]
-    )
+def open_web_resource(
+    page: Any, data: str | None = None, name: str = "pf_parent.html"
+) -> tuple[str, Any]:
+    """A web resource (pf_parent.html) as a focused tab of the focused session: its id and its
+    frame, once loaded."""
+    tid = page.evaluate("([n, d]) => PyApm.ui.openWebResource(n, d ?? undefined)", [name, data])
     element = page.locator(f'[data-testid="tab-frame"][data-tab-id="{tid}"]')
-    expect(element).to_have_attribute("src", re.compile("pf_parent"))
+    expect(element).to_have_attribute("src", re.compile(name.split(".")[0]))
     frame = element.element_handle().content_frame()
-    frame.wait_for_function(
-        "typeof window.strictApm === 'object' && typeof inlineFocused === 'function'"
-    )
+    frame.wait_for_load_state("load")
     return tid, frame
+
+
+@pytest.fixture
+def stack_reads(page: Any) -> Iterator[Any]:
+    """A function giving how many times the top window's `Error.captureStackTrace` ran so far
+    (the shim reads a call stack with it, and with nothing else)."""
+    page.evaluate(
+        """() => {
+            const orig = Error.captureStackTrace;
+            window.__pfStack = {n: 0, orig};
+            Error.captureStackTrace = function (...a) { window.__pfStack.n++; return orig.apply(this, a); };
+        }"""
+    )
+    yield lambda: page.evaluate("window.__pfStack.n")
+    page.evaluate(
+        "() => { Error.captureStackTrace = window.__pfStack.orig; delete window.__pfStack; }"
+    )
 
 
 def last_call(page: Any) -> dict[str, Any]:
@@ -144,10 +162,128 @@ def test_scripts_from_separate_files_sloppy_and_strict(page: Any) -> None:
     assert codes(call) == ["APM-W002"]
 
 
-def test_code_without_a_script_url_is_untagged(page: Any) -> None:
-    _, frame = open_web_resource(page)
+def test_frame_loading_the_shim_has_all_three_faces_bound(page: Any, stack_reads: Any) -> None:
+    """A frame that loads shim.js gets its tab's Microsoft.Apm, Microsoft.AppRuntime and
+    Xrm.App.sessions (before, only Microsoft.Apm was bound)."""
+    create_case(page, "11111111-0000-0000-0000-000000000000")
+    tid, frame = open_web_resource(page, name="pf_own.html")
+    s2 = create_case(page, "22222222-0000-0000-0000-000000000000")
+    before = stack_reads()
+    for face in ("Microsoft.Apm", "Microsoft.AppRuntime.Sessions", "Xrm.App.sessions"):
+        assert frame.evaluate(f"{face}.getFocusedSession().sessionId") == s2
+        assert (last_call(page)["frame"], codes(last_call(page))) == (tid, ["APM-W002"])
+    assert stack_reads() == before
+
+
+def test_code_reading_parent_is_tagged_through_top_is_not(page: Any, stack_reads: Any) -> None:
+    """Console-like code (no script URL) that reads `parent` is tagged; `top.Microsoft` is the
+    page's own (a documented trade-off), and `parent` is still the top window."""
+    tid, frame = open_web_resource(page)
+    before = stack_reads()
     frame.evaluate("window.parent.Microsoft.Apm.getFocusedSession()")  # as from the console
+    assert last_call(page)["frame"] == tid
+    frame.evaluate("window.top.Microsoft.Apm.getFocusedSession()")
     assert last_call(page)["frame"] is None
+    assert stack_reads() == before
+    assert frame.evaluate(
+        """() => [parent === top, window.parent === window.top, parent.Microsoft !== top.Microsoft,
+                  parent.Microsoft.Apm === parent.Microsoft.Apm,
+                  parent.Microsoft.CIFramework === top.Microsoft.CIFramework]"""
+    ) == [True, True, True, True, True]
+
+
+def test_cached_parent_apm_is_tagged_without_a_stack(page: Any, stack_reads: Any) -> None:
+    s1 = create_case(page, "11111111-0000-0000-0000-000000000000")
+    tid, frame = open_web_resource(page)
+    s2 = create_case(page, "22222222-0000-0000-0000-000000000000")  # the frame is in the background
+    before = stack_reads()
+    assert frame.evaluate("cachedLater()") == s2  # `apm` cached at load, used in setTimeout
+    call = last_call(page)
+    assert (call["method"], call["frame"], codes(call)) == ("getFocusedSession", tid, ["APM-W002"])
+    assert f"in session '{s1}'" in call["warning"]
+    assert frame.evaluate("strictApm.xrm()") == s2
+    assert (last_call(page)["frame"], codes(last_call(page))) == (tid, ["APM-W002"])
+    assert stack_reads() == before
+
+
+def test_page_call_with_a_hooked_tab_open_reads_no_stack(page: Any, stack_reads: Any) -> None:
+    open_web_resource(page)
+    before = stack_reads()
+    page.evaluate("Microsoft.Apm.getFocusedSession().getAllTabs()")
+    page.evaluate("Xrm.App.sessions.getFocusedSession().sessionId")
+    assert (last_call(page)["method"], last_call(page)["frame"]) == ("getFocusedSession", None)
+    assert stack_reads() == before
+
+
+def test_reloaded_frame_is_tagged_from_the_stack(page: Any, stack_reads: Any) -> None:
+    """A frame that reloads itself has a new Window, not hooked: its calls through the page's
+    objects (even a reference cached at load) are still tagged, from the call stack."""
+    create_case(page, "11111111-0000-0000-0000-000000000000")
+    tid, frame = open_web_resource(page)
+    s2 = create_case(page, "22222222-0000-0000-0000-000000000000")
+    frame.evaluate("() => { window.pfOld = true; location.reload(); }")
+    frame.wait_for_function(
+        "!window.pfOld && typeof window.strictApm === 'object' && typeof cachedLater === 'function'"
+    )
+    before = stack_reads()
+    for expression in ("cachedLater()", "sloppyFocused()", "strictApm.runtime()"):
+        assert frame.evaluate(expression) == s2
+        assert (last_call(page)["frame"], codes(last_call(page))) == (tid, ["APM-W002"])
+    assert stack_reads() > before
+    page.evaluate("Microsoft.Apm.getFocusedSession()")
+    assert last_call(page)["frame"] is None
+
+
+def test_refreshed_tab_is_hooked_again(page: Any, stack_reads: Any) -> None:
+    tid, _ = open_web_resource(page)
+    page.evaluate("(id) => Microsoft.Apm.refreshTab(id)", tid)
+    element = page.locator(f'[data-testid="tab-frame"][data-tab-id="{tid}"]')
+    page.wait_for_function(
+        """(id) => {
+            const f = document.querySelector(`[data-testid=tab-frame][data-tab-id='${id}']`);
+            return f && f.contentWindow.inlineFocused && f.contentDocument.readyState === "complete";
+        }""",
+        arg=tid,
+    )
+    frame = element.element_handle().content_frame()
+    before = stack_reads()
+    frame.evaluate("cachedLater()")
+    assert last_call(page)["frame"] == tid
+    page.evaluate("Microsoft.Apm.getFocusedSession()")
+    assert last_call(page)["frame"] is None
+    assert stack_reads() == before
+
+
+def test_message_source_is_parent_in_the_frame(page: Any) -> None:
+    tid, frame = open_web_resource(page)
+    frame.evaluate(
+        """() => { window.pfMessage = null;
+            addEventListener("message", (e) => { window.pfMessage = [e.source === parent, e.source === top, e.data]; }); }"""
+    )
+    page.evaluate(
+        "(id) => document.querySelector(`iframe[data-tab-id='${id}']`).contentWindow.postMessage('hi', '*')",
+        tid,
+    )
+    frame.wait_for_function("window.pfMessage !== null")
+    assert frame.evaluate("window.pfMessage") == [True, True, "hi"]
+
+
+def test_closed_frame_listener_is_dropped(page: Any) -> None:
+    """A `PyApm.onChange` listener made in a frame (through `parent`) runs as the frame's until
+    the frame's tab is closed, then never again."""
+    tid, frame = open_web_resource(page)
+    frame.evaluate(
+        "() => { parent.PyApm.onChange(() => parent.Microsoft.Apm.canCreateSession()); }"
+    )
+    create_case(page, "11111111-0000-0000-0000-000000000000")
+    ran = [c for c in page.evaluate("PyApm.calls()") if c["method"] == "canCreateSession"]
+    assert ran and all(c["frame"] == tid for c in ran)
+    page.evaluate("(id) => PyApm.ui.closeTab(id)", tid)
+    expect(page.locator(f'iframe[data-tab-id="{tid}"]')).to_have_count(0)
+    seq = last_call(page)["seq"]
+    create_case(page, "22222222-0000-0000-0000-000000000000")
+    after = [c["method"] for c in page.evaluate("PyApm.calls()") if c["seq"] > seq]
+    assert after == ["createSession"]
 
 
 def test_the_page_own_calls_are_untagged_with_frames_hosted(page: Any) -> None:
@@ -163,8 +299,7 @@ def test_the_page_own_calls_are_untagged_with_frames_hosted(page: Any) -> None:
 
 
 def test_same_web_resource_in_two_sessions(page: Any) -> None:
-    """The page's own code is told apart by its URL (`?data=` differs); a script file both
-    tabs load is shown by two tabs: its calls are untagged."""
+    """The same page and script file in two tabs: each tab's calls carry that tab."""
     s1 = create_case(page, "11111111-0000-0000-0000-000000000000")
     tid1, frame1 = open_web_resource(page, "one")
     s2 = create_case(page, "22222222-0000-0000-0000-000000000000")
@@ -175,9 +310,9 @@ def test_same_web_resource_in_two_sessions(page: Any) -> None:
     assert f"in session '{s1}'" in call["warning"]
     assert frame2.evaluate("inlineFocused()") == s2
     assert (last_call(page)["frame"], codes(last_call(page))) == (tid2, [])
-    for frame in (frame1, frame2):
-        frame.evaluate("sloppyFocused()")  # pf_sloppy.js: loaded by both tabs
-        assert (last_call(page)["frame"], codes(last_call(page))) == (None, [])
+    for tid, frame in ((tid1, frame1), (tid2, frame2)):
+        frame.evaluate("sloppyFocused()")  # pf_sloppy.js: loaded by both tabs, told by `parent`
+        assert last_call(page)["frame"] == tid
 
 
 def test_handlers_and_listeners_are_tagged_with_who_runs_them(page: Any) -> None:
@@ -205,3 +340,22 @@ def test_handlers_and_listeners_are_tagged_with_who_runs_them(page: Any) -> None
     assert created in page.evaluate("(id) => Microsoft.Apm.getSession(id).getAllTabs()", s2)
     listener = [c for c in calls if c["method"] == "canCreateSession" and c["seq"] > create["seq"]]
     assert listener and all(c["frame"] is None for c in listener)
+
+
+@pytest.mark.parametrize(
+    "sessions", ["parent.Xrm.App.sessions", "parent.Microsoft.AppRuntime.Sessions"]
+)
+def test_closed_frame_handler_is_dropped(page: Any, sessions: str) -> None:
+    """An `addOnAfterSessionCreate` handler made in a frame runs until the frame's tab is closed,
+    then never again (like an `onChange` listener): its frame is gone."""
+    page.evaluate("window.pfRuns = []")
+    tid, frame = open_web_resource(page)
+    frame.evaluate(
+        f"() => {{ const top = parent; {sessions}.addOnAfterSessionCreate(() => top.pfRuns.push(1)); }}"
+    )
+    create_case(page, "11111111-0000-0000-0000-000000000000")
+    assert page.evaluate("pfRuns.length") == 1
+    page.evaluate("(id) => PyApm.ui.closeTab(id)", tid)
+    expect(page.locator(f'iframe[data-tab-id="{tid}"]')).to_have_count(0)
+    create_case(page, "22222222-0000-0000-0000-000000000000")
+    assert page.evaluate("pfRuns.length") == 1

@@ -9,10 +9,10 @@ import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from gated_server import GatedServer
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -223,38 +223,19 @@ def test_nothing_of_a_script_reaches_a_later_one_warm(tmp_path: Path) -> None:
     _check_leaks(json.loads(proc.stdout))
 
 
-class Held:
+class Held(GatedServer):
     """A server whose ``/hold`` answers only once ``/release`` was asked (or after 30 s)."""
 
     def __init__(self) -> None:
         released = self.released = threading.Event()
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
-                if self.path.startswith("/hold"):
-                    released.wait(30)
-                else:
-                    released.set()
-                try:
-                    self.send_response(200)
-                    self.send_header("Access-Control-Allow-Origin", "*")
-                    self.send_header("Content-Length", "2")
-                    self.end_headers()
-                    self.wfile.write(b"ok")
-                except OSError:
-                    pass  # the page that asked is gone
+        def gate(path: str) -> None:
+            if path.startswith("/hold"):
+                released.wait(30)
+            else:
+                released.set()
 
-            def log_message(self, *_args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.released.set()
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(gate, released.set)
 
 
 def test_nothing_of_a_script_reaches_a_later_one_cold() -> None:

@@ -12,10 +12,10 @@ import signal
 import subprocess
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from gated_server import GatedServer
 from run_helper import Helper
 
 REPO = Path(__file__).resolve().parents[2]
@@ -73,7 +73,7 @@ def test_a_1_mb_script_runs_warm(shared: Helper) -> None:
     assert "running cold" not in done.stderr and "Traceback" not in done.stderr
 
 
-class Witness:
+class Witness(GatedServer):
     """An HTTP server a script calls (sync XHR): counts the calls; the first one is held until
     released, so the script is known to be running and stays so."""
 
@@ -81,34 +81,14 @@ class Witness:
         self.calls = 0
         self.first = threading.Event()
         self.release = threading.Event()
-        witness = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
-                witness.calls += 1
-                if witness.calls == 1:
-                    witness.first.set()
-                    witness.release.wait(60)
-                try:
-                    self.send_response(200)
-                    self.send_header("Access-Control-Allow-Origin", "*")
-                    self.send_header("Content-Length", "2")
-                    self.end_headers()
-                    self.wfile.write(b"ok")
-                except OSError:
-                    pass  # the page that asked is gone
+        def gate(_path: str) -> None:
+            self.calls += 1
+            if self.calls == 1:
+                self.first.set()
+                self.release.wait(60)
 
-            def log_message(self, *_args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(gate, self.release.set)
 
 
 def test_a_helper_killed_mid_run_is_reported_and_the_script_not_rerun(helper: Helper) -> None:

@@ -75,10 +75,10 @@ def test_after_a_crash(apm_page, _apm_isolated_handle):
 
 
 def test_shared_page_resets_only_the_workspace(apm_shared_page):
-    apm_shared_page.evaluate("window.__sharedLeft = (window.__sharedLeft || 0) + 1")
+    apm_shared_page.evaluate("window.__toolingSharedLeft = (window.__toolingSharedLeft || 0) + 1")
     apm_shared_page.evaluate(CREATE)
 
 
 def test_shared_page_keeps_the_rest(apm_shared_page):
-    assert apm_shared_page.evaluate("window.__sharedLeft") == 1  # the trade: globals stay
+    assert apm_shared_page.evaluate("window.__toolingSharedLeft") == 1  # the trade: globals stay
     assert apm_shared_page.evaluate("PyApm.state().sessions.length") == 1  # the model is reset

@@ -43,6 +43,7 @@ def test_doctor_ok_starts_the_browser(fake_root, capsys):
     assert "started and closed" in lines[-1]
 
 
+@pytest.mark.subprocess  # Playwright's driver tries to launch the fake browser
 def test_doctor_launches_the_browser_it_reports(fake_root, monkeypatch, tmp_path, capsys):
     exe = tmp_path / "chrome"
     exe.write_text("#!/bin/sh\nexit 1\n")  # executable, but not a browser
