@@ -90,6 +90,19 @@ const microsofts = new Map(); // tab id -> its `Microsoft` and what it was made 
 const xrms = new Map(); // tab id -> its `Xrm` and what it was made from
 
 /**
+ * Forgets what was bound for tab `tab` (its tab closed), or for every tab (PyApm.reset): a run
+ * that opens and closes web-resource tabs keeps nothing per closed tab; what a frame still
+ * holds keeps working.
+ * @param {string} [tab]
+ */
+export function forgetBound(tab) {
+  for (const map of [boundObjects, microsofts, xrms]) {
+    if (tab === undefined) map.clear();
+    else map.delete(tab);
+  }
+}
+
+/**
  * The page's `Microsoft` (`page`) as tab `tab` sees it: its own `Apm` and `AppRuntime` bound
  * (unless the page replaced them), everything else read through from the page's object.
  * @param {string} tab @param {any} page

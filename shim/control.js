@@ -1,7 +1,7 @@
 // window.PyApm (design.md section 3): readiness, reset/configure, state, the timeline, the
 // page's listeners, the UI actions of the workspace page, test hooks, and the tagging Microsoft
 // object handed to a tab's frame.
-import { forFrame, sessionsFor } from "./bound.js";
+import { forFrame, forgetBound, sessionsFor } from "./bound.js";
 import { apmError } from "./errors.js";
 import { fireSessionRefresh, listeners, report, warned, clearHandlers } from "./events.js";
 import { Apm, clearApm } from "./faces/apm.js";
@@ -43,6 +43,7 @@ export function createControl(settings) {
       clearApm();
       clearRuntime();
       clearXrm();
+      forgetBound();
       warned.clear();
       clearHandlers();
       // Without options the configured ones stay, and with them the return contract: no need

@@ -4,7 +4,7 @@
 // The browser entry (browser.js) calls install() with the script tag's settings; other hosts
 // call it with their own.
 import { readSettings, start } from "./boot.js";
-import { installMicrosoft, xrmRead } from "./bound.js";
+import { forgetBound, installMicrosoft, xrmRead } from "./bound.js";
 import { createControl } from "./control.js";
 import { dispatch, listeners, report } from "./events.js";
 import { Apm } from "./faces/apm.js";
@@ -34,7 +34,7 @@ export function install(target, tag) {
   bindWindow(target);
   const { PyApm, readyResolve, readyReject } = createControl(settings);
   // Closed sessions' and tabs' objects are dropped first: a listener can no longer get them.
-  attach((p) => { forgetClosed(p.events); dispatch(p); }, () => { PyApm.isReady = false; });
+  attach((p) => { forgetClosed(p.events, forgetBound); dispatch(p); }, () => { PyApm.isReady = false; });
   watchFrames();
 
   target.Microsoft = target.Microsoft || {};

@@ -245,16 +245,23 @@ export function objectsById(spec, face, kind) {
  * Forgets the objects of the sessions and tabs a change payload closed: a loop that creates,
  * reads and closes sessions keeps no object per closed id (ids are not reused before a reset,
  * and lookups of a closed id answer null, so no caller can get the object again).
+ * `closedTab` hears each closed tab's id (what else keeps something per tab).
  * @param {import("../wire.js").ChangePayload["events"]} events
+ * @param {(tabId: string) => void} closedTab
  */
-export function forgetClosed(events) {
+export function forgetClosed(events, closedTab) {
   for (const ev of events) {
     if (ev.name === "TAB_CLOSED") {
       forgetTab(/** @type {string} */ (ev.data.tabId));
+      closedTab(/** @type {string} */ (ev.data.tabId));
     } else if (ev.name === "ON_SESSION_CLOSED") {
       const id = /** @type {string} */ (ev.data.sessionId);
       for (const cache of caches.session) cache.delete(id);
-      for (const [tabId, owner] of tabOwners) if (owner === id) forgetTab(tabId);
+      for (const [tabId, owner] of tabOwners) {
+        if (owner !== id) continue;
+        forgetTab(tabId);
+        closedTab(tabId);
+      }
     }
   }
 }

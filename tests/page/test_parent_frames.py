@@ -359,3 +359,23 @@ def test_closed_frame_handler_is_dropped(page: Any, sessions: str) -> None:
     expect(page.locator(f'iframe[data-tab-id="{tid}"]')).to_have_count(0)
     create_case(page, "22222222-0000-0000-0000-000000000000")
     assert page.evaluate("pfRuns.length") == 1
+
+
+def test_closed_tab_bound_objects_are_not_kept(page: Any) -> None:
+    """What a tab's frame was handed through `parent` (its bound `Microsoft`, `Xrm.App.sessions`,
+    the session objects they return) is not kept once the tab closes: a run opening and closing
+    web-resource tabs keeps nothing per closed tab."""
+    tid, frame = open_web_resource(page)
+    frame.evaluate(
+        """() => { const t = parent;
+            t.__pfRefs = [new t.WeakRef(parent.Microsoft), new t.WeakRef(parent.Xrm.App.sessions),
+                          new t.WeakRef(parent.Microsoft.Apm.getFocusedSession())]; }"""
+    )
+    assert page.evaluate("__pfRefs.every((r) => r.deref() !== undefined)")
+    page.evaluate("(id) => PyApm.ui.closeTab(id)", tid)
+    expect(page.locator(f'iframe[data-tab-id="{tid}"]')).to_have_count(0)
+    page.evaluate("() => new Promise((r) => setTimeout(r, 0))")  # WeakRefs hold until the task ends
+    page.context.new_cdp_session(page).send("HeapProfiler.collectGarbage")
+    kept = page.evaluate("() => __pfRefs.map((r) => r.deref() !== undefined)")
+    assert kept == [False, False, False]
+    page.evaluate("() => { delete window.__pfRefs; }")
