@@ -154,7 +154,7 @@ export function invoke(label, method, args) {
   if (callFn === null) throw notReady(label);
   if (caller === null && framesUnhooked !== 0) { // an unhooked tab frame through parent? (frames.js)
     const tab = callingTab(method);
-    if (tab !== null) return asCaller(tab, () => invoke(label, method, args));
+    if (tab !== null) return callAs(tab, invoke, undefined, [label, method, args]);
   }
   let r;
   try {
@@ -195,7 +195,7 @@ export function invoke1(label, method, a) {
   if (!isPrimitive(a)) return invoke(label, method, [a]);
   if (caller === null && framesUnhooked !== 0) {
     const tab = callingTab(method);
-    if (tab !== null) return asCaller(tab, () => invoke1(label, method, a));
+    if (tab !== null) return callAs(tab, invoke1, undefined, [label, method, a]);
   }
   return call1(label, method, a, true);
 }
@@ -367,25 +367,14 @@ export function setCaller(tabId) {
   caller = tabId;
 }
 
-/** `fn.apply(self, args)` as tab `tabId`'s call (a bound face's member: no closure).
+/** `fn.apply(self, args)` as tab `tabId`'s call (a bound face's member, or a call whose tab the
+ * stack told: no closure).
  * @param {string} tabId @param {Function} fn @param {unknown} self @param {ArrayLike<unknown>} args */
 export function callAs(tabId, fn, self, args) {
   const outer = caller;
   caller = tabId;
   try {
     return Reflect.apply(fn, self, args);
-  } finally {
-    caller = outer;
-  }
-}
-
-/** @template T @param {string} tabId @param {() => T} run @returns {T} */
-export function asCaller(tabId, run) {
-  if (callFn === null || caller === tabId) return run();
-  const outer = caller;
-  caller = tabId;
-  try {
-    return run();
   } finally {
     caller = outer;
   }
