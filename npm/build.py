@@ -3,15 +3,16 @@
     .venv/bin/python npm/build.py [--out build/npm] [--pack]
 
 The package holds npm/{bin,lib,playwright} (lib/ with the site description, py_apm/host/site.json,
-which both servers read), a README (npm/README.md), LICENSE, CHANGELOG.md (when the checkout has
-one), the typings (types/), the starter project `py-apm init --example` writes (starter/:
-examples/user-project), and site/: shim.js (built from shim/ by scripts/build_shim.mjs), the
-workspace page (web/, its absolute /shim.js and /config.json made relative so the page works below
-any folder), the py_apm bundle (py_apm.zip, from py_apm.host.bundle), the snapshot builder (the
-same page code py_apm.host.snapshot runs) and the failure report's formatter
-(py_apm.host.failure_report). Its version is py_apm's (py_apm/model/version.py, the one place); its
-`pyodide` dependency is the exact version the root package-lock.json pins; its `repository` is
-$PY_APM_REPOSITORY_URL (set by the release workflow), else the `origin` remote.
+which both servers read, and Chromium's flags, py_apm/host/chromium.json), a README (npm/README.md),
+LICENSE, CHANGELOG.md (when the checkout has one), the typings (types/), the starter project
+`py-apm init --example` writes (starter/: examples/user-project), and site/: shim.js (built from
+shim/ by scripts/build_shim.mjs), the workspace page (web/, its absolute /shim.js and /config.json
+made relative so the page works below any folder), the py_apm bundle (py_apm.zip, from
+py_apm.host.bundle), the snapshot builder (the same page code py_apm.host.snapshot runs) and the
+failure report's formatter (py_apm.host.failure_report). Its version is py_apm's
+(py_apm/model/version.py, the one place); its `pyodide` dependency is the exact version the root
+package-lock.json pins; its `repository` is $PY_APM_REPOSITORY_URL (set by the release workflow),
+else the `origin` remote.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ NPM = ROOT / "npm"
 PACKAGE_PARTS = ("bin", "lib", "playwright")
 STARTER = ROOT / "examples" / "user-project"
 SITE_JSON = ROOT / "py_apm" / "host" / "site.json"
+CHROMIUM_JSON = ROOT / "py_apm" / "host" / "chromium.json"
 # The workspace page is served at / by `py-apm serve`; in the package it may live in any folder.
 PAGE_EDITS = (
     ('src="/shim.js"', 'src="shim.js"'),
@@ -123,6 +125,7 @@ def assemble(out: Path) -> Path:
         else:
             shutil.copy2(source, stage / part)
     shutil.copy2(SITE_JSON, stage / "lib" / "site.json")
+    shutil.copy2(CHROMIUM_JSON, stage / "lib" / "chromium.json")
     (stage / "types").mkdir()
     for typing in sorted((ROOT / "types").glob("*.d.ts")):
         shutil.copy2(typing, stage / "types" / typing.name)

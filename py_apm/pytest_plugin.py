@@ -124,7 +124,7 @@ def _playwright_overrides() -> types.ModuleType:
         browser_type_launch_args: dict[str, Any], browser_name: str | None
     ) -> dict[str, Any]:
         """pytest-playwright's launch options plus py-apm's Chromium and flags."""
-        from .host.chromium import FLAGS, INSTALL_HINT, BrowserNotFound, find_browser
+        from .host.chromium import INSTALL_HINT, BrowserNotFound, chromium_args, find_browser
 
         if (browser_name or "chromium") != "chromium" or browser_type_launch_args.get("channel"):
             return browser_type_launch_args
@@ -137,7 +137,7 @@ def _playwright_overrides() -> types.ModuleType:
                 pytest.fail(str(exc), pytrace=False)
             if exe is None:
                 pytest.fail(INSTALL_HINT, pytrace=False)
-        args = list(dict.fromkeys([*browser_type_launch_args.get("args", []), *FLAGS]))
+        args = chromium_args(browser_type_launch_args.get("args", []))
         return {**browser_type_launch_args, "executable_path": exe, "args": args}
 
     module.browser_type_launch_args = browser_type_launch_args  # type: ignore[attr-defined]

@@ -136,7 +136,7 @@ npx --no-install py-apm cache 2>/dev/null | grep -q "^  current " && cached=1
 seed="${PY_APM_SHUFFLE_SEED:-$(date +%s)}"
 say "Playwright Test with $browser: the suite and the apmPage leak canaries, 2 workers, shuffled (PY_APM_SHUFFLE_SEED=$seed)"
 PY_APM_SHUFFLE_SEED="$seed" npx --no-install playwright test --workers 2 \
-  tests/route.spec.ts tests/workspace.spec.ts tests/softphone.spec.ts tests/isolation.spec.ts 2>&1 | tee run.log >&2 \
+  tests/route.spec.ts tests/workspace.spec.ts tests/softphone.spec.ts tests/isolation.spec.ts tests/chromium.spec.ts 2>&1 | tee run.log >&2 \
   || { say "playwright test failed (the leak canaries replay with PY_APM_SHUFFLE_SEED=$seed)"; exit 1; }
 if [ "$cached" = 1 ] && grep -q "py-apm: built" run.log; then say "the run rebuilt the cached snapshot"; exit 1; fi
 
@@ -146,10 +146,14 @@ if [ "$cached" = 1 ] && grep -q "py-apm: built" run.log; then say "the run rebui
 # missing, the others wait for it.
 say "Node mode: examples/node-vitest and examples/node-jest with the tarball"
 started=$(date +%s)
-(cd "$project/node-vitest" && npx --no-install vitest run >&2) || { say "vitest sample failed"; exit 1; }
+(cd "$project/node-vitest" && npx --no-install vitest run 2>&1 | tee node.log >&2) || { say "vitest sample failed"; exit 1; }
 vitest_s=$(( $(date +%s) - started ))
 started=$(date +%s)
-(cd "$project/node-jest" && npx --no-install jest >&2) || { say "jest sample failed"; exit 1; }
+(cd "$project/node-jest" && npx --no-install jest 2>&1 | tee node.log >&2) || { say "jest sample failed"; exit 1; }
+# An error thrown outside a test (a callback after the environment's teardown) fails no test.
+if grep -h "^[A-Za-z]*Error: " node-vitest/node.log node-jest/node.log >&2; then
+  say "the Node samples printed an uncaught error"; exit 1
+fi
 say "Node mode: ok (vitest ${vitest_s} s, jest $(( $(date +%s) - started )) s)"
 
 say "npx py-apm snapshot public/py-apm: the snapshot into the folder init wrote; cache listing"

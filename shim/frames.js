@@ -177,7 +177,9 @@ export function sameOriginWindows(root) {
   /** @param {Window} w @param {number} depth */
   const walk = (w, depth) => {
     found.push(w);
-    for (let i = 0; depth < 8 && i < w.frames.length; i++) {
+    // A window being torn down (jsdom's, after its test) has no frames any more.
+    const count = w.frames ? w.frames.length : 0;
+    for (let i = 0; depth < 8 && i < count; i++) {
       try {
         const f = w.frames[i];
         if (f.document) walk(f, depth + 1);

@@ -2,7 +2,7 @@
 // "py-apm-emulator/playwright" in the tests; they serve these web resources and templates.
 import { existsSync } from "node:fs";
 import { defineConfig } from "@playwright/test";
-import type { PyApmTestOptions, PyApmWorkerOptions } from "py-apm-emulator/playwright";
+import { chromiumArgs, type PyApmTestOptions, type PyApmWorkerOptions } from "py-apm-emulator/playwright";
 
 // A Chromium of the system when there is one (PY_APM_BROWSER, else Debian's or Ubuntu's);
 // otherwise Playwright's own (`npx playwright install chromium`).
@@ -15,6 +15,6 @@ export default defineConfig<PyApmTestOptions, PyApmWorkerOptions>({
   use: {
     apmWebResources: "webresources",
     apmConfig: "apm-templates.json",
-    launchOptions: executablePath ? { executablePath, args: ["--no-sandbox", "--disable-gpu", "--disable-quic"] } : {},
+    launchOptions: executablePath ? { executablePath, args: [...chromiumArgs] } : {},
   },
 });

@@ -10,6 +10,7 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, unlinkSy
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cacheEntries, pruneCache, showCache } from "../lib/cache.mjs";
+import { chromiumArgs } from "../lib/chromium.mjs";
 import { startServer } from "../lib/http.mjs";
 import { PYODIDE_FILES, SITE_FILES, makeSite, pyodideDir, siteDir } from "../lib/site.mjs";
 import { ensureNodeSnapshot } from "../lib/node-snapshot.mjs";
@@ -101,8 +102,7 @@ async function launchChromium() {
   }
   const executablePath =
     process.env.PY_APM_BROWSER || ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
-  const args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking"];
-  return chromium.launch({ executablePath, args });
+  return chromium.launch({ executablePath, args: [...chromiumArgs] });
 }
 
 async function snapshot(args) {

@@ -11,6 +11,11 @@ import type {
 
 export { expect } from "@playwright/test";
 
+/** The Chromium flags py-apm launches with, for `use.launchOptions.args` in a config: they turn
+ * off what headless Chromium loads for every context and no page shows (its own
+ * `--disable-features` repeats Playwright's, as Chromium reads only the last one). */
+export declare const chromiumArgs: readonly string[];
+
 /** One console message of the py-apm page (`type` is "log", "warning", ... or "pageerror"). */
 export interface ConsoleEntry {
   type: string;

@@ -1,7 +1,7 @@
 // A user's project testing a web resource against py-apm with Playwright Test (run by
 // scripts/test_js.sh after installing the packed py-apm tarball; browser: the system Chromium).
 import { defineConfig } from "@playwright/test";
-import type { PyApmTestOptions, PyApmWorkerOptions } from "py-apm-emulator/playwright";
+import { chromiumArgs, type PyApmTestOptions, type PyApmWorkerOptions } from "py-apm-emulator/playwright";
 
 export default defineConfig<PyApmTestOptions, PyApmWorkerOptions>({
   testDir: "tests",
@@ -12,7 +12,7 @@ export default defineConfig<PyApmTestOptions, PyApmWorkerOptions>({
     apmConfig: "templates.json",
     launchOptions: {
       executablePath: process.env.PY_APM_BROWSER || "/usr/bin/chromium",
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic"],
+      args: [...chromiumArgs],
     },
   },
 });

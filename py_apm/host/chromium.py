@@ -1,7 +1,15 @@
-"""Find a Chromium for Playwright and the flags py-apm launches it with."""
+"""Find a Chromium for Playwright and the flags py-apm launches it with.
+
+The flags are in ``chromium.json``, which the npm package reads too. Chromium keeps only the
+last ``--disable-features`` it is given, so py-apm's one repeats the features Playwright
+disables (its own flag comes first) and adds the omnibox's WebUI popups: headless Chromium
+opens a browser window per context, and each loads those popups into a renderer of its own,
+about 1 CPU-second per context that no page ever shows.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -9,16 +17,28 @@ from pathlib import Path
 
 ENV_VAR = "PY_APM_BROWSER"
 
-#: Extra flags (Playwright already adds some of them; repeating them is harmless).
-FLAGS = (
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
+_SPEC = json.loads((Path(__file__).with_name("chromium.json")).read_text("utf-8"))
+_FEATURES = "--disable-features="
+#: Features turned off: Playwright's own list, then py-apm's.
+DISABLED_FEATURES: tuple[str, ...] = tuple(
+    name for names in _SPEC["disabledFeatures"].values() for name in names
 )
+#: Extra flags (Playwright already adds some of them; repeating them is harmless).
+FLAGS: tuple[str, ...] = (*_SPEC["args"], _FEATURES + ",".join(DISABLED_FEATURES))
+
+
+def chromium_args(given: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """``given`` then py-apm's flags, once each; features a given ``--disable-features``
+    turns off stay off (joined into the last one, the one Chromium reads)."""
+    features = dict.fromkeys(DISABLED_FEATURES)
+    rest = []
+    for arg in given:
+        if arg.startswith(_FEATURES):
+            features.update(dict.fromkeys(n for n in arg[len(_FEATURES) :].split(",") if n))
+        else:
+            rest.append(arg)
+    return list(dict.fromkeys([*rest, *_SPEC["args"], _FEATURES + ",".join(features)]))
+
 
 SYSTEM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 SYSTEM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")

@@ -71,3 +71,49 @@ def test_nothing_found_one_line(nothing):
     assert "PY_APM_BROWSER" in text
     with pytest.raises(BrowserNotFound):
         launch_args()
+
+
+def test_a_given_disable_features_is_joined_into_the_last_one():
+    args = browser.chromium_args(["--lang=fr", "--disable-features=Foo,Bar", "--disable-gpu"])
+    features = [a for a in args if a.startswith("--disable-features=")]
+    assert len(features) == 1 and args[-1] == features[0]
+    names = features[0].split("=", 1)[1].split(",")
+    assert names[:3] == [
+        "AvoidUnnecessaryBeforeUnloadCheckSync",
+        "DestroyProfileOnBrowserClose",
+        "HttpsUpgrades",
+    ]
+    assert {"Foo", "Bar", "WebUIOmniboxPopup", "ThirdPartyStoragePartitioning"} <= set(names)
+    assert len(names) == len(set(names))
+    assert args[:2] == ["--lang=fr", "--disable-gpu"] and args.count("--disable-gpu") == 1
+    assert browser.chromium_args() == list(FLAGS)
+
+
+@pytest.mark.browser
+def test_the_launched_chromium_keeps_playwrights_features_off_and_opens_no_omnibox_popup():
+    """Chromium reads only the last --disable-features: py-apm's, which must hold every feature
+    the flags before it (Playwright's own) turn off. A new context then has its page and nothing
+    else: no omnibox WebUI popup, each of which costs a renderer per context."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        options = launch_args()
+        # --enable-automation: only then does Chromium tell its command line
+        b = p.chromium.launch(**{**options, "args": [*options["args"], "--enable-automation"]})
+        try:
+            cdp = b.new_browser_cdp_session()
+            argv = cdp.send("Browser.getBrowserCommandLine")["arguments"]
+            lists = [
+                a.split("=", 1)[1].split(",") for a in argv if a.startswith("--disable-features=")
+            ]
+            assert len(lists) >= 2, argv  # Playwright's, then py-apm's
+            assert "WebUIOmniboxPopup" in lists[-1]
+            for earlier in lists[:-1]:
+                assert set(earlier) <= set(lists[-1]), set(earlier) - set(lists[-1])
+            context = b.new_context()
+            context.new_page().goto("about:blank")
+            urls = [t["url"] for t in cdp.send("Target.getTargets")["targetInfos"]]
+            assert not [u for u in urls if u.startswith("chrome://")], urls
+            context.close()
+        finally:
+            b.close()
