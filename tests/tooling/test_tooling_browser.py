@@ -90,30 +90,27 @@ def test_a_given_disable_features_is_joined_into_the_last_one():
 
 
 @pytest.mark.browser
-def test_the_launched_chromium_keeps_playwrights_features_off_and_opens_no_omnibox_popup():
+def test_the_launched_chromium_keeps_playwrights_features_off_and_opens_no_omnibox_popup(
+    browser_type,
+):
     """Chromium reads only the last --disable-features: py-apm's, which must hold every feature
     the flags before it (Playwright's own) turn off. A new context then has its page and nothing
     else: no omnibox WebUI popup, each of which costs a renderer per context."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        options = launch_args()
-        # --enable-automation: only then does Chromium tell its command line
-        b = p.chromium.launch(**{**options, "args": [*options["args"], "--enable-automation"]})
-        try:
-            cdp = b.new_browser_cdp_session()
-            argv = cdp.send("Browser.getBrowserCommandLine")["arguments"]
-            lists = [
-                a.split("=", 1)[1].split(",") for a in argv if a.startswith("--disable-features=")
-            ]
-            assert len(lists) >= 2, argv  # Playwright's, then py-apm's
-            assert "WebUIOmniboxPopup" in lists[-1]
-            for earlier in lists[:-1]:
-                assert set(earlier) <= set(lists[-1]), set(earlier) - set(lists[-1])
-            context = b.new_context()
-            context.new_page().goto("about:blank")
-            urls = [t["url"] for t in cdp.send("Target.getTargets")["targetInfos"]]
-            assert not [u for u in urls if u.startswith("chrome://")], urls
-            context.close()
-        finally:
-            b.close()
+    options = launch_args()
+    # --enable-automation: only then does Chromium tell its command line
+    b = browser_type.launch(**{**options, "args": [*options["args"], "--enable-automation"]})
+    try:
+        cdp = b.new_browser_cdp_session()
+        argv = cdp.send("Browser.getBrowserCommandLine")["arguments"]
+        lists = [a.split("=", 1)[1].split(",") for a in argv if a.startswith("--disable-features=")]
+        assert len(lists) >= 2, argv  # Playwright's, then py-apm's
+        assert "WebUIOmniboxPopup" in lists[-1]
+        for earlier in lists[:-1]:
+            assert set(earlier) <= set(lists[-1]), set(earlier) - set(lists[-1])
+        context = b.new_context()
+        context.new_page().goto("about:blank")
+        urls = [t["url"] for t in cdp.send("Target.getTargets")["targetInfos"]]
+        assert not [u for u in urls if u.startswith("chrome://")], urls
+        context.close()
+    finally:
+        b.close()
