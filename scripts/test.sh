@@ -17,6 +17,10 @@ for arg in "$@"; do
   args+=("$arg")
 done
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# Bytecode is written (into the ignored __pycache__ folders): with PYTHONDONTWRITEBYTECODE set,
+# every Python process of the run (the pytest workers, each `py-apm run`, warm helper and inner
+# pytest run) compiles every module it imports from source again, about 1 CPU-second each.
+export PYTHONDONTWRITEBYTECODE=
 
 logs="$(mktemp -d "${TMPDIR:-/tmp}/py-apm-test-XXXXXX")"
 trap 'rm -rf "$logs"' EXIT

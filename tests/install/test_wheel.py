@@ -144,16 +144,19 @@ def _install(base: Path) -> Iterator[Installed]:
     (sdist,) = dist.glob("py_apm_emulator-*.tar.gz")
 
     venv_dir = base / "venv"
-    venv.create(venv_dir, with_pip=True)
+    # No pip of its own (installing one costs more than the wheel): this pip installs into it.
+    venv.create(venv_dir, with_pip=False)
     project = base / "user-project"
     cache = base / "cache"
     env = _user_env(venv_dir, cache)
     started = time.perf_counter()
     pip = subprocess.run(
         [
-            str(venv_dir / "bin" / "python"),
+            sys.executable,
             "-m",
             "pip",
+            "--python",
+            str(venv_dir / "bin" / "python"),
             "install",
             "-q",
             "--disable-pip-version-check",
