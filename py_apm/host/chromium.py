@@ -23,8 +23,6 @@ _FEATURES = "--disable-features="
 DISABLED_FEATURES: tuple[str, ...] = tuple(
     name for names in _SPEC["disabledFeatures"].values() for name in names
 )
-#: Extra flags (Playwright already adds some of them; repeating them is harmless).
-FLAGS: tuple[str, ...] = (*_SPEC["args"], _FEATURES + ",".join(DISABLED_FEATURES))
 
 
 def chromium_args(given: list[str] | tuple[str, ...] = ()) -> list[str]:
@@ -38,6 +36,10 @@ def chromium_args(given: list[str] | tuple[str, ...] = ()) -> list[str]:
         else:
             rest.append(arg)
     return list(dict.fromkeys([*rest, *_SPEC["args"], _FEATURES + ",".join(features)]))
+
+
+#: Extra flags (Playwright already adds some of them; repeating them is harmless).
+FLAGS: tuple[str, ...] = tuple(chromium_args())
 
 
 SYSTEM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
