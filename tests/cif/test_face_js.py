@@ -219,7 +219,21 @@ def test_calls_before_ready_wait_and_answer_in_order(browser: Any, apm_server: A
                  cif.getPresence().then((p) => window.__early.answers.push("presence " + p));
                });"""
         )
-        page.goto(apm_server.url)
+        # The runtime is held back until the calls are made: a boot from the snapshot may
+        # otherwise end before DOMContentLoaded on a busy machine.
+        held: list[Any] = []
+        page.route("**/pyodide.asm.wasm", lambda route: held.append(route))
+        page.goto(apm_server.url, wait_until="domcontentloaded")
+        page.wait_for_function("window.__early", timeout=60_000)
+        assert page.evaluate("[window.__early.answers, PyApm.isReady]") == [[], False]
+        for _ in range(3000):  # the request may come after DOMContentLoaded (up to 60 s)
+            if held:
+                break
+            page.wait_for_timeout(20)
+        assert held, "the page never asked for pyodide.asm.wasm"
+        for route in held:
+            route.continue_()
+        page.unroute("**/pyodide.asm.wasm")
         page.wait_for_function(
             "window.__early && window.__early.answers.length === 2", timeout=60_000
         )
