@@ -19,7 +19,8 @@ def test_frames_are_undone_without_a_reload(
     apm_page.evaluate(
         "document.body.append(Object.assign(document.createElement('iframe'), {id: 'left'}))"
     )
-    assert apm_page.evaluate(FRAMES)[0] >= 3
+    # The workspace draws the tab's and the panel's frames on its next render.
+    apm_page.wait_for_function(f"{FRAMES}[0] >= 3", timeout=10_000)
     _apm_isolated_handle.isolate(apm_options)  # what the next test's setup does
     assert _apm_isolated_handle.renewed == ""
     assert _apm_isolated_handle.page is apm_page
