@@ -4,15 +4,10 @@
 // the omnibox's WebUI popups, which headless Chromium loads into a renderer of their own for
 // every context (about 1 CPU-second each).
 
-import { existsSync, readFileSync } from "node:fs";
-
-function specFile() {
-  const beside = new URL("./chromium.json", import.meta.url);
-  return existsSync(beside) ? beside : new URL("../../py_apm/host/chromium.json", import.meta.url);
-}
+import { hostJson } from "./description.mjs";
 
 /** @type {{args: string[], disabledFeatures: Record<string, string[]>}} */
-const SPEC = JSON.parse(readFileSync(specFile(), "utf8"));
+const SPEC = hostJson("chromium.json");
 
 /** Chromium's flags for `launchOptions.args` (Playwright Test) or `chromium.launch({ args })`. */
 export const chromiumArgs = Object.freeze([

@@ -10,13 +10,19 @@ import { createHash } from "node:crypto";
 /** This server's name in a route's `servers` list (a route without the list is everyone's). */
 const SERVER = "node";
 
-function siteFile() {
-  const beside = new URL("./site.json", import.meta.url);
-  return existsSync(beside) ? beside : new URL("../../py_apm/host/site.json", import.meta.url);
+/**
+ * A JSON file of py_apm/host that the Python side reads too (site.json, chromium.json), parsed:
+ * the copy the package build put beside these modules, else the checkout's.
+ * @param {string} name
+ */
+export function hostJson(name) {
+  const beside = new URL(`./${name}`, import.meta.url);
+  const file = existsSync(beside) ? beside : new URL(`../../py_apm/host/${name}`, import.meta.url);
+  return JSON.parse(readFileSync(file, "utf8"));
 }
 
 /** site.json, as read. */
-export const SITE = Object.freeze(JSON.parse(readFileSync(siteFile(), "utf8")));
+export const SITE = Object.freeze(hostJson("site.json"));
 
 /**
  * @typedef {{fixed: string[], prefix: boolean, source: string, file: string[], depth: number | null,
