@@ -132,7 +132,8 @@ def _playwright_overrides() -> types.ModuleType:
             exe = browser_type_launch_args["executable_path"]
         else:
             try:
-                exe = find_browser()
+                # --headed needs the full browser; headless prefers the headless shell
+                exe = find_browser(headless=browser_type_launch_args.get("headless", True))
             except BrowserNotFound as exc:
                 pytest.fail(str(exc), pytrace=False)
             if exe is None:

@@ -125,7 +125,9 @@ serve_pid=""
 say "typings from the installed package (tsc, strict) over the project's tests"
 node_modules/.bin/tsc -p tsconfig.json
 
-browser="${PY_APM_BROWSER:-$(command -v chromium || echo /usr/bin/chromium)}"
+# The system's headless shell when it has one (as py-apm's Python side prefers for headless runs:
+# no browser window per context, about a fifth less CPU per page), else its full browser.
+browser="${PY_APM_BROWSER:-$(command -v chromium-headless-shell || command -v chromium || echo /usr/bin/chromium)}"
 export PY_APM_BROWSER="$browser"
 unset PY_APM_SNAPSHOT_DIR
 # The memory snapshot in the user's cache (scripts/setup.sh built it; the Python side's key and

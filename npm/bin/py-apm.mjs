@@ -10,7 +10,7 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, unlinkSy
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cacheEntries, pruneCache, showCache } from "../lib/cache.mjs";
-import { chromiumArgs } from "../lib/chromium.mjs";
+import { chromiumArgs, headlessChromium } from "../lib/chromium.mjs";
 import { startServer } from "../lib/http.mjs";
 import { PYODIDE_FILES, SITE_FILES, makeSite, pyodideDir, siteDir } from "../lib/site.mjs";
 import { ensureNodeSnapshot } from "../lib/node-snapshot.mjs";
@@ -92,7 +92,7 @@ function initExample(target) {
   return 0;
 }
 
-/** A Chromium to build the snapshot with: PY_APM_BROWSER, the system's, else Playwright's own. */
+/** A Chromium to build the snapshot with (headlessChromium), else Playwright's own. */
 async function launchChromium() {
   let chromium;
   try {
@@ -100,9 +100,7 @@ async function launchChromium() {
   } catch {
     throw new Error("py-apm snapshot needs Playwright: npm install -D @playwright/test");
   }
-  const executablePath =
-    process.env.PY_APM_BROWSER || ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
-  return chromium.launch({ executablePath, args: [...chromiumArgs] });
+  return chromium.launch({ executablePath: headlessChromium(), args: [...chromiumArgs] });
 }
 
 async function snapshot(args) {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import stat
 from pathlib import Path
 
@@ -23,6 +25,7 @@ def nothing(monkeypatch, tmp_path):
     """No browser anywhere: no env, empty Playwright cache, no system paths, nothing on PATH."""
     monkeypatch.delenv("PY_APM_BROWSER", raising=False)
     monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path / "ms-playwright"))
+    monkeypatch.setattr(browser, "SYSTEM_SHELL_PATHS", ())
     monkeypatch.setattr(browser, "SYSTEM_PATHS", ())
     monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
     return tmp_path
@@ -58,6 +61,42 @@ def test_system_path_then_path_lookup(nothing, monkeypatch):
     monkeypatch.setattr(browser, "SYSTEM_PATHS", ())
     on_path = _exe(nothing / "empty-bin" / "chromium-browser")
     assert find_browser() == str(on_path)
+
+
+def test_headless_prefers_each_places_headless_shell_and_headed_the_full_browser(
+    nothing, monkeypatch
+):
+    full = _exe(nothing / "ms-playwright" / "chromium-1200" / "chrome-linux64" / "chrome")
+    shell = _exe(
+        nothing
+        / "ms-playwright"
+        / "chromium_headless_shell-1200"
+        / "chrome-headless-shell-linux64"
+        / "chrome-headless-shell"
+    )
+    assert find_browser() == str(shell) and launch_args()["executable_path"] == str(shell)
+    assert find_browser(headless=False) == str(full)
+    assert launch_args(headless=False)["executable_path"] == str(full)
+    shutil.rmtree(nothing / "ms-playwright")
+    system = _exe(nothing / "usr-bin" / "chromium")
+    system_shell = _exe(nothing / "usr-bin" / "chromium-headless-shell")
+    monkeypatch.setattr(browser, "SYSTEM_PATHS", (str(system),))
+    monkeypatch.setattr(browser, "SYSTEM_SHELL_PATHS", (str(system_shell),))
+    assert (find_browser(), find_browser(headless=False)) == (str(system_shell), str(system))
+    monkeypatch.setattr(browser, "SYSTEM_PATHS", ())
+    monkeypatch.setattr(browser, "SYSTEM_SHELL_PATHS", ())
+    on_path = _exe(nothing / "empty-bin" / "chromium-headless-shell")
+    assert find_browser() == str(on_path) and find_browser(headless=False) is None
+    # a shell alone cannot run headed: the one-line error, not a launch that fails
+    with pytest.raises(BrowserNotFound):
+        launch_args(headless=False)
+
+
+def test_the_system_paths_are_the_ones_the_npm_package_reads():
+    spec = json.loads(Path(browser.__file__).with_name("chromium.json").read_text("utf-8"))
+    assert browser.SYSTEM_SHELL_PATHS == tuple(spec["systemBrowsers"]["headlessShell"])
+    assert browser.SYSTEM_PATHS == tuple(spec["systemBrowsers"]["browser"])
+    assert "/usr/bin/chromium-headless-shell" in browser.SYSTEM_SHELL_PATHS  # Debian's package
 
 
 def test_nothing_found_one_line(nothing):
@@ -98,9 +137,10 @@ def test_the_launched_chromium_keeps_playwrights_features_off_and_opens_no_omnib
     browser_type,
 ):
     """Chromium reads only the last --disable-features: py-apm's, which must hold every feature
-    the flags before it (Playwright's own) turn off. A new context then has its page and nothing
-    else: no omnibox WebUI popup, each of which costs a renderer per context."""
-    options = launch_args()
+    the flags before it (Playwright's own) turn off. A new context of the full browser running
+    headless (what a headless launch uses when there is no headless shell) then has its page and
+    nothing else: no omnibox WebUI popup, each of which costs a renderer per context."""
+    options = {**launch_args(), "executable_path": require_browser(headless=False)}
     # --enable-automation: only then does Chromium tell its command line
     b = browser_type.launch(**{**options, "args": [*options["args"], "--enable-automation"]})
     try:

@@ -1,12 +1,13 @@
 // chromiumArgs, as the config passes them: Chromium reads only the last --disable-features, so
-// py-apm's must hold every feature Playwright's own flag turns off; and a new context opens its
-// page and nothing else (no omnibox WebUI popup, a renderer each).
+// py-apm's must hold every feature Playwright's own flag turns off; and a new context of the full
+// browser running headless opens its page and nothing else (no omnibox WebUI popup, a renderer
+// each). The full browser, not PY_APM_BROWSER: a headless shell opens no browser window at all.
 import { chromium } from "@playwright/test";
 import { chromiumArgs, expect, test } from "py-apm-emulator/playwright";
 
 test("chromiumArgs keep Playwright's features off and open no omnibox popup", async () => {
   const browser = await chromium.launch({
-    executablePath: process.env.PY_APM_BROWSER || "/usr/bin/chromium",
+    executablePath: "/usr/bin/chromium",
     // --enable-automation: only then does Chromium tell its command line
     args: [...chromiumArgs, "--enable-automation"],
   });
