@@ -49,6 +49,20 @@ pytestmark = [
 ]
 
 
+def _backend_installed() -> bool:
+    """The build backend [build-system] asks for is importable here (setuptools >= 77)."""
+    try:
+        from importlib.metadata import version
+
+        return int(version("setuptools").split(".")[0]) >= 77
+    except Exception:
+        return False
+
+
+#: Builds use the backend installed here when it is the one [build-system] asks for.
+_NO_ISOLATION = ["--no-isolation"] if _backend_installed() else []
+
+
 @dataclass
 class Installed:
     """The built distributions and the venv the wheel is installed in."""
@@ -126,13 +140,15 @@ def _install(base: Path) -> Iterator[Installed]:
     dist = Path(given) if given else base / "dist"
     log = f"(the files in ${DIST_ENV})"
     if not given:
-        # `python -m build` makes the sdist, then the wheel *from the sdist* (npm not reachable).
+        # `python -m build` makes the sdist, then the wheel *from the sdist* (npm not reachable),
+        # with the backend [build-system] names from the dev extras: no isolated environment
+        # to install it into twice (the release workflow's build keeps isolation).
         # One build of the checkout at a time: setuptools' sdist makes and removes its release
         # tree inside the checkout, so two pytest-xdist workers building at once break each other.
         with open(Path(tempfile.gettempdir()) / "py-apm-install-build.lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             built = subprocess.run(
-                [sys.executable, "-m", "build", "--outdir", str(dist), str(REPO)],
+                [sys.executable, "-m", "build", *_NO_ISOLATION, "--outdir", str(dist), str(REPO)],
                 capture_output=True,
                 text=True,
                 timeout=600,
@@ -270,25 +286,20 @@ def _source_copy(base: Path) -> Path:
     return clone
 
 
-def _backend_installed() -> bool:
-    """The build backend [build-system] asks for is importable here (setuptools >= 77)."""
-    try:
-        from importlib.metadata import version
-
-        return int(version("setuptools").split(".")[0]) >= 77
-    except Exception:
-        return False
-
-
 @pytest.mark.parametrize("kind", ["--sdist", "--wheel"])
 def test_a_build_without_pyodide_stops_with_one_message(kind: str) -> None:
     base = Path(tempfile.mkdtemp(prefix="py-apm-nopyodide-"))
-    # Without build isolation (the dev extras carry the backend): the message comes from
-    # setup.py, whatever installs the backend; the module's own build above keeps isolation.
-    isolation = ["--no-isolation"] if _backend_installed() else []
     try:
         clone = _source_copy(base)
-        command = [sys.executable, "-m", "build", kind, *isolation, "--outdir", str(base / "dist")]
+        command = [
+            sys.executable,
+            "-m",
+            "build",
+            kind,
+            *_NO_ISOLATION,
+            "--outdir",
+            str(base / "dist"),
+        ]
         done = subprocess.run(
             [*command, str(clone)],
             capture_output=True,
