@@ -4,8 +4,14 @@
 # shim.js (built from shim/), .venv with
 # py-apm installed editable with its dev extras. Re-running is cheap: each step is skipped when
 # its inputs (package-lock.json, pyproject.toml) have not changed.
+# `setup.sh node` does only the Node half (Chromium, npm ci, shim.js): scripts/test.sh starts the
+# JS checks, which need no .venv, while the rest installs.
 # Env: PY_APM_PYTHON (interpreter for .venv), PY_APM_BROWSER (a Chromium to use, skips apt).
 set -euo pipefail
+case "${1:-}" in
+  "" | node) ;;
+  *) printf 'usage: scripts/setup.sh [node]\n' >&2; exit 2 ;;
+esac
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 say() { printf 'setup: %s\n' "$*" >&2; }
@@ -74,6 +80,7 @@ fi
 
 # --- 2b. shim.js: bundled from the ES modules in shim/ by the pinned esbuild ---------------------
 node scripts/build_shim.mjs >&2
+[ "${1:-}" != node ] || exit 0
 
 # --- 3. .venv with py-apm[dev] --------------------------------------------------------------------
 pick_python() {

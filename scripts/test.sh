@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Set up (idempotent), lint, and run the tests. Extra arguments go to pytest; paths among them
 # (tests/x.py, tests/x.py::test_y, a folder) are taken from the caller's directory.
-# Phases: setup; then the JS checks (scripts/test_js.sh) with lint (ruff, mypy) and the docs
-# build beside them (their output is printed when they end); the apm_page leak canaries; pytest.
+# Phases: the Node half of the setup; the JS checks (scripts/test_js.sh) from then on, beside the
+# rest of the setup, then lint (ruff, mypy) and the docs build beside them too (their output is
+# printed when they end); the apm_page leak canaries; pytest.
 # The end prints one line of seconds per phase, a line naming each failed phase, and pytest's
 # summary again as the closing line.
 # Exit status: pytest's (5 = no tests collected), else 1 if the JS checks, the docs build, the
@@ -59,7 +60,12 @@ collect() {
   return "$(cat "$logs/$name.rc")"
 }
 
-timed setup bash scripts/setup.sh
+# The Node half of the setup first: the JS checks (which need no .venv) then run beside the
+# rest of it, whose pip install keeps one core busy for about 20 s.
+timed node-setup bash scripts/setup.sh node
+in_background js bash scripts/test_js.sh
+js_pid=$!
+timed setup bash scripts/setup.sh || { wait "$js_pid" || true; exit 1; }
 
 # Lint, format and types: each failure is reported, none stops the tests from running.
 lint() {
@@ -79,8 +85,6 @@ in_background lint lint
 lint_pid=$!
 in_background docs docs
 docs_pid=$!
-in_background js bash scripts/test_js.sh
-js_pid=$!
 
 # The leak canaries of apm_page (docs/isolation.md) on two pytest-xdist workers, shuffled by
 # PY_APM_SHUFFLE_SEED (tests/isolation/conftest.py); the full run below leaves them out.

@@ -58,13 +58,12 @@ say "typings: ok"
 TYPES_NODE=20.19.43
 EXAMPLES="createSession__1 createTab__1 canCloseTab__1 ON_TAB_SWITCH__1 updateContext__1"
 
-[ -x .venv/bin/python ] || { say ".venv missing: run scripts/setup.sh"; exit 1; }
 if [ -n "${PY_APM_NPM_TARBALL:-}" ]; then
   tarball="$(cd "$(dirname "$PY_APM_NPM_TARBALL")" && pwd)/$(basename "$PY_APM_NPM_TARBALL")"
   say "npm package: the given tarball"
 else
   say "npm package: build and npm pack"
-  tarball="$(.venv/bin/python npm/build.py --pack)"
+  tarball="$(python3 npm/build.py --pack)"  # the standard library only: no .venv needed
 fi
 say "tarball $(basename "$tarball"): $(du -k "$tarball" | cut -f1) KB," \
     "$(tar tzf "$tarball" | wc -l) files ($(tar tzf "$tarball" | sed 's|^package/||' | cut -d/ -f1 | sort -u | tr '\n' ' '))"
