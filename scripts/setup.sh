@@ -4,13 +4,15 @@
 # shim.js (built from shim/), .venv with
 # py-apm installed editable with its dev extras. Re-running is cheap: each step is skipped when
 # its inputs (package-lock.json, pyproject.toml) have not changed.
-# `setup.sh node` does only the Node half (Chromium, npm ci, shim.js): scripts/test.sh starts the
-# JS checks, which need no .venv, while the rest installs.
+# `setup.sh node` does only the Node half (Chromium, npm ci, shim.js), `setup.sh python` only the
+# rest (.venv, the snapshot): scripts/test.sh starts the JS checks, which need no .venv, between
+# the two.
 # Env: PY_APM_PYTHON (interpreter for .venv), PY_APM_BROWSER (a Chromium to use, skips apt).
 set -euo pipefail
-case "${1:-}" in
-  "" | node) ;;
-  *) printf 'usage: scripts/setup.sh [node]\n' >&2; exit 2 ;;
+half="${1:-}"
+case "$half" in
+  "" | node | python) ;;
+  *) printf 'usage: scripts/setup.sh [node | python]\n' >&2; exit 2 ;;
 esac
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -25,6 +27,7 @@ timed() {
 
 stamp_of() { cat "$@" 2>/dev/null | sha256sum | cut -d' ' -f1; }
 
+if [ "$half" != python ]; then
 # --- 1. a Chromium for Playwright -------------------------------------------------------------
 have_browser() {
   if [ -n "${PY_APM_BROWSER:-}" ] && [ -x "${PY_APM_BROWSER}" ]; then return 0; fi
@@ -80,7 +83,8 @@ fi
 
 # --- 2b. shim.js: bundled from the ES modules in shim/ by the pinned esbuild ---------------------
 node scripts/build_shim.mjs >&2
-[ "${1:-}" != node ] || exit 0
+fi
+[ "$half" != node ] || exit 0
 
 # --- 3. .venv with py-apm[dev] --------------------------------------------------------------------
 pick_python() {

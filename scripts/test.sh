@@ -65,7 +65,7 @@ collect() {
 timed node-setup bash scripts/setup.sh node
 in_background js bash scripts/test_js.sh
 js_pid=$!
-timed setup bash scripts/setup.sh || { wait "$js_pid" || true; exit 1; }
+timed setup bash scripts/setup.sh python || { wait "$js_pid" || true; exit 1; }
 
 # Lint, format and types: each failure is reported, none stops the tests from running.
 lint() {

@@ -62,7 +62,7 @@ exit "${!var:-0}"
 def _test_sh(tmp_path: Path, **fail: int) -> subprocess.CompletedProcess[str]:
     (tmp_path / "scripts").mkdir(exist_ok=True)
     shutil.copy(REPO / "scripts" / "test.sh", tmp_path / "scripts" / "test.sh")
-    # `setup.sh node` (the Node half) then `setup.sh` (the rest, FAIL_SETUP)
+    # `setup.sh node` (the Node half) then `setup.sh python` (the rest, FAIL_SETUP)
     (tmp_path / "scripts" / "setup.sh").write_text(
         '[ "${1:-}" = node ] && exit 0\necho "setup ran" >&2\nexit "${FAIL_SETUP:-0}"\n'
     )
