@@ -63,7 +63,9 @@ if [ -n "${PY_APM_NPM_TARBALL:-}" ]; then
   say "npm package: the given tarball"
 else
   say "npm package: build and npm pack"
-  tarball="$(python3 npm/build.py --pack)"  # the standard library only: no .venv needed
+  # The checkout's py_apm and the standard library only: no .venv needed (test.sh runs this while
+  # the venv installs).
+  tarball="$(PYTHONPATH="$repo" python3 npm/build.py --pack)"
 fi
 say "tarball $(basename "$tarball"): $(du -k "$tarball" | cut -f1) KB," \
     "$(tar tzf "$tarball" | wc -l) files ($(tar tzf "$tarball" | sed 's|^package/||' | cut -d/ -f1 | sort -u | tr '\n' ' '))"
