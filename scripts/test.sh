@@ -3,11 +3,11 @@
 # (tests/x.py, tests/x.py::test_y, a folder) are taken from the caller's directory.
 # Phases: the Node half of the setup; the JS checks (scripts/test_js.sh) from then on, beside the
 # rest of the setup, then lint (ruff, mypy) and the docs build beside them too (their output is
-# printed when they end); the apm_page leak canaries; pytest.
+# printed when they end); pytest, the apm_page leak canaries among its tests.
 # The end prints one line of seconds per phase, a line naming each failed phase, and pytest's
 # summary again as the closing line.
-# Exit status: pytest's (5 = no tests collected), else 1 if the JS checks, the docs build, the
-# canaries, ruff or mypy failed.
+# Exit status: pytest's (5 = no tests collected), else 1 if the JS checks, the docs build, ruff
+# or mypy failed.
 set -euo pipefail
 args=()
 for arg in "$@"; do
@@ -86,18 +86,17 @@ lint_pid=$!
 in_background docs docs
 docs_pid=$!
 
-# The leak canaries of apm_page (docs/isolation.md) on two pytest-xdist workers, shuffled by
-# PY_APM_SHUFFLE_SEED (tests/isolation/conftest.py); the full run below leaves them out.
-canary_rc=0
 if [ "${#args[@]}" -eq 0 ]; then
+  # The apm_page leak canaries (tests/isolation, docs/isolation.md) run in a shuffled order:
+  # PY_APM_SHUFFLE_SEED replays one (tests/isolation/conftest.py prints it in the header).
   export PY_APM_SHUFFLE_SEED="${PY_APM_SHUFFLE_SEED:-$(date +%s)}"
-  timed canaries .venv/bin/python -m pytest tests/isolation -n 2 -q -p no:cacheprovider || canary_rc=$?
   # The whole suite on three pytest-xdist workers (PY_APM_TEST_WORKERS) on 2 cores: a worker
   # waiting on a subprocess, a browser or a timer leaves its core to another (a CI run: 377 s
   # against 405 s with two, in about the same CPU time). A module's tests stay on one worker
   # (--dist loadfile), so a module-scoped boot, helper, build or venv is made once, not once per
   # worker.
-  args=(--ignore=tests/isolation -n "${PY_APM_TEST_WORKERS:-3}" --dist loadfile)
+  # A canary module then runs on a worker whose apm_page earlier modules' tests used too.
+  args=(-n "${PY_APM_TEST_WORKERS:-3}" --dist loadfile)
 fi
 
 color=()
@@ -117,14 +116,14 @@ failed() { echo "test.sh: $*" >&2; }
 echo "test.sh: seconds per phase: $(IFS=,; echo "${times[*]}" | sed 's/,/, /g')" >&2
 [ "$js_rc" -eq 0 ] || failed "scripts/test_js.sh failed (its last 'test_js:' line says where)"
 [ "$docs_rc" -eq 0 ] || failed "mkdocs build --strict failed"
-[ "$canary_rc" -eq 0 ] || failed "the apm_page leak canaries failed (PY_APM_SHUFFLE_SEED=$PY_APM_SHUFFLE_SEED)"
 [ $((lint_rc & 1)) -eq 0 ] || failed "ruff check or ruff format --check failed"
 [ $((lint_rc & 2)) -eq 0 ] || failed "mypy failed"
-[ "$pytest_rc" -eq 0 ] || [ "$pytest_rc" -eq 5 ] || failed "pytest failed"
+[ "$pytest_rc" -eq 0 ] || [ "$pytest_rc" -eq 5 ] \
+  || failed "pytest failed (its leak canaries replay with PY_APM_SHUFFLE_SEED=${PY_APM_SHUFFLE_SEED:-})"
 # pytest's summary, again, as the closing line.
 tail -n 1 "$logs/pytest.log"
 
 if [ "$pytest_rc" -ne 0 ]; then exit "$pytest_rc"; fi
-if [ "$js_rc" -ne 0 ] || [ "$docs_rc" -ne 0 ] || [ "$canary_rc" -ne 0 ] || [ "$lint_rc" -ne 0 ]; then
+if [ "$js_rc" -ne 0 ] || [ "$docs_rc" -ne 0 ] || [ "$lint_rc" -ne 0 ]; then
   exit 1
 fi
