@@ -58,7 +58,9 @@ if [ -z "${PY_APM_BROWSER:-}" ] && ! command -v chromium-headless-shell >/dev/nu
    && [ "$(id -u)" = "0" ] && dpkg -s chromium >/dev/null 2>&1 \
    && apt-cache show chromium-headless-shell >/dev/null 2>&1; then
   say "installing chromium-headless-shell with apt-get"
-  DEBIAN_FRONTEND=noninteractive timeout 300 apt-get install -y chromium-headless-shell >&2 \
+  # Bounded: an unreachable mirror costs this optional step a minute at most.
+  DEBIAN_FRONTEND=noninteractive timeout 60 apt-get install -y -o Acquire::Retries=0 \
+    -o Acquire::http::Timeout=15 -o Acquire::https::Timeout=15 chromium-headless-shell >&2 \
     || say "note: chromium-headless-shell not installed; headless runs use the full browser"
 fi
 
