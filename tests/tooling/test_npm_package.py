@@ -152,6 +152,32 @@ def test_snapshot_key_is_the_python_sides(stage: Path) -> None:
     assert done.stdout.strip() == current().key
 
 
+def test_npx_snapshot_takes_the_system_chromium_python_would_for_a_headless_launch(
+    stage: Path,
+) -> None:
+    """`npx py-apm snapshot` (headlessChromium): PY_APM_BROWSER, else the first system path of
+    the headless shell, then of the full browser, that exists (chromium.json, read by both)."""
+    from py_apm.host import chromium
+
+    script = "const m = await import(process.argv[1]); console.log(m.headlessChromium() ?? '');"
+    module = (stage / "lib" / "chromium.mjs").as_uri()
+
+    def chosen(**env: str) -> str:
+        base = {k: v for k, v in os.environ.items() if k != "PY_APM_BROWSER"}
+        done = subprocess.run(
+            ["node", "--input-type=module", "-e", script, module],
+            env={**base, **env},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout.strip()
+
+    system = [p for p in (*chromium.SYSTEM_SHELL_PATHS, *chromium.SYSTEM_PATHS) if Path(p).exists()]
+    assert chosen() == (system[0] if system else "")
+    assert chosen(PY_APM_BROWSER="/opt/my/chrome") == "/opt/my/chrome"
+
+
 _SERVER_PROBE = """
 import http from "node:http";
 import { writeFileSync } from "node:fs";
