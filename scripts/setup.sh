@@ -27,7 +27,7 @@ timed() {
 
 stamp_of() { cat "$@" 2>/dev/null | sha256sum | cut -d' ' -f1; }
 
-if [ "$half" != python ]; then
+if [ "$half" != python ]; then  # ------------ the Node half (steps 1 to 2b) ------------------------
 # --- 1. a Chromium for Playwright -------------------------------------------------------------
 have_browser() {
   if [ -n "${PY_APM_BROWSER:-}" ] && [ -x "${PY_APM_BROWSER}" ]; then return 0; fi
@@ -85,7 +85,7 @@ fi
 
 # --- 2b. shim.js: bundled from the ES modules in shim/ by the pinned esbuild ---------------------
 node scripts/build_shim.mjs >&2
-fi
+fi  # ----------------------------------------------- the end of the Node half -------------------
 [ "$half" != node ] || exit 0
 
 # --- 3. .venv with py-apm[dev] --------------------------------------------------------------------
