@@ -15,6 +15,7 @@ from email.utils import formatdate
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 from . import framing, httpguard
 from .configfile import config_problem
@@ -252,6 +253,12 @@ class ApmServer(ThreadingHTTPServer):
         self.settings = settings
         self.allowed_hosts = httpguard.allowed_hosts(address[0])
         super().__init__(address, ApmRequestHandler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away (a closed tab resetting a kept-alive connection) is not an
+        error worth a traceback; anything else is reported as socketserver does."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
     @property
     def url(self) -> str:

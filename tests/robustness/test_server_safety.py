@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 import socket
+import struct
 import threading
+import time
 import urllib.request
 from collections.abc import Iterator
 from typing import Any
@@ -154,3 +156,25 @@ def test_200_concurrent_connections(server: Any) -> None:
 def test_200_simultaneous_connections_burst(server: Any) -> None:
     """200 threads released by a barrier connect at the same instant."""
     _concurrent(server, burst=True)
+
+
+def test_a_client_that_resets_its_kept_alive_connection_prints_no_traceback(
+    server: Any, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A closed tab resets the connections it kept alive; the server says nothing about it (a
+    traceback on the terminal of `py-apm serve` would read as a py-apm bug) and goes on."""
+    port = _port(server)
+    before = set(threading.enumerate())
+    with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as sock:
+        sock.sendall(b"HEAD /nope HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n" % port)
+        assert sock.recv(65536).startswith(b"HTTP/1.1 404")  # headers only: the whole answer
+        time.sleep(0.3)  # the server is back waiting for the next request on this connection
+        # then an RST instead of a FIN
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    deadline = time.monotonic() + TIMEOUT  # until the connection's thread has handled the reset
+    while set(threading.enumerate()) - before and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not set(threading.enumerate()) - before
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "Exception occurred" not in err, err
+    assert _status(_raw(server, b"GET /nope HTTP/1.0\r\n\r\n")) == 404
