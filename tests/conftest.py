@@ -9,12 +9,14 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
+
+from py_apm.host.server import QuietServer
 
 #: What a static server answers for a URL path: a file, the bytes themselves, or None (404).
 Resolver = Callable[[str], "Path | bytes | None"]
@@ -58,10 +60,10 @@ def _handler(resolve: Resolver) -> type[BaseHTTPRequestHandler]:
 def static_server() -> Iterator[Callable[[Resolver], str]]:
     """Start a static HTTP server on a free loopback port that answers each GET with
     `resolve(path)`; returns its base URL (ending with "/"). All stop at the end of the session."""
-    servers: list[ThreadingHTTPServer] = []
+    servers: list[QuietServer] = []
 
     def start(resolve: Resolver) -> str:
-        httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(resolve))
+        httpd = QuietServer(("127.0.0.1", 0), _handler(resolve))
         threading.Thread(target=httpd.serve_forever, daemon=True).start()
         servers.append(httpd)
         return f"http://127.0.0.1:{httpd.server_address[1]}/"

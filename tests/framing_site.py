@@ -5,7 +5,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from py_apm.host.server import QuietServer
 
 #: path -> the headers its answer carries
 PAGES: dict[str, list[tuple[str, str]]] = {
@@ -55,7 +57,7 @@ class _Handler(BaseHTTPRequestHandler):
 @contextmanager
 def framing_site() -> Iterator[str]:
     """Its base URL (no trailing slash) while the block runs."""
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    httpd = QuietServer(("127.0.0.1", 0), _Handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{httpd.server_address[1]}"

@@ -30,6 +30,7 @@ __all__ = [
     "ROOT_ENV",
     "ApmServer",
     "PyodideNotFound",
+    "QuietServer",
     "ServerSetupError",
     "Settings",
     "check_pyodide",
@@ -236,7 +237,17 @@ class ApmRequestHandler(BaseHTTPRequestHandler):
             super().log_message(format, *args)
 
 
-class ApmServer(ThreadingHTTPServer):
+class QuietServer(ThreadingHTTPServer):
+    """A threading HTTP server that says nothing when a client goes away (a closed tab or
+    browser context resets the connections it kept alive): that is not an error worth a
+    traceback. Anything else is reported as socketserver does."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+class ApmServer(QuietServer):
     """The HTTP server; ``.url`` is its base URL (ends with ``/``)."""
 
     daemon_threads = True
@@ -253,12 +264,6 @@ class ApmServer(ThreadingHTTPServer):
         self.settings = settings
         self.allowed_hosts = httpguard.allowed_hosts(address[0])
         super().__init__(address, ApmRequestHandler)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that went away (a closed tab resetting a kept-alive connection) is not an
-        error worth a traceback; anything else is reported as socketserver does."""
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
 
     @property
     def url(self) -> str:

@@ -10,7 +10,6 @@ import http.server
 import json
 import random
 import shutil
-import sys
 import threading
 from collections.abc import Iterator
 from functools import partial
@@ -20,7 +19,7 @@ from typing import Any
 import pytest
 
 from py_apm.host.bundle import get_bundle
-from py_apm.host.server import pyodide_dir
+from py_apm.host.server import QuietServer, pyodide_dir
 from py_apm.host.snapshot import current as current_snapshot
 
 REPO = Path(__file__).resolve().parents[2]
@@ -53,15 +52,6 @@ class _Static(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-class _Server(http.server.ThreadingHTTPServer):
-    """Quiet when a client goes away mid-file: a test closes its page at the refusal, while the
-    snapshot may still be downloading (socketserver would print the reset's traceback)."""
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
-
-
 @pytest.fixture(scope="module")
 def snapshot_bytes() -> bytes:
     snap = current_snapshot(pyodide_dir())
@@ -79,7 +69,8 @@ def site(tmp_path: Path, snapshot_bytes: bytes) -> Iterator[tuple[Path, str]]:
     shutil.copyfile(REPO / "shim.js", root / "shim.js")
     (root / "py_apm.zip").write_bytes(get_bundle().data)
     (root / "pyodide").symlink_to(pyodide_dir(), target_is_directory=True)
-    server = _Server(("127.0.0.1", 0), partial(_Static, directory=str(root)))
+    # quiet: a test closes its page at the refusal, maybe while the snapshot still downloads
+    server = QuietServer(("127.0.0.1", 0), partial(_Static, directory=str(root)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
