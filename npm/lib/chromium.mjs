@@ -18,12 +18,31 @@ export const chromiumArgs = Object.freeze([
 ]);
 
 /**
+ * PY_APM_BROWSER, else the first of `paths` that exists; undefined leaves the choice to
+ * Playwright (its downloaded browsers).
+ * @param {string[]} paths
+ * @returns {string | undefined}
+ */
+function chosen(paths) {
+  return process.env.PY_APM_BROWSER || paths.find((p) => existsSync(p));
+}
+
+/**
+ * The system's Chromium for `use.launchOptions.executablePath` in a Playwright Test config:
+ * PY_APM_BROWSER, else the full browser (Debian's, Ubuntu's, Chrome), which headed runs need
+ * too; undefined when there is none.
+ * @returns {string | undefined}
+ */
+export function systemChromium() {
+  return chosen(SPEC.systemBrowsers.browser);
+}
+
+/**
  * The Chromium a headless launch of py-apm's own (`npx py-apm snapshot`) uses: PY_APM_BROWSER,
  * else the system's headless shell (the browser without its windows, less CPU per page), else
- * its full browser; undefined leaves the choice to Playwright (its downloaded browsers).
+ * its full browser; undefined when there is none.
  * @returns {string | undefined}
  */
 export function headlessChromium() {
-  const { headlessShell, browser } = SPEC.systemBrowsers;
-  return process.env.PY_APM_BROWSER || [...headlessShell, ...browser].find((p) => existsSync(p));
+  return chosen([...SPEC.systemBrowsers.headlessShell, ...SPEC.systemBrowsers.browser]);
 }

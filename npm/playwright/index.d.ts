@@ -16,6 +16,11 @@ export { expect } from "@playwright/test";
  * `--disable-features` repeats Playwright's, as Chromium reads only the last one). */
 export declare const chromiumArgs: readonly string[];
 
+/** The system's Chromium for `use.launchOptions.executablePath`: `PY_APM_BROWSER`, else the
+ * full browser at the system paths py-apm's Python side looks at too (Debian's, Ubuntu's,
+ * Chrome); undefined when there is none (Playwright then uses its own). */
+export declare function systemChromium(): string | undefined;
+
 /** One console message of the py-apm page (`type` is "log", "warning", ... or "pageerror"). */
 export interface ConsoleEntry {
   type: string;

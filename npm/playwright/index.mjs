@@ -21,7 +21,7 @@ import { ensureSnapshot } from "../lib/snapshot.mjs";
 import { attachFailureReport } from "../lib/report.mjs";
 
 export { expect };
-export { chromiumArgs } from "../lib/chromium.mjs";
+export { chromiumArgs, systemChromium } from "../lib/chromium.mjs";
 
 const READY = async (timeoutMs) => {
   if (!window.PyApm) return { ok: false, error: "window.PyApm is missing: shim.js did not load" };

@@ -152,14 +152,18 @@ def test_snapshot_key_is_the_python_sides(stage: Path) -> None:
     assert done.stdout.strip() == current().key
 
 
-def test_npx_snapshot_takes_the_system_chromium_python_would_for_a_headless_launch(
+def test_the_npm_side_takes_the_system_chromium_python_would(
     stage: Path,
 ) -> None:
     """`npx py-apm snapshot` (headlessChromium): PY_APM_BROWSER, else the first system path of
-    the headless shell, then of the full browser, that exists (chromium.json, read by both)."""
+    the headless shell, then of the full browser, that exists; the starter's config
+    (systemChromium): the full browser's (chromium.json, read by both sides)."""
     from py_apm.host import chromium
 
-    script = "const m = await import(process.argv[1]); console.log(m.headlessChromium() ?? '');"
+    script = (
+        "const m = await import(process.argv[1]);"
+        " console.log(JSON.stringify([m.headlessChromium() ?? '', m.systemChromium() ?? '']));"
+    )
     module = (stage / "lib" / "chromium.mjs").as_uri()
 
     def chosen(**env: str) -> str:
@@ -173,9 +177,13 @@ def test_npx_snapshot_takes_the_system_chromium_python_would_for_a_headless_laun
         )
         return done.stdout.strip()
 
-    system = [p for p in (*chromium.SYSTEM_SHELL_PATHS, *chromium.SYSTEM_PATHS) if Path(p).exists()]
-    assert chosen() == (system[0] if system else "")
-    assert chosen(PY_APM_BROWSER="/opt/my/chrome") == "/opt/my/chrome"
+    def first(paths: tuple[str, ...]) -> str:
+        return next((p for p in paths if Path(p).exists()), "")
+
+    shell_first = first((*chromium.SYSTEM_SHELL_PATHS, *chromium.SYSTEM_PATHS))
+    # systemChromium (the starter's config): the full browser only, as a headed run needs
+    assert json.loads(chosen()) == [shell_first, first(chromium.SYSTEM_PATHS)]
+    assert json.loads(chosen(PY_APM_BROWSER="/opt/my/chrome")) == ["/opt/my/chrome"] * 2
 
 
 _SERVER_PROBE = """
