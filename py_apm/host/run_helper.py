@@ -8,8 +8,8 @@ or SIGTERM, when its socket file is deleted or replaced, or when a client shows 
 its pages were booted from changed.
 
 Scripts run through the same lifecycle as a cold run (``run_page.py``); each workspace (a
-``--config`` / ``--webresources`` combination) keeps two pages booted, so back-to-back runs
-rarely wait for a boot, and concurrent runs each get a page of their own.
+``--config`` / ``--webresources`` combination) keeps one page booted, cleared in place after each
+run for the next; concurrent runs each get a page of their own (the second waits for its boot).
 """
 
 from __future__ import annotations

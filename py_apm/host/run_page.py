@@ -103,10 +103,12 @@ class Slot:
 class Pages:
     """The booted pages of one server (one ``--config`` / ``--webresources`` combination).
 
-    ``pool`` pages are kept booted (the warm helper keeps 2 so back-to-back runs rarely wait; a
-    cold run boots 1, and the next only while scripts are left)."""
+    ``pool`` pages are kept booted. One is enough for back-to-back runs: a run's page is cleared
+    in place for the next in tens of milliseconds. A run that finds every page taken (runs at
+    once) or left unusable (windows it opened) waits for a boot: a second page booted ahead for
+    that case would cost every helper a boot, and a renderer's memory for as long as it lives."""
 
-    def __init__(self, browser: Browser, config: str | None, web: str | None, pool: int = 2):
+    def __init__(self, browser: Browser, config: str | None, web: str | None, pool: int = 1):
         from .server import serve
 
         self.browser = browser
@@ -418,7 +420,7 @@ async def run_cold(req: dict[str, Any], progress: Progress) -> list[dict[str, An
             first = (exc.message.strip() or str(exc)).splitlines()[0]
             path = launch["executable_path"]
             raise LaunchError(f"cannot start Chromium ({path}): {first}") from exc
-        pages = Pages(browser, req["config"], req["webresources"], pool=1)
+        pages = Pages(browser, req["config"], req["webresources"])
         try:
             pages.warm_up()
             return await run_request(pages, req, progress, refill=False)
