@@ -3,7 +3,7 @@ per-chunk time, JS heap and live PyProxies (Pyodide's allocation tracing, via
 ``PyApm.__proxyTracing``) measured. Asserts: no PyProxy alive after any chunk, the last chunk at
 most 3x slower than the first, the heap grows by at most 50 MB. Run with ``-s`` for the figures.
 
-``PY_APM_LONG_RUN_CALLS`` (default 20,000; 100,000 for the full run).
+``PY_APM_LONG_RUN_CALLS`` (default 10,000: 1,000 a chunk; 100,000 for the full run).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-CALLS = int(os.environ.get("PY_APM_LONG_RUN_CALLS", "20000"))
+CALLS = int(os.environ.get("PY_APM_LONG_RUN_CALLS", "10000"))
 CHUNKS = 10
 MAX_SLOWDOWN = 3.0
 MAX_HEAP_GROWTH = 50 * 1024 * 1024
