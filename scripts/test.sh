@@ -61,9 +61,11 @@ collect() {
 }
 
 # The Node half of the setup first: the JS checks (which need no .venv) then run beside the
-# rest of it, whose pip install keeps one core busy for about 20 s.
+# rest of it and beside pytest, at a lower priority: the setup and pytest are the longest path,
+# and the JS checks take the time their processes leave idle (waiting on a subprocess, a browser
+# or a timer) instead of slowing them.
 timed node-setup bash scripts/setup.sh node
-in_background js bash scripts/test_js.sh
+in_background js nice -n 10 bash scripts/test_js.sh
 js_pid=$!
 timed setup bash scripts/setup.sh python || { wait "$js_pid" || true; exit 1; }
 
@@ -90,13 +92,13 @@ if [ "${#args[@]}" -eq 0 ]; then
   # The apm_page leak canaries (tests/isolation, docs/isolation.md) run in a shuffled order:
   # PY_APM_SHUFFLE_SEED replays one (tests/isolation/conftest.py prints it in the header).
   export PY_APM_SHUFFLE_SEED="${PY_APM_SHUFFLE_SEED:-$(date +%s)}"
-  # The whole suite on three pytest-xdist workers (PY_APM_TEST_WORKERS) on 2 cores: a worker
-  # waiting on a subprocess, a browser or a timer leaves its core to another (a CI run: 377 s
-  # against 405 s with two, in about the same CPU time). A module's tests stay on one worker
+  # The whole suite on two pytest-xdist workers (PY_APM_TEST_WORKERS), one per core: what a
+  # worker leaves idle the JS checks take (a third worker, with its own browser, boots and Node,
+  # cost about 30 CPU-seconds more for no shorter run). A module's tests stay on one worker
   # (--dist loadfile), so a module-scoped boot, helper, build or venv is made once, not once per
   # worker.
   # A canary module then runs on a worker whose apm_page earlier modules' tests used too.
-  args=(-n "${PY_APM_TEST_WORKERS:-3}" --dist loadfile)
+  args=(-n "${PY_APM_TEST_WORKERS:-2}" --dist loadfile)
 fi
 
 color=()

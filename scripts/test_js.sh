@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The JavaScript/TypeScript side. 1) The shim's sources and the typings checked with the pinned
-# TypeScript: the 43 documentation examples with checkJs, a strict file of real-code patterns and
-# misuses (the CIF usage too), the sample web resources' inline scripts.
+# The JavaScript/TypeScript side. 1) The shim's sources and the sample web resources' inline
+# scripts checked with the pinned TypeScript (pytest's tests/tooling/test_npm_package.py checks
+# the typings over the 43 documentation examples and a strict file of real-code patterns and
+# misuses).
 # 2) The npm package: built, `npm pack`ed, installed (one `npm install`) into a project in a
 # temporary folder outside the checkout: npm/tests/ plus a few documentation examples, and the
 # Node sample projects (examples/node-*) as its workspaces. There: `py-apm init` and `serve`, the
@@ -35,10 +36,8 @@ done
 say "shim/ sources: tsc --noEmit (checkJs, strict; shim/tsconfig.json)"
 node_modules/.bin/tsc -p shim
 
-say "typings: the 43 documentation examples (checkJs, $(node_modules/.bin/tsc --version))"
-node_modules/.bin/tsc -p tests/types/tsconfig.examples.json
-say "typings: strict patterns, rejected misuses, Microsoft.CIFramework as its documentation and samples use it"
-node_modules/.bin/tsc -p tests/types/tsconfig.strict.json
+# The typings over the 43 documentation examples and the strict patterns and misuses
+# (tests/types/tsconfig.*.json) are checked by pytest (tests/tooling/test_npm_package.py).
 say "typings: the inline scripts of the sample web resources (web/webresources-sample, checkJs)"
 samples="$(mktemp -d "${TMPDIR:-/tmp}/py-apm-js-samples-XXXXXX")"
 python3 - "$samples" web/webresources-sample/*.html <<'PY'
