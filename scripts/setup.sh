@@ -4,15 +4,15 @@
 # installed editable with its dev extras (by a pinned uv, else pip). Re-running is cheap: each step is skipped when
 # its inputs (package-lock.json, pyproject.toml) have not changed.
 # `setup.sh node` does only the Node half (Chromium, npm ci, shim.js), `setup.sh python` only the
-# rest (.venv, the snapshot): scripts/test.sh starts the JS checks, which need no .venv, between
-# the two.
+# rest (.venv, the snapshot), `setup.sh venv` only .venv: scripts/test.sh makes .venv beside the
+# Node half, then starts the JS checks, which need no .venv, beside the snapshot and pytest.
 # Env: PY_APM_PYTHON (interpreter for .venv), PY_APM_BROWSER (a Chromium to use, skips apt),
 # PY_APM_NO_UV (pip makes .venv, not uv).
 set -euo pipefail
 half="${1:-}"
 case "$half" in
-  "" | node | python) ;;
-  *) printf 'usage: scripts/setup.sh [node | python]\n' >&2; exit 2 ;;
+  "" | node | python | venv) ;;
+  *) printf 'usage: scripts/setup.sh [node | python | venv]\n' >&2; exit 2 ;;
 esac
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -27,7 +27,7 @@ timed() {
 
 stamp_of() { cat "$@" 2>/dev/null | sha256sum | cut -d' ' -f1; }
 
-if [ "$half" != python ]; then  # ------------ the Node half (steps 1 to 2b) ------------------------
+if [ "$half" != python ]; then  # ------------ the Node half (steps 1 to 2d) ------------------------
 # --- 1. a Chromium for Playwright -------------------------------------------------------------
 have_browser() {
   if [ -n "${PY_APM_BROWSER:-}" ] && [ -x "${PY_APM_BROWSER}" ]; then return 0; fi
@@ -40,28 +40,28 @@ have_browser() {
   return 1
 }
 
+# Debian's Chromium and, when the index has it, its headless shell, in one apt run. It runs
+# beside npm ci and the shim's build (a new machine's apt install takes about half a minute).
+apt_chromium() {
+  local started=$SECONDS shell=""
+  apt-get update
+  if apt-cache show chromium-headless-shell >/dev/null 2>&1; then shell=chromium-headless-shell; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y chromium $shell \
+    || { [ -n "$shell" ] && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+  say "apt-get install chromium $shell: $((SECONDS - started)) s"
+}
+apt_pid=""
+apt_log=""
 if have_browser; then
   :
 elif [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-  say "installing chromium with apt-get"
-  apt-get update >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y chromium >&2
+  say "installing chromium with apt-get (beside npm ci)"
+  apt_log="$(mktemp "${TMPDIR:-/tmp}/py-apm-apt-XXXXXX")"
+  apt_chromium >"$apt_log" 2>&1 &
+  apt_pid=$!
 else
   say "WARNING: no Chromium found; browser tests will fail. Run \`sudo apt-get install -y chromium\`" \
       "or \`.venv/bin/playwright install chromium\`, or set PY_APM_BROWSER"
-fi
-
-# --- 1b. Chromium's headless shell, beside Debian's Chromium ---------------------------------------
-# Headless runs prefer it (py_apm/host/chromium.py): the browser without its windows, about a
-# fifth less CPU per page. Optional: without it they use the full browser.
-if [ -z "${PY_APM_BROWSER:-}" ] && ! command -v chromium-headless-shell >/dev/null 2>&1 \
-   && [ "$(id -u)" = "0" ] && dpkg -s chromium >/dev/null 2>&1 \
-   && apt-cache show chromium-headless-shell >/dev/null 2>&1; then
-  say "installing chromium-headless-shell with apt-get"
-  # Bounded: an unreachable mirror costs this optional step a minute at most.
-  DEBIAN_FRONTEND=noninteractive timeout 60 apt-get install -y -o Acquire::Retries=0 \
-    -o Acquire::http::Timeout=15 -o Acquire::https::Timeout=15 chromium-headless-shell >&2 \
-    || say "note: chromium-headless-shell not installed; headless runs use the full browser"
 fi
 
 # --- 2. Pyodide from npm (node_modules/pyodide) -----------------------------------------------
@@ -85,6 +85,29 @@ fi
 
 # --- 2b. shim.js: bundled from the ES modules in shim/ by the pinned esbuild ---------------------
 node scripts/build_shim.mjs >&2
+
+# --- 2c. the apt install of step 1, once it is done -----------------------------------------------
+if [ -n "$apt_pid" ]; then
+  apt_rc=0
+  wait "$apt_pid" || apt_rc=$?
+  cat "$apt_log" >&2
+  rm -f "$apt_log"
+  [ "$apt_rc" -eq 0 ] || { say "apt-get could not install chromium (exit $apt_rc)"; exit 1; }
+fi
+
+# --- 2d. Chromium's headless shell, beside Debian's Chromium ---------------------------------------
+# Headless runs prefer it (py_apm/host/chromium.py): the browser without its windows, about a
+# fifth less CPU per page. Optional: without it they use the full browser.
+if [ -z "${PY_APM_BROWSER:-}" ] && ! command -v chromium-headless-shell >/dev/null 2>&1 \
+   && [ "$(id -u)" = "0" ] && dpkg -s chromium >/dev/null 2>&1 \
+   && apt-cache show chromium-headless-shell >/dev/null 2>&1; then
+  say "installing chromium-headless-shell with apt-get"
+  # Bounded: an unreachable mirror costs this optional step a minute at most.
+  DEBIAN_FRONTEND=noninteractive timeout 60 apt-get install -y -o Acquire::Retries=0 \
+    -o Acquire::http::Timeout=15 -o Acquire::https::Timeout=15 chromium-headless-shell >&2 \
+    || say "note: chromium-headless-shell not installed; headless runs use the full browser"
+fi
+
 fi  # ----------------------------------------------- the end of the Node half -------------------
 [ "$half" != node ] || exit 0
 
@@ -146,6 +169,8 @@ if [ "$(cat "$venv_stamp" 2>/dev/null)" != "$want" ] || ! .venv/bin/python -c 'i
   fi
   echo "$want" > "$venv_stamp"
 fi
+
+[ "$half" != venv ] || exit 0
 
 # --- 4. the Pyodide memory snapshot (pages boot ~4x faster; optional) --------------------------
 # Rebuilt only when Pyodide or the browser half of py_apm changed (its file name carries both).

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Set up (idempotent), lint, and run the tests. Extra arguments go to pytest; paths among them
 # (tests/x.py, tests/x.py::test_y, a folder) are taken from the caller's directory.
-# Phases: the Node half of the setup; the JS checks (scripts/test_js.sh) from then on, beside the
-# rest of the setup, then lint (ruff, mypy) and the docs build beside them too (their output is
-# printed when they end); pytest, the apm_page leak canaries among its tests.
+# Phases: the Node half of the setup and, beside it, .venv; the JS checks (scripts/test_js.sh)
+# from then on, beside the rest of the setup, then lint (ruff, mypy) and the docs build beside
+# them too (their output is printed when they end); pytest, the apm_page leak canaries among its
+# tests.
 # The end prints one line of seconds per phase, a line naming each failed phase, and pytest's
 # summary again as the closing line.
 # Exit status: pytest's (5 = no tests collected), else 1 if the JS checks, the docs build, ruff
@@ -60,13 +61,17 @@ collect() {
   return "$(cat "$logs/$name.rc")"
 }
 
-# The Node half of the setup first: the JS checks (which need no .venv) then run beside the
-# rest of it and beside pytest, at a lower priority: the setup and pytest are the longest path,
-# and the JS checks take the time their processes leave idle (waiting on a subprocess, a browser
-# or a timer) instead of slowing them.
-timed node-setup bash scripts/setup.sh node
+# .venv is made beside the Node half of the setup (on a new machine, its apt install of Chromium
+# takes about half a minute). The JS checks (which need no .venv) then run beside the rest of the
+# setup (the snapshot) and pytest, at a lower priority: the setup and pytest are the longest
+# path, and the JS checks take the time their processes leave idle (waiting on a subprocess, a
+# browser or a timer) instead of slowing them.
+in_background venv bash scripts/setup.sh venv
+venv_pid=$!
+timed node-setup bash scripts/setup.sh node || { wait "$venv_pid" || true; exit 1; }
 in_background js nice -n 10 bash scripts/test_js.sh
 js_pid=$!
+collect venv "$venv_pid" >&2 || { wait "$js_pid" || true; exit 1; }
 timed setup bash scripts/setup.sh python || { wait "$js_pid" || true; exit 1; }
 
 # Lint, format and types: each failure is reported, none stops the tests from running.

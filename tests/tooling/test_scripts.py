@@ -62,9 +62,12 @@ exit "${!var:-0}"
 def _test_sh(tmp_path: Path, **fail: int) -> subprocess.CompletedProcess[str]:
     (tmp_path / "scripts").mkdir(exist_ok=True)
     shutil.copy(REPO / "scripts" / "test.sh", tmp_path / "scripts" / "test.sh")
-    # `setup.sh node` (the Node half) then `setup.sh python` (the rest, FAIL_SETUP)
+    # `setup.sh venv` (.venv, FAIL_VENV) beside `setup.sh node` (the Node half), then
+    # `setup.sh python` (the rest, FAIL_SETUP)
     (tmp_path / "scripts" / "setup.sh").write_text(
-        '[ "${1:-}" = node ] && exit 0\necho "setup ran" >&2\nexit "${FAIL_SETUP:-0}"\n'
+        '[ "${1:-}" = node ] && exit 0\n'
+        '[ "${1:-}" = venv ] && { echo "venv ran" >&2; exit "${FAIL_VENV:-0}"; }\n'
+        'echo "setup ran" >&2\nexit "${FAIL_SETUP:-0}"\n'
     )
     (tmp_path / "scripts" / "test_js.sh").write_text('exit "${FAIL_JS:-0}"\n')
     python = tmp_path / ".venv" / "bin" / "python"
@@ -85,18 +88,20 @@ def test_test_sh_times_each_phase_and_ends_with_pytests_summary(tmp_path: Path) 
     timing = [line for line in done.stderr.splitlines() if "seconds per phase" in line]
     assert len(timing) == 1
     phases = [part.split()[0] for part in timing[0].split(": ", 2)[2].split(", ")]
-    assert phases[:2] == ["node-setup", "setup"]
-    assert sorted(phases) == sorted(["node-setup", "setup", "js", "lint", "docs", "pytest"])
+    assert phases[:3] == ["node-setup", "venv", "setup"]
+    assert sorted(phases) == sorted(["node-setup", "venv", "setup", "js", "lint", "docs", "pytest"])
     assert "failed" not in done.stderr
     # one pytest run: the whole suite, the leak canaries (tests/isolation) included, shuffled
     (run,) = [line for line in done.stderr.splitlines() if line.startswith("pytest args:")]
     assert "--dist loadfile" in run and "--ignore" not in run and "tests/isolation" not in run
 
 
-def test_test_sh_stops_when_the_setup_fails(tmp_path: Path) -> None:
-    done = _test_sh(tmp_path, setup=1)
+@pytest.mark.parametrize("step", ["venv", "setup"])
+def test_test_sh_stops_when_the_setup_fails(tmp_path: Path, step: str) -> None:
+    done = _test_sh(tmp_path, **{step: 1})
     assert done.returncode == 1
-    assert "setup ran" in done.stderr and "passed" not in done.stdout
+    assert f"{step} ran" in done.stderr and "passed" not in done.stdout
+    assert "seconds per phase" not in done.stderr
 
 
 def test_test_sh_names_each_failed_phase_and_still_runs_pytest(tmp_path: Path) -> None:
