@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent setup: Chromium (apt, when root and none is found; its headless shell beside Debian's
 # Chromium), Pyodide and esbuild (npm ci), shim.js (built from shim/), .venv with py-apm
-# installed editable with its dev extras (by a pinned uv, else pip). Re-running is cheap: each step is skipped when
-# its inputs (package-lock.json, pyproject.toml) have not changed.
+# installed editable with its dev extras (by a pinned uv, else pip). Re-running is cheap: each
+# step is skipped when its inputs (package-lock.json, pyproject.toml) have not changed.
 # `setup.sh node` does only the Node half (Chromium, npm ci, shim.js), `setup.sh python` only the
 # rest (.venv, the snapshot), `setup.sh venv` only .venv: scripts/test.sh makes .venv beside the
 # Node half, then starts the JS checks, which need no .venv, beside the snapshot and pytest.

@@ -28,7 +28,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     mine = [
         i
         for i, item in enumerate(items)
-        if str(item.path).startswith(here) and item.originalname not in KEPT_LAST
+        if str(item.path).startswith(here) and getattr(item, "originalname", "") not in KEPT_LAST
     ]
     shuffled = [items[i] for i in mine]
     random.Random(_seed()).shuffle(shuffled)
