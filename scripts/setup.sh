@@ -27,7 +27,7 @@ timed() {
 
 stamp_of() { cat "$@" 2>/dev/null | sha256sum | cut -d' ' -f1; }
 
-if [ "$half" != python ]; then  # ------------ the Node half (steps 1 to 2d) ------------------------
+if [ -z "$half" ] || [ "$half" = node ]; then  # ---- the Node half (steps 1 to 2d) -----------------
 # --- 1. a Chromium for Playwright -------------------------------------------------------------
 have_browser() {
   if [ -n "${PY_APM_BROWSER:-}" ] && [ -x "${PY_APM_BROWSER}" ]; then return 0; fi

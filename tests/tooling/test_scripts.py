@@ -1,8 +1,10 @@
 """scripts/serve.sh keeps the caller's directory: relative paths mean what the caller typed;
-scripts/test.sh times its phases, names a failed one and ends with pytest's summary."""
+scripts/test.sh times its phases, names a failed one and ends with pytest's summary;
+scripts/setup.sh's halves each do only their own steps."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -122,3 +124,50 @@ def test_test_sh_exits_with_pytests_status(tmp_path: Path) -> None:
     assert done.returncode == 3
     assert "test.sh: pytest failed" in done.stderr
     assert "PY_APM_SHUFFLE_SEED=" in done.stderr  # to replay the canaries' order
+
+
+# scripts/setup.sh with npm, node and .venv stubbed: each logs what it was asked to do.
+_STUB = """#!/usr/bin/env bash
+echo "$(basename "$0") $*" >> "$STUB_LOG"
+"""
+
+
+@pytest.mark.parametrize(
+    ("half", "wanted"),
+    [
+        ("node", ["npm ci --no-audit --no-fund --prefer-offline", "node scripts/build_shim.mjs"]),
+        # test.sh runs it beside `setup.sh node`: a second npm ci in the same node_modules
+        # would race the first one (files deleted under its feet, esbuild's binary busy)
+        ("venv", []),
+        ("python", ["py-apm snapshot --check"]),
+    ],
+)
+def test_setup_sh_half_does_only_its_own_steps(
+    tmp_path: Path, half: str, wanted: list[str]
+) -> None:
+    (tmp_path / "scripts").mkdir()
+    shutil.copy(REPO / "scripts" / "setup.sh", tmp_path / "scripts" / "setup.sh")
+    (tmp_path / "pyproject.toml").write_text("[project]\n")
+    venv_bin = tmp_path / ".venv" / "bin"
+    tools = tmp_path / "tools"
+    for stub in (tools / "npm", tools / "node", venv_bin / "python", venv_bin / "py-apm"):
+        stub.parent.mkdir(parents=True, exist_ok=True)
+        stub.write_text(_STUB)
+        stub.chmod(0o755)
+    # .venv is up to date: its stamp is pyproject.toml's digest
+    stamp = hashlib.sha256(b"[project]\n").hexdigest()
+    (tmp_path / ".venv" / ".py-apm-setup-stamp").write_text(stamp + "\n")
+    log = tmp_path / "calls.log"
+    env = {
+        **os.environ,
+        "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}",
+        "PY_APM_BROWSER": shutil.which("true") or "/bin/true",  # a browser is there: no apt
+        "STUB_LOG": str(log),
+    }
+    done = subprocess.run(
+        ["bash", "scripts/setup.sh", half], cwd=tmp_path, capture_output=True, text=True,
+        env=env, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    calls = log.read_text().splitlines() if log.exists() else []
+    assert [c for c in calls if not c.startswith("python ")] == wanted, done.stderr
